@@ -1,0 +1,259 @@
+//! The subcommands.
+
+use std::io::Write;
+
+use anyhow::{bail, Context, Result};
+use canhgiac_domain::{numbers::count, Agency, Date, DateRange, Period, PeriodRule, Record, Role, Text, User};
+use canhgiac_interchange::{read_file, read_json, write_json, Envelope, TableKind};
+use canhgiac_store::{Actor, AuditQuery, ImportSummary, ListQuery, SqlStore, Store, Summary};
+
+use crate::{accounts, Cli, Command};
+
+/// The seed dataset: the facts of report 180/BC-STTTT, in the import format.
+pub const SEED: &str = include_str!("../../../fixtures/seed-2024-h1.json");
+
+pub async fn open(cli: &Cli) -> Result<SqlStore> {
+    match &cli.database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            SqlStore::open_postgres(url, None)
+                .await
+                .context("không kết nối được PostgreSQL")
+        }
+        Some(url) => bail!("địa chỉ cơ sở dữ liệu phải bắt đầu bằng postgres:// (nhận được «{url}»)"),
+        None => SqlStore::open_sqlite(&cli.data)
+            .await
+            .with_context(|| format!("không mở được kho dữ liệu tại {}", cli.data.display())),
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let store = open(&cli).await?;
+    let result = match &cli.command {
+        Command::Init { admin } => init(&store, admin).await.map(|_| ()),
+        Command::Demo => demo(&store).await,
+        Command::Import { file, kind, dry_run } => import(&store, file, kind.as_deref(), *dry_run).await,
+        Command::Export { format, out } => export(&store, format, out.as_deref()).await,
+        Command::Stats { period, from, to, json } => {
+            stats(&store, period.as_deref(), from.as_deref(), to.as_deref(), *json).await
+        }
+        Command::Audit { limit, verify } => audit(&store, *limit, *verify).await,
+    };
+    store.close().await;
+    result
+}
+
+/// Creates the first admin if there is none; prints its password once.
+async fn init(store: &SqlStore, admin: &str) -> Result<bool> {
+    let admins = store
+        .list::<User>(&ListQuery {
+            filters: vec![("role".into(), Role::Admin.code().into())],
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await?;
+    if !admins.is_empty() {
+        println!(
+            "Kho dữ liệu đã được khởi tạo (đã có tài khoản quản trị «{}»).",
+            admins[0].record.username
+        );
+        return Ok(false);
+    }
+    let password = accounts::generate_password();
+    let user = User {
+        username: canhgiac_domain::Code::parse(admin).map_err(|e| anyhow::anyhow!("tên đăng nhập: {e}"))?,
+        full_name: Text::lit("Quản trị hệ thống"),
+        role: Role::Admin,
+        password_hash: Some(Text::parse(&accounts::hash_password(&password)?).map_err(|e| anyhow::anyhow!("{e}"))?),
+        email: None,
+        active: true,
+    };
+    store.create(&Actor::system("cli:init"), &user).await?;
+    println!("Đã khởi tạo kho dữ liệu.");
+    println!("Tài khoản quản trị: {}", user.username);
+    println!("Mật khẩu (chỉ hiển thị một lần, hãy đổi sau khi đăng nhập): {password}");
+    Ok(true)
+}
+
+async fn demo(store: &SqlStore) -> Result<()> {
+    init(store, "admin").await?;
+    let env = read_json("seed-2024-h1.json", SEED.as_bytes()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let summary = store
+        .import(&Actor::system("cli:demo"), &env.records)
+        .await
+        .context("không nạp được dữ liệu mẫu")?;
+    print_import(&summary);
+    println!();
+    let range = Period::Half(2024, 1).range(rule_of(store).await?);
+    let s = store.summary(range).await?;
+    print_summary(store, "6 tháng đầu năm 2024", &s).await?;
+    println!();
+    println!("Xem lại: canhgiac stats --period 2024-H1");
+    Ok(())
+}
+
+fn print_import(s: &ImportSummary) {
+    println!(
+        "Đã nhập: {} bản ghi mới, {} bản ghi cập nhật, {} bản ghi không đổi.",
+        s.total_created(),
+        s.total_updated(),
+        s.total_unchanged()
+    );
+    for (kind, n) in &s.created {
+        println!("  + {n} {}", kind.label_vn());
+    }
+    for (kind, n) in &s.updated {
+        println!("  ~ {n} {}", kind.label_vn());
+    }
+}
+
+async fn import(store: &SqlStore, file: &std::path::Path, kind: Option<&str>, dry_run: bool) -> Result<()> {
+    let kind = match kind {
+        Some(k) => Some(TableKind::parse(k).with_context(|| {
+            format!("loại «{k}» không hợp lệ; chọn media-items, directives, inspection-subjects hoặc sanctions")
+        })?),
+        None => None,
+    };
+    let data = read_file(file, kind).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if dry_run {
+        println!("Tệp hợp lệ: {} bản ghi. Chưa ghi gì (--dry-run).", data.len());
+        return Ok(());
+    }
+    let origin = format!("cli:import {}", canhgiac_interchange::display_name(file));
+    let summary = store
+        .import(&Actor::system(origin), &data)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}. Không bản ghi nào được ghi."))?;
+    print_import(&summary);
+    Ok(())
+}
+
+async fn export(store: &SqlStore, format: &str, out: Option<&std::path::Path>) -> Result<()> {
+    if format != "json" {
+        bail!("định dạng «{format}» chưa được hỗ trợ; dùng --format json");
+    }
+    let env = Envelope::new(store.export().await?);
+    match out {
+        Some(path) => {
+            let tmp = path.with_extension("json.part");
+            let f = std::fs::File::create(&tmp).with_context(|| format!("không tạo được {}", tmp.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            write_json(&mut w, &env)?;
+            w.flush()?;
+            drop(w);
+            std::fs::rename(&tmp, path)?;
+            eprintln!("Đã xuất {} bản ghi vào {}.", env.records.len(), path.display());
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            write_json(&mut w, &env)?;
+            writeln!(w)?;
+        }
+    }
+    Ok(())
+}
+
+async fn rule_of(store: &SqlStore) -> Result<PeriodRule> {
+    let agencies = store
+        .list::<Agency>(&ListQuery {
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await?;
+    Ok(agencies.first().map(|a| a.record.period_rule).unwrap_or_default())
+}
+
+async fn stats(store: &SqlStore, period: Option<&str>, from: Option<&str>, to: Option<&str>, json: bool) -> Result<()> {
+    let (label, range) = match (period, from, to) {
+        (Some(p), _, _) => {
+            let p: Period = p
+                .parse()
+                .map_err(|e: canhgiac_domain::FieldError| anyhow::anyhow!("{e}"))?;
+            (p.label_vn(), p.range(rule_of(store).await?))
+        }
+        (None, Some(f), Some(t)) => {
+            let f = Date::parse(f).map_err(|e| anyhow::anyhow!("--from: {e}"))?;
+            let t = Date::parse(t).map_err(|e| anyhow::anyhow!("--to: {e}"))?;
+            (
+                format!("từ {f} đến {t}"),
+                DateRange::new(f, t).map_err(|e| anyhow::anyhow!("{e}"))?,
+            )
+        }
+        _ => bail!("cần --period hoặc --from và --to"),
+    };
+    let s = store.summary(range).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+    } else {
+        print_summary(store, &label, &s).await?;
+    }
+    Ok(())
+}
+
+async fn print_summary(store: &SqlStore, label: &str, s: &Summary) -> Result<()> {
+    let n = |v: i64| count(v.max(0) as u64);
+    println!("Số liệu {label} (từ {} đến {}):", s.range.from, s.range.to);
+    println!("- Văn bản chỉ đạo: {}", n(s.directives));
+    println!("- Tin, bài: {} (tiêu biểu: {})", n(s.items), n(s.featured_items));
+    let mut outlet_names = std::collections::HashMap::new();
+    for o in store
+        .list::<canhgiac_domain::Outlet>(&ListQuery {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await?
+    {
+        outlet_names.insert(o.record.key(), o.record.name.to_string());
+    }
+    for c in &s.items_by_topic_outlet {
+        let name = outlet_names.get(&c.outlet).cloned().unwrap_or_else(|| c.outlet.clone());
+        println!("    {} · {}: {}", c.topic, name, n(c.items));
+    }
+    println!(
+        "- Thanh tra, kiểm tra: {} cuộc, đối với {} tổ chức, cá nhân ({} tổ chức, {} cá nhân)",
+        n(s.inspections),
+        n(s.inspection_subjects.total()),
+        n(s.inspection_subjects.organisations),
+        n(s.inspection_subjects.individuals)
+    );
+    println!(
+        "- Xử phạt vi phạm hành chính: {} tổ chức, cá nhân ({} tổ chức, {} cá nhân), tổng số tiền {} ({})",
+        n(s.sanctions.total()),
+        n(s.sanctions.organisations),
+        n(s.sanctions.individuals),
+        s.fine_total.short(),
+        s.fine_total.full()
+    );
+    println!("- Vụ việc thông tin xấu, độc mới phát sinh: {}", n(s.cases_opened));
+    Ok(())
+}
+
+async fn audit(store: &SqlStore, limit: u32, verify: bool) -> Result<()> {
+    if verify {
+        let check = store.verify_audit().await?;
+        match check.broken_at {
+            None => println!("Nhật ký toàn vẹn: {} mục, chuỗi băm khớp.", check.entries),
+            Some(seq) => bail!("nhật ký bị sửa hoặc mất dữ liệu tại mục số {seq}"),
+        }
+        return Ok(());
+    }
+    let entries = store
+        .audit(&AuditQuery {
+            limit: Some(limit),
+            ..Default::default()
+        })
+        .await?;
+    for e in entries {
+        println!(
+            "{:>6}  {}  {:<10} {:<8} {} «{}» ({})",
+            e.seq,
+            e.at.rfc3339(),
+            e.actor,
+            e.action.label_vn(),
+            e.kind.label_vn(),
+            e.record_key,
+            e.origin
+        );
+    }
+    Ok(())
+}

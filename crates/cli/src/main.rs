@@ -1,0 +1,106 @@
+//! `canhgiac`: the command line. Vietnamese for people, JSON on request
+//! for machines.
+
+mod accounts;
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Hệ thống thông tin phục vụ công tác phòng, chống tội phạm; phòng, chống
+/// ma túy; phòng, chống mua bán người của Sở Thông tin và Truyền thông.
+#[derive(Parser, Debug)]
+#[command(name = "canhgiac", version, about, long_about = None)]
+pub struct Cli {
+    /// Thư mục dữ liệu của kho nhúng SQLite (data folder of the embedded store).
+    #[arg(long, global = true, env = "CANHGIAC_DATA", default_value = "canhgiac-data")]
+    pub data: PathBuf,
+
+    /// Địa chỉ PostgreSQL (postgres://…); bỏ trống thì dùng SQLite trong thư mục dữ liệu.
+    #[arg(long, global = true, env = "CANHGIAC_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Khởi tạo kho dữ liệu và tài khoản quản trị đầu tiên (create the store and the first admin).
+    Init {
+        /// Tên đăng nhập của quản trị viên.
+        #[arg(long, default_value = "admin")]
+        admin: String,
+    },
+    /// Nạp bộ dữ liệu mẫu của Báo cáo 180/BC-STTTT (load the seed dataset; idempotent).
+    Demo,
+    /// Nhập dữ liệu từ tệp JSON, CSV hoặc XLSX; tất cả hoặc không gì cả (all-or-nothing import).
+    Import {
+        /// Tệp cần nhập.
+        file: PathBuf,
+        /// Loại bản ghi của tệp CSV/XLSX: media-items, directives, inspection-subjects, sanctions.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Chỉ kiểm tra, không ghi (check only).
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Xuất toàn bộ dữ liệu (export every record).
+    Export {
+        /// Định dạng (format): json.
+        #[arg(long, default_value = "json")]
+        format: String,
+        /// Tệp đích; bỏ trống thì in ra màn hình.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Số liệu của một kỳ tính từ dữ liệu (figures of a period, from the records).
+    Stats {
+        /// Kỳ: 2024-06, 2024-Q2, 2024-H1, 2024-9M, 2024.
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        period: Option<String>,
+        /// Từ ngày (dd/mm/yyyy).
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// Đến ngày (dd/mm/yyyy).
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// In dạng JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Nhật ký thay đổi (audit trail).
+    Audit {
+        /// Số dòng.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Kiểm tra toàn bộ chuỗi băm của nhật ký.
+        #[arg(long)]
+        verify: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("Lỗi: không khởi động được bộ thực thi ({e})");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = ?e, "command failed");
+            eprintln!("Lỗi: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

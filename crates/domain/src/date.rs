@@ -1,0 +1,218 @@
+//! Calendar dates and instants. Dates are written `dd/mm/yyyy` to people and
+//! `yyyy-mm-dd` to machines (ISO 8601, which also sorts as text in storage).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate, SecondsFormat, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::FieldError;
+
+/// A calendar date with no time zone (dates of documents, publications…).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(NaiveDate);
+
+impl Date {
+    pub fn from_ymd(y: i32, m: u32, d: u32) -> Option<Self> {
+        NaiveDate::from_ymd_opt(y, m, d).map(Date)
+    }
+
+    /// Accepts `dd/mm/yyyy` (also `d/m/yyyy`, `dd-mm-yyyy`, `dd.mm.yyyy`) and
+    /// ISO `yyyy-mm-dd`. Anything else, or a day that does not exist
+    /// (`31/02/2024`), is refused with a Vietnamese message.
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let t = s.trim();
+        let bad = || FieldError::new(format!("Ngày không hợp lệ: «{t}» (cần dạng dd/mm/yyyy)"));
+        let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
+        if parts.len() != 3
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(bad());
+        }
+        let num = |p: &str| p.parse::<u32>().map_err(|_| bad());
+        let (y, m, d) = if parts[0].len() == 4 {
+            (num(parts[0])?, num(parts[1])?, num(parts[2])?)
+        } else if parts[2].len() == 4 {
+            (num(parts[2])?, num(parts[1])?, num(parts[0])?)
+        } else {
+            return Err(bad());
+        };
+        if !(1900..=2200).contains(&y) {
+            return Err(FieldError::new(format!("Năm ngoài phạm vi cho phép: «{t}»")));
+        }
+        NaiveDate::from_ymd_opt(y as i32, m, d)
+            .map(Date)
+            .ok_or_else(|| FieldError::new(format!("Ngày không tồn tại: «{t}»")))
+    }
+
+    pub fn naive(self) -> NaiveDate {
+        self.0
+    }
+
+    pub fn year(self) -> i32 {
+        self.0.year()
+    }
+
+    pub fn month(self) -> u32 {
+        self.0.month()
+    }
+
+    pub fn day(self) -> u32 {
+        self.0.day()
+    }
+
+    /// `2024-06-05`, the storage and interchange form.
+    pub fn iso(self) -> String {
+        self.0.format("%Y-%m-%d").to_string()
+    }
+
+    /// `05/6/2024`: the form used inside running text of official documents
+    /// (day with two digits, month without a leading zero), as in the seed.
+    pub fn vn_text(self) -> String {
+        format!("{:02}/{}/{}", self.day(), self.month(), self.year())
+    }
+
+    /// `ngày 05 tháng 02 năm 2024`: the header form, where days below 10 and
+    /// months 1 and 2 get a leading zero (Decree 30/2020/NĐ-CP).
+    pub fn vn_long(self) -> String {
+        let m = self.month();
+        let month = if m <= 2 { format!("{m:02}") } else { m.to_string() };
+        format!("ngày {:02} tháng {} năm {}", self.day(), month, self.year())
+    }
+
+    pub fn succ(self) -> Date {
+        Date(self.0.succ_opt().unwrap_or(self.0))
+    }
+
+    pub fn pred(self) -> Date {
+        Date(self.0.pred_opt().unwrap_or(self.0))
+    }
+
+    pub fn today() -> Date {
+        // Vietnam is UTC+7 all year.
+        Date((Utc::now() + chrono::Duration::hours(7)).date_naive())
+    }
+}
+
+/// `dd/mm/yyyy`, the form people read.
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}/{:02}/{}", self.day(), self.month(), self.year())
+    }
+}
+
+impl fmt::Debug for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Date({})", self.iso())
+    }
+}
+
+impl FromStr for Date {
+    type Err = FieldError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Date::parse(s)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.iso())
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Date::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// An instant, kept in UTC and written RFC 3339 with a `Z`
+/// (`2024-06-11T02:30:00Z`), which sorts as text.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Timestamp(chrono::DateTime<Utc>);
+
+impl Timestamp {
+    pub fn now() -> Self {
+        // Microsecond precision: what both storage engines keep.
+        let now = Utc::now();
+        let micros = now.timestamp_micros();
+        Timestamp(chrono::DateTime::from_timestamp_micros(micros).unwrap_or(now))
+    }
+
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        chrono::DateTime::parse_from_rfc3339(s.trim())
+            .map(|d| Timestamp(d.with_timezone(&Utc)))
+            .map_err(|_| FieldError::new(format!("Thời điểm không hợp lệ: «{}» (cần RFC 3339)", s.trim())))
+    }
+
+    pub fn rfc3339(self) -> String {
+        self.0.to_rfc3339_opts(SecondsFormat::Micros, true)
+    }
+
+    /// The calendar date in Vietnam (UTC+7).
+    pub fn vn_date(self) -> Date {
+        Date((self.0 + chrono::Duration::hours(7)).date_naive())
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.rfc3339())
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Timestamp::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_vietnamese_and_iso() {
+        assert_eq!(Date::parse("05/6/2024").unwrap(), Date::from_ymd(2024, 6, 5).unwrap());
+        assert_eq!(Date::parse("2024-06-05").unwrap(), Date::from_ymd(2024, 6, 5).unwrap());
+        assert_eq!(Date::parse("29/02/2024").unwrap().iso(), "2024-02-29");
+    }
+
+    #[test]
+    fn refuses_impossible_and_malformed_dates() {
+        for bad in [
+            "31/02/2024",
+            "29/02/2023",
+            "00/01/2024",
+            "2024/13/01",
+            "5 tháng 6",
+            "",
+            "1/1/24",
+            "12/12/99999",
+        ] {
+            let e = Date::parse(bad).unwrap_err();
+            assert!(e.message.contains("Ngày") || e.message.contains("Năm"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn vietnamese_forms() {
+        let d = Date::from_ymd(2024, 2, 5).unwrap();
+        assert_eq!(d.to_string(), "05/02/2024");
+        assert_eq!(d.vn_long(), "ngày 05 tháng 02 năm 2024");
+        let d = Date::from_ymd(2024, 6, 11).unwrap();
+        assert_eq!(d.vn_long(), "ngày 11 tháng 6 năm 2024");
+        assert_eq!(Date::from_ymd(2024, 6, 5).unwrap().vn_text(), "05/6/2024");
+    }
+
+    #[test]
+    fn timestamp_round_trips() {
+        let t = Timestamp::now();
+        assert_eq!(Timestamp::parse(&t.rfc3339()).unwrap(), t);
+    }
+}

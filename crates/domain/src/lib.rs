@@ -1,0 +1,22 @@
+//! canhgiac's domain: the records the system keeps and the rules they obey.
+//!
+//! Invariants of this crate:
+//! - no IO of any kind (no files, network, clock except `Date::today`/`Timestamp::now`);
+//! - every text value that enters through serde is NFC, trimmed and non-empty ([`Text`]);
+//! - money is whole, non-negative đồng ([`Dong`]); dates are real calendar days ([`Date`]).
+
+pub mod date;
+pub mod error;
+pub mod money;
+pub mod numbers;
+pub mod period;
+pub mod records;
+pub mod text;
+mod vn_enum;
+
+pub use date::{Date, Timestamp};
+pub use error::{FieldError, Invalid, ValidationErrors};
+pub use money::Dong;
+pub use period::{DateRange, Period, PeriodRule};
+pub use records::*;
+pub use text::{fold, nfc, Code, Text};

@@ -1,0 +1,291 @@
+//! Reporting periods and the agency's cut-off rule.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::date::Date;
+use crate::error::FieldError;
+
+/// How an agency cuts its periods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodRule {
+    /// Calendar months, quarters, halves and years.
+    #[default]
+    Calendar,
+    /// Decree 09/2019/NĐ-CP, Article 12: from the 15th of the month before to
+    /// the 14th of the period's last month (half-year 15/12 – 14/6).
+    National,
+}
+
+/// An inclusive range of days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DateRange {
+    pub from: Date,
+    pub to: Date,
+}
+
+impl DateRange {
+    pub fn new(from: Date, to: Date) -> Result<Self, FieldError> {
+        if to < from {
+            return Err(FieldError::new(format!(
+                "Khoảng thời gian không hợp lệ: từ {from} đến {to}"
+            )));
+        }
+        Ok(DateRange { from, to })
+    }
+
+    pub fn contains(&self, d: Date) -> bool {
+        self.from <= d && d <= self.to
+    }
+
+    /// The same range one year earlier (29/02 becomes 28/02).
+    pub fn previous_year(&self) -> DateRange {
+        DateRange {
+            from: shift_year(self.from, -1),
+            to: shift_year(self.to, -1),
+        }
+    }
+}
+
+fn shift_year(d: Date, by: i32) -> Date {
+    let y = d.year() + by;
+    Date::from_ymd(y, d.month(), d.day())
+        .or_else(|| Date::from_ymd(y, d.month(), d.day() - 1))
+        .unwrap_or(d)
+}
+
+fn last_day(y: i32, m: u32) -> Date {
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    Date::from_ymd(ny, nm, 1)
+        .map(Date::pred)
+        .unwrap_or_else(|| ymd(y, m, 28))
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> Date {
+    Date::from_ymd(y, m, d).unwrap_or_else(|| panic!("valid calendar date {y}-{m}-{d}"))
+}
+
+/// A named reporting period: `2024-06`, `2024-Q2`, `2024-H1`, `2024-9M`, `2024`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Period {
+    Month(i32, u32),
+    Quarter(i32, u32),
+    Half(i32, u32),
+    NineMonths(i32),
+    Year(i32),
+}
+
+impl Period {
+    pub fn year(self) -> i32 {
+        match self {
+            Period::Month(y, _) | Period::Quarter(y, _) | Period::Half(y, _) => y,
+            Period::NineMonths(y) | Period::Year(y) => y,
+        }
+    }
+
+    /// First and last calendar month of the period.
+    fn months(self) -> (u32, u32) {
+        match self {
+            Period::Month(_, m) => (m, m),
+            Period::Quarter(_, q) => (3 * q - 2, 3 * q),
+            Period::Half(_, h) => (6 * h - 5, 6 * h),
+            Period::NineMonths(_) => (1, 9),
+            Period::Year(_) => (1, 12),
+        }
+    }
+
+    pub fn range(self, rule: PeriodRule) -> DateRange {
+        let y = self.year();
+        let (m1, m2) = self.months();
+        match rule {
+            PeriodRule::Calendar => DateRange {
+                from: ymd(y, m1, 1),
+                to: last_day(y, m2),
+            },
+            PeriodRule::National => {
+                let from = if m1 == 1 {
+                    ymd(y - 1, 12, 15)
+                } else {
+                    ymd(y, m1 - 1, 15)
+                };
+                DateRange {
+                    from,
+                    to: ymd(y, m2, 14),
+                }
+            }
+        }
+    }
+
+    /// The period that follows, of the same length (the plan of section III).
+    pub fn next(self) -> Period {
+        match self {
+            Period::Month(y, 12) => Period::Month(y + 1, 1),
+            Period::Month(y, m) => Period::Month(y, m + 1),
+            Period::Quarter(y, 4) => Period::Quarter(y + 1, 1),
+            Period::Quarter(y, q) => Period::Quarter(y, q + 1),
+            Period::Half(y, 2) => Period::Half(y + 1, 1),
+            Period::Half(y, h) => Period::Half(y, h + 1),
+            Period::NineMonths(y) => Period::Quarter(y, 4),
+            Period::Year(y) => Period::Year(y + 1),
+        }
+    }
+
+    /// `6 tháng đầu năm 2024`, `quý II năm 2024`, `tháng 6 năm 2024`…
+    pub fn label_vn(self) -> String {
+        match self {
+            Period::Month(y, m) => format!("tháng {m} năm {y}"),
+            Period::Quarter(y, q) => format!("quý {} năm {y}", ["I", "II", "III", "IV"][(q - 1) as usize]),
+            Period::Half(y, 1) => format!("6 tháng đầu năm {y}"),
+            Period::Half(y, _) => format!("6 tháng cuối năm {y}"),
+            Period::NineMonths(y) => format!("9 tháng đầu năm {y}"),
+            Period::Year(y) => format!("năm {y}"),
+        }
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Period::Month(y, m) => write!(f, "{y}-{m:02}"),
+            Period::Quarter(y, q) => write!(f, "{y}-Q{q}"),
+            Period::Half(y, h) => write!(f, "{y}-H{h}"),
+            Period::NineMonths(y) => write!(f, "{y}-9M"),
+            Period::Year(y) => write!(f, "{y}"),
+        }
+    }
+}
+
+impl FromStr for Period {
+    type Err = FieldError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let bad = || {
+            FieldError::new(format!(
+                "Kỳ báo cáo không hợp lệ: «{t}» (ví dụ: 2024-06, 2024-Q2, 2024-H1, 2024-9M, 2024)"
+            ))
+        };
+        let (ys, rest) = match t.split_once('-') {
+            Some((y, r)) => (y, Some(r)),
+            None => (t, None),
+        };
+        if ys.len() != 4 || !ys.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let y: i32 = ys.parse().map_err(|_| bad())?;
+        if !(1900..=2200).contains(&y) {
+            return Err(bad());
+        }
+        let Some(rest) = rest else {
+            return Ok(Period::Year(y));
+        };
+        let upper = rest.to_ascii_uppercase();
+        let small = |p: &str, max: u32| -> Result<u32, FieldError> {
+            let n: u32 = p.parse().map_err(|_| bad())?;
+            if (1..=max).contains(&n) && p.len() <= 2 {
+                Ok(n)
+            } else {
+                Err(bad())
+            }
+        };
+        if upper == "9M" {
+            Ok(Period::NineMonths(y))
+        } else if let Some(q) = upper.strip_prefix('Q') {
+            Ok(Period::Quarter(y, small(q, 4)?))
+        } else if let Some(h) = upper.strip_prefix('H') {
+            Ok(Period::Half(y, small(h, 2)?))
+        } else if upper.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Period::Month(y, small(&upper, 12)?))
+        } else {
+            Err(bad())
+        }
+    }
+}
+
+impl Serialize for Period {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Period {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn national_half_year_runs_15_12_to_14_06() {
+        let r = Period::Half(2024, 1).range(PeriodRule::National);
+        assert_eq!((r.from, r.to), (d("15/12/2023"), d("14/06/2024")));
+        let r = Period::Year(2024).range(PeriodRule::National);
+        assert_eq!((r.from, r.to), (d("15/12/2023"), d("14/12/2024")));
+        let r = Period::Quarter(2024, 2).range(PeriodRule::National);
+        assert_eq!((r.from, r.to), (d("15/03/2024"), d("14/06/2024")));
+        let r = Period::Month(2024, 3).range(PeriodRule::National);
+        assert_eq!((r.from, r.to), (d("15/02/2024"), d("14/03/2024")));
+        let r = Period::NineMonths(2024).range(PeriodRule::National);
+        assert_eq!((r.from, r.to), (d("15/12/2023"), d("14/09/2024")));
+    }
+
+    #[test]
+    fn calendar_periods() {
+        let r = Period::Month(2024, 2).range(PeriodRule::Calendar);
+        assert_eq!((r.from, r.to), (d("01/02/2024"), d("29/02/2024")));
+        let r = Period::Month(2023, 2).range(PeriodRule::Calendar);
+        assert_eq!(r.to, d("28/02/2023"));
+        let r = Period::Half(2024, 2).range(PeriodRule::Calendar);
+        assert_eq!((r.from, r.to), (d("01/07/2024"), d("31/12/2024")));
+        let r = Period::Quarter(2024, 4).range(PeriodRule::Calendar);
+        assert_eq!(r.to, d("31/12/2024"));
+    }
+
+    #[test]
+    fn cut_off_days_are_inclusive() {
+        let r = Period::Half(2024, 1).range(PeriodRule::National);
+        assert!(r.contains(d("15/12/2023")));
+        assert!(r.contains(d("14/06/2024")));
+        assert!(!r.contains(d("14/12/2023")));
+        assert!(!r.contains(d("15/06/2024")));
+    }
+
+    #[test]
+    fn previous_year_handles_29_february() {
+        let r = DateRange::new(d("29/02/2024"), d("29/02/2024")).unwrap();
+        assert_eq!(r.previous_year().from, d("28/02/2023"));
+    }
+
+    #[test]
+    fn parse_and_print() {
+        for s in ["2024-06", "2024-Q2", "2024-H1", "2024-9M", "2024"] {
+            assert_eq!(s.parse::<Period>().unwrap().to_string(), s);
+        }
+        for bad in [
+            "2024-13",
+            "2024-Q5",
+            "2024-H3",
+            "24-H1",
+            "2024-",
+            "H1",
+            "2024-06-01",
+            "2024-Q0",
+        ] {
+            assert!(bad.parse::<Period>().is_err(), "{bad}");
+        }
+        assert_eq!(Period::Half(2024, 1).next(), Period::Half(2024, 2));
+        assert_eq!(Period::Half(2024, 1).label_vn(), "6 tháng đầu năm 2024");
+        assert_eq!(Period::Quarter(2024, 2).label_vn(), "quý II năm 2024");
+    }
+}

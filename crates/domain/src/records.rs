@@ -1,0 +1,1200 @@
+//! Every record kind the system keeps, with its natural key and its rules.
+//!
+//! Records refer to each other by natural key (`outlet: "bao-bac-giang"`),
+//! never by storage id, so an export loads into any empty store unchanged.
+
+use std::fmt::Debug;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::date::{Date, Timestamp};
+use crate::error::ValidationErrors;
+use crate::money::Dong;
+use crate::period::{Period, PeriodRule};
+use crate::text::{fold, Code, Text};
+use crate::vn_enum;
+
+/// The record kinds, in dependency order: a kind only refers to kinds
+/// before it. Imports write in this order; deletes cascade the other way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Agency,
+    User,
+    Topic,
+    Outlet,
+    Programme,
+    MediaItem,
+    Directive,
+    ReportRequest,
+    PlanItem,
+    Case,
+    Evidence,
+    Inspection,
+    InspectionSubject,
+    SanctionDecision,
+}
+
+impl RecordKind {
+    pub const ALL: &'static [RecordKind] = &[
+        RecordKind::Agency,
+        RecordKind::User,
+        RecordKind::Topic,
+        RecordKind::Outlet,
+        RecordKind::Programme,
+        RecordKind::MediaItem,
+        RecordKind::Directive,
+        RecordKind::ReportRequest,
+        RecordKind::PlanItem,
+        RecordKind::Case,
+        RecordKind::Evidence,
+        RecordKind::Inspection,
+        RecordKind::InspectionSubject,
+        RecordKind::SanctionDecision,
+    ];
+
+    /// Singular machine name: `media_item`.
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordKind::Agency => "agency",
+            RecordKind::User => "user",
+            RecordKind::Topic => "topic",
+            RecordKind::Outlet => "outlet",
+            RecordKind::Programme => "programme",
+            RecordKind::MediaItem => "media_item",
+            RecordKind::Directive => "directive",
+            RecordKind::ReportRequest => "report_request",
+            RecordKind::PlanItem => "plan_item",
+            RecordKind::Case => "case",
+            RecordKind::Evidence => "evidence",
+            RecordKind::Inspection => "inspection",
+            RecordKind::InspectionSubject => "inspection_subject",
+            RecordKind::SanctionDecision => "sanction_decision",
+        }
+    }
+
+    /// Plural name: the section of the import file and the storage table.
+    pub fn plural(self) -> &'static str {
+        match self {
+            RecordKind::Agency => "agencies",
+            RecordKind::User => "users",
+            RecordKind::Topic => "topics",
+            RecordKind::Outlet => "outlets",
+            RecordKind::Programme => "programmes",
+            RecordKind::MediaItem => "media_items",
+            RecordKind::Directive => "directives",
+            RecordKind::ReportRequest => "report_requests",
+            RecordKind::PlanItem => "plan_items",
+            RecordKind::Case => "cases",
+            RecordKind::Evidence => "evidence",
+            RecordKind::Inspection => "inspections",
+            RecordKind::InspectionSubject => "inspection_subjects",
+            RecordKind::SanctionDecision => "sanction_decisions",
+        }
+    }
+
+    pub fn label_vn(self) -> &'static str {
+        match self {
+            RecordKind::Agency => "cơ quan",
+            RecordKind::User => "người dùng",
+            RecordKind::Topic => "chủ đề",
+            RecordKind::Outlet => "cơ quan báo chí",
+            RecordKind::Programme => "chuyên trang, chuyên mục",
+            RecordKind::MediaItem => "tin, bài",
+            RecordKind::Directive => "văn bản chỉ đạo",
+            RecordKind::ReportRequest => "văn bản yêu cầu báo cáo",
+            RecordKind::PlanItem => "nhiệm vụ kỳ tới",
+            RecordKind::Case => "vụ việc",
+            RecordKind::Evidence => "chứng cứ",
+            RecordKind::Inspection => "cuộc thanh tra, kiểm tra",
+            RecordKind::InspectionSubject => "đối tượng thanh tra, kiểm tra",
+            RecordKind::SanctionDecision => "quyết định xử phạt",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<RecordKind> {
+        RecordKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.code() == s || k.plural() == s)
+    }
+}
+
+/// A kind of record the store keeps.
+pub trait Record: Serialize + DeserializeOwned + Clone + Debug + PartialEq + Send + Sync + 'static {
+    const KIND: RecordKind;
+
+    /// The natural key: what makes two records "the same" across imports.
+    fn key(&self) -> String;
+
+    /// Rules across fields. Single values are already checked by their types.
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        Ok(())
+    }
+
+    /// The records this one refers to, as (kind, key), for messages that name
+    /// a missing reference before the database refuses it.
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        Vec::new()
+    }
+}
+
+fn check_order(errs: &mut ValidationErrors, field: &str, from: Date, to: Option<Date>) {
+    if let Some(to) = to {
+        if to < from {
+            errs.push(field, format!("Ngày kết thúc {to} trước ngày bắt đầu {from}"));
+        }
+    }
+}
+
+fn check_url(errs: &mut ValidationErrors, field: &str, u: &Text) {
+    if let Err(m) = canonical_url(u.as_str()) {
+        errs.push(field, m);
+    }
+}
+
+/// The canonical form of a link, for natural keys and duplicate detection:
+/// lower-case scheme and host, no fragment, no tracking parameters, no
+/// trailing slash. Only `http` and `https` are links.
+pub fn canonical_url(s: &str) -> Result<String, String> {
+    if s.len() > 2048 {
+        return Err("Đường dẫn quá dài (tối đa 2048 ký tự)".into());
+    }
+    let mut u = url::Url::parse(s.trim()).map_err(|_| format!("Đường dẫn không hợp lệ: «{}»", s.trim()))?;
+    if u.scheme() != "http" && u.scheme() != "https" {
+        return Err(format!("Chỉ chấp nhận đường dẫn http hoặc https: «{}»", s.trim()));
+    }
+    if u.host_str().is_none() {
+        return Err(format!("Đường dẫn thiếu tên miền: «{}»", s.trim()));
+    }
+    u.set_fragment(None);
+    let kept: Vec<(String, String)> = u
+        .query_pairs()
+        .filter(|(k, _)| !k.starts_with("utm_") && k != "fbclid" && k != "gclid")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        u.set_query(None);
+    } else {
+        u.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    let mut out = u.to_string();
+    // Without a query, a trailing slash carries no meaning: drop it.
+    if u.query().is_none() && out.ends_with('/') {
+        out.pop();
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- vocabularies
+
+vn_enum!(
+    /// Who signs for the head of the agency (Decree 30/2020, Appendix I).
+    AuthorityPrefix {
+        Tm = "tm": "TM.",
+        Q = "q": "Q.",
+        Kt = "kt": "KT.",
+        Tl = "tl": "TL.",
+        Tuq = "tuq": "TUQ.",
+    }
+);
+
+vn_enum!(HeadingCase {
+    Sentence = "sentence": "Viết hoa chữ đầu",
+    Upper = "upper": "Viết hoa toàn bộ",
+});
+
+vn_enum!(OutletKind {
+    Print = "print": "Báo in",
+    Online = "online": "Báo điện tử",
+    Radio = "radio": "Phát thanh",
+    Television = "television": "Truyền hình",
+    RadioTelevision = "radio_television": "Phát thanh và truyền hình",
+    Grassroots = "grassroots": "Đài truyền thanh cơ sở",
+    Portal = "portal": "Cổng, trang thông tin điện tử",
+});
+
+vn_enum!(Level {
+    Province = "province": "Cấp tỉnh",
+    District = "district": "Cấp huyện",
+    Commune = "commune": "Cấp xã",
+});
+
+vn_enum!(ProgrammeKind {
+    Page = "page": "Chuyên trang",
+    Column = "column": "Chuyên mục",
+    Show = "show": "Chương trình",
+});
+
+vn_enum!(CadenceUnit {
+    Day = "day": "ngày",
+    Week = "week": "tuần",
+    Month = "month": "tháng",
+});
+
+vn_enum!(ItemKind {
+    News = "news": "Tin",
+    Article = "article": "Bài",
+    Report = "report": "Phóng sự",
+    Documentary = "documentary": "Phim tài liệu",
+    Interview = "interview": "Phỏng vấn",
+    Photo = "photo": "Ảnh",
+    Broadcast = "broadcast": "Chương trình phát sóng",
+});
+
+vn_enum!(ItemSource {
+    Manual = "manual": "Nhập tay",
+    Import = "import": "Nhập từ tệp",
+    Feed = "feed": "Thu thập tự động",
+    Api = "api": "Hệ thống khác gửi",
+});
+
+vn_enum!(DirectiveKind {
+    Plan = "plan": "Kế hoạch",
+    Letter = "letter": "Công văn",
+    Decision = "decision": "Quyết định",
+    Guidance = "guidance": "Hướng dẫn",
+    Notice = "notice": "Thông báo",
+    Instruction = "instruction": "Chỉ thị",
+});
+
+vn_enum!(Platform {
+    Facebook = "facebook": "Facebook",
+    TikTok = "tiktok": "TikTok",
+    YouTube = "youtube": "YouTube",
+    X = "x": "X (Twitter)",
+    Instagram = "instagram": "Instagram",
+    Telegram = "telegram": "Telegram",
+    Zalo = "zalo": "Zalo",
+    Website = "website": "Trang web",
+    Other = "other": "Khác",
+});
+
+vn_enum!(CaseCategory {
+    False = "false_information": "Thông tin sai sự thật",
+    Fabricated = "fabricated": "Thông tin bịa đặt, gây hoang mang",
+    Distorted = "distorted": "Xuyên tạc, vu khống",
+    Insulting = "insulting": "Xúc phạm uy tín, danh dự",
+    Other = "other": "Khác",
+});
+
+vn_enum!(CaseStatus {
+    New = "new": "Mới phát hiện",
+    Verifying = "verifying": "Đang xác minh",
+    EvidenceCollected = "evidence_collected": "Đã thu thập chứng cứ",
+    Proposed = "proposed": "Đề xuất xử lý",
+    Sanctioned = "sanctioned": "Đã xử phạt",
+    Removed = "removed": "Đã gỡ bỏ",
+    Transferred = "transferred": "Chuyển cơ quan khác",
+    Closed = "closed": "Đã đóng",
+});
+
+vn_enum!(EvidenceKind {
+    Warc = "warc": "Bản lưu WARC",
+    Screenshot = "screenshot": "Ảnh chụp màn hình",
+    Html = "html": "Trang HTML",
+    Video = "video": "Video",
+    Image = "image": "Hình ảnh",
+    Document = "document": "Tài liệu",
+    Note = "note": "Ghi chép",
+});
+
+vn_enum!(InspectionKind {
+    Inspection = "inspection": "Thanh tra",
+    Check = "check": "Kiểm tra",
+});
+
+vn_enum!(SubjectKind {
+    Organisation = "organisation": "Tổ chức",
+    Individual = "individual": "Cá nhân",
+});
+
+vn_enum!(ReportKind {
+    HalfYear = "so_ket": "Sơ kết 6 tháng",
+    Year = "tong_ket": "Tổng kết năm",
+    Quarter = "quy": "Báo cáo quý",
+    Month = "thang": "Báo cáo tháng",
+    AdHoc = "dot_xuat": "Báo cáo đột xuất",
+});
+
+vn_enum!(Role {
+    Admin = "admin": "Quản trị",
+    Editor = "editor": "Chuyên viên",
+    Viewer = "viewer": "Lãnh đạo",
+});
+
+fn yes() -> bool {
+    true
+}
+
+// ---------------------------------------------------------------- agency
+
+/// The name of an agency as it stood over a span of time. Names change
+/// (departments merged in 2025); a report keeps the names of its date.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyName {
+    #[serde(default)]
+    pub valid_from: Option<Date>,
+    #[serde(default)]
+    pub valid_to: Option<Date>,
+    /// `Sở Thông tin và Truyền thông`
+    pub name: Text,
+    /// `Sở TT&TT`
+    #[serde(default)]
+    pub short_name: Option<Text>,
+    /// `UBND tỉnh Bắc Giang`
+    pub parent_name: Text,
+    /// The symbol in document numbers: `STTTT`.
+    pub symbol: Text,
+    /// The place in the date line: `Bắc Giang`.
+    pub place: Text,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signer {
+    /// `KT.` when a deputy signs for the head.
+    #[serde(default)]
+    pub authority: Option<AuthorityPrefix>,
+    /// The head's title, after the prefix: `Giám đốc`.
+    pub head_title: Text,
+    /// The signer's own position: `Phó Giám đốc`.
+    pub position: Text,
+    pub full_name: Text,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    pub code: Code,
+    pub names: Vec<AgencyName>,
+    pub signer: Signer,
+    /// Default `Nơi nhận`, one line each, without the leading `- `.
+    #[serde(default)]
+    pub recipients: Vec<Text>,
+    #[serde(default)]
+    pub period_rule: PeriodRule,
+    #[serde(default = "default_heading_case")]
+    pub heading_case: HeadingCase,
+    /// The drafting unit for `Lưu: VT, <unit>`.
+    #[serde(default)]
+    pub drafting_unit: Option<Text>,
+}
+
+fn default_heading_case() -> HeadingCase {
+    HeadingCase::Sentence
+}
+
+impl Agency {
+    /// The names in force on `day`: the entry whose validity covers it.
+    pub fn name_on(&self, day: Date) -> Option<&AgencyName> {
+        self.names
+            .iter()
+            .find(|n| n.valid_from.is_none_or(|f| f <= day) && n.valid_to.is_none_or(|t| day <= t))
+    }
+}
+
+impl Record for Agency {
+    const KIND: RecordKind = RecordKind::Agency;
+
+    fn key(&self) -> String {
+        self.code.to_string()
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        if self.names.is_empty() {
+            e.push("names", "Cần ít nhất một tên cơ quan");
+        }
+        for (i, n) in self.names.iter().enumerate() {
+            if let (Some(f), Some(t)) = (n.valid_from, n.valid_to) {
+                check_order(&mut e, &format!("names[{i}].valid_to"), f, Some(t));
+            }
+        }
+        for (i, a) in self.names.iter().enumerate() {
+            for b in self.names.iter().skip(i + 1) {
+                let a_end = a
+                    .valid_to
+                    .unwrap_or(Date::from_ymd(2200, 12, 31).unwrap_or(Date::today()));
+                let b_end = b
+                    .valid_to
+                    .unwrap_or(Date::from_ymd(2200, 12, 31).unwrap_or(Date::today()));
+                let a_start = a
+                    .valid_from
+                    .unwrap_or(Date::from_ymd(1900, 1, 1).unwrap_or(Date::today()));
+                let b_start = b
+                    .valid_from
+                    .unwrap_or(Date::from_ymd(1900, 1, 1).unwrap_or(Date::today()));
+                if a_start <= b_end && b_start <= a_end {
+                    e.push("names", "Các khoảng hiệu lực của tên cơ quan bị chồng lấn");
+                }
+            }
+        }
+        e.into_result()
+    }
+}
+
+// ---------------------------------------------------------------- user
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    pub username: Code,
+    pub full_name: Text,
+    pub role: Role,
+    /// Argon2id in PHC string form; never a password.
+    #[serde(default)]
+    pub password_hash: Option<Text>,
+    #[serde(default)]
+    pub email: Option<Text>,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+impl Record for User {
+    const KIND: RecordKind = RecordKind::User;
+
+    fn key(&self) -> String {
+        self.username.as_str().to_ascii_lowercase()
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        if let Some(h) = &self.password_hash {
+            if !h.as_str().starts_with("$argon2") {
+                e.push("password_hash", "Chỉ lưu mã băm Argon2, không lưu mật khẩu");
+            }
+        }
+        e.into_result()
+    }
+}
+
+// ---------------------------------------------------------------- topic
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    /// `PCTP`, `PCMT`, `PCMBN`.
+    pub code: Code,
+    /// `Công tác phòng, chống tội phạm`
+    pub name: Text,
+    /// `phòng, chống tội phạm`: the form used inside sentences.
+    pub short_name: Text,
+    /// Position in section II.1 of the report.
+    pub ordinal: u32,
+    #[serde(default)]
+    pub description: Option<Text>,
+}
+
+impl Record for Topic {
+    const KIND: RecordKind = RecordKind::Topic;
+
+    fn key(&self) -> String {
+        self.code.to_string()
+    }
+}
+
+// ---------------------------------------------------------------- outlet
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outlet {
+    pub code: Code,
+    pub name: Text,
+    pub kind: OutletKind,
+    pub level: Level,
+    /// The press agency this product belongs to (Báo Bắc Giang Điện tử →
+    /// Báo Bắc Giang); reports count under the top of the chain.
+    #[serde(default)]
+    pub parent: Option<Code>,
+    #[serde(default)]
+    pub website: Option<Text>,
+    /// RSS/Atom/JSON feeds and listing pages to follow.
+    #[serde(default)]
+    pub feeds: Vec<Text>,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+impl Record for Outlet {
+    const KIND: RecordKind = RecordKind::Outlet;
+
+    fn key(&self) -> String {
+        self.code.to_string()
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        if self.parent.as_ref() == Some(&self.code) {
+            e.push("parent", "Cơ quan không thể trực thuộc chính nó");
+        }
+        if let Some(w) = &self.website {
+            check_url(&mut e, "website", w);
+        }
+        for (i, f) in self.feeds.iter().enumerate() {
+            check_url(&mut e, &format!("feeds[{i}]"), f);
+        }
+        e.into_result()
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        self.parent
+            .iter()
+            .map(|p| (RecordKind::Outlet, p.to_string()))
+            .collect()
+    }
+}
+
+// ---------------------------------------------------------------- programme
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cadence {
+    /// How many editions per unit: `01 chuyên mục/tuần` is 1 per week.
+    pub count: u32,
+    pub per: CadenceUnit,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Programme {
+    pub code: Code,
+    pub outlet: Code,
+    pub name: Text,
+    pub kind: ProgrammeKind,
+    #[serde(default)]
+    pub cadence: Option<Cadence>,
+    #[serde(default)]
+    pub duration_minutes: Option<u32>,
+    /// `Công an tỉnh` for a programme made together with the police.
+    #[serde(default)]
+    pub co_producer: Option<Text>,
+    #[serde(default)]
+    pub topics: Vec<Code>,
+    #[serde(default)]
+    pub started_on: Option<Date>,
+    #[serde(default)]
+    pub ended_on: Option<Date>,
+    #[serde(default)]
+    pub note: Option<Text>,
+}
+
+impl Record for Programme {
+    const KIND: RecordKind = RecordKind::Programme;
+
+    fn key(&self) -> String {
+        self.code.to_string()
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        if let Some(s) = self.started_on {
+            check_order(&mut e, "ended_on", s, self.ended_on);
+        }
+        if let Some(c) = self.cadence {
+            if c.count == 0 || c.count > 1000 {
+                e.push("cadence.count", "Số kỳ phát hành phải từ 1 đến 1000");
+            }
+        }
+        if self.duration_minutes.is_some_and(|m| m == 0 || m > 24 * 60) {
+            e.push("duration_minutes", "Thời lượng phải từ 1 đến 1440 phút");
+        }
+        e.into_result()
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        let mut r = vec![(RecordKind::Outlet, self.outlet.to_string())];
+        r.extend(self.topics.iter().map(|t| (RecordKind::Topic, t.to_string())));
+        r
+    }
+}
+
+// ---------------------------------------------------------------- media item
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MediaItem {
+    pub outlet: Code,
+    #[serde(default)]
+    pub programme: Option<Code>,
+    pub kind: ItemKind,
+    pub title: Text,
+    #[serde(default)]
+    pub url: Option<Text>,
+    pub published_on: Date,
+    #[serde(default)]
+    pub topics: Vec<Code>,
+    /// Shown in italics among the "tin, bài tiêu biểu" of the report.
+    #[serde(default)]
+    pub featured: bool,
+    #[serde(default)]
+    pub summary: Option<Text>,
+    #[serde(default)]
+    pub body: Option<Text>,
+    /// Natural key of the original when this is a syndicated copy.
+    #[serde(default)]
+    pub duplicate_of: Option<Text>,
+    #[serde(default = "default_source")]
+    pub source: ItemSource,
+}
+
+fn default_source() -> ItemSource {
+    ItemSource::Manual
+}
+
+impl Record for MediaItem {
+    const KIND: RecordKind = RecordKind::MediaItem;
+
+    /// The outlet plus the canonical URL; without a URL, the outlet, the day
+    /// and the folded title.
+    fn key(&self) -> String {
+        match self.url.as_ref().and_then(|u| canonical_url(u.as_str()).ok()) {
+            Some(u) => format!("{}|{}", self.outlet, u),
+            None => format!(
+                "{}|{}|{}",
+                self.outlet,
+                self.published_on.iso(),
+                fold(self.title.as_str())
+            ),
+        }
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        if let Some(u) = &self.url {
+            check_url(&mut e, "url", u);
+        }
+        if self.title.as_str().chars().count() > 1000 {
+            e.push("title", "Tiêu đề quá dài (tối đa 1000 ký tự)");
+        }
+        if self.duplicate_of.as_ref().is_some_and(|d| d.as_str() == self.key()) {
+            e.push("duplicate_of", "Tin, bài không thể là bản sao của chính nó");
+        }
+        e.into_result()
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        let mut r = vec![(RecordKind::Outlet, self.outlet.to_string())];
+        r.extend(self.programme.iter().map(|p| (RecordKind::Programme, p.to_string())));
+        r.extend(self.topics.iter().map(|t| (RecordKind::Topic, t.to_string())));
+        r
+    }
+}
+
+// ---------------------------------------------------------------- directive
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Directive {
+    /// `45/KH-STTTT`; unknown for some documents named only by title.
+    #[serde(default)]
+    pub number: Option<Text>,
+    pub kind: DirectiveKind,
+    pub issued_on: Date,
+    /// The trích yếu, as the report's footnote lists it.
+    pub title: Text,
+    /// The issuing agency.
+    pub issuer: Code,
+    #[serde(default)]
+    pub topics: Vec<Code>,
+    #[serde(default)]
+    pub recipients: Vec<Text>,
+    #[serde(default)]
+    pub note: Option<Text>,
+}
+
+impl Record for Directive {
+    const KIND: RecordKind = RecordKind::Directive;
+
+    /// `year|number` when numbered (numbers restart every year), else the
+    /// kind, the date and the folded title.
+    fn key(&self) -> String {
+        match &self.number {
+            Some(n) => format!("{}|{}", self.issued_on.year(), n),
+            None => format!(
+                "{}|{}|{}",
+                self.kind.code(),
+                self.issued_on.iso(),
+                fold(self.title.as_str())
+            ),
+        }
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        let mut r = vec![(RecordKind::Agency, self.issuer.to_string())];
+        r.extend(self.topics.iter().map(|t| (RecordKind::Topic, t.to_string())));
+        r
+    }
+}
+
+// ---------------------------------------------------------------- report request
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportRequest {
+    /// `2023/BCĐ-CAT`
+    pub number: Text,
+    pub issued_on: Date,
+    /// `Ban chỉ đạo Phòng chống tội phạm, …`
+    pub requester: Text,
+    /// What is asked for, as the basis line quotes it.
+    pub subject: Text,
+    /// The agency asked to report.
+    pub agency: Code,
+    pub report_kind: ReportKind,
+    #[serde(default)]
+    pub period: Option<Period>,
+    #[serde(default)]
+    pub deadline: Option<Date>,
+}
+
+impl Record for ReportRequest {
+    const KIND: RecordKind = RecordKind::ReportRequest;
+
+    fn key(&self) -> String {
+        format!("{}|{}", self.issued_on.year(), self.number)
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        check_order(&mut e, "deadline", self.issued_on, self.deadline);
+        e.into_result()
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        vec![(RecordKind::Agency, self.agency.to_string())]
+    }
+}
+
+// ---------------------------------------------------------------- plan item
+
+/// One task of section III (phương hướng nhiệm vụ) for a coming period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanItem {
+    pub agency: Code,
+    /// The period the task is for (`2024-H2`).
+    pub period: Period,
+    pub ordinal: u32,
+    pub text: Text,
+    #[serde(default)]
+    pub topics: Vec<Code>,
+}
+
+impl Record for PlanItem {
+    const KIND: RecordKind = RecordKind::PlanItem;
+
+    fn key(&self) -> String {
+        format!("{}|{}|{:03}", self.agency, self.period, self.ordinal)
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        if self.ordinal == 0 || self.ordinal > 999 {
+            e.push("ordinal", "Số thứ tự phải từ 1 đến 999");
+        }
+        e.into_result()
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        let mut r = vec![(RecordKind::Agency, self.agency.to_string())];
+        r.extend(self.topics.iter().map(|t| (RecordKind::Topic, t.to_string())));
+        r
+    }
+}
+
+// ---------------------------------------------------------------- case
+
+/// A case of false or toxic information online (vụ việc thông tin xấu, độc).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// `VV-2024-01`
+    pub code: Code,
+    pub title: Text,
+    pub platform: Platform,
+    /// The account as shown on the platform: `@taikhoan_a`.
+    pub account: Text,
+    #[serde(default)]
+    pub account_url: Option<Text>,
+    /// Links to the offending posts.
+    #[serde(default)]
+    pub urls: Vec<Text>,
+    pub summary: Text,
+    pub category: CaseCategory,
+    /// How it was detected (rà soát, tin báo, hệ thống giám sát…).
+    #[serde(default)]
+    pub source: Option<Text>,
+    /// Agencies worked with.
+    #[serde(default)]
+    pub coordinating: Vec<Text>,
+    pub status: CaseStatus,
+    pub opened_on: Date,
+    #[serde(default)]
+    pub closed_on: Option<Date>,
+    /// Listed among the notable cases of the report's footnote.
+    #[serde(default)]
+    pub notable: bool,
+    /// What came of it, in a sentence for the report.
+    #[serde(default)]
+    pub outcome: Option<Text>,
+}
+
+impl Record for Case {
+    const KIND: RecordKind = RecordKind::Case;
+
+    fn key(&self) -> String {
+        self.code.to_string()
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        check_order(&mut e, "closed_on", self.opened_on, self.closed_on);
+        if let Some(u) = &self.account_url {
+            check_url(&mut e, "account_url", u);
+        }
+        for (i, u) in self.urls.iter().enumerate() {
+            check_url(&mut e, &format!("urls[{i}]"), u);
+        }
+        e.into_result()
+    }
+}
+
+// ---------------------------------------------------------------- evidence
+
+/// Metadata of one piece of evidence in a case. The captured bytes live in
+/// blob storage; `sha256` ties the record to them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    pub code: Code,
+    pub case: Code,
+    pub kind: EvidenceKind,
+    pub description: Text,
+    #[serde(default)]
+    pub url: Option<Text>,
+    pub captured_at: Timestamp,
+    pub captured_by: Text,
+    #[serde(default)]
+    pub sha256: Option<Text>,
+    #[serde(default)]
+    pub stored_uri: Option<Text>,
+    /// How many items one capture holds (`09 video`).
+    #[serde(default)]
+    pub item_count: Option<u32>,
+}
+
+impl Record for Evidence {
+    const KIND: RecordKind = RecordKind::Evidence;
+
+    fn key(&self) -> String {
+        self.code.to_string()
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        if let Some(h) = &self.sha256 {
+            let s = h.as_str();
+            if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+                e.push("sha256", "Mã SHA-256 phải gồm 64 ký tự hệ 16 viết thường");
+            }
+        }
+        if let Some(u) = &self.url {
+            check_url(&mut e, "url", u);
+        }
+        e.into_result()
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        vec![(RecordKind::Case, self.case.to_string())]
+    }
+}
+
+// ---------------------------------------------------------------- inspection
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inspection {
+    pub code: Code,
+    pub kind: InspectionKind,
+    /// The field inspected: báo chí, xuất bản, viễn thông…
+    pub field: Text,
+    pub title: Text,
+    #[serde(default)]
+    pub decision_number: Option<Text>,
+    /// The team or unit leading it.
+    pub lead: Text,
+    pub started_on: Date,
+    #[serde(default)]
+    pub ended_on: Option<Date>,
+    #[serde(default)]
+    pub findings: Option<Text>,
+}
+
+impl Record for Inspection {
+    const KIND: RecordKind = RecordKind::Inspection;
+
+    fn key(&self) -> String {
+        self.code.to_string()
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        check_order(&mut e, "ended_on", self.started_on, self.ended_on);
+        e.into_result()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionSubject {
+    pub inspection: Code,
+    pub name: Text,
+    pub kind: SubjectKind,
+    #[serde(default)]
+    pub address: Option<Text>,
+    #[serde(default)]
+    pub violation_found: bool,
+    #[serde(default)]
+    pub findings: Option<Text>,
+}
+
+impl Record for InspectionSubject {
+    const KIND: RecordKind = RecordKind::InspectionSubject;
+
+    fn key(&self) -> String {
+        format!("{}|{}", self.inspection, fold(self.name.as_str()))
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        vec![(RecordKind::Inspection, self.inspection.to_string())]
+    }
+}
+
+// ---------------------------------------------------------------- sanction
+
+/// A decision imposing an administrative sanction.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SanctionDecision {
+    /// `12/QĐ-XPHC`; unique within a year.
+    pub number: Text,
+    pub issued_on: Date,
+    pub subject_kind: SubjectKind,
+    pub subject_name: Text,
+    #[serde(default)]
+    pub subject_account: Option<Text>,
+    /// The act sanctioned.
+    pub violation: Text,
+    /// Decree, article, clause.
+    #[serde(default)]
+    pub legal_basis: Option<Text>,
+    pub fine: Dong,
+    /// Remedial measures: `Buộc gỡ bỏ thông tin sai sự thật`.
+    #[serde(default)]
+    pub remedies: Vec<Text>,
+    /// Who signed the decision.
+    pub issuer: Text,
+    /// True when the reporting agency itself issued it (and so it counts in
+    /// its report); false for another authority's decision in a shared case.
+    #[serde(default = "yes")]
+    pub issued_by_agency: bool,
+    #[serde(default)]
+    pub case: Option<Code>,
+    #[serde(default)]
+    pub inspection: Option<Code>,
+}
+
+impl Record for SanctionDecision {
+    const KIND: RecordKind = RecordKind::SanctionDecision;
+
+    fn key(&self) -> String {
+        format!("{}|{}", self.issued_on.year(), self.number)
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        let mut r = Vec::new();
+        r.extend(self.case.iter().map(|c| (RecordKind::Case, c.to_string())));
+        r.extend(self.inspection.iter().map(|c| (RecordKind::Inspection, c.to_string())));
+        r
+    }
+}
+
+// ---------------------------------------------------------------- audit
+
+vn_enum!(AuditAction {
+    Create = "create": "Tạo mới",
+    Update = "update": "Sửa",
+    Delete = "delete": "Xóa",
+});
+
+/// One change to one record, chained to the previous entry by hash.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: AuditAction,
+    pub kind: RecordKind,
+    pub record_key: String,
+    pub record_id: i64,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    /// Where the change came from: `cli:import seed.json`, `web`, `api`…
+    pub origin: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Everything the import format can carry, in dependency order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agencies: Vec<Agency>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<User>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<Topic>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outlets: Vec<Outlet>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub programmes: Vec<Programme>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media_items: Vec<MediaItem>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub directives: Vec<Directive>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub report_requests: Vec<ReportRequest>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plan_items: Vec<PlanItem>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<Case>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Evidence>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inspections: Vec<Inspection>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inspection_subjects: Vec<InspectionSubject>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sanction_decisions: Vec<SanctionDecision>,
+}
+
+impl Dataset {
+    pub fn len(&self) -> usize {
+        self.agencies.len()
+            + self.users.len()
+            + self.topics.len()
+            + self.outlets.len()
+            + self.programmes.len()
+            + self.media_items.len()
+            + self.directives.len()
+            + self.report_requests.len()
+            + self.plan_items.len()
+            + self.cases.len()
+            + self.evidence.len()
+            + self.inspections.len()
+            + self.inspection_subjects.len()
+            + self.sanction_decisions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_urls() {
+        assert_eq!(
+            canonical_url("HTTPS://BaoBacGiang.vn/tin/abc/?utm_source=x#top").unwrap(),
+            "https://baobacgiang.vn/tin/abc"
+        );
+        assert_eq!(canonical_url("https://example.vn/").unwrap(), "https://example.vn");
+        assert_eq!(
+            canonical_url("https://example.vn/a?id=5&fbclid=z").unwrap(),
+            "https://example.vn/a?id=5"
+        );
+        assert!(canonical_url("javascript:alert(1)").is_err());
+        assert!(canonical_url("file:///etc/passwd").is_err());
+        assert!(canonical_url("not a url").is_err());
+    }
+
+    #[test]
+    fn vocabularies_accept_labels_without_diacritics() {
+        assert_eq!(SubjectKind::parse("Cá nhân").unwrap(), SubjectKind::Individual);
+        assert_eq!(SubjectKind::parse("ca nhan").unwrap(), SubjectKind::Individual);
+        assert_eq!(SubjectKind::parse("organisation").unwrap(), SubjectKind::Organisation);
+        assert_eq!(ReportKind::parse("so-ket").unwrap(), ReportKind::HalfYear);
+        assert_eq!(AuthorityPrefix::parse("KT.").unwrap(), AuthorityPrefix::Kt);
+        let e = SubjectKind::parse("doanh nghiệp").unwrap_err();
+        assert!(e.message.contains("Tổ chức"));
+    }
+
+    #[test]
+    fn media_item_keys() {
+        let mut m = MediaItem {
+            outlet: Code::lit("bao-bac-giang"),
+            programme: None,
+            kind: ItemKind::Article,
+            title: Text::lit("Phòng, chống ma túy"),
+            url: None,
+            published_on: Date::parse("05/06/2024").unwrap(),
+            topics: vec![],
+            featured: false,
+            summary: None,
+            body: None,
+            duplicate_of: None,
+            source: ItemSource::Manual,
+        };
+        assert_eq!(m.key(), "bao-bac-giang|2024-06-05|phong, chong ma tuy");
+        m.url = Some(Text::lit("https://baobacgiang.vn/a/?utm_medium=fb"));
+        assert_eq!(m.key(), "bao-bac-giang|https://baobacgiang.vn/a");
+    }
+
+    #[test]
+    fn agency_name_in_force() {
+        let name = |from: Option<&str>, to: Option<&str>, n: &str| AgencyName {
+            valid_from: from.map(|s| Date::parse(s).unwrap()),
+            valid_to: to.map(|s| Date::parse(s).unwrap()),
+            name: Text::lit(n),
+            short_name: None,
+            parent_name: Text::lit("UBND tỉnh"),
+            symbol: Text::lit("S"),
+            place: Text::lit("Bắc Giang"),
+        };
+        let mut a = Agency {
+            code: Code::lit("stttt"),
+            names: vec![
+                name(None, Some("28/02/2025"), "Sở Thông tin và Truyền thông"),
+                name(Some("01/03/2025"), None, "Sở Khoa học và Công nghệ"),
+            ],
+            signer: Signer {
+                authority: Some(AuthorityPrefix::Kt),
+                head_title: Text::lit("Giám đốc"),
+                position: Text::lit("Phó Giám đốc"),
+                full_name: Text::lit("Nguyễn Văn A"),
+            },
+            recipients: vec![],
+            period_rule: PeriodRule::Calendar,
+            heading_case: HeadingCase::Sentence,
+            drafting_unit: None,
+        };
+        assert!(a.validate().is_ok());
+        assert_eq!(
+            a.name_on(Date::parse("11/06/2024").unwrap()).unwrap().name.as_str(),
+            "Sở Thông tin và Truyền thông"
+        );
+        assert_eq!(
+            a.name_on(Date::parse("01/07/2025").unwrap()).unwrap().name.as_str(),
+            "Sở Khoa học và Công nghệ"
+        );
+        a.names[1].valid_from = Some(Date::parse("01/01/2025").unwrap());
+        assert!(a.validate().is_err());
+    }
+}

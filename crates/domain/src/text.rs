@@ -1,0 +1,237 @@
+//! Vietnamese text at the edges: NFC normalisation, diacritic folding, and the
+//! `Text` / `Code` newtypes that make "normalised" a property of the type.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::FieldError;
+
+/// Longest single text value accepted anywhere (characters). Bodies of media
+/// items are the longest legitimate values; anything above is hostile input.
+pub const MAX_TEXT_CHARS: usize = 200_000;
+
+/// Normalise to Unicode NFC and trim surrounding white space.
+///
+/// Also maps the old and new tone placements (`hoà` / `hòa`) to one NFC form:
+/// both are already distinct *precomposed* sequences, so NFC alone keeps them
+/// apart; this is intended, as the author's spelling is preserved and matching
+/// goes through [`fold`].
+pub fn nfc(s: &str) -> String {
+    let trimmed = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if unicode_normalization::is_nfc_quick(trimmed.chars()) == unicode_normalization::IsNormalized::Yes {
+        trimmed.to_owned()
+    } else {
+        trimmed.nfc().collect()
+    }
+}
+
+/// Normalise a whole document to NFC, leaving white space as it is.
+pub fn nfc_keep_space(s: &str) -> String {
+    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        s.to_owned()
+    } else {
+        s.nfc().collect()
+    }
+}
+
+/// Fold a string for matching: lower case, diacritics removed, `đ` → `d`,
+/// runs of white space collapsed. `Ma Túy` and `ma tuy` fold to the same
+/// string, and so do `hòa` and `hoà`.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last_space = true;
+    for c in s.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            _ => c,
+        };
+        if c.is_whitespace() {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+            continue;
+        }
+        last_space = false;
+        out.extend(c.to_lowercase());
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// A piece of user text: NFC, trimmed, non-empty, no control characters
+/// other than line breaks and tabs, at most [`MAX_TEXT_CHARS`] characters.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Text(String);
+
+impl Text {
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let n = nfc(s);
+        if n.is_empty() {
+            return Err(FieldError::new("Giá trị không được để trống"));
+        }
+        if n.chars().count() > MAX_TEXT_CHARS {
+            return Err(FieldError::new(format!(
+                "Văn bản quá dài (tối đa {MAX_TEXT_CHARS} ký tự)"
+            )));
+        }
+        if n.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+            return Err(FieldError::new("Văn bản chứa ký tự điều khiển không hợp lệ"));
+        }
+        Ok(Text(n))
+    }
+
+    /// For literals in code and tests; panics on an invalid literal.
+    pub fn lit(s: &str) -> Self {
+        match Self::parse(s) {
+            Ok(t) => t,
+            Err(e) => panic!("invalid Text literal {s:?}: {e}"),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn folded(&self) -> String {
+        fold(&self.0)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Text::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A short identifier chosen by people: `PCTP`, `bao-bac-giang`, `VV-2024-01`.
+/// ASCII letters, digits, `-`, `_`, `.`; 1 to 64 characters.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Code(String);
+
+impl Code {
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err(FieldError::new("Mã không được để trống"));
+        }
+        if s.len() > 64 {
+            return Err(FieldError::new("Mã quá dài (tối đa 64 ký tự)"));
+        }
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(FieldError::new(format!(
+                "Mã «{s}» chỉ được gồm chữ cái không dấu, chữ số và các dấu - _ ."
+            )));
+        }
+        Ok(Code(s.to_owned()))
+    }
+
+    pub fn lit(s: &str) -> Self {
+        match Self::parse(s) {
+            Ok(c) => c,
+            Err(e) => panic!("invalid Code literal {s:?}: {e}"),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Code::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_ignores_diacritics_case_and_d_stroke() {
+        assert_eq!(fold("Ma Túy"), fold("ma tuy"));
+        assert_eq!(fold("đất"), "dat");
+        assert_eq!(fold("ĐẤT"), "dat");
+        assert_eq!(fold("  phòng,   chống  "), "phong, chong");
+    }
+
+    #[test]
+    fn old_and_new_tone_placement_fold_alike() {
+        // "hòa" (new placement, tone on o) and "hoà" (old placement, tone on a)
+        let new_style = "h\u{00f2}a";
+        let old_style = "ho\u{00e0}";
+        assert_ne!(new_style, old_style);
+        assert_eq!(fold(new_style), fold(old_style));
+        assert_eq!(fold("Thanh Hoá"), fold("Thanh Hóa"));
+    }
+
+    #[test]
+    fn text_is_nfc() {
+        let nfd: String = "Phòng, chống ma túy".nfd().collect();
+        assert_ne!(nfd, "Phòng, chống ma túy");
+        let t = Text::parse(&nfd).unwrap();
+        assert_eq!(t.as_str(), "Phòng, chống ma túy");
+    }
+
+    #[test]
+    fn text_rejects_empty_control_and_huge() {
+        assert!(Text::parse("   ").is_err());
+        assert!(Text::parse("a\u{0007}b").is_err());
+        assert!(Text::parse(&"x".repeat(MAX_TEXT_CHARS + 1)).is_err());
+        assert!(Text::parse("dòng 1\ndòng 2").is_ok());
+    }
+
+    #[test]
+    fn code_rules() {
+        assert!(Code::parse("VV-2024-01").is_ok());
+        assert!(Code::parse("bao bac giang").is_err());
+        assert!(Code::parse("báo").is_err());
+        assert!(Code::parse("'; DROP TABLE x; --").is_err());
+    }
+}

@@ -1,0 +1,189 @@
+//! The audit trail: one hash-chained entry per change.
+
+use canhgiac_domain::{AuditAction, AuditEntry, RecordKind, Timestamp};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::db::{Tx, Ty, Value};
+use crate::{Actor, Result, StoreError};
+
+/// Filters for reading the audit trail, newest first.
+#[derive(Clone, Debug, Default)]
+pub struct AuditQuery {
+    pub kind: Option<RecordKind>,
+    pub record_id: Option<i64>,
+    pub actor: Option<String>,
+    pub before_seq: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+/// The result of recomputing the chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditCheck {
+    pub entries: i64,
+    /// The first entry whose hash does not follow, if any.
+    pub broken_at: Option<i64>,
+}
+
+/// The bytes an entry's hash covers: every field but the hash, in order.
+pub(crate) fn entry_hash(e: &AuditEntry) -> String {
+    #[derive(Serialize)]
+    struct Hashed<'a> {
+        seq: i64,
+        at: &'a Timestamp,
+        actor: &'a str,
+        origin: &'a str,
+        action: AuditAction,
+        kind: RecordKind,
+        record_key: &'a str,
+        record_id: i64,
+        before: &'a Option<serde_json::Value>,
+        after: &'a Option<serde_json::Value>,
+        prev_hash: &'a str,
+    }
+    let h = Hashed {
+        seq: e.seq,
+        at: &e.at,
+        actor: &e.actor,
+        origin: &e.origin,
+        action: e.action,
+        kind: e.kind,
+        record_key: &e.record_key,
+        record_id: e.record_id,
+        before: &e.before,
+        after: &e.after,
+        prev_hash: &e.prev_hash,
+    };
+    let bytes = serde_json::to_vec(&h).unwrap_or_default();
+    hex::encode(Sha256::digest(&bytes))
+}
+
+/// Appends an entry inside the caller's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn append(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: AuditAction,
+    kind: RecordKind,
+    record_key: &str,
+    record_id: i64,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<()> {
+    // Taking the head row's write lock serialises writers on PostgreSQL;
+    // SQLite has one writer anyway.
+    let head = tx
+        .row(
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+            &[],
+            &[Ty::Int, Ty::Text],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("thiếu dòng đầu chuỗi nhật ký".into()))?;
+    let seq = head[0].as_i64().unwrap_or(0);
+    let prev_hash = head[1].as_str().unwrap_or_default().to_owned();
+    let mut entry = AuditEntry {
+        seq,
+        at: Timestamp::now(),
+        actor: actor.username.clone(),
+        action,
+        kind,
+        record_key: record_key.to_owned(),
+        record_id,
+        before,
+        after,
+        origin: actor.origin.clone(),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry_hash(&entry);
+    let json = |v: &Option<serde_json::Value>| -> Value {
+        match v {
+            Some(v) => Value::Text(v.to_string()),
+            None => Value::Null(Ty::Text),
+        }
+    };
+    tx.exec(
+        "INSERT INTO audit_log (seq, at, actor, origin, action, kind, record_key, record_id, before, after, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        &[
+            Value::Int(entry.seq),
+            Value::Text(entry.at.rfc3339()),
+            Value::Text(entry.actor.clone()),
+            Value::Text(entry.origin.clone()),
+            Value::from(entry.action.code()),
+            Value::from(entry.kind.code()),
+            Value::Text(entry.record_key.clone()),
+            Value::Int(entry.record_id),
+            json(&entry.before),
+            json(&entry.after),
+            Value::Text(entry.prev_hash.clone()),
+            Value::Text(entry.hash.clone()),
+        ],
+    )
+    .await?;
+    tx.exec(
+        "UPDATE audit_head SET hash = $1 WHERE id = 1",
+        &[Value::Text(entry.hash)],
+    )
+    .await?;
+    Ok(())
+}
+
+pub(crate) const SELECT: &str =
+    "SELECT seq, at, actor, origin, action, kind, record_key, record_id, before, after, prev_hash, hash FROM audit_log";
+
+pub(crate) const TYPES: &[Ty] = &[
+    Ty::Int,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+    Ty::Int,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+];
+
+pub(crate) fn decode(row: Vec<Value>) -> Result<AuditEntry> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("nhật ký: {what}"));
+    let mut it = row.into_iter();
+    let mut next = || it.next().unwrap_or(Value::Null(Ty::Text));
+    let seq = next().as_i64().ok_or_else(|| corrupt("seq"))?;
+    let at = next().into_string().ok_or_else(|| corrupt("at"))?;
+    let at = Timestamp::parse(&at).map_err(|_| corrupt("at"))?;
+    let actor = next().into_string().ok_or_else(|| corrupt("actor"))?;
+    let origin = next().into_string().ok_or_else(|| corrupt("origin"))?;
+    let action = AuditAction::parse(&next().into_string().unwrap_or_default()).map_err(|_| corrupt("action"))?;
+    let kind_s = next().into_string().unwrap_or_default();
+    let kind = RecordKind::from_code(&kind_s).ok_or_else(|| corrupt("kind"))?;
+    let record_key = next().into_string().ok_or_else(|| corrupt("record_key"))?;
+    let record_id = next().as_i64().ok_or_else(|| corrupt("record_id"))?;
+    let parse = |v: Value| -> Result<Option<serde_json::Value>> {
+        match v.into_string() {
+            Some(s) => serde_json::from_str(&s).map(Some).map_err(|_| corrupt("before/after")),
+            None => Ok(None),
+        }
+    };
+    let before = parse(next())?;
+    let after = parse(next())?;
+    let prev_hash = next().into_string().ok_or_else(|| corrupt("prev_hash"))?;
+    let hash = next().into_string().ok_or_else(|| corrupt("hash"))?;
+    Ok(AuditEntry {
+        seq,
+        at,
+        actor,
+        action,
+        kind,
+        record_key,
+        record_id,
+        before,
+        after,
+        origin,
+        prev_hash,
+        hash,
+    })
+}

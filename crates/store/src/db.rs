@@ -1,0 +1,281 @@
+//! A thin portable layer over the two engines: one SQL text (with `$1`
+//! placeholders, which both accept), values of four types, rows decoded by
+//! the types the caller expects. Everything above this file is written once.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Row, Sqlite, SqlitePool};
+
+/// The column types the schema uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    Int,
+    Text,
+    Bool,
+}
+
+/// One bound or fetched value. Nulls carry their type, which PostgreSQL needs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null(Ty),
+    Int(i64),
+    Text(String),
+    Bool(bool),
+}
+
+impl Value {
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn into_string(self) -> Option<String> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        v.map(Value::Text).unwrap_or(Value::Null(Ty::Text))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Connection pools. SQLite gets one writer connection (writers queue
+/// instead of failing with SQLITE_BUSY) and several readers (WAL).
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite { write: SqlitePool, read: SqlitePool },
+    Postgres(PgPool),
+}
+
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Value::Null(Ty::Int) => q.bind(None::<i64>),
+                Value::Null(Ty::Text) => q.bind(None::<String>),
+                Value::Null(Ty::Bool) => q.bind(None::<bool>),
+                Value::Int(v) => q.bind(*v),
+                Value::Text(v) => q.bind(v.as_str()),
+                Value::Bool(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+macro_rules! decode_row {
+    ($row:expr, $tys:expr) => {{
+        let row = $row;
+        let mut out = Vec::with_capacity($tys.len());
+        for (i, t) in $tys.iter().enumerate() {
+            out.push(match t {
+                Ty::Int => row
+                    .try_get::<Option<i64>, _>(i)?
+                    .map(Value::Int)
+                    .unwrap_or(Value::Null(Ty::Int)),
+                Ty::Text => row
+                    .try_get::<Option<String>, _>(i)?
+                    .map(Value::Text)
+                    .unwrap_or(Value::Null(Ty::Text)),
+                Ty::Bool => row
+                    .try_get::<Option<bool>, _>(i)?
+                    .map(Value::Bool)
+                    .unwrap_or(Value::Null(Ty::Bool)),
+            });
+        }
+        out
+    }};
+}
+
+pub type Rows = Vec<Vec<Value>>;
+
+impl Pool {
+    /// `sqlite:` path (created if missing) or `postgres://` URL.
+    pub async fn connect_sqlite(path: &std::path::Path) -> Result<Pool, sqlx::Error> {
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(opts.read_only(true))
+            .await?;
+        Ok(Pool::Sqlite { write, read })
+    }
+
+    pub async fn connect_postgres(url: &str, schema: Option<&str>) -> Result<Pool, sqlx::Error> {
+        let mut opts = PgConnectOptions::from_str(url)?;
+        if let Some(s) = schema {
+            opts = opts.options([("search_path", s)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts)
+            .await?;
+        Ok(Pool::Postgres(pool))
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Pool::Sqlite { .. } => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Pool::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A read outside any transaction.
+    pub async fn rows(&self, sql: &str, args: &[Value], tys: &[Ty]) -> Result<Rows, sqlx::Error> {
+        match self {
+            Pool::Sqlite { read, .. } => {
+                let rows = bind_all!(sqlx::query(sql), args).fetch_all(read).await?;
+                rows.iter().map(|r| Ok(decode_row!(r, tys))).collect()
+            }
+            Pool::Postgres(p) => {
+                let rows = bind_all!(sqlx::query(sql), args).fetch_all(p).await?;
+                rows.iter().map(|r| Ok(decode_row!(r, tys))).collect()
+            }
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Pool::Sqlite { write, read } => {
+                write.close().await;
+                read.close().await;
+            }
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    pub async fn exec(&mut self, sql: &str, args: &[Value]) -> Result<u64, sqlx::Error> {
+        Ok(match self {
+            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            Tx::Postgres(tx) => bind_all!(sqlx::query(sql), args)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    /// Runs a script of several statements with no parameters (migrations).
+    pub async fn exec_script(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => {
+                sqlx::raw_sql(sql).execute(&mut **tx).await?;
+            }
+            Tx::Postgres(tx) => {
+                sqlx::raw_sql(sql).execute(&mut **tx).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn rows(&mut self, sql: &str, args: &[Value], tys: &[Ty]) -> Result<Rows, sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => {
+                let rows = bind_all!(sqlx::query(sql), args).fetch_all(&mut **tx).await?;
+                rows.iter().map(|r| Ok(decode_row!(r, tys))).collect()
+            }
+            Tx::Postgres(tx) => {
+                let rows = bind_all!(sqlx::query(sql), args).fetch_all(&mut **tx).await?;
+                rows.iter().map(|r| Ok(decode_row!(r, tys))).collect()
+            }
+        }
+    }
+
+    pub async fn row(&mut self, sql: &str, args: &[Value], tys: &[Ty]) -> Result<Option<Vec<Value>>, sqlx::Error> {
+        Ok(self.rows(sql, args, tys).await?.into_iter().next())
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Postgres(_) => Engine::Postgres,
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Storage for canhgiac.
+//!
+//! One trait, [`Store`], and one implementation, [`SqlStore`], which runs the
+//! same SQL and the same schema history on SQLite (the embedded default) and
+//! PostgreSQL. The conformance suite in `tests/conformance.rs` holds both
+//! engines to the same behaviour.
+//!
+//! Invariants:
+//! - every change to a record writes an audit entry in the same transaction,
+//!   with the record before and after; the audit log is a SHA-256 hash chain;
+//! - a write either happens whole or not at all (imports included);
+//! - a record is validated, and its references checked, before it is written;
+//! - natural keys are unique per kind; writing an unchanged record is a no-op.
+
+mod audit;
+pub mod db;
+pub mod schema;
+mod sql_store;
+mod summary;
+
+use std::future::Future;
+
+use canhgiac_domain::{AuditEntry, Dataset, Record, RecordKind, Timestamp, ValidationErrors};
+use serde::Serialize;
+
+pub use audit::{AuditCheck, AuditQuery};
+pub use sql_store::SqlStore;
+pub use summary::{CountByKind, Summary, TopicOutletCount};
+
+/// Who makes a change, and through which path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub username: String,
+    /// `cli`, `cli:import seed.json`, `web`, `api`…
+    pub origin: String,
+}
+
+impl Actor {
+    pub fn new(username: impl Into<String>, origin: impl Into<String>) -> Self {
+        Actor {
+            username: username.into(),
+            origin: origin.into(),
+        }
+    }
+
+    pub fn system(origin: impl Into<String>) -> Self {
+        Actor::new("system", origin)
+    }
+}
+
+/// A record as stored, with its storage metadata.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stored<R> {
+    pub id: i64,
+    pub key: String,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub record: R,
+}
+
+/// What an upsert did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Put {
+    Created(i64),
+    Updated(i64),
+    Unchanged(i64),
+}
+
+impl Put {
+    pub fn id(self) -> i64 {
+        match self {
+            Put::Created(i) | Put::Updated(i) | Put::Unchanged(i) => i,
+        }
+    }
+}
+
+/// Counts of what an import did, per kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub created: Vec<(RecordKind, usize)>,
+    pub updated: Vec<(RecordKind, usize)>,
+    pub unchanged: Vec<(RecordKind, usize)>,
+}
+
+impl ImportSummary {
+    pub fn total_created(&self) -> usize {
+        self.created.iter().map(|(_, n)| n).sum()
+    }
+    pub fn total_updated(&self) -> usize {
+        self.updated.iter().map(|(_, n)| n).sum()
+    }
+    pub fn total_unchanged(&self) -> usize {
+        self.unchanged.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// A page of a list, newest first by id, with keyset paging (`before_id`).
+#[derive(Clone, Debug, Default)]
+pub struct ListQuery {
+    /// Diacritic- and case-insensitive words, all of which must match.
+    pub search: Option<String>,
+    /// Only ids below this (the last id of the previous page).
+    pub before_id: Option<i64>,
+    /// Inclusive bounds on the kind's date field, ISO text.
+    pub date_from: Option<canhgiac_domain::Date>,
+    pub date_to: Option<canhgiac_domain::Date>,
+    /// Equality filters on columns (`outlet = bao-bac-giang`).
+    pub filters: Vec<(String, String)>,
+    pub limit: Option<u32>,
+}
+
+/// Why the store refused. Messages are Vietnamese: they reach users.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{} «{key}» không hợp lệ: {errors}", kind.label_vn())]
+    Invalid {
+        kind: RecordKind,
+        key: String,
+        errors: ValidationErrors,
+    },
+    #[error("Đã có {} với khóa «{key}»", kind.label_vn())]
+    Conflict { kind: RecordKind, key: String },
+    #[error("Không tìm thấy {} có mã số {id}", kind.label_vn())]
+    NotFound { kind: RecordKind, id: i64 },
+    #[error("{} «{key}» tham chiếu tới {} «{target}» chưa có trong hệ thống", kind.label_vn(), target_kind.label_vn())]
+    MissingReference {
+        kind: RecordKind,
+        key: String,
+        target_kind: RecordKind,
+        target: String,
+    },
+    #[error("Không thể xóa hoặc đổi khóa {} «{key}» vì bản ghi khác đang tham chiếu tới nó", kind.label_vn())]
+    InUse { kind: RecordKind, key: String },
+    #[error("{} mã số {id} đã được người khác sửa (phiên bản {actual}); hãy tải lại rồi sửa", kind.label_vn())]
+    StaleVersion { kind: RecordKind, id: i64, actual: i64 },
+    #[error("Bản ghi thứ {} trong mục «{}»: {source}", index + 1, kind.plural())]
+    AtRecord {
+        kind: RecordKind,
+        index: usize,
+        #[source]
+        source: Box<StoreError>,
+    },
+    #[error("Lược đồ cơ sở dữ liệu: {0}")]
+    Schema(String),
+    #[error("Dữ liệu lưu trữ bị hỏng: {0}")]
+    Corrupt(String),
+    #[error("Lỗi cơ sở dữ liệu: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The storage trait every layer above is written against.
+///
+/// Methods return `Send` futures so a generic web server can hold a store.
+pub trait Store: Send + Sync + 'static {
+    /// Inserts a new record; `Conflict` if its natural key exists.
+    fn create<R: Record>(&self, actor: &Actor, rec: &R) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Replaces record `id`. With `expected_version`, refuses a stale edit.
+    fn update<R: Record>(
+        &self,
+        actor: &Actor,
+        id: i64,
+        expected_version: Option<i64>,
+        rec: &R,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Inserts or replaces by natural key; unchanged records are left alone.
+    fn upsert<R: Record>(&self, actor: &Actor, rec: &R) -> impl Future<Output = Result<Put>> + Send;
+
+    /// Deletes record `id`; `InUse` if another record refers to it.
+    fn delete<R: Record>(&self, actor: &Actor, id: i64) -> impl Future<Output = Result<()>> + Send;
+
+    fn get<R: Record>(&self, id: i64) -> impl Future<Output = Result<Option<Stored<R>>>> + Send;
+
+    fn get_by_key<R: Record>(&self, key: &str) -> impl Future<Output = Result<Option<Stored<R>>>> + Send;
+
+    fn list<R: Record>(&self, q: &ListQuery) -> impl Future<Output = Result<Vec<Stored<R>>>> + Send;
+
+    fn count(&self, kind: RecordKind) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Writes a whole dataset in one transaction: all of it, or nothing.
+    fn import(&self, actor: &Actor, data: &Dataset) -> impl Future<Output = Result<ImportSummary>> + Send;
+
+    /// Every record, in dependency order, as the import format holds them.
+    fn export(&self) -> impl Future<Output = Result<Dataset>> + Send;
+
+    fn audit(&self, q: &AuditQuery) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;
+
+    /// Recomputes the audit hash chain from the first entry.
+    fn verify_audit(&self) -> impl Future<Output = Result<AuditCheck>> + Send;
+
+    /// The figures of a period, computed from the records.
+    fn summary(&self, range: canhgiac_domain::DateRange) -> impl Future<Output = Result<Summary>> + Send;
+}

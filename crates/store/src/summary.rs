@@ -1,0 +1,151 @@
+//! The figures of a period, computed by aggregate queries (never by loading
+//! records), so they stay fast on a store of a million items.
+
+use canhgiac_domain::{DateRange, Dong, SubjectKind};
+use serde::Serialize;
+
+use crate::db::{Pool, Ty, Value};
+use crate::{Result, StoreError};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CountByKind {
+    pub organisations: i64,
+    pub individuals: i64,
+}
+
+impl CountByKind {
+    pub fn total(&self) -> i64 {
+        self.organisations + self.individuals
+    }
+
+    fn add(&mut self, kind: &str, n: i64) -> Result<()> {
+        match SubjectKind::parse(kind) {
+            Ok(SubjectKind::Organisation) => self.organisations += n,
+            Ok(SubjectKind::Individual) => self.individuals += n,
+            Err(_) => return Err(StoreError::Corrupt(format!("loại đối tượng «{kind}»"))),
+        }
+        Ok(())
+    }
+}
+
+/// Items of one topic at one outlet (counted under the outlet's parent).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TopicOutletCount {
+    pub topic: String,
+    pub outlet: String,
+    pub items: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub range: DateRange,
+    pub directives: i64,
+    /// Original items (syndicated copies excluded) in the period.
+    pub items: i64,
+    pub featured_items: i64,
+    pub items_by_topic_outlet: Vec<TopicOutletCount>,
+    pub inspections: i64,
+    pub inspection_subjects: CountByKind,
+    /// Decisions the agency itself issued.
+    pub sanctions: CountByKind,
+    pub fine_total: Dong,
+    pub cases_opened: i64,
+}
+
+async fn one(pool: &Pool, sql: &str, args: &[Value]) -> Result<i64> {
+    let rows = pool.rows(sql, args, &[Ty::Int]).await?;
+    Ok(rows.first().and_then(|r| r[0].as_i64()).unwrap_or(0))
+}
+
+pub(crate) async fn compute(pool: &Pool, range: DateRange) -> Result<Summary> {
+    let r = [Value::Text(range.from.iso()), Value::Text(range.to.iso())];
+    let directives = one(
+        pool,
+        "SELECT COUNT(*) FROM directives WHERE issued_on >= $1 AND issued_on <= $2",
+        &r,
+    )
+    .await?;
+    let items = one(
+        pool,
+        "SELECT COUNT(*) FROM media_items WHERE published_on >= $1 AND published_on <= $2 AND duplicate_of IS NULL",
+        &r,
+    )
+    .await?;
+    let featured_items = one(
+        pool,
+        "SELECT COUNT(*) FROM media_items WHERE published_on >= $1 AND published_on <= $2 AND duplicate_of IS NULL AND featured = $3",
+        &[r[0].clone(), r[1].clone(), Value::Bool(true)],
+    )
+    .await?;
+    let rows = pool
+        .rows(
+            "SELECT t.topic, COALESCE(o.parent, o.\"key\") AS top, COUNT(*) \
+             FROM media_item_topics t \
+             JOIN media_items m ON m.id = t.item_id \
+             JOIN outlets o ON o.\"key\" = m.outlet \
+             WHERE t.published_on >= $1 AND t.published_on <= $2 AND m.duplicate_of IS NULL \
+             GROUP BY t.topic, COALESCE(o.parent, o.\"key\") ORDER BY 1, 2",
+            &r,
+            &[Ty::Text, Ty::Text, Ty::Int],
+        )
+        .await?;
+    let items_by_topic_outlet = rows
+        .into_iter()
+        .map(|row| TopicOutletCount {
+            topic: row[0].as_str().unwrap_or_default().to_owned(),
+            outlet: row[1].as_str().unwrap_or_default().to_owned(),
+            items: row[2].as_i64().unwrap_or(0),
+        })
+        .collect();
+    let inspections = one(
+        pool,
+        "SELECT COUNT(*) FROM inspections WHERE started_on >= $1 AND started_on <= $2",
+        &r,
+    )
+    .await?;
+    let mut inspection_subjects = CountByKind::default();
+    for row in pool
+        .rows(
+            "SELECT s.kind, COUNT(*) FROM inspection_subjects s JOIN inspections i ON i.\"key\" = s.inspection \
+             WHERE i.started_on >= $1 AND i.started_on <= $2 GROUP BY s.kind",
+            &r,
+            &[Ty::Text, Ty::Int],
+        )
+        .await?
+    {
+        inspection_subjects.add(row[0].as_str().unwrap_or_default(), row[1].as_i64().unwrap_or(0))?;
+    }
+    let mut sanctions = CountByKind::default();
+    let mut fine = 0i64;
+    for row in pool
+        .rows(
+            "SELECT subject_kind, COUNT(*), CAST(COALESCE(SUM(fine), 0) AS BIGINT) FROM sanction_decisions \
+             WHERE issued_on >= $1 AND issued_on <= $2 AND issued_by_agency = $3 GROUP BY subject_kind",
+            &[r[0].clone(), r[1].clone(), Value::Bool(true)],
+            &[Ty::Text, Ty::Int, Ty::Int],
+        )
+        .await?
+    {
+        sanctions.add(row[0].as_str().unwrap_or_default(), row[1].as_i64().unwrap_or(0))?;
+        fine = fine.saturating_add(row[2].as_i64().unwrap_or(0));
+    }
+    let fine_total = Dong::new(fine).map_err(|e| StoreError::Corrupt(e.message))?;
+    let cases_opened = one(
+        pool,
+        "SELECT COUNT(*) FROM cases WHERE opened_on >= $1 AND opened_on <= $2",
+        &r,
+    )
+    .await?;
+    Ok(Summary {
+        range,
+        directives,
+        items,
+        featured_items,
+        items_by_topic_outlet,
+        inspections,
+        inspection_subjects,
+        sanctions,
+        fine_total,
+        cases_opened,
+    })
+}

@@ -1,0 +1,399 @@
+#!/usr/bin/env python3
+"""Writes fixtures/seed-2024-h1.json: the facts of report 180/BC-STTTT
+(Sở Thông tin và Truyền thông tỉnh Bắc Giang, 11/06/2024) in canhgiac's
+import format. Run from the repository root; the output is committed.
+
+Deterministic: the same script always writes the same bytes."""
+
+import json
+import random
+import unicodedata
+
+rng = random.Random(180)
+AGENCY = "stttt-bacgiang"
+
+def nfc(s):
+    return unicodedata.normalize("NFC", s)
+
+notes = [
+    "Dữ liệu mẫu dựng từ Báo cáo số 180/BC-STTTT ngày 11/6/2024 của Sở Thông tin và Truyền thông tỉnh Bắc Giang.",
+    "Người và tài khoản cá nhân trong báo cáo gốc được thay bằng tên giữ chỗ (Nguyễn Thị A, @taikhoan_a…); cơ quan, đơn vị, tên chương trình, tiêu đề tin bài và mọi số liệu giữ nguyên.",
+    "Chú thích (1) của báo cáo gốc liệt kê 06 văn bản chỉ đạo trong khi câu văn ghi «05 văn bản»; dữ liệu mẫu ghi đủ 06 văn bản, nên báo cáo tính từ dữ liệu sẽ ghi 06.",
+    "Báo cáo gốc không nêu số hiệu, ngày ban hành của các văn bản chỉ đạo, số và ngày của quyết định xử phạt, tên các đối tượng thanh tra, kiểm tra: các giá trị đó trong dữ liệu mẫu là giá trị minh họa.",
+    "Các tin, bài không in nghiêng trong báo cáo gốc được sinh tự động (source = import, featured = false) để số lượng khớp với báo cáo: phòng, chống tội phạm gần 100 tin, bài; Đài PT-TH gần 70 tin, bài và Báo Bắc Giang 50 tin, bài, ảnh về phòng, chống ma túy.",
+    "Tên chuyên trang, chuyên mục, chương trình in nghiêng được lưu là chuyên trang/chuyên mục; tên các phong trào và Đề án in nghiêng thuộc phần tường thuật của mẫu báo cáo.",
+    "Quyết định xử phạt 7,5 triệu đồng của Công an thành phố Bắc Giang (vụ việc VV-2024-03) là của cơ quan khác (issued_by_agency = false), không tính vào 06 đối tượng bị Sở xử phạt với tổng số tiền 19,5 triệu đồng.",
+]
+
+agency = {
+    "code": AGENCY,
+    "names": [{
+        "name": "Sở Thông tin và Truyền thông",
+        "short_name": "Sở TT&TT",
+        "parent_name": "UBND tỉnh Bắc Giang",
+        "symbol": "STTTT",
+        "place": "Bắc Giang",
+    }],
+    "signer": {"authority": "kt", "head_title": "Giám đốc", "position": "Phó Giám đốc", "full_name": "Ngô Đình Tiến"},
+    "recipients": ["Công an tỉnh (congan_tm@bacgiang.gov.vn)", "Lãnh đạo Sở", "Phòng TTBCXB, VP", "Lưu VT"],
+    "period_rule": "national",
+    "heading_case": "sentence",
+    "drafting_unit": "TTBCXB",
+}
+
+users = [
+    {"username": "chuyenvien", "full_name": "Nguyễn Thị H", "role": "editor", "active": True},
+    {"username": "lanhdao", "full_name": "Trần Văn K", "role": "viewer", "active": True},
+]
+
+topics = [
+    {"code": "PCTP", "name": "Công tác phòng, chống tội phạm", "short_name": "phòng, chống tội phạm", "ordinal": 1},
+    {"code": "PCMT", "name": "Công tác phòng, chống ma túy", "short_name": "phòng, chống ma túy", "ordinal": 2},
+    {"code": "PCMBN", "name": "Công tác tuyên truyền phòng, chống mua bán Người", "short_name": "phòng, chống mua bán người", "ordinal": 3},
+]
+
+BBG, BBGDT, DAI, TTCS = "bao-bac-giang", "bao-bac-giang-dien-tu", "dai-ptth-bac-giang", "ttcs-bac-giang"
+outlets = [
+    {"code": BBG, "name": "Báo Bắc Giang", "kind": "print", "level": "province", "active": True},
+    {"code": BBGDT, "name": "Báo Bắc Giang Điện tử", "kind": "online", "level": "province", "parent": BBG,
+     "website": "https://baobacgiang.vn", "active": True},
+    {"code": DAI, "name": "Đài Phát thanh và Truyền hình tỉnh Bắc Giang", "kind": "radio_television", "level": "province", "active": True},
+    {"code": TTCS, "name": "Hệ thống Đài truyền thanh cơ sở", "kind": "grassroots", "level": "district", "active": True},
+]
+
+def prog(code, outlet, name, kind, topics, **kw):
+    p = {"code": code, "outlet": outlet, "name": name, "kind": kind, "topics": topics}
+    p.update(kw)
+    return p
+
+programmes = [
+    prog("bbg-trang-antt", BBG, "Chuyên trang về an ninh trật tự", "page", ["PCTP"]),
+    prog("bbg-van-hoa-xa-hoi", BBG, "Văn hóa- xã hội", "page", ["PCTP", "PCMT"]),
+    prog("bbg-song-tre", BBG, "Sống trẻ", "page", ["PCTP", "PCMT"]),
+    prog("bbg-doi-song-phap-luat", BBG, "Đời sống Pháp luật", "page", ["PCTP", "PCMT"]),
+    prog("bbg-phap-luat-cuoc-song", BBG, "Pháp luật và cuộc sống", "page", ["PCTP", "PCMT"]),
+    prog("bbg-an-ninh-trat-tu", BBG, "An ninh - trật tự", "column", ["PCTP", "PCMT"]),
+    prog("bbg-cau-chuyen-phap-luat", BBG, "Câu chuyện pháp luật", "column", ["PCTP", "PCMT"]),
+    prog("bbg-hoi-dap-pctp", BBG, "Hỏi đáp về công tác phòng chống tội phạm", "column", ["PCTP"],
+         co_producer="Sở Tư pháp"),
+    prog("ptth-vi-an-ninh-to-quoc", DAI, "Vì an ninh Tổ Quốc", "column", ["PCTP"]),
+    prog("ptth-phap-luat-doi-song", DAI, "Pháp luật và đời sống", "column", ["PCTP", "PCMT"]),
+    prog("ptth-truyen-hinh-an-ninh", DAI, "Truyền hình An ninh Bắc Giang", "show", ["PCTP", "PCMT"],
+         cadence={"count": 1, "per": "week"}, duration_minutes=15, co_producer="Công an tỉnh Bắc Giang",
+         note="Báo cáo gốc: «phát sóng định kỳ 01 chuyên mục/tuần, thời lượng 15 phút/1 chuyên mục»."),
+]
+
+PCTP_FEATURED = [
+    "Lục Ngạn: Tam giữ các đối tượng đánh bạc tại nhà văn hóa thôn",
+    "Chung sức chuyển hóa địa bàn phức tạp",
+    "Rao bán “Xe máy giá rẻ” trên mạng xã hội để chiếm đoạt tài sản",
+    "Kinh doanh hàng gia dụng không rõ nguồn gốc, một hộ ở TP Bắc Giang bị xử phạt 15 triệu đồng",
+    "Xứng danh lực lượng cơ động, phản ứng nhanh",
+    "Góp tiền mua ma túy về bán, 2 đối tượng nhận án chung thân",
+    "Phối hợp chặt chẽ trong vận động quần chúng tham gia bảo vệ ANTT",
+    "Tích cực phòng ngừa, đấu tranh với tội phạm trộm cắp tài sản",
+    "Xây dựng doanh nghiệp “An toàn về an ninh trật tự",
+    "Vụ đánh bạc nghìn tỷ qua ví điện tử: Ba sinh viên được hưởng án treo",
+    "Bắc Giang: Thu giữ lượng lớn hàng hoá nghi nhập lậu",
+    "Lực lượng bảo vệ ANTT ở cơ sở: “Cánh tay nối dài” của công an cấp xã",
+]
+
+PCMT_DAI_FEATURED = [
+    "Lạng Giang: Bắt giữ 01 đối tượng có hành vi tàng trữ trái phép chất ma túy",
+    "Lục Ngạn: Khởi tố các đối tượng có hành vi Mua bán trái phép chất ma túy",
+    "Hợp Ban Chỉ đạo xây dựng Chương trình mục tiêu quốc gia phòng, chống, nâng cao hiệu quả cai nghiện ma túy",
+    "Yên Dũng: Khởi tố nhóm đối tượng Tổ chức sử dụng trái phép chất ma túy",
+    "Sơn Động: Liên tiếp bắt giữ các đối tượng Tổ chức sử dụng trái phép chất ma túy",
+    "Tuyên truyền tác hại của chất ma túy trong Đoàn thanh niên",
+    "Chủ động điều trị bằng thuốc thay thế cho người nghiện ma túy",
+    "Lạng Giang: Khởi tố đối tượng tàng trữ trái phép chất ma túy",
+    "Tháng hành động phòng, chống ma túy: Chung tay xây dựng xã, phường, thị trấn sạch ma túy",
+    "Hưởng ứng tháng hành động phòng, chống ma túy năm 2024",
+    "Xét xử các bị cáo về tội “Mua bán trái phép chất ma túy”",
+]
+
+PCMT_BBG_FEATURED = [
+    "Triển khai đồng bộ các giải pháp phòng, chống ma túy",
+    "Phòng, chống ma túy qua ứng dụng VNeID",
+    "Yên Thế: Bắt quả tang 4 đối tượng tàng trữ trái phép chất ma túy",
+    "Lục Ngạn: Khởi tố 3 đối tượng mua bán trái phép ma túy",
+    "Bắc Giang: Bắt đối tượng mua bán trái phép ma túy",
+    "Thị xã Việt Yên: Bắt quả tang đối tượng tàng trữ chất ma túy",
+    "Yên Dũng: Tổ chức sử dụng trái phép ma túy tại nhà riêng, một đối tượng bị khởi tố",
+    "Truy nã đối tượng tổ chức sử dụng ma túy đặc biệt nguy hiểm",
+    "Lạng Giang: Bắt 2 đối tượng tàng trữ trái phép chất ma túy",
+    "Thị xã Việt Yên: Bắt 4 đối tượng mua bán ma túy",
+    "Lạng Giang: Bắt đối tượng tàng trữ trái phép chất ma túy",
+    "Phòng ngừa ma túy ở ven khu, cụm công nghiệp",
+]
+
+PLACES = ["Lục Ngạn", "Lạng Giang", "Yên Dũng", "Sơn Động", "Yên Thế", "Thị xã Việt Yên", "Tân Yên",
+          "Hiệp Hòa", "Lục Nam", "TP Bắc Giang", "Thị xã Chũ"]
+
+GENERATED = {
+    "PCTP": [
+        "{p}: Ra quân tấn công, trấn áp tội phạm dịp đầu năm",
+        "{p}: Bắt giữ đối tượng trộm cắp tài sản",
+        "{p}: Triệt xóa tụ điểm đánh bạc",
+        "{p}: Nâng cao hiệu quả mô hình tổ tự quản về an ninh trật tự",
+        "{p}: Tuyên truyền pháp luật cho người dân vùng sâu",
+        "{p}: Cảnh giác với thủ đoạn lừa đảo qua điện thoại",
+        "{p}: Khởi tố vụ cố ý gây thương tích",
+        "{p}: Phát huy vai trò lực lượng bảo vệ an ninh trật tự ở cơ sở",
+        "{p}: Xử lý nghiêm hành vi cho vay lãi nặng",
+        "{p}: Đảm bảo an ninh trật tự tại các lễ hội xuân",
+    ],
+    "PCMT": [
+        "{p}: Bắt quả tang đối tượng tàng trữ trái phép chất ma túy",
+        "{p}: Tuyên truyền phòng, chống ma túy trong trường học",
+        "{p}: Quản lý người sử dụng trái phép chất ma túy tại cộng đồng",
+        "{p}: Xây dựng xã, thị trấn không có tệ nạn ma túy",
+        "{p}: Khởi tố đối tượng mua bán trái phép chất ma túy",
+        "{p}: Hỗ trợ người sau cai nghiện tái hòa nhập cộng đồng",
+        "{p}: Ra quân hưởng ứng Tháng hành động phòng, chống ma túy",
+    ],
+    "PCMBN": [
+        "{p}: Nâng cao nhận thức phòng, chống mua bán người cho đoàn viên, thanh niên",
+        "{p}: Cảnh giác với thủ đoạn tuyển dụng «việc nhẹ lương cao»",
+        "{p}: Hỗ trợ nạn nhân bị mua bán trở về tái hòa nhập cộng đồng",
+        "{p}: Tuyên truyền phòng, chống mua bán người ở vùng đồng bào dân tộc thiểu số",
+    ],
+}
+
+def day(lo=(1, 2), hi=(6, 10)):
+    import datetime
+    a = datetime.date(2024, *lo)
+    b = datetime.date(2024, *hi)
+    return (a + datetime.timedelta(days=rng.randrange((b - a).days + 1))).isoformat()
+
+items = []
+used = set()
+
+def item(outlet, title, topic, kind, featured=False, programme=None, source="manual"):
+    d = day()
+    while (outlet, d, title) in used:
+        d = day()
+    used.add((outlet, d, title))
+    it = {"outlet": outlet, "kind": kind, "title": nfc(title), "published_on": d, "topics": [topic],
+          "featured": featured, "source": source}
+    if programme:
+        it["programme"] = programme
+    items.append(it)
+
+def generated(outlet, topic, n, kinds, programmes=()):
+    templates = GENERATED[topic]
+    combos = [(t, p) for t in templates for p in PLACES]
+    rng.shuffle(combos)
+    for t, p in combos[:n]:
+        prog_code = rng.choice(programmes) if programmes and rng.random() < 0.5 else None
+        item(outlet, t.format(p=p), topic, rng.choice(kinds), programme=prog_code, source="import")
+
+BBG_PAGES = ["bbg-trang-antt", "bbg-doi-song-phap-luat", "bbg-phap-luat-cuoc-song", "bbg-an-ninh-trat-tu",
+             "bbg-cau-chuyen-phap-luat"]
+DAI_PROGS = ["ptth-vi-an-ninh-to-quoc", "ptth-phap-luat-doi-song", "ptth-truyen-hinh-an-ninh"]
+
+# 1.1 PCTP: "gần 100 tin, bài" = 96 across the province's press and the grassroots network.
+for t in PCTP_FEATURED:
+    item(BBGDT, t, "PCTP", "article", featured=True)
+generated(BBGDT, "PCTP", 22, ["news", "article"], BBG_PAGES)   # 34 on the e-paper
+generated(BBG, "PCTP", 20, ["news", "article", "photo"], BBG_PAGES)
+generated(DAI, "PCTP", 30, ["news", "report"], DAI_PROGS)
+generated(TTCS, "PCTP", 10, ["broadcast"])
+# 1.2 PCMT: Đài "gần 70 tin, bài" = 68; Báo Bắc Giang "50 tin, bài, ảnh".
+for t in PCMT_DAI_FEATURED:
+    item(DAI, t, "PCMT", "news", featured=True)
+generated(DAI, "PCMT", 57, ["news", "report", "interview"], DAI_PROGS)
+for t in PCMT_BBG_FEATURED:
+    item(BBGDT, t, "PCMT", "article", featured=True)
+generated(BBGDT, "PCMT", 18, ["news", "article"], BBG_PAGES)   # 30 on the e-paper
+generated(BBG, "PCMT", 20, ["news", "article", "photo"], BBG_PAGES)
+generated(TTCS, "PCMT", 12, ["broadcast"])
+# 1.3 PCMBN: no figure in the seed; a few generated items.
+generated(BBGDT, "PCMBN", 6, ["news", "article"])
+generated(DAI, "PCMBN", 5, ["news", "report"])
+generated(TTCS, "PCMBN", 4, ["broadcast"])
+
+items.sort(key=lambda i: (i["published_on"], i["outlet"], i["title"]))
+
+def directive(kind, date, title, topics):
+    return {"kind": kind, "issued_on": date, "title": title, "issuer": AGENCY, "topics": topics,
+            "recipients": ["Các cơ quan báo chí của tỉnh", "Hệ thống thông tin cơ sở"],
+            "note": "Số hiệu và ngày ban hành không có trong báo cáo gốc (giá trị minh họa)."}
+
+directives = [
+    directive("plan", "2024-01-15", "Kế hoạch tuyên truyền thực hiện Chương trình phòng, chống ma túy trong thanh, thiếu niên đến năm 2030", ["PCMT"]),
+    directive("plan", "2024-01-22", "Kế hoạch tuyên truyền công tác phòng, chống tội phạm, tệ nạn xã hội; phòng, chống mua bán người và xây dựng phong trào toàn dân bảo vệ an ninh Tổ quốc năm 2024", ["PCTP", "PCMBN"]),
+    directive("plan", "2024-02-26", "Kế hoạch triển khai công tác tuyên truyền phòng, chống ma túy năm 2024", ["PCMT"]),
+    directive("plan", "2024-03-12", "Kế hoạch thực hiện Đề án \"Nâng cao chất lượng, hiệu quả phong trào toàn dân bảo vệ an ninh Tổ quốc giai đoạn 2020-2025\" năm 2024", ["PCTP"]),
+    directive("plan", "2024-04-03", "Kế hoạch thực hiện Đề án \"Nâng cao chất lượng, hiệu quả công tác tái hòa nhập cộng đồng trên địa bàn tỉnh, giai đoạn 2021-2025\" năm 2024", ["PCTP"]),
+    directive("letter", "2024-05-20", "Công văn tuyên truyền Tháng hành động phòng, chống ma túy năm 2024", ["PCMT"]),
+]
+
+report_requests = [{
+    "number": "2023/BCĐ-CAT",
+    "issued_on": "2024-06-05",
+    "requester": "Ban chỉ đạo Phòng chống tội phạm, TNXH và xây dựng PT TDBVANTQ",
+    "subject": "báo cáo sơ kết công tác phòng chống tội phạm; phòng chống ma túy, phòng chống mua bán người 6 tháng đầu năm 2024",
+    "agency": AGENCY,
+    "report_kind": "so_ket",
+    "period": "2024-H1",
+}]
+
+plan_items = [
+    {"agency": AGENCY, "period": "2024-H2", "ordinal": 1, "topics": ["PCTP", "PCMT", "PCMBN"],
+     "text": "Tăng cường thông tin, tuyên truyền, vận động, giáo dục nâng cao nhận thức của nhân dân về phòng, chống tội phạm, PCMT, PCMBN. Đổi mới và nâng cao hiệu quả công tác tuyên truyền. Chú ý tuyên truyền đến các đối tượng có nguy cơ cao và các tụ điểm phức tạp. Đổi mới nội dung tuyên truyền, đa dạng các hình thức tuyên truyền phù hợp với đối tượng, quan tâm nhất là ở cơ sở."},
+    {"agency": AGENCY, "period": "2024-H2", "ordinal": 2, "topics": [],
+     "text": "Đẩy mạnh việc áp dụng các công nghệ, kỹ thuật, phương tiện hiện đại để nâng cao hiệu quả công tác tuyên truyền chất lượng và phù hợp đến các tầng lớp nhân dân."},
+    {"agency": AGENCY, "period": "2024-H2", "ordinal": 3, "topics": [],
+     "text": "Tăng cường kiểm soát chặt chẽ các thông tin trên mạng xã hội; kịp thời phối hợp chặt chẽ với các ngành, chức năng, Công an tỉnh, Bộ TTTT xử lý nghiêm các trường hợp đăng thông tin xấu độc, thiếu kiểm chứng sai sự thật; kiểm tra xử lý việc đăng ký thông tin thuê bao di động không đúng quy định; triển khai các biện pháp xử lý rác viễn thông (SIM rác, cuộc gọi rác, cuộc gọi giả mạo), bảo vệ quyền lợi người tiêu dùng với mục đích phát triển thị trường lành mạnh và bền vững; kiểm tra, giám sát việc sử dụng tần số, việc chấp hành các quy định về kiểm định trạm BTS của các doanh nghiệp trên địa bàn."},
+    {"agency": AGENCY, "period": "2024-H2", "ordinal": 4, "topics": ["PCTP", "PCMT", "PCMBN"],
+     "text": "Tuyên truyền các mô hình về phòng chống tội phạm, phòng chống ma túy, phòng chống mua bán người; mô hình tổ chức quần chúng làm nhiệm vụ bảo đảm an ninh trật tự ở cơ sở. Biểu dương kịp thời các tập thể, cá nhân điển hình, sáng tạo trong thực hiện nhiệm vụ."},
+]
+
+cases = [
+    {"code": "VV-2024-01", "title": "Tài khoản Facebook cung cấp, chia sẻ thông tin bịa đặt",
+     "platform": "facebook", "account": "@taikhoan_a", "urls": [],
+     "summary": "Rà soát thông tin trên mạng xã hội, xử lý vi phạm hành chính 01 cá nhân có tài khoản Facebook \"@taikhoan_a\" với hành vi cung cấp, chia sẻ thông tin bịa đặt, gây hoang mang trong Nhân dân",
+     "category": "fabricated", "source": "Rà soát thông tin trên mạng xã hội", "coordinating": [],
+     "status": "sanctioned", "opened_on": "2024-02-19", "closed_on": "2024-03-08", "notable": True,
+     "outcome": "Xử phạt vi phạm hành chính, buộc gỡ bỏ thông tin sai sự thật"},
+    {"code": "VV-2024-02", "title": "Tài khoản TikTok đăng tải thông tin sai sự thật, xuyên tạc, vu khống",
+     "platform": "tiktok", "account": "@taikhoan_b", "urls": [],
+     "summary": "Phối hợp với Thanh tra Sở Thông tin và Truyền thông thành phố Hồ Chí Minh rà soát, kiểm tra và xử lý vi phạm đối với ông Nguyễn Văn B, chủ tài khoản tiktok @taikhoan_b đối với hành vi cung cấp, đăng tải thông tin sai sự thật, xuyên tạc, vu khống, xúc phạm uy tín của cơ quan, tổ chức, danh dự, nhân phẩm của cá nhân",
+     "category": "distorted", "source": "Rà soát thông tin trên mạng xã hội",
+     "coordinating": ["Thanh tra Sở Thông tin và Truyền thông thành phố Hồ Chí Minh"],
+     "status": "sanctioned", "opened_on": "2024-03-25", "closed_on": "2024-04-17", "notable": True,
+     "outcome": "Xử phạt vi phạm hành chính số tiền là 7,5 triệu đồng và yêu cầu gỡ bỏ thông tin sai sự thật"},
+    {"code": "VV-2024-03", "title": "Tài khoản Facebook đăng bài quy kết, nói xấu, xúc phạm chính quyền",
+     "platform": "facebook", "account": "@taikhoan_c", "account_url": "https://www.facebook.com/taikhoan_c", "urls": [],
+     "summary": "Phối hợp với Công an Thành phố Bắc Giang tiến hành thu thập thông tin các bài viết đăng tải trên tài khoản Facebook \"@taikhoan_c\" thấy 03 bài viết có nội dung chứa từ ngữ có dấu hiệu quy kết, nói xấu, xúc phạm danh dự, uy tín chính quyền và cá nhân đồng chí lãnh đạo UBND thành phố Bắc Giang",
+     "category": "insulting", "source": "Phối hợp Công an thành phố Bắc Giang",
+     "coordinating": ["Công an thành phố Bắc Giang"],
+     "status": "sanctioned", "opened_on": "2024-04-08", "closed_on": "2024-05-06", "notable": True,
+     "outcome": "Công an thành phố Bắc Giang đã xử phạt vi phạm hành chính với số tiền là 7,5 triệu đồng"},
+    {"code": "VV-2024-04", "title": "Kênh YouTube đăng tải video có nội dung xuyên tạc",
+     "platform": "youtube", "account": "@taikhoan_d", "urls": [],
+     "summary": "Phối hợp với Phòng An ninh mạng và phòng chống tội phạm sử dụng công nghệ cao, Công an tỉnh tiến hành kiểm tra, thu nhận, lưu trữ thông tin 09 video đăng tải trên kênh Youtube \"@taikhoan_d\" liên quan ông Nguyễn Văn D, ở TT. Vôi, Lạng Giang; rà soát việc đăng tải, chia sẻ thông tin trên mạng liên quan đến lãnh đạo tỉnh Bắc Giang",
+     "category": "distorted", "source": "Rà soát thông tin trên mạng xã hội",
+     "coordinating": ["Phòng An ninh mạng và phòng chống tội phạm sử dụng công nghệ cao, Công an tỉnh"],
+     "status": "evidence_collected", "opened_on": "2024-05-13", "notable": True,
+     "outcome": "Đã phối hợp bóc, gỡ nhiều tài khoản đăng tải thông tin có nội dung xuyên tạc, không đúng sự thật gây dư luận, hoang mang trong dân"},
+]
+
+evidence = [
+    {"code": "VV-2024-03-CC01", "case": "VV-2024-03", "kind": "screenshot",
+     "description": "Ảnh chụp 03 bài viết trên tài khoản Facebook @taikhoan_c",
+     "url": "https://www.facebook.com/taikhoan_c", "captured_at": "2024-04-09T02:30:00.000000Z",
+     "captured_by": "Phòng TTBCXB, Sở Thông tin và Truyền thông", "item_count": 3},
+    {"code": "VV-2024-04-CC01", "case": "VV-2024-04", "kind": "video",
+     "description": "Thu nhận, lưu trữ 09 video đăng tải trên kênh YouTube @taikhoan_d",
+     "captured_at": "2024-05-14T03:00:00.000000Z",
+     "captured_by": "Phòng An ninh mạng và phòng chống tội phạm sử dụng công nghệ cao, Công an tỉnh", "item_count": 9},
+]
+
+LEAD = "Thanh tra Sở Thông tin và Truyền thông"
+inspections = [
+    {"code": "TT-2024-01", "kind": "inspection", "field": "Xuất bản, in và phát hành",
+     "title": "Thanh tra việc chấp hành pháp luật về hoạt động in, phát hành xuất bản phẩm", "lead": LEAD,
+     "started_on": "2024-03-04", "ended_on": "2024-03-15"},
+    {"code": "KT-2024-01", "kind": "check", "field": "Viễn thông",
+     "title": "Kiểm tra việc đăng ký, lưu giữ thông tin thuê bao di động tại các điểm cung cấp dịch vụ", "lead": LEAD,
+     "started_on": "2024-04-01", "ended_on": "2024-04-12"},
+    {"code": "KT-2024-02", "kind": "check", "field": "Trò chơi điện tử công cộng",
+     "title": "Kiểm tra điểm cung cấp dịch vụ trò chơi điện tử công cộng", "lead": LEAD,
+     "started_on": "2024-04-22", "ended_on": "2024-04-26"},
+    {"code": "KT-2024-03", "kind": "check", "field": "Bưu chính",
+     "title": "Kiểm tra việc chấp hành pháp luật về bưu chính", "lead": LEAD,
+     "started_on": "2024-05-06", "ended_on": "2024-05-10"},
+    {"code": "KT-2024-04", "kind": "check", "field": "Thông tin điện tử",
+     "title": "Kiểm tra hoạt động trang thông tin điện tử tổng hợp, mạng xã hội", "lead": LEAD,
+     "started_on": "2024-05-20", "ended_on": "2024-05-31"},
+]
+
+def subj(insp, name, kind, violation=False):
+    return {"inspection": insp, "name": name, "kind": kind, "violation_found": violation}
+
+O, I = "organisation", "individual"
+inspection_subjects = [
+    subj("TT-2024-01", "Cơ sở in A1", O), subj("TT-2024-01", "Cơ sở in A2", O),
+    subj("TT-2024-01", "Công ty phát hành xuất bản phẩm A3", O), subj("TT-2024-01", "Nhà sách A4", O),
+    subj("TT-2024-01", "Nguyễn Văn E (cơ sở photocopy)", I),
+    subj("KT-2024-01", "Đại lý viễn thông B1", O, True), subj("KT-2024-01", "Đại lý viễn thông B2", O),
+    subj("KT-2024-01", "Cửa hàng giao dịch viễn thông B3", O), subj("KT-2024-01", "Điểm ủy quyền viễn thông B4", O),
+    subj("KT-2024-01", "Trần Thị G (điểm bán SIM)", I), subj("KT-2024-01", "Lê Văn H (điểm bán SIM)", I),
+    subj("KT-2024-02", "Công ty TNHH trò chơi C1", O, True), subj("KT-2024-02", "Công ty TNHH dịch vụ Internet C2", O),
+    subj("KT-2024-02", "Phạm Văn I (điểm trò chơi điện tử)", I, True), subj("KT-2024-02", "Hoàng Thị K (điểm trò chơi điện tử)", I),
+    subj("KT-2024-03", "Bưu cục D1", O), subj("KT-2024-03", "Công ty chuyển phát D2", O),
+    subj("KT-2024-04", "Công ty cổ phần truyền thông E1", O), subj("KT-2024-04", "Công ty TNHH công nghệ E2", O),
+    subj("KT-2024-04", "Vũ Văn L (chủ trang cá nhân)", I, True), subj("KT-2024-04", "Đặng Thị M (chủ trang cá nhân)", I),
+]
+
+ART101 = "Khoản 1 Điều 101 Nghị định số 15/2020/NĐ-CP (sửa đổi, bổ sung bởi Nghị định số 14/2022/NĐ-CP)"
+ISSUER = "Chánh Thanh tra Sở Thông tin và Truyền thông tỉnh Bắc Giang"
+REMOVE = "Buộc gỡ bỏ thông tin sai sự thật"
+
+def sanction(number, date, kind, name, violation, fine, **kw):
+    s = {"number": number, "issued_on": date, "subject_kind": kind, "subject_name": name, "violation": violation,
+         "fine": fine, "remedies": [], "issuer": ISSUER, "issued_by_agency": True}
+    s.update(kw)
+    return s
+
+sanction_decisions = [
+    sanction("01/QĐ-XPHC", "2024-03-08", I, "Nguyễn Thị A",
+             "Cung cấp, chia sẻ thông tin bịa đặt, gây hoang mang trong Nhân dân trên mạng xã hội", 7_500_000,
+             subject_account="@taikhoan_a", legal_basis=ART101, remedies=[REMOVE], case="VV-2024-01"),
+    sanction("02/QĐ-XPHC", "2024-04-17", I, "Nguyễn Văn B",
+             "Cung cấp, đăng tải thông tin sai sự thật, xuyên tạc, vu khống, xúc phạm uy tín của cơ quan, tổ chức, danh dự, nhân phẩm của cá nhân",
+             7_500_000, subject_account="@taikhoan_b", legal_basis=ART101, remedies=[REMOVE], case="VV-2024-02"),
+    sanction("03/QĐ-XPHC", "2024-04-19", O, "Đại lý viễn thông B1",
+             "Vi phạm quy định về đăng ký, lưu giữ thông tin thuê bao di động", 1_500_000, inspection="KT-2024-01"),
+    sanction("04/QĐ-XPHC", "2024-05-03", O, "Công ty TNHH trò chơi C1",
+             "Vi phạm quy định về điểm cung cấp dịch vụ trò chơi điện tử công cộng", 1_000_000, inspection="KT-2024-02"),
+    sanction("05/QĐ-XPHC", "2024-05-03", I, "Phạm Văn I (điểm trò chơi điện tử)",
+             "Vi phạm quy định về thời gian hoạt động của điểm cung cấp dịch vụ trò chơi điện tử công cộng", 1_000_000,
+             inspection="KT-2024-02"),
+    sanction("06/QĐ-XPHC", "2024-06-07", I, "Vũ Văn L (chủ trang cá nhân)",
+             "Vi phạm quy định về cung cấp thông tin trên trang thông tin cá nhân", 1_000_000, inspection="KT-2024-04",
+             remedies=["Buộc gỡ bỏ thông tin vi phạm"]),
+    sanction("115/QĐ-XPVPHC", "2024-05-06", I, "Nguyễn Văn C",
+             "Đăng tải bài viết có nội dung quy kết, nói xấu, xúc phạm danh dự, uy tín chính quyền và cá nhân lãnh đạo", 7_500_000,
+             subject_account="@taikhoan_c", legal_basis=ART101, remedies=[REMOVE], case="VV-2024-03",
+             issuer="Công an thành phố Bắc Giang", issued_by_agency=False),
+]
+
+doc = {
+    "format": "canhgiac",
+    "schema_version": 1,
+    "notes": notes,
+    "records": {
+        "agencies": [agency],
+        "users": users,
+        "topics": topics,
+        "outlets": outlets,
+        "programmes": programmes,
+        "media_items": items,
+        "directives": directives,
+        "report_requests": report_requests,
+        "plan_items": plan_items,
+        "cases": cases,
+        "evidence": evidence,
+        "inspections": inspections,
+        "inspection_subjects": inspection_subjects,
+        "sanction_decisions": sanction_decisions,
+    },
+}
+
+def norm(o):
+    if isinstance(o, str):
+        return nfc(o)
+    if isinstance(o, list):
+        return [norm(x) for x in o]
+    if isinstance(o, dict):
+        return {k: norm(v) for k, v in o.items()}
+    return o
+
+with open("fixtures/seed-2024-h1.json", "w", encoding="utf-8") as f:
+    json.dump(norm(doc), f, ensure_ascii=False, indent=1)
+    f.write("\n")
+
+print(f"{len(items)} items, {sum(1 for i in items if i['featured'])} featured")
