@@ -1,0 +1,740 @@
+//! The conformance suite: one set of tests, run against SQLite and against
+//! PostgreSQL. Every test is a generic function; the `conformance!` macro
+//! instantiates it once per engine.
+//!
+//! PostgreSQL: `CANHGIAC_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). When the server cannot be
+//! reached the PostgreSQL tests are skipped, unless
+//! `CANHGIAC_REQUIRE_POSTGRES=1` (set by CI), which makes them fail instead.
+
+use canhgiac_domain::*;
+use canhgiac_store::db::{Ty, Value};
+use canhgiac_store::{Actor, AuditQuery, ListQuery, Put, SqlStore, Store, StoreError};
+
+const SEED: &str = include_str!("../../../fixtures/seed-2024-h1.json");
+
+fn seed() -> Dataset {
+    canhgiac_interchange::read_json("seed-2024-h1.json", SEED.as_bytes())
+        .expect("seed parses")
+        .records
+}
+
+fn actor() -> Actor {
+    Actor::new("tester", "test")
+}
+
+struct Harness {
+    store: SqlStore,
+    _dir: Option<tempfile::TempDir>,
+    pg_schema: Option<(String, String)>,
+}
+
+impl Harness {
+    async fn sqlite() -> Harness {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqlStore::open_sqlite(dir.path()).await.expect("open sqlite");
+        Harness {
+            store,
+            _dir: Some(dir),
+            pg_schema: None,
+        }
+    }
+
+    async fn postgres() -> Option<Harness> {
+        let required = std::env::var("CANHGIAC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+        let url = std::env::var("CANHGIAC_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let schema = format!("t_{}", rand::random::<u64>());
+        let admin = match sqlx::PgPool::connect(&url).await {
+            Ok(p) => p,
+            Err(e) if !required => {
+                eprintln!("PostgreSQL unavailable at {url} ({e}); skipping (set CANHGIAC_REQUIRE_POSTGRES=1 to fail)");
+                return None;
+            }
+            Err(e) => panic!("PostgreSQL required but unavailable at {url}: {e}"),
+        };
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&admin)
+            .await
+            .expect("create schema");
+        admin.close().await;
+        let store = SqlStore::open_postgres(&url, Some(&schema))
+            .await
+            .expect("open postgres");
+        Some(Harness {
+            store,
+            _dir: None,
+            pg_schema: Some((url, schema)),
+        })
+    }
+
+    async fn finish(self) {
+        self.store.close().await;
+        if let Some((url, schema)) = self.pg_schema {
+            if let Ok(p) = sqlx::PgPool::connect(&url).await {
+                let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&p).await;
+                p.close().await;
+            }
+        }
+    }
+
+    /// A second store on the same database (a restart, or another node).
+    async fn reopen(&self) -> SqlStore {
+        match &self.pg_schema {
+            Some((url, schema)) => SqlStore::open_postgres(url, Some(schema)).await.expect("reopen"),
+            None => SqlStore::open_sqlite(self._dir.as_ref().expect("dir").path())
+                .await
+                .expect("reopen"),
+        }
+    }
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let h = super::Harness::sqlite().await;
+                    super::$name(&h).await;
+                    h.finish().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(h) = super::Harness::postgres().await else { return };
+                    super::$name(&h).await;
+                    h.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    migrations_are_recorded_and_rerun_safely,
+    crud_for_every_kind,
+    natural_keys_are_unique,
+    reimport_is_idempotent,
+    every_change_is_audited_with_before_and_after,
+    audit_chain_detects_tampering,
+    failed_import_leaves_nothing_behind,
+    failed_import_keeps_existing_data_intact,
+    references_are_checked,
+    stale_edits_are_refused,
+    search_ignores_diacritics_and_pages_by_key,
+    hostile_search_and_filters_are_harmless,
+    summary_matches_the_seed,
+    export_round_trips_into_an_empty_store,
+    concurrent_writers_keep_the_chain,
+);
+
+async fn count_all(s: &SqlStore) -> Vec<i64> {
+    let mut v = Vec::new();
+    for k in RecordKind::ALL {
+        v.push(s.count(*k).await.expect("count"));
+    }
+    v
+}
+
+async fn audit_len(s: &SqlStore) -> i64 {
+    s.verify_audit().await.expect("verify").entries
+}
+
+async fn migrations_are_recorded_and_rerun_safely(h: &Harness) {
+    let rows = h
+        .store
+        .pool()
+        .rows("SELECT version FROM schema_migrations", &[], &[Ty::Int])
+        .await
+        .expect("read migrations");
+    assert_eq!(rows.len() as i64, canhgiac_store::schema::latest_version());
+    h.store.import(&actor(), &seed()).await.expect("import");
+    let before = count_all(&h.store).await;
+    let again = h.reopen().await;
+    assert_eq!(count_all(&again).await, before, "reopening must not change data");
+    again.close().await;
+}
+
+/// Create, read, update, list and delete one record of kind R, built from
+/// a seed record by `rekey` (a new natural key) and changed by `edit`.
+async fn crud<R: Record>(s: &SqlStore, from: &R, rekey: impl Fn(&mut R), edit: impl Fn(&mut R)) {
+    let mut rec = from.clone();
+    rekey(&mut rec);
+    assert_ne!(rec.key(), from.key(), "{:?}: rekey must change the key", R::KIND);
+    let id = s
+        .create(&actor(), &rec)
+        .await
+        .unwrap_or_else(|e| panic!("create {:?}: {e}", R::KIND));
+    let got = s.get::<R>(id).await.expect("get").expect("present");
+    assert_eq!(got.record, rec, "{:?} round trip", R::KIND);
+    assert_eq!(got.version, 1);
+    let by_key = s
+        .get_by_key::<R>(&rec.key())
+        .await
+        .expect("get by key")
+        .expect("present");
+    assert_eq!(by_key.id, id);
+
+    let mut changed = rec.clone();
+    edit(&mut changed);
+    assert_ne!(changed, rec, "{:?}: edit must change something", R::KIND);
+    s.update(&actor(), id, Some(1), &changed)
+        .await
+        .unwrap_or_else(|e| panic!("update {:?}: {e}", R::KIND));
+    let got = s.get::<R>(id).await.expect("get").expect("present");
+    assert_eq!(got.record, changed);
+    assert_eq!(got.version, 2);
+
+    let listed = s
+        .list::<R>(&ListQuery {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await
+        .expect("list");
+    assert!(listed.iter().any(|x| x.id == id), "{:?} listed", R::KIND);
+
+    s.delete::<R>(&actor(), id)
+        .await
+        .unwrap_or_else(|e| panic!("delete {:?}: {e}", R::KIND));
+    assert!(s.get::<R>(id).await.expect("get").is_none());
+    assert!(matches!(
+        s.delete::<R>(&actor(), id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+
+    let trail = s
+        .audit(&AuditQuery {
+            kind: Some(R::KIND),
+            record_id: Some(id),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    let actions: Vec<AuditAction> = trail.iter().rev().map(|e| e.action).collect();
+    assert_eq!(
+        actions,
+        [AuditAction::Create, AuditAction::Update, AuditAction::Delete],
+        "{:?}",
+        R::KIND
+    );
+}
+
+async fn crud_for_every_kind(h: &Harness) {
+    let s = &h.store;
+    let d = seed();
+    s.import(&actor(), &d).await.expect("import seed");
+    crud(
+        s,
+        &d.agencies[0],
+        |a| a.code = Code::lit("so-test"),
+        |a| a.recipients.push(Text::lit("Lưu VT")),
+    )
+    .await;
+    crud(
+        s,
+        &d.users[0],
+        |u| u.username = Code::lit("nguoidung-test"),
+        |u| u.active = false,
+    )
+    .await;
+    crud(
+        s,
+        &d.topics[0],
+        |t| t.code = Code::lit("ATGT"),
+        |t| t.name = Text::lit("An toàn giao thông"),
+    )
+    .await;
+    crud(
+        s,
+        &d.outlets[0],
+        |o| o.code = Code::lit("bao-test"),
+        |o| o.level = Level::District,
+    )
+    .await;
+    crud(
+        s,
+        &d.programmes[0],
+        |p| p.code = Code::lit("ct-test"),
+        |p| p.duration_minutes = Some(30),
+    )
+    .await;
+    crud(
+        s,
+        &d.media_items[0],
+        |m| m.url = Some(Text::lit("https://baobacgiang.vn/bai-thu-nghiem")),
+        |m| m.topics = vec![Code::lit("PCMT"), Code::lit("PCMBN")],
+    )
+    .await;
+    crud(
+        s,
+        &d.directives[0],
+        |x| x.number = Some(Text::lit("99/KH-STTTT")),
+        |x| x.note = None,
+    )
+    .await;
+    crud(
+        s,
+        &d.report_requests[0],
+        |r| r.number = Text::lit("1/BC-TEST"),
+        |r| r.deadline = Date::from_ymd(2024, 6, 30),
+    )
+    .await;
+    crud(
+        s,
+        &d.plan_items[0],
+        |p| p.ordinal = 99,
+        |p| p.text = Text::lit("Nhiệm vụ đã sửa"),
+    )
+    .await;
+    crud(
+        s,
+        &d.cases[0],
+        |c| c.code = Code::lit("VV-TEST"),
+        |c| c.status = CaseStatus::Closed,
+    )
+    .await;
+    crud(
+        s,
+        &d.evidence[0],
+        |e| e.code = Code::lit("CC-TEST"),
+        |e| e.item_count = Some(4),
+    )
+    .await;
+    crud(
+        s,
+        &d.inspections[0],
+        |i| i.code = Code::lit("KT-TEST"),
+        |i| i.findings = Some(Text::lit("Không vi phạm")),
+    )
+    .await;
+    crud(
+        s,
+        &d.inspection_subjects[0],
+        |x| x.name = Text::lit("Tổ chức thử nghiệm"),
+        |x| x.violation_found = true,
+    )
+    .await;
+    crud(
+        s,
+        &d.sanction_decisions[0],
+        |x| x.number = Text::lit("99/QĐ-XPHC"),
+        |x| x.fine = Dong::new(5_000_000).expect("fine"),
+    )
+    .await;
+}
+
+async fn natural_keys_are_unique(h: &Harness) {
+    let s = &h.store;
+    let d = seed();
+    s.import(&actor(), &d).await.expect("import");
+    let err = s.create(&actor(), &d.topics[0]).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                kind: RecordKind::Topic,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("Đã có chủ đề"), "{err}");
+    // Renaming a record onto another's key is refused too.
+    let second = s.get_by_key::<Case>("VV-2024-02").await.expect("get").expect("present");
+    let mut clash = second.record.clone();
+    clash.code = Code::lit("VV-2024-01");
+    let err = s.update(&actor(), second.id, None, &clash).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict { .. } | StoreError::InUse { .. }),
+        "{err}"
+    );
+    // The same natural key twice within one file is refused.
+    let mut dup = Dataset::default();
+    dup.topics = vec![d.topics[0].clone(), d.topics[0].clone()];
+    let err = s.import(&actor(), &dup).await.unwrap_err();
+    assert!(err.to_string().contains("trùng khóa"), "{err}");
+    // Media items without a URL are keyed by outlet, day and folded title.
+    let mut m = d.media_items[0].clone();
+    m.url = None;
+    m.title = Text::lit(&m.title.as_str().to_uppercase());
+    assert_eq!(m.key(), d.media_items[0].key());
+}
+
+async fn reimport_is_idempotent(h: &Harness) {
+    let s = &h.store;
+    let d = seed();
+    let first = s.import(&actor(), &d).await.expect("import");
+    assert_eq!(first.total_created(), d.len());
+    let counts = count_all(s).await;
+    let audits = audit_len(s).await;
+    let second = s.import(&actor(), &d).await.expect("import again");
+    assert_eq!(second.total_created(), 0);
+    assert_eq!(second.total_updated(), 0);
+    assert_eq!(second.total_unchanged(), d.len());
+    assert_eq!(count_all(s).await, counts);
+    assert_eq!(audit_len(s).await, audits, "an unchanged import writes no audit entry");
+    // One changed record: one update, one audit entry.
+    let mut d2 = d.clone();
+    d2.cases[0].status = CaseStatus::Closed;
+    let third = s.import(&actor(), &d2).await.expect("import changed");
+    assert_eq!(third.total_updated(), 1);
+    assert_eq!(audit_len(s).await, audits + 1);
+    assert_eq!(
+        s.upsert(&actor(), &d2.cases[0]).await.expect("upsert"),
+        Put::Unchanged(
+            s.get_by_key::<Case>("VV-2024-01")
+                .await
+                .expect("get")
+                .expect("present")
+                .id
+        )
+    );
+}
+
+async fn every_change_is_audited_with_before_and_after(h: &Harness) {
+    let s = &h.store;
+    let d = seed();
+    s.import(&Actor::new("chuyenvien", "cli:import seed.json"), &d)
+        .await
+        .expect("import");
+    assert_eq!(audit_len(s).await, d.len() as i64);
+    let case = s.get_by_key::<Case>("VV-2024-04").await.expect("get").expect("present");
+    let mut edited = case.record.clone();
+    edited.status = CaseStatus::Removed;
+    s.update(&Actor::new("lanhdao", "web"), case.id, None, &edited)
+        .await
+        .expect("update");
+    let trail = s
+        .audit(&AuditQuery {
+            kind: Some(RecordKind::Case),
+            record_id: Some(case.id),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(trail.len(), 2);
+    let upd = &trail[0];
+    assert_eq!(upd.action, AuditAction::Update);
+    assert_eq!(upd.actor, "lanhdao");
+    assert_eq!(upd.origin, "web");
+    assert_eq!(
+        upd.before.as_ref().and_then(|b| b["status"].as_str()),
+        Some("evidence_collected")
+    );
+    assert_eq!(upd.after.as_ref().and_then(|a| a["status"].as_str()), Some("removed"));
+    let created = &trail[1];
+    assert_eq!(created.action, AuditAction::Create);
+    assert_eq!(created.actor, "chuyenvien");
+    assert!(created.before.is_none());
+    assert_eq!(upd.prev_hash.len(), 64);
+    let by_actor = s
+        .audit(&AuditQuery {
+            actor: Some("lanhdao".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("audit by actor");
+    assert_eq!(by_actor.len(), 1);
+}
+
+async fn audit_chain_detects_tampering(h: &Harness) {
+    let s = &h.store;
+    s.import(&actor(), &seed()).await.expect("import");
+    assert_eq!(s.verify_audit().await.expect("verify").broken_at, None);
+    let mut tx = s.pool().begin().await.expect("begin");
+    tx.exec(
+        "UPDATE audit_log SET actor = $1 WHERE seq = 7",
+        &[Value::from("kẻ gian")],
+    )
+    .await
+    .expect("tamper");
+    tx.commit().await.expect("commit");
+    assert_eq!(s.verify_audit().await.expect("verify").broken_at, Some(7));
+    // Restoring the row restores the chain; deleting the last one breaks it.
+    let mut tx = s.pool().begin().await.expect("begin");
+    tx.exec(
+        "UPDATE audit_log SET actor = $1 WHERE seq = 7",
+        &[Value::from("tester")],
+    )
+    .await
+    .expect("restore");
+    tx.exec(
+        "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)",
+        &[],
+    )
+    .await
+    .expect("truncate");
+    tx.commit().await.expect("commit");
+    assert!(s.verify_audit().await.expect("verify").broken_at.is_some());
+}
+
+async fn failed_import_leaves_nothing_behind(h: &Harness) {
+    let s = &h.store;
+    let mut d = seed();
+    // The very last record refers to an inspection that does not exist.
+    let last = d.sanction_decisions.len() - 1;
+    d.sanction_decisions[last].inspection = Some(Code::lit("KHONG-CO"));
+    d.sanction_decisions[last].case = None;
+    let err = s.import(&actor(), &d).await.unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("sanction_decisions") && msg.contains("KHONG-CO"), "{msg}");
+    assert!(count_all(s).await.iter().all(|n| *n == 0), "nothing half-imported");
+    assert_eq!(audit_len(s).await, 0, "no audit entry either");
+}
+
+async fn failed_import_keeps_existing_data_intact(h: &Harness) {
+    let s = &h.store;
+    let d = seed();
+    s.import(&actor(), &d).await.expect("import");
+    let counts = count_all(s).await;
+    let audits = audit_len(s).await;
+    let mut bad = d.clone();
+    bad.cases[0].status = CaseStatus::Closed; // would be an update…
+    bad.media_items.push(MediaItem {
+        outlet: Code::lit("khong-ton-tai"), // …but this fails later in the same file
+        ..d.media_items[0].clone()
+    });
+    assert!(s.import(&actor(), &bad).await.is_err());
+    assert_eq!(count_all(s).await, counts);
+    assert_eq!(audit_len(s).await, audits);
+    let case = s.get_by_key::<Case>("VV-2024-01").await.expect("get").expect("present");
+    assert_eq!(
+        case.record.status, d.cases[0].status,
+        "the earlier update was rolled back"
+    );
+}
+
+async fn references_are_checked(h: &Harness) {
+    let s = &h.store;
+    let d = seed();
+    s.import(&actor(), &d).await.expect("import");
+    let mut m = d.media_items[0].clone();
+    m.url = Some(Text::lit("https://example.vn/khac"));
+    m.topics = vec![Code::lit("KHONG-CO")];
+    let err = s.create(&actor(), &m).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::MissingReference { target_kind: RecordKind::Topic, target, .. } if target == "KHONG-CO"),
+        "{err}"
+    );
+    let outlet = s
+        .get_by_key::<Outlet>("dai-ptth-bac-giang")
+        .await
+        .expect("get")
+        .expect("present");
+    let err = s.delete::<Outlet>(&actor(), outlet.id).await.unwrap_err();
+    assert!(matches!(err, StoreError::InUse { .. }), "{err}");
+    assert!(s.get::<Outlet>(outlet.id).await.expect("get").is_some());
+}
+
+async fn stale_edits_are_refused(h: &Harness) {
+    let s = &h.store;
+    s.import(&actor(), &seed()).await.expect("import");
+    let t = s.get_by_key::<Topic>("PCMT").await.expect("get").expect("present");
+    let mut a = t.record.clone();
+    a.description = Some(Text::lit("Sửa lần 1"));
+    s.update(&actor(), t.id, Some(t.version), &a).await.expect("first edit");
+    let mut b = t.record.clone();
+    b.description = Some(Text::lit("Sửa lần 2, trên bản cũ"));
+    let err = s.update(&actor(), t.id, Some(t.version), &b).await.unwrap_err();
+    assert!(matches!(err, StoreError::StaleVersion { .. }), "{err}");
+    let now = s.get::<Topic>(t.id).await.expect("get").expect("present");
+    assert_eq!(now.record, a);
+}
+
+async fn search_ignores_diacritics_and_pages_by_key(h: &Harness) {
+    let s = &h.store;
+    let d = seed();
+    s.import(&actor(), &d).await.expect("import");
+    let q = |search: &str| ListQuery {
+        search: Some(search.into()),
+        limit: Some(1000),
+        ..Default::default()
+    };
+    let with_marks = s.list::<MediaItem>(&q("ma túy")).await.expect("list");
+    let without = s.list::<MediaItem>(&q("ma tuy")).await.expect("list");
+    assert!(!with_marks.is_empty());
+    assert_eq!(with_marks, without);
+    assert!(without.iter().all(|m| fold(m.record.title.as_str()).contains("ma tuy")
+        || m.record
+            .summary
+            .as_ref()
+            .is_some_and(|x| fold(x.as_str()).contains("ma tuy"))));
+    let mut extra = d.media_items[0].clone();
+    extra.url = Some(Text::lit("https://baobacgiang.vn/dat-dai"));
+    extra.title = Text::lit("Hòa giải tranh chấp đất đai ở Hiệp Hoà");
+    s.create(&actor(), &extra).await.expect("create");
+    assert_eq!(s.list::<MediaItem>(&q("dat dai")).await.expect("list").len(), 1);
+    assert_eq!(s.list::<MediaItem>(&q("ĐẤT")).await.expect("list").len(), 1);
+    assert_eq!(
+        s.list::<MediaItem>(&q("hoa giai hiep hòa")).await.expect("list").len(),
+        1
+    );
+    // Keyset pages cover everything once.
+    let total = s.count(RecordKind::MediaItem).await.expect("count");
+    let mut seen = std::collections::HashSet::new();
+    let mut before = None;
+    loop {
+        let page = s
+            .list::<MediaItem>(&ListQuery {
+                before_id: before,
+                limit: Some(50),
+                ..Default::default()
+            })
+            .await
+            .expect("page");
+        if page.is_empty() {
+            break;
+        }
+        before = page.last().map(|x| x.id);
+        for x in page {
+            assert!(seen.insert(x.id));
+        }
+    }
+    assert_eq!(seen.len() as i64, total);
+    // Date and equality filters.
+    let june = s
+        .list::<MediaItem>(&ListQuery {
+            date_from: Date::from_ymd(2024, 6, 1),
+            date_to: Date::from_ymd(2024, 6, 30),
+            filters: vec![
+                ("outlet".into(), "dai-ptth-bac-giang".into()),
+                ("featured".into(), "true".into()),
+            ],
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await
+        .expect("filtered");
+    assert!(june.iter().all(|m| m.record.published_on.month() == 6
+        && m.record.featured
+        && m.record.outlet.as_str() == "dai-ptth-bac-giang"));
+}
+
+async fn hostile_search_and_filters_are_harmless(h: &Harness) {
+    let s = &h.store;
+    s.import(&actor(), &seed()).await.expect("import");
+    let before = count_all(s).await;
+    for evil in [
+        "'; DROP TABLE media_items; --",
+        "%",
+        "_",
+        "\\",
+        "\" OR 1=1 --",
+        "<script>alert(1)</script>",
+    ] {
+        let r = s
+            .list::<MediaItem>(&ListQuery {
+                search: Some(evil.into()),
+                ..Default::default()
+            })
+            .await
+            .expect("search runs");
+        assert!(r.is_empty(), "{evil} matched {} items", r.len());
+    }
+    let err = s
+        .list::<MediaItem>(&ListQuery {
+            filters: vec![("title\" OR 1=1 --".into(), "x".into())],
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("không lọc được"), "{err}");
+    assert_eq!(count_all(s).await, before);
+}
+
+async fn summary_matches_the_seed(h: &Harness) {
+    let s = &h.store;
+    s.import(&actor(), &seed()).await.expect("import");
+    let range = Period::Half(2024, 1).range(PeriodRule::National);
+    let f = s.summary(range).await.expect("summary");
+    assert_eq!(f.directives, 6, "footnote 1 lists six documents");
+    assert_eq!(f.inspections, 5);
+    assert_eq!(
+        (f.inspection_subjects.organisations, f.inspection_subjects.individuals),
+        (14, 7)
+    );
+    assert_eq!((f.sanctions.organisations, f.sanctions.individuals), (2, 4));
+    assert_eq!(f.fine_total.get(), 19_500_000);
+    assert_eq!(f.fine_total.short(), "19,5 triệu đồng");
+    let per = |topic: &str, outlet: &str| {
+        f.items_by_topic_outlet
+            .iter()
+            .find(|c| c.topic == topic && c.outlet == outlet)
+            .map_or(0, |c| c.items)
+    };
+    assert_eq!(per("PCMT", "dai-ptth-bac-giang"), 68, "gần 70 tin, bài");
+    assert_eq!(per("PCMT", "bao-bac-giang"), 50, "50 tin, bài, ảnh (print and e-paper)");
+    let pctp: i64 = f
+        .items_by_topic_outlet
+        .iter()
+        .filter(|c| c.topic == "PCTP")
+        .map(|c| c.items)
+        .sum();
+    assert!((90..100).contains(&pctp), "gần 100 tin, bài: {pctp}");
+    // An empty period is all zeros, not an error.
+    let empty = s
+        .summary(
+            DateRange::new(
+                Date::from_ymd(2020, 1, 1).expect("d"),
+                Date::from_ymd(2020, 12, 31).expect("d"),
+            )
+            .expect("r"),
+        )
+        .await
+        .expect("summary");
+    assert_eq!((empty.directives, empty.items, empty.fine_total.get()), (0, 0, 0));
+}
+
+async fn export_round_trips_into_an_empty_store(h: &Harness) {
+    let s = &h.store;
+    let d = seed();
+    s.import(&actor(), &d).await.expect("import");
+    let exported = s.export().await.expect("export");
+    assert_eq!(exported.len(), d.len());
+    let mut text = Vec::new();
+    canhgiac_interchange::write_json(&mut text, &canhgiac_interchange::Envelope::new(exported.clone())).expect("write");
+    let back = canhgiac_interchange::read_json("export.json", &text)
+        .expect("read back")
+        .records;
+    assert_eq!(back, exported);
+    let other = Harness::sqlite().await;
+    other.store.import(&actor(), &back).await.expect("import into empty");
+    assert_eq!(other.store.export().await.expect("export again"), exported);
+    assert_eq!(count_all(&other.store).await, count_all(s).await);
+    other.finish().await;
+}
+
+async fn concurrent_writers_keep_the_chain(h: &Harness) {
+    let s = &h.store;
+    s.import(&actor(), &seed()).await.expect("import");
+    let base = s
+        .get_by_key::<Topic>("PCTP")
+        .await
+        .expect("get")
+        .expect("present")
+        .record;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let s = s.clone();
+        let mut t = base.clone();
+        tasks.push(tokio::spawn(async move {
+            for j in 0..5 {
+                t.code = Code::lit(&format!("T{i}-{j}"));
+                s.create(&Actor::new(format!("u{i}"), "test"), &t)
+                    .await
+                    .expect("create");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    let check = s.verify_audit().await.expect("verify");
+    assert_eq!(check.broken_at, None);
+    assert_eq!(s.count(RecordKind::Topic).await.expect("count"), 3 + 40);
+}
