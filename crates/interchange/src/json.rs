@@ -53,6 +53,12 @@ fn syntax(file: &str, e: &serde_json::Error) -> ImportError {
 
 pub fn read_json(file: &str, bytes: &[u8]) -> Result<Envelope, ImportError> {
     let text = crate::decode_text(bytes);
+    if !text.trim_start().starts_with('{') {
+        return Err(ImportError::file(
+            file,
+            "tệp JSON phải là một đối tượng có «format» và «schema_version»",
+        ));
+    }
     let header: Header = serde_json::from_str(&text).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => {
             ImportError::file(file, "tệp JSON phải là một đối tượng có «format» và «schema_version»")

@@ -1,0 +1,162 @@
+//! The binary, run as a user would: a fresh data folder, real SQLite files.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn canhgiac(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_canhgiac"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("CANHGIAC_DATABASE_URL")
+        .env_remove("CANHGIAC_DATA")
+        .output()
+        .expect("run canhgiac")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("utf-8 output")
+}
+
+fn stats_json(data: &Path, period: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(&canhgiac(data, &["stats", "--period", period, "--json"]))).expect("json")
+}
+
+/// The export without its timestamp, for comparing stores.
+fn export_records(data: &Path) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_str(&ok(&canhgiac(data, &["export"]))).expect("json");
+    v["exported_at"] = serde_json::Value::Null;
+    v
+}
+
+#[test]
+fn demo_then_a_query_shows_the_seed_figures() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("du-lieu");
+    let out = ok(&canhgiac(&data, &["demo"]));
+    assert!(out.contains("Mật khẩu"), "first run creates the admin: {out}");
+    assert!(out.contains("05 cuộc, đối với 21 tổ chức, cá nhân (14 tổ chức, 07 cá nhân)"), "{out}");
+    assert!(out.contains("06 tổ chức, cá nhân (02 tổ chức, 04 cá nhân), tổng số tiền 19,5 triệu đồng"), "{out}");
+    assert!(data.join("canhgiac.sqlite").exists());
+
+    let s = stats_json(&data, "2024-H1");
+    assert_eq!(s["directives"], 6);
+    assert_eq!(s["inspections"], 5);
+    assert_eq!(s["inspection_subjects"]["organisations"], 14);
+    assert_eq!(s["inspection_subjects"]["individuals"], 7);
+    assert_eq!(s["sanctions"]["organisations"], 2);
+    assert_eq!(s["sanctions"]["individuals"], 4);
+    assert_eq!(s["fine_total"], 19_500_000);
+    assert_eq!(s["range"]["from"], "2023-12-15", "the seed agency follows the national cut-off rule");
+    assert_eq!(s["range"]["to"], "2024-06-14");
+
+    // The second half of 2024 has nothing yet: zeros, not an error.
+    let h2 = stats_json(&data, "2024-H2");
+    assert_eq!(h2["directives"], 0);
+    assert_eq!(h2["fine_total"], 0);
+}
+
+#[test]
+fn demo_is_idempotent() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("d");
+    ok(&canhgiac(&data, &["demo"]));
+    let first = export_records(&data);
+    let audit_first = ok(&canhgiac(&data, &["audit", "--verify"]));
+    let again = ok(&canhgiac(&data, &["demo"]));
+    assert!(!again.contains("Mật khẩu"), "the password is shown once only");
+    assert!(again.contains("Đã nhập: 0 bản ghi mới, 0 bản ghi cập nhật"), "{again}");
+    assert_eq!(export_records(&data), first);
+    assert_eq!(ok(&canhgiac(&data, &["audit", "--verify"])), audit_first);
+}
+
+#[test]
+fn export_loads_back_into_an_empty_store() {
+    let dir = tempfile::tempdir().expect("dir");
+    let a = dir.path().join("a");
+    let b = dir.path().join("b");
+    ok(&canhgiac(&a, &["demo"]));
+    let file = dir.path().join("xuat.json");
+    ok(&canhgiac(&a, &["export", "--out", file.to_str().expect("path")]));
+    ok(&canhgiac(&b, &["import", file.to_str().expect("path")]));
+    assert_eq!(export_records(&b), export_records(&a));
+}
+
+#[test]
+fn a_bad_import_says_why_in_vietnamese_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("d");
+    ok(&canhgiac(&data, &["demo"]));
+    let before = export_records(&data);
+    let bad = dir.path().join("xu-phat.csv");
+    std::fs::write(
+        &bad,
+        "Số quyết định,Ngày ban hành,Loại đối tượng,Tên đối tượng,Hành vi vi phạm,Số tiền phạt,Người ra quyết định\n\
+         20/QĐ-XPHC,10/06/2024,Cá nhân,Nguyễn Văn A,Vi phạm,5.000.000,Chánh Thanh tra\n\
+         21/QĐ-XPHC,31/02/2024,Cá nhân,Nguyễn Văn B,Vi phạm,5.000.000,Chánh Thanh tra\n",
+    )
+    .expect("write");
+    let out = canhgiac(&data, &["import", bad.to_str().expect("path")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Tệp «xu-phat.csv», dòng 3, cột «Ngày ban hành»: Ngày không tồn tại: «31/02/2024»"),
+        "{err}"
+    );
+    assert_eq!(export_records(&data), before);
+
+    // A file that parses but refers to a case that does not exist: the store refuses it whole.
+    std::fs::write(
+        &bad,
+        "Số quyết định,Ngày ban hành,Loại đối tượng,Tên đối tượng,Hành vi vi phạm,Số tiền phạt,Người ra quyết định,Vụ việc\n\
+         20/QĐ-XPHC,10/06/2024,Cá nhân,Nguyễn Văn A,Vi phạm,5.000.000,Chánh Thanh tra,\n\
+         21/QĐ-XPHC,11/06/2024,Cá nhân,Nguyễn Văn B,Vi phạm,5.000.000,Chánh Thanh tra,VV-KHONG-CO\n",
+    )
+    .expect("write");
+    let out = canhgiac(&data, &["import", bad.to_str().expect("path")]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("VV-KHONG-CO") && err.contains("Không bản ghi nào được ghi"), "{err}");
+    assert_eq!(export_records(&data), before);
+}
+
+#[test]
+fn a_good_csv_import_adds_and_reimporting_adds_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("d");
+    ok(&canhgiac(&data, &["demo"]));
+    let file = dir.path().join("tin.csv");
+    std::fs::write(
+        &file,
+        "Cơ quan báo chí,Loại tin bài,Tiêu đề,Đường dẫn,Ngày đăng,Chủ đề\n\
+         bao-bac-giang-dien-tu,Tin,Bắt đối tượng tàng trữ ma túy,https://baobacgiang.vn/bai-1?utm_source=fb,12/06/2024,PCMT\n",
+    )
+    .expect("write");
+    let out = ok(&canhgiac(&data, &["import", file.to_str().expect("path")]));
+    assert!(out.contains("1 bản ghi mới"), "{out}");
+    let out = ok(&canhgiac(&data, &["import", file.to_str().expect("path")]));
+    assert!(out.contains("0 bản ghi mới") && out.contains("1 bản ghi không đổi"), "{out}");
+    let s = stats_json(&data, "2024-H1");
+    assert_eq!(s["items"], 240);
+}
+
+#[test]
+fn init_prints_the_password_once() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("d");
+    let first = ok(&canhgiac(&data, &["init"]));
+    assert!(first.contains("Mật khẩu"));
+    let second = ok(&canhgiac(&data, &["init"]));
+    assert!(!second.contains("Mật khẩu") && second.contains("đã được khởi tạo"), "{second}");
+    let out = canhgiac(&data, &["--database-url", "mysql://x", "stats", "--period", "2024"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("postgres://"));
+    let out = canhgiac(&data, &["stats", "--period", "2024-Q5"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Kỳ báo cáo không hợp lệ"));
+}
