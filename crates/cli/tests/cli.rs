@@ -41,8 +41,14 @@ fn demo_then_a_query_shows_the_seed_figures() {
     let data = dir.path().join("du-lieu");
     let out = ok(&canhgiac(&data, &["demo"]));
     assert!(out.contains("Mật khẩu"), "first run creates the admin: {out}");
-    assert!(out.contains("05 cuộc, đối với 21 tổ chức, cá nhân (14 tổ chức, 07 cá nhân)"), "{out}");
-    assert!(out.contains("06 tổ chức, cá nhân (02 tổ chức, 04 cá nhân), tổng số tiền 19,5 triệu đồng"), "{out}");
+    assert!(
+        out.contains("05 cuộc, đối với 21 tổ chức, cá nhân (14 tổ chức, 07 cá nhân)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("06 tổ chức, cá nhân (02 tổ chức, 04 cá nhân), tổng số tiền 19,5 triệu đồng"),
+        "{out}"
+    );
     assert!(data.join("canhgiac.sqlite").exists());
 
     let s = stats_json(&data, "2024-H1");
@@ -53,7 +59,10 @@ fn demo_then_a_query_shows_the_seed_figures() {
     assert_eq!(s["sanctions"]["organisations"], 2);
     assert_eq!(s["sanctions"]["individuals"], 4);
     assert_eq!(s["fine_total"], 19_500_000);
-    assert_eq!(s["range"]["from"], "2023-12-15", "the seed agency follows the national cut-off rule");
+    assert_eq!(
+        s["range"]["from"], "2023-12-15",
+        "the seed agency follows the national cut-off rule"
+    );
     assert_eq!(s["range"]["to"], "2024-06-14");
 
     // The second half of 2024 has nothing yet: zeros, not an error.
@@ -122,7 +131,10 @@ fn a_bad_import_says_why_in_vietnamese_and_changes_nothing() {
     let out = canhgiac(&data, &["import", bad.to_str().expect("path")]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("VV-KHONG-CO") && err.contains("Không bản ghi nào được ghi"), "{err}");
+    assert!(
+        err.contains("VV-KHONG-CO") && err.contains("Không bản ghi nào được ghi"),
+        "{err}"
+    );
     assert_eq!(export_records(&data), before);
 }
 
@@ -141,7 +153,10 @@ fn a_good_csv_import_adds_and_reimporting_adds_nothing() {
     let out = ok(&canhgiac(&data, &["import", file.to_str().expect("path")]));
     assert!(out.contains("1 bản ghi mới"), "{out}");
     let out = ok(&canhgiac(&data, &["import", file.to_str().expect("path")]));
-    assert!(out.contains("0 bản ghi mới") && out.contains("1 bản ghi không đổi"), "{out}");
+    assert!(
+        out.contains("0 bản ghi mới") && out.contains("1 bản ghi không đổi"),
+        "{out}"
+    );
     let s = stats_json(&data, "2024-H1");
     assert_eq!(s["items"], 240);
 }
@@ -153,7 +168,10 @@ fn init_prints_the_password_once() {
     let first = ok(&canhgiac(&data, &["init"]));
     assert!(first.contains("Mật khẩu"));
     let second = ok(&canhgiac(&data, &["init"]));
-    assert!(!second.contains("Mật khẩu") && second.contains("đã được khởi tạo"), "{second}");
+    assert!(
+        !second.contains("Mật khẩu") && second.contains("đã được khởi tạo"),
+        "{second}"
+    );
     let out = canhgiac(&data, &["--database-url", "mysql://x", "stats", "--period", "2024"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("postgres://"));

@@ -51,7 +51,11 @@ fn impossible_dates_are_refused_with_record_and_field() {
     assert_eq!(e.row, Some(1));
     assert_eq!(e.column.as_deref(), Some("directives[0].issued_on"));
     assert!(e.message.contains("Ngày không tồn tại: «31/02/2024»"), "{e}");
-    assert!(e.to_string().starts_with("Tệp «t.json», dòng 1, cột «directives[0].issued_on»"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("Tệp «t.json», dòng 1, cột «directives[0].issued_on»"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -61,21 +65,30 @@ fn negative_fines_wrong_types_and_unknown_fields_are_refused() {
          "violation":"x","fine":-7500000,"issuer":"Thanh tra Sở"}]}}"#;
     let e = json_err(doc);
     assert!(e.message.contains("Số tiền không được âm"), "{e}");
-    let e = json_err(&directive_doc(r#"{"kind":"plan","issued_on":"2024-02-01","title":42,"issuer":"so"}"#));
+    let e = json_err(&directive_doc(
+        r#"{"kind":"plan","issued_on":"2024-02-01","title":42,"issuer":"so"}"#,
+    ));
     assert!(e.message.contains("sai kiểu dữ liệu"), "{e}");
     let e = json_err(&directive_doc(
         r#"{"kind":"plan","issued_on":"2024-02-01","title":"x","issuer":"so","admin":true}"#,
     ));
     assert!(e.message.contains("«admin» không có trong định dạng"), "{e}");
-    let e = json_err(&directive_doc(r#"{"kind":"plan","issued_on":"2024-02-01","issuer":"so"}"#));
+    let e = json_err(&directive_doc(
+        r#"{"kind":"plan","issued_on":"2024-02-01","issuer":"so"}"#,
+    ));
     assert!(e.message.contains("thiếu trường bắt buộc «title»"), "{e}");
-    let e = json_err(&directive_doc(r#"{"kind":"bí mật","issued_on":"2024-02-01","title":"x","issuer":"so"}"#));
+    let e = json_err(&directive_doc(
+        r#"{"kind":"bí mật","issued_on":"2024-02-01","title":"x","issuer":"so"}"#,
+    ));
     assert!(e.message.contains("Kế hoạch"), "lists the allowed kinds: {e}");
 }
 
 #[test]
 fn deeply_nested_json_is_refused_not_a_crash() {
-    let bomb = format!(r#"{{"format":"canhgiac","schema_version":1,"records":{}}}"#, "[".repeat(100_000));
+    let bomb = format!(
+        r#"{{"format":"canhgiac","schema_version":1,"records":{}}}"#,
+        "[".repeat(100_000)
+    );
     let e = json_err(&bomb);
     assert!(!e.message.is_empty());
 }
@@ -86,12 +99,18 @@ fn huge_files_are_refused_before_reading() {
     let p = dir.path().join("lon.json");
     let f = std::fs::File::create(&p).expect("create");
     f.set_len(100 * 1024 * 1024).expect("sparse 100 MB");
-    assert!(100 * 1024 * 1024 > MAX_FILE_BYTES);
+    const { assert!(100 * 1024 * 1024 > MAX_FILE_BYTES) };
     let e = read_file(&p, None).expect_err("too big");
     assert!(e.message.contains("tệp quá lớn"), "{e}");
     let p = dir.path().join("bang.csv");
-    std::fs::File::create(&p).expect("create").set_len(100 * 1024 * 1024).expect("sparse");
-    assert!(read_file(&p, None).expect_err("too big").message.contains("tệp quá lớn"));
+    std::fs::File::create(&p)
+        .expect("create")
+        .set_len(100 * 1024 * 1024)
+        .expect("sparse");
+    assert!(read_file(&p, None)
+        .expect_err("too big")
+        .message
+        .contains("tệp quá lớn"));
 }
 
 const MEDIA_HEADER: &str = "Cơ quan báo chí,Loại tin bài,Tiêu đề,Ngày đăng,Chủ đề,Tiêu biểu";
@@ -105,7 +124,12 @@ fn to_windows_1258(s: &str) -> Vec<u8> {
     for c in s.nfc() {
         let d: String = c.to_string().nfd().collect();
         let tone: Option<char> = d.chars().find(|ch| TONES.contains(ch));
-        let base: String = d.chars().filter(|ch| !TONES.contains(ch)).collect::<String>().nfc().collect();
+        let base: String = d
+            .chars()
+            .filter(|ch| !TONES.contains(ch))
+            .collect::<String>()
+            .nfc()
+            .collect();
         out.push_str(&base);
         if let Some(t) = tone {
             out.push(t);
@@ -130,19 +154,22 @@ fn windows_1258_csv_is_decoded_to_nfc() {
 
 #[test]
 fn nfd_csv_is_stored_as_nfc() {
-    let text: String = format!("{MEDIA_HEADER}\nbao-bac-giang,Bài,Tuyên truyền phòng chống mua bán người,05/06/2024,PCMBN,không\n")
-        .nfd()
-        .collect();
+    let text: String =
+        format!("{MEDIA_HEADER}\nbao-bac-giang,Bài,Tuyên truyền phòng chống mua bán người,05/06/2024,PCMBN,không\n")
+            .nfd()
+            .collect();
     let d = read_csv("nfd.csv", text.as_bytes(), None).expect("reads");
-    assert_eq!(d.media_items[0].title.as_str(), "Tuyên truyền phòng chống mua bán người");
+    assert_eq!(
+        d.media_items[0].title.as_str(),
+        "Tuyên truyền phòng chống mua bán người"
+    );
     assert!(!d.media_items[0].featured);
 }
 
 #[test]
 fn csv_errors_name_row_and_column() {
-    let text = format!(
-        "{MEDIA_HEADER}\nbao-bac-giang,Tin,Một,05/06/2024,PCMT,có\nbao-bac-giang,Tin,Hai,31/02/2024,PCMT,có\n"
-    );
+    let text =
+        format!("{MEDIA_HEADER}\nbao-bac-giang,Tin,Một,05/06/2024,PCMT,có\nbao-bac-giang,Tin,Hai,31/02/2024,PCMT,có\n");
     let e = read_csv("tin.csv", text.as_bytes(), None).expect_err("bad date");
     assert_eq!((e.row, e.column.as_deref()), (Some(3), Some("Ngày đăng")));
     assert!(e.message.contains("31/02/2024"), "{e}");
@@ -229,7 +256,15 @@ fn xlsx_formulas_stay_text() {
 fn xlsx_dates_and_bad_rows() {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    for (i, h) in ["Cuộc thanh tra, kiểm tra", "Tên đối tượng", "Loại đối tượng", "Có vi phạm"].iter().enumerate() {
+    for (i, h) in [
+        "Cuộc thanh tra, kiểm tra",
+        "Tên đối tượng",
+        "Loại đối tượng",
+        "Có vi phạm",
+    ]
+    .iter()
+    .enumerate()
+    {
         ws.write_string(0, i as u16, *h).expect("header");
     }
     ws.write_string(1, 0, "KT-2024-01").expect("c");

@@ -354,8 +354,10 @@ async fn natural_keys_are_unique(h: &Harness) {
         "{err}"
     );
     // The same natural key twice within one file is refused.
-    let mut dup = Dataset::default();
-    dup.topics = vec![d.topics[0].clone(), d.topics[0].clone()];
+    let dup = Dataset {
+        topics: vec![d.topics[0].clone(), d.topics[0].clone()],
+        ..Default::default()
+    };
     let err = s.import(&actor(), &dup).await.unwrap_err();
     assert!(err.to_string().contains("trùng khóa"), "{err}");
     // Media items without a URL are keyed by outlet, day and folded title.
