@@ -27,6 +27,14 @@ pub async fn open(cli: &Cli) -> Result<SqlStore> {
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
+    if let Command::Report(crate::ReportArgs {
+        action: Some(crate::ReportAction::Template),
+        ..
+    }) = &cli.command
+    {
+        print!("{}", canhgiac_report::template::DEFAULT_TEMPLATE);
+        return Ok(());
+    }
     let store = open(&cli).await?;
     let result = match &cli.command {
         Command::Init { admin } => init(&store, admin).await.map(|_| ()),
@@ -37,6 +45,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             stats(&store, period.as_deref(), from.as_deref(), to.as_deref(), *json).await
         }
         Command::Audit { limit, verify } => audit(&store, *limit, *verify).await,
+        Command::Report(args) => crate::report::run(&store, &cli, args).await,
     };
     store.close().await;
     result

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod commands;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +72,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Lập báo cáo định kỳ từ dữ liệu: DOCX, PDF, HTML, Markdown hoặc phụ lục XLSX (write the periodic report).
+    Report(ReportArgs),
     /// Nhật ký thay đổi (audit trail).
     Audit {
         /// Số dòng.
@@ -80,6 +83,54 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub action: Option<ReportAction>,
+    #[command(flatten)]
+    pub spec: ReportSpecArgs,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ReportSpecArgs {
+    /// Kỳ báo cáo: 2024-06, 2024-Q2, 2024-H1, 2024-9M, 2024.
+    #[arg(long, global = true)]
+    pub period: Option<String>,
+    /// Từ ngày (dd/mm/yyyy), thay cho --period.
+    #[arg(long, global = true)]
+    pub from: Option<String>,
+    /// Đến ngày (dd/mm/yyyy), thay cho --period.
+    #[arg(long, global = true)]
+    pub to: Option<String>,
+    /// Loại báo cáo: so-ket, tong-ket, quy, thang, dot-xuat.
+    #[arg(long, global = true, default_value = "so-ket")]
+    pub kind: String,
+    /// Số văn bản (180 → 180/BC-…).
+    #[arg(long, global = true)]
+    pub number: Option<u32>,
+    /// Ngày ký (dd/mm/yyyy); mặc định hôm nay.
+    #[arg(long, global = true)]
+    pub date: Option<String>,
+    /// Mã cơ quan (khi kho có nhiều cơ quan).
+    #[arg(long, global = true)]
+    pub agency: Option<String>,
+    /// Tệp mẫu báo cáo thay cho mẫu mặc định.
+    #[arg(long, global = true)]
+    pub template: Option<PathBuf>,
+    /// Tệp đích; định dạng theo đuôi tệp: .docx, .pdf, .html, .md, .xlsx.
+    #[arg(long, global = true)]
+    pub out: Option<PathBuf>,
+    /// Định dạng, khi không suy ra được từ tên tệp (xlsx: phụ lục thống kê).
+    #[arg(long, global = true)]
+    pub format: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportAction {
+    /// In mẫu báo cáo mặc định (print the default template).
+    Template,
 }
 
 fn main() -> ExitCode {
@@ -98,7 +149,7 @@ fn main() -> ExitCode {
     match rt.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!(error = ?e, "command failed");
+            tracing::debug!(error = ?e, "command failed");
             eprintln!("Lỗi: {e:#}");
             ExitCode::FAILURE
         }

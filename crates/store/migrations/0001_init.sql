@@ -110,15 +110,19 @@ CREATE TABLE media_items (
 CREATE INDEX media_items_published ON media_items (published_on, id);
 CREATE INDEX media_items_outlet ON media_items (outlet, published_on);
 
--- One row per (item, topic): the report counts per topic and outlet over
--- a period without reading JSON. Kept by the store, never written by hand.
+-- One row per (item, topic), with the item's day, outlet and whether it is
+-- an original (not a syndicated copy): the report counts per topic, outlet
+-- and month over a period from this table and its index alone. Kept by the
+-- store, never written by hand.
 CREATE TABLE media_item_topics (
     item_id BIGINT NOT NULL REFERENCES media_items (id) ON DELETE CASCADE,
     topic TEXT NOT NULL REFERENCES topics ("key"),
     published_on TEXT NOT NULL,
+    outlet TEXT NOT NULL,
+    original BOOLEAN NOT NULL,
     PRIMARY KEY (item_id, topic)
 );
-CREATE INDEX media_item_topics_topic ON media_item_topics (topic, published_on);
+CREATE INDEX media_item_topics_period ON media_item_topics (published_on, topic, outlet, original);
 
 CREATE TABLE directives (
     id @ID@,

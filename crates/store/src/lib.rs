@@ -24,8 +24,8 @@ use canhgiac_domain::{AuditEntry, Dataset, Record, RecordKind, Timestamp, Valida
 use serde::Serialize;
 
 pub use audit::{AuditCheck, AuditQuery};
-pub use sql_store::SqlStore;
-pub use summary::{CountByKind, Summary, TopicOutletCount};
+pub use sql_store::{SqlStore, MAX_PAGE};
+pub use summary::{CountByKind, ItemCount, Summary, TopicOutletCount};
 
 /// Who makes a change, and through which path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,19 +134,24 @@ pub enum StoreError {
     InUse { kind: RecordKind, key: String },
     #[error("{} mã số {id} đã được người khác sửa (phiên bản {actual}); hãy tải lại rồi sửa", kind.label_vn())]
     StaleVersion { kind: RecordKind, id: i64, actual: i64 },
-    #[error("Bản ghi thứ {} trong mục «{}»: {source}", index + 1, kind.plural())]
+    #[error("Bản ghi thứ {} trong mục «{}»: {inner}", index + 1, kind.plural())]
     AtRecord {
         kind: RecordKind,
         index: usize,
-        #[source]
-        source: Box<StoreError>,
+        inner: Box<StoreError>,
     },
     #[error("Lược đồ cơ sở dữ liệu: {0}")]
     Schema(String),
     #[error("Dữ liệu lưu trữ bị hỏng: {0}")]
     Corrupt(String),
     #[error("Lỗi cơ sở dữ liệu: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Database(e)
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -194,4 +199,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// The figures of a period, computed from the records.
     fn summary(&self, range: canhgiac_domain::DateRange) -> impl Future<Output = Result<Summary>> + Send;
+
+    /// Original items per topic, outlet and month in a period.
+    fn item_counts(&self, range: canhgiac_domain::DateRange) -> impl Future<Output = Result<Vec<ItemCount>>> + Send;
+
+    /// The ids behind an item figure (see [`ItemCount`]); `limit` caps the list.
+    fn item_ids(
+        &self,
+        range: canhgiac_domain::DateRange,
+        topic: Option<&str>,
+        outlets: &[String],
+        limit: Option<u32>,
+    ) -> impl Future<Output = Result<Vec<i64>>> + Send;
 }

@@ -294,13 +294,21 @@ async fn sync_links(tx: &mut Tx, def: &TableDef, id: i64, obj: &Map<String, Json
         .and_then(Json::as_str)
         .unwrap_or_default()
         .to_owned();
+    let outlet = obj.get("outlet").and_then(Json::as_str).unwrap_or_default().to_owned();
+    let original = obj.get("duplicate_of").is_none_or(Json::is_null);
     let mut seen = HashSet::new();
     if let Some(Json::Array(topics)) = obj.get("topics") {
         for t in topics.iter().filter_map(Json::as_str) {
             if seen.insert(t) {
                 tx.exec(
-                    "INSERT INTO media_item_topics (item_id, topic, published_on) VALUES ($1, $2, $3)",
-                    &[Value::Int(id), Value::from(t), Value::from(day.as_str())],
+                    "INSERT INTO media_item_topics (item_id, topic, published_on, outlet, original) VALUES ($1, $2, $3, $4, $5)",
+                    &[
+                        Value::Int(id),
+                        Value::from(t),
+                        Value::from(day.as_str()),
+                        Value::from(outlet.as_str()),
+                        Value::Bool(original),
+                    ],
                 )
                 .await?;
             }
@@ -532,7 +540,7 @@ async fn import_section<R: Record>(
         let at = |source: StoreError| StoreError::AtRecord {
             kind: R::KIND,
             index,
-            source: Box::new(source),
+            inner: Box::new(source),
         };
         let key = rec.key();
         if let Some(first) = seen.insert(key.clone(), index) {
@@ -810,5 +818,19 @@ impl Store for SqlStore {
 
     async fn summary(&self, range: canhgiac_domain::DateRange) -> Result<Summary> {
         summary::compute(&self.pool, range).await
+    }
+
+    async fn item_counts(&self, range: canhgiac_domain::DateRange) -> Result<Vec<crate::ItemCount>> {
+        summary::item_counts(&self.pool, range).await
+    }
+
+    async fn item_ids(
+        &self,
+        range: canhgiac_domain::DateRange,
+        topic: Option<&str>,
+        outlets: &[String],
+        limit: Option<u32>,
+    ) -> Result<Vec<i64>> {
+        summary::item_ids(&self.pool, range, topic, outlets, limit).await
     }
 }

@@ -81,11 +81,10 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange) -> Result<Summary> {
         .rows(
             "SELECT t.topic, COALESCE(o.parent, o.\"key\") AS top, COUNT(*) \
              FROM media_item_topics t \
-             JOIN media_items m ON m.id = t.item_id \
-             JOIN outlets o ON o.\"key\" = m.outlet \
-             WHERE t.published_on >= $1 AND t.published_on <= $2 AND m.duplicate_of IS NULL \
+             JOIN outlets o ON o.\"key\" = t.outlet \
+             WHERE t.published_on >= $1 AND t.published_on <= $2 AND t.original = $3 \
              GROUP BY t.topic, COALESCE(o.parent, o.\"key\") ORDER BY 1, 2",
-            &r,
+            &[r[0].clone(), r[1].clone(), Value::Bool(true)],
             &[Ty::Text, Ty::Text, Ty::Int],
         )
         .await?;
@@ -148,4 +147,76 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange) -> Result<Summary> {
         fine_total,
         cases_opened,
     })
+}
+
+/// Original items of one topic, at one outlet (as recorded, not its
+/// parent), in one month (`2024-03`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ItemCount {
+    pub topic: String,
+    pub outlet: String,
+    pub month: String,
+    pub items: i64,
+}
+
+pub(crate) async fn item_counts(pool: &Pool, range: DateRange) -> Result<Vec<ItemCount>> {
+    let rows = pool
+        .rows(
+            "SELECT topic, outlet, substr(published_on, 1, 7) AS month, COUNT(*) FROM media_item_topics \
+             WHERE published_on >= $1 AND published_on <= $2 AND original = $3 \
+             GROUP BY topic, outlet, substr(published_on, 1, 7) ORDER BY 1, 2, 3",
+            &[
+                Value::Text(range.from.iso()),
+                Value::Text(range.to.iso()),
+                Value::Bool(true),
+            ],
+            &[Ty::Text, Ty::Text, Ty::Text, Ty::Int],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ItemCount {
+            topic: r[0].as_str().unwrap_or_default().to_owned(),
+            outlet: r[1].as_str().unwrap_or_default().to_owned(),
+            month: r[2].as_str().unwrap_or_default().to_owned(),
+            items: r[3].as_i64().unwrap_or(0),
+        })
+        .collect())
+}
+
+/// Ids of the original items behind a figure: in the period, of `topic`
+/// (any if `None`), at any of `outlets` (any if empty); lowest ids first.
+pub(crate) async fn item_ids(
+    pool: &Pool,
+    range: DateRange,
+    topic: Option<&str>,
+    outlets: &[String],
+    limit: Option<u32>,
+) -> Result<Vec<i64>> {
+    let mut args = vec![
+        Value::Text(range.from.iso()),
+        Value::Text(range.to.iso()),
+        Value::Bool(true),
+    ];
+    let mut sql = String::from(
+        "SELECT DISTINCT item_id FROM media_item_topics WHERE published_on >= $1 AND published_on <= $2 AND original = $3",
+    );
+    if let Some(t) = topic {
+        args.push(Value::from(t));
+        sql.push_str(&format!(" AND topic = ${}", args.len()));
+    }
+    if !outlets.is_empty() {
+        let mut ph = Vec::new();
+        for o in outlets {
+            args.push(Value::from(o.as_str()));
+            ph.push(format!("${}", args.len()));
+        }
+        sql.push_str(&format!(" AND outlet IN ({})", ph.join(", ")));
+    }
+    sql.push_str(" ORDER BY item_id");
+    if let Some(l) = limit {
+        sql.push_str(&format!(" LIMIT {l}"));
+    }
+    let rows = pool.rows(&sql, &args, &[Ty::Int]).await?;
+    Ok(rows.into_iter().filter_map(|r| r[0].as_i64()).collect())
 }

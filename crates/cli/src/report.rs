@@ -1,0 +1,95 @@
+//! `canhgiac report`: the periodic report from the records.
+
+use anyhow::{anyhow, bail, Context, Result};
+use canhgiac_domain::{Date, DateRange, Period, ReportKind};
+use canhgiac_report::{Format, Layout, ReportSpec};
+use canhgiac_store::SqlStore;
+
+use crate::{Cli, ReportArgs, ReportSpecArgs};
+
+pub fn spec_of(a: &ReportSpecArgs) -> Result<ReportSpec> {
+    let kind = ReportKind::parse(&a.kind).map_err(|e| anyhow!("--kind: {e}"))?;
+    let (period, range) = match (&a.period, &a.from, &a.to) {
+        (Some(p), None, None) => (Some(p.parse::<Period>().map_err(|e| anyhow!("--period: {e}"))?), None),
+        (None, Some(f), Some(t)) => {
+            let f = Date::parse(f).map_err(|e| anyhow!("--from: {e}"))?;
+            let t = Date::parse(t).map_err(|e| anyhow!("--to: {e}"))?;
+            (None, Some(DateRange::new(f, t).map_err(|e| anyhow!("{e}"))?))
+        }
+        _ => bail!("cần --period, hoặc cả --from và --to"),
+    };
+    let date = match &a.date {
+        Some(d) => Date::parse(d).map_err(|e| anyhow!("--date: {e}"))?,
+        None => Date::today(),
+    };
+    if a.number == Some(0) {
+        bail!("--number phải từ 1 trở lên");
+    }
+    Ok(ReportSpec {
+        agency: a.agency.clone(),
+        kind,
+        period,
+        range,
+        number: a.number,
+        date,
+    })
+}
+
+pub fn format_of(a: &ReportSpecArgs) -> Result<Format> {
+    if let Some(f) = &a.format {
+        return Format::from_extension(f)
+            .with_context(|| format!("định dạng «{f}» không hỗ trợ (docx, pdf, html, md, xlsx)"));
+    }
+    let out = a
+        .out
+        .as_ref()
+        .context("cần --out TỆP (đuôi .docx, .pdf, .html, .md hoặc .xlsx)")?;
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or_default();
+    Format::from_extension(ext).with_context(|| format!("không suy ra được định dạng từ «{}»", out.display()))
+}
+
+pub fn template_of(cli: &Cli, a: &ReportSpecArgs, agency: Option<&str>) -> Result<Option<String>> {
+    if let Some(p) = &a.template {
+        let t = std::fs::read_to_string(p).with_context(|| format!("không đọc được mẫu {}", p.display()))?;
+        return Ok(Some(t));
+    }
+    // A template saved for the agency in the data folder overrides the default.
+    if let Some(code) = agency {
+        let p = cli.data.join("templates").join(format!("{code}.md.j2"));
+        if p.is_file() {
+            return Ok(Some(std::fs::read_to_string(&p)?));
+        }
+    }
+    Ok(None)
+}
+
+pub async fn run(store: &SqlStore, cli: &Cli, args: &ReportArgs) -> Result<()> {
+    let a = &args.spec;
+    let spec = spec_of(a)?;
+    let format = format_of(a)?;
+    let template = template_of(cli, a, spec.agency.as_deref())?;
+    let started = std::time::Instant::now();
+    let report = canhgiac_report::build(store, &spec, template.as_deref(), Layout::default(), false).await?;
+    let bytes = report.render(format)?;
+    let out = a.out.clone().unwrap_or_else(|| {
+        std::path::PathBuf::from(format!(
+            "bao-cao-{}.{}",
+            report.data.report.period.clone().unwrap_or_else(|| "tuy-chon".into()),
+            format.extension()
+        ))
+    });
+    let tmp = out.with_extension(format!("{}.part", format.extension()));
+    std::fs::write(&tmp, &bytes).with_context(|| format!("không ghi được {}", tmp.display()))?;
+    std::fs::rename(&tmp, &out)?;
+    eprintln!(
+        "Đã lập báo cáo {} ({}, {} đến {}) vào {} ({} byte, {} ms).",
+        report.data.report.symbol,
+        report.data.report.period_label,
+        report.data.report.from,
+        report.data.report.to,
+        out.display(),
+        bytes.len(),
+        started.elapsed().as_millis()
+    );
+    Ok(())
+}

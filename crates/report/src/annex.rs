@@ -1,0 +1,98 @@
+//! The statistical annex as plain tables, shared by every renderer.
+
+use canhgiac_domain::Dong;
+
+use crate::data::ReportData;
+
+/// `2024-03` → `T3/2024`.
+pub fn month_label(m: &str) -> String {
+    match m.split_once('-') {
+        Some((y, mm)) => format!("{}/{y}", mm.trim_start_matches('0')),
+        None => m.to_owned(),
+    }
+}
+
+fn topic_code_name(d: &ReportData, code: &str) -> String {
+    d.topics
+        .iter()
+        .find(|t| t.code == code)
+        .map_or_else(|| code.to_owned(), |t| t.code.clone())
+}
+
+/// Items by outlet × topic × month, with totals.
+pub fn items_table(d: &ReportData) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut h = vec!["Cơ quan – chủ đề".to_owned()];
+    h.extend(d.annex.months.iter().map(|m| month_label(m)));
+    h.push("Cộng".into());
+    let mut rows: Vec<Vec<String>> = d
+        .annex
+        .items
+        .iter()
+        .map(|r| {
+            let mut row = vec![format!("{} – {}", r.outlet, topic_code_name(d, &r.topic))];
+            row.extend(r.per_month.iter().map(|n| n.to_string()));
+            row.push(r.total.to_string());
+            row
+        })
+        .collect();
+    let mut total = vec!["Tổng cộng".to_owned()];
+    for i in 0..d.annex.months.len() {
+        total.push(d.annex.items.iter().map(|r| r.per_month[i]).sum::<i64>().to_string());
+    }
+    total.push(d.annex.items.iter().map(|r| r.total).sum::<i64>().to_string());
+    rows.push(total);
+    (h, rows)
+}
+
+pub fn cases_table(d: &ReportData) -> (Vec<String>, Vec<Vec<String>>) {
+    let h = vec!["Trạng thái".to_owned(), "Số vụ việc".to_owned()];
+    let mut rows: Vec<Vec<String>> = d
+        .annex
+        .cases_by_status
+        .iter()
+        .map(|(s, n)| vec![s.clone(), n.to_string()])
+        .collect();
+    rows.push(vec![
+        "Tổng cộng".into(),
+        d.annex.cases_by_status.iter().map(|(_, n)| n).sum::<i64>().to_string(),
+    ]);
+    (h, rows)
+}
+
+pub fn sanctions_table(d: &ReportData) -> (Vec<String>, Vec<Vec<String>>) {
+    let h = [
+        "STT",
+        "Số quyết định",
+        "Ngày",
+        "Đối tượng",
+        "Hành vi vi phạm",
+        "Số tiền (đồng)",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let mut rows: Vec<Vec<String>> = d
+        .annex
+        .sanctions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            vec![
+                (i + 1).to_string(),
+                s.number.clone(),
+                s.date.to_string(),
+                s.subject_kind.clone(),
+                s.violation.clone(),
+                canhgiac_domain::money::group_thousands(s.fine),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        String::new(),
+        "Tổng cộng".into(),
+        String::new(),
+        String::new(),
+        String::new(),
+        canhgiac_domain::money::group_thousands(Dong::new(d.fine_total).map(Dong::get).unwrap_or(0)),
+    ]);
+    (h, rows)
+}

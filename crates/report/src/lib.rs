@@ -1,0 +1,222 @@
+//! The periodic official report.
+//!
+//! [`build`] computes every figure from the store ([`data`]), renders the
+//! agency's template into Markdown ([`template`]), parses it into a
+//! document model ([`doc`]), and draws the annex chart; [`Report::render`]
+//! then writes DOCX, PDF, HTML, Markdown or the XLSX annex.
+//!
+//! Invariants:
+//! - figures are computed, never typed: the template prints numbers only
+//!   through `fig(...)` and the helpers, over data from aggregate queries;
+//! - a count and its list come from the same rows (the directives and
+//!   their footnote; each figure and its drill-down ids);
+//! - the template's output is data, never markup of the output format:
+//!   DOCX and HTML escape every character they write.
+
+pub mod annex;
+pub mod chart;
+pub mod data;
+pub mod doc;
+pub mod docx;
+pub mod html;
+pub mod layout;
+pub mod markdown;
+pub mod pdf;
+pub mod template;
+pub mod xlsx;
+
+use std::collections::BTreeMap;
+
+use canhgiac_domain::{
+    Case, Directive, Inspection, InspectionSubject, MediaItem, Record, RecordKind, SanctionDecision,
+};
+use canhgiac_store::{Store, StoreError};
+
+pub use data::{compute, Figure, ReportData, ReportSpec};
+pub use layout::Layout;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{0}")]
+    Input(String),
+    #[error("Mẫu báo cáo bị lỗi: {0}")]
+    Template(String),
+    #[error("Không tạo được tệp báo cáo: {0}")]
+    Render(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Docx,
+    Pdf,
+    Html,
+    Markdown,
+    /// The statistical annex as a workbook.
+    Xlsx,
+}
+
+impl Format {
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        match ext.to_ascii_lowercase().as_str() {
+            "docx" => Some(Format::Docx),
+            "pdf" => Some(Format::Pdf),
+            "html" | "htm" => Some(Format::Html),
+            "md" | "markdown" => Some(Format::Markdown),
+            "xlsx" => Some(Format::Xlsx),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+            Format::Html => "html",
+            Format::Markdown => "md",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Format::Pdf => "application/pdf",
+            Format::Html => "text/html; charset=utf-8",
+            Format::Markdown => "text/markdown; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
+
+/// One record shown under a figure in the drill-down.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DrillRow {
+    pub id: i64,
+    pub text: String,
+}
+
+/// A report ready to render.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub data: ReportData,
+    /// The trích yếu.
+    pub summary: String,
+    /// The narrative as the template produced it.
+    pub markdown: String,
+    pub doc: doc::Doc,
+    pub chart_png: Vec<u8>,
+    pub drill: BTreeMap<String, Vec<DrillRow>>,
+    pub layout: Layout,
+}
+
+async fn describe<S: Store>(store: &S, kind: RecordKind, id: i64) -> Result<Option<String>, ReportError> {
+    fn line<R: Record>(s: &canhgiac_store::Stored<R>, what: impl FnOnce(&R) -> String) -> String {
+        what(&s.record)
+    }
+    Ok(match kind {
+        RecordKind::MediaItem => store
+            .get::<MediaItem>(id)
+            .await?
+            .map(|s| line(&s, |r| format!("{} — {} ({})", r.published_on, r.title, r.outlet))),
+        RecordKind::Directive => store.get::<Directive>(id).await?.map(|s| {
+            line(&s, |r| {
+                format!(
+                    "{} {} — {}",
+                    r.kind.label_vn(),
+                    r.number.as_ref().map_or("", |n| n.as_str()),
+                    r.title
+                )
+            })
+        }),
+        RecordKind::Inspection => store
+            .get::<Inspection>(id)
+            .await?
+            .map(|s| line(&s, |r| format!("{} — {} ({})", r.code, r.title, r.started_on))),
+        RecordKind::InspectionSubject => store
+            .get::<InspectionSubject>(id)
+            .await?
+            .map(|s| line(&s, |r| format!("{} — {} ({})", r.inspection, r.name, r.kind.label_vn()))),
+        RecordKind::SanctionDecision => store.get::<SanctionDecision>(id).await?.map(|s| {
+            line(&s, |r| {
+                format!(
+                    "Quyết định {} ngày {} — {} ({}), {}",
+                    r.number,
+                    r.issued_on,
+                    r.subject_name,
+                    r.subject_kind.label_vn(),
+                    r.fine.full()
+                )
+            })
+        }),
+        RecordKind::Case => store
+            .get::<Case>(id)
+            .await?
+            .map(|s| line(&s, |r| format!("{} — {}", r.code, r.title))),
+        _ => None,
+    })
+}
+
+/// Computes the data and renders the narrative. `template` replaces the
+/// default template; `full_ids` keeps every record id behind each figure
+/// (for an issued snapshot) instead of the first [`data::DRILL_LIMIT`].
+pub async fn build<S: Store>(
+    store: &S,
+    spec: &ReportSpec,
+    template: Option<&str>,
+    layout: Layout,
+    full_ids: bool,
+) -> Result<Report, ReportError> {
+    let data = data::compute(store, spec, full_ids).await?;
+    let narrative = template::render(&data, template)?;
+    let doc = doc::parse(&narrative.body);
+    let chart_png = chart::render(&data)?;
+    let mut drill = BTreeMap::new();
+    for (id, f) in &data.figures {
+        let mut rows = Vec::new();
+        for rid in f.ids.iter().take(data::DRILL_LIMIT as usize) {
+            if let Some(text) = describe(store, f.kind, *rid).await? {
+                rows.push(DrillRow { id: *rid, text });
+            }
+        }
+        drill.insert(id.clone(), rows);
+    }
+    Ok(Report {
+        data,
+        summary: narrative.summary,
+        markdown: narrative.body,
+        doc,
+        chart_png,
+        drill,
+        layout,
+    })
+}
+
+impl Report {
+    pub fn render(&self, format: Format) -> Result<Vec<u8>, ReportError> {
+        match format {
+            Format::Docx => docx::render(self),
+            Format::Pdf => pdf::from_docx(&docx::render(self)?),
+            Format::Html => html::render(self),
+            Format::Markdown => markdown::render(self),
+            Format::Xlsx => xlsx::render(self),
+        }
+    }
+
+    /// The text of the report as a reader sees it: summary, body and
+    /// footnotes, for checks and search.
+    pub fn plain_text(&self) -> String {
+        let mut s = format!("{}\n", self.summary);
+        for b in &self.doc.blocks {
+            let (doc::Block::Heading { inlines, .. } | doc::Block::Para(inlines) | doc::Block::Bullet(inlines)) = b;
+            s.push_str(&doc::plain(inlines));
+            s.push('\n');
+        }
+        for (i, f) in self.doc.footnotes.iter().enumerate() {
+            s.push_str(&format!("({}) {}\n", i + 1, doc::plain(f)));
+        }
+        s
+    }
+}
