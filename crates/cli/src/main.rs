@@ -131,6 +131,28 @@ pub struct ReportSpecArgs {
 pub enum ReportAction {
     /// In mẫu báo cáo mặc định (print the default template).
     Template,
+    /// Ban hành: lưu bản chốt bất biến của báo cáo kèm mã SHA-256 (freeze an immutable snapshot).
+    Issue {
+        /// Các định dạng lưu kèm, cách nhau bởi dấu phẩy.
+        #[arg(long, default_value = "docx,pdf,html,md,xlsx")]
+        formats: String,
+    },
+    /// Danh sách các báo cáo đã ban hành.
+    List,
+    /// Lấy một tệp của báo cáo đã ban hành.
+    Get {
+        /// Mã số báo cáo đã ban hành.
+        #[arg(long)]
+        id: i64,
+        /// Tên tệp, ví dụ bao-cao.docx.
+        #[arg(long)]
+        file: String,
+    },
+    /// Kiểm tra lại mã băm của báo cáo đã ban hành.
+    Verify {
+        #[arg(long)]
+        id: i64,
+    },
 }
 
 fn main() -> ExitCode {

@@ -64,6 +64,90 @@ pub fn template_of(cli: &Cli, a: &ReportSpecArgs, agency: Option<&str>) -> Resul
 }
 
 pub async fn run(store: &SqlStore, cli: &Cli, args: &ReportArgs) -> Result<()> {
+    use crate::ReportAction;
+    match &args.action {
+        None | Some(ReportAction::Template) => render(store, cli, args).await,
+        Some(ReportAction::Issue { formats }) => issue(store, cli, &args.spec, formats).await,
+        Some(ReportAction::List) => list(store).await,
+        Some(ReportAction::Get { id, file }) => get(store, *id, file, args.spec.out.as_deref()).await,
+        Some(ReportAction::Verify { id }) => verify(store, *id).await,
+    }
+}
+
+async fn issue(store: &SqlStore, cli: &Cli, a: &ReportSpecArgs, formats: &str) -> Result<()> {
+    let spec = spec_of(a)?;
+    if spec.number.is_none() {
+        bail!("báo cáo ban hành cần số văn bản (--number)");
+    }
+    let mut list = Vec::new();
+    for f in formats.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+        let format = Format::from_extension(f).with_context(|| format!("định dạng «{f}» không hỗ trợ"))?;
+        if format == Format::Pdf && canhgiac_report::pdf::soffice().is_none() {
+            eprintln!("Cảnh báo: không có LibreOffice nên bản chốt không kèm PDF.");
+            continue;
+        }
+        list.push(format);
+    }
+    let template = template_of(cli, a, spec.agency.as_deref())?;
+    let report = canhgiac_report::build(store, &spec, template.as_deref(), Layout::default(), true).await?;
+    let actor = canhgiac_store::Actor::system("cli:report issue");
+    let issued = canhgiac_report::issue(store, &actor, &report, &list).await?;
+    println!(
+        "Đã ban hành báo cáo {} (phiên bản {}, mã số {}).\nSHA-256: {}",
+        issued.number, issued.version, issued.id, issued.sha256
+    );
+    for f in &issued.files {
+        println!("  {}  {} byte  {}", f.name, f.size, f.sha256);
+    }
+    Ok(())
+}
+
+async fn list(store: &SqlStore) -> Result<()> {
+    use canhgiac_store::Store;
+    let all = store.issued_reports(None).await?;
+    if all.is_empty() {
+        println!("Chưa có báo cáo nào được ban hành.");
+    }
+    for r in all {
+        println!(
+            "{:>4}  {}  phiên bản {}  kỳ {} – {}  ban hành {}  {}",
+            r.id,
+            r.number,
+            r.version,
+            r.period_from,
+            r.period_to,
+            r.issued_at.rfc3339(),
+            &r.sha256[..16]
+        );
+    }
+    Ok(())
+}
+
+async fn get(store: &SqlStore, id: i64, file: &str, out: Option<&std::path::Path>) -> Result<()> {
+    use canhgiac_store::Store;
+    let bytes = store
+        .issued_report_file(id, file)
+        .await?
+        .with_context(|| format!("báo cáo mã số {id} không có tệp «{file}»"))?;
+    let out = out
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| std::path::PathBuf::from(file));
+    std::fs::write(&out, bytes).with_context(|| format!("không ghi được {}", out.display()))?;
+    eprintln!("Đã ghi {}.", out.display());
+    Ok(())
+}
+
+async fn verify(store: &SqlStore, id: i64) -> Result<()> {
+    use canhgiac_store::Store;
+    if store.verify_issued_report(id).await? {
+        println!("Báo cáo mã số {id} nguyên vẹn: mã băm khớp.");
+        Ok(())
+    } else {
+        bail!("báo cáo mã số {id} đã bị thay đổi: mã băm không khớp")
+    }
+}
+
+async fn render(store: &SqlStore, cli: &Cli, args: &ReportArgs) -> Result<()> {
     let a = &args.spec;
     let spec = spec_of(a)?;
     let format = format_of(a)?;

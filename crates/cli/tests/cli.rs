@@ -178,3 +178,72 @@ fn init_prints_the_password_once() {
     let out = canhgiac(&data, &["stats", "--period", "2024-Q5"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("Kỳ báo cáo không hợp lệ"));
 }
+
+#[test]
+fn report_renders_and_issues_versions() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("d");
+    ok(&canhgiac(&data, &["demo"]));
+    let md = dir.path().join("bc.md");
+    let docx = dir.path().join("bc.docx");
+    for out in [&md, &docx] {
+        ok(&canhgiac(
+            &data,
+            &[
+                "report",
+                "--period",
+                "2024-H1",
+                "--kind",
+                "so-ket",
+                "--number",
+                "180",
+                "--date",
+                "11/06/2024",
+                "--out",
+                out.to_str().expect("path"),
+            ],
+        ));
+    }
+    let text = std::fs::read_to_string(&md).expect("md");
+    assert!(
+        text.contains("Tiến hành 05 cuộc thanh tra, kiểm tra, đối với 21 tổ chức, cá nhân (14 tổ chức, 07 cá nhân)")
+    );
+    assert!(std::fs::read(&docx).expect("docx").starts_with(b"PK"));
+    let args = [
+        "report",
+        "issue",
+        "--period",
+        "2024-H1",
+        "--number",
+        "180",
+        "--date",
+        "11/06/2024",
+        "--formats",
+        "docx,md",
+    ];
+    let first = ok(&canhgiac(&data, &args));
+    assert!(first.contains("phiên bản 1"), "{first}");
+    let second = ok(&canhgiac(&data, &args));
+    assert!(second.contains("phiên bản 2"), "{second}");
+    assert!(ok(&canhgiac(&data, &["report", "verify", "--id", "1"])).contains("nguyên vẹn"));
+    let got = dir.path().join("v1.md");
+    ok(&canhgiac(
+        &data,
+        &[
+            "report",
+            "get",
+            "--id",
+            "1",
+            "--file",
+            "bao-cao.md",
+            "--out",
+            got.to_str().expect("path"),
+        ],
+    ));
+    assert_eq!(std::fs::read_to_string(&got).expect("md"), text);
+    // Bad input: a period that does not exist, an unknown format.
+    let out = canhgiac(&data, &["report", "--period", "2024-H3", "--out", "x.docx"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Kỳ báo cáo không hợp lệ"));
+    let out = canhgiac(&data, &["report", "--period", "2024-H1", "--out", "x.exe"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("không suy ra được định dạng"));
+}

@@ -34,6 +34,9 @@ pub enum RecordKind {
     Inspection,
     InspectionSubject,
     SanctionDecision,
+    /// An issued report snapshot: audited, but kept apart from the records
+    /// (not imported or exported; immutable once written).
+    IssuedReport,
 }
 
 impl RecordKind {
@@ -71,6 +74,7 @@ impl RecordKind {
             RecordKind::Inspection => "inspection",
             RecordKind::InspectionSubject => "inspection_subject",
             RecordKind::SanctionDecision => "sanction_decision",
+            RecordKind::IssuedReport => "issued_report",
         }
     }
 
@@ -91,6 +95,7 @@ impl RecordKind {
             RecordKind::Inspection => "inspections",
             RecordKind::InspectionSubject => "inspection_subjects",
             RecordKind::SanctionDecision => "sanction_decisions",
+            RecordKind::IssuedReport => "issued_reports",
         }
     }
 
@@ -110,6 +115,7 @@ impl RecordKind {
             RecordKind::Inspection => "cuộc thanh tra, kiểm tra",
             RecordKind::InspectionSubject => "đối tượng thanh tra, kiểm tra",
             RecordKind::SanctionDecision => "quyết định xử phạt",
+            RecordKind::IssuedReport => "báo cáo đã ban hành",
         }
     }
 
@@ -117,6 +123,7 @@ impl RecordKind {
         RecordKind::ALL
             .iter()
             .copied()
+            .chain([RecordKind::IssuedReport])
             .find(|k| k.code() == s || k.plural() == s)
     }
 }

@@ -194,6 +194,37 @@ pub async fn build<S: Store>(
     })
 }
 
+/// Freezes a report built with `full_ids`: renders `formats`, and stores
+/// the files with every figure and its record ids as a new version.
+pub async fn issue<S: Store>(
+    store: &S,
+    actor: &canhgiac_store::Actor,
+    report: &Report,
+    formats: &[Format],
+) -> Result<canhgiac_store::IssuedReport, ReportError> {
+    let mut files = Vec::new();
+    for f in formats {
+        let bytes = report.render(*f)?;
+        files.push((format!("bao-cao.{}", f.extension()), f.media_type().to_owned(), bytes));
+    }
+    let d = &report.data;
+    let figures = serde_json::to_value(&d.figures).map_err(|e| ReportError::Render(e.to_string()))?;
+    let new = canhgiac_store::NewIssuedReport {
+        agency: d.agency.code.clone(),
+        number: d.report.symbol.clone(),
+        year: d.report.date.year(),
+        kind: d.report.kind.clone(),
+        period: d.report.period.clone(),
+        period_from: d.report.from.iso(),
+        period_to: d.report.to.iso(),
+        signed_on: d.report.date.iso(),
+        summary: report.summary.clone(),
+        figures,
+        files,
+    };
+    Ok(store.issue_report(actor, &new).await?)
+}
+
 impl Report {
     pub fn render(&self, format: Format) -> Result<Vec<u8>, ReportError> {
         match format {

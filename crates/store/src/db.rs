@@ -15,6 +15,7 @@ pub enum Ty {
     Int,
     Text,
     Bool,
+    Bytes,
 }
 
 /// One bound or fetched value. Nulls carry their type, which PostgreSQL needs.
@@ -24,6 +25,7 @@ pub enum Value {
     Int(i64),
     Text(String),
     Bool(bool),
+    Bytes(Vec<u8>),
 }
 
 impl Value {
@@ -106,6 +108,8 @@ macro_rules! bind_all {
                 Value::Null(Ty::Int) => q.bind(None::<i64>),
                 Value::Null(Ty::Text) => q.bind(None::<String>),
                 Value::Null(Ty::Bool) => q.bind(None::<bool>),
+                Value::Null(Ty::Bytes) => q.bind(None::<Vec<u8>>),
+                Value::Bytes(v) => q.bind(v.as_slice()),
                 Value::Int(v) => q.bind(*v),
                 Value::Text(v) => q.bind(v.as_str()),
                 Value::Bool(v) => q.bind(*v),
@@ -133,6 +137,10 @@ macro_rules! decode_row {
                     .try_get::<Option<bool>, _>(i)?
                     .map(Value::Bool)
                     .unwrap_or(Value::Null(Ty::Bool)),
+                Ty::Bytes => row
+                    .try_get::<Option<Vec<u8>>, _>(i)?
+                    .map(Value::Bytes)
+                    .unwrap_or(Value::Null(Ty::Bytes)),
             });
         }
         out

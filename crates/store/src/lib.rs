@@ -14,6 +14,7 @@
 
 mod audit;
 pub mod db;
+mod issued;
 pub mod schema;
 mod sql_store;
 mod summary;
@@ -24,6 +25,7 @@ use canhgiac_domain::{AuditEntry, Dataset, Record, RecordKind, Timestamp, Valida
 use serde::Serialize;
 
 pub use audit::{AuditCheck, AuditQuery};
+pub use issued::{IssuedFile, IssuedReport, NewIssuedReport};
 pub use sql_store::{SqlStore, MAX_PAGE};
 pub use summary::{CountByKind, ItemCount, Summary, TopicOutletCount};
 
@@ -202,6 +204,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// Original items per topic, outlet and month in a period.
     fn item_counts(&self, range: canhgiac_domain::DateRange) -> impl Future<Output = Result<Vec<ItemCount>>> + Send;
+
+    /// Freezes a rendered report as a new version of its number: files,
+    /// figures with their record ids, and a SHA-256 over the manifest.
+    fn issue_report(&self, actor: &Actor, new: &NewIssuedReport) -> impl Future<Output = Result<IssuedReport>> + Send;
+
+    /// Issued reports, newest first; all versions of `number` if given.
+    fn issued_reports(&self, number: Option<&str>) -> impl Future<Output = Result<Vec<IssuedReport>>> + Send;
+
+    fn issued_report(&self, id: i64) -> impl Future<Output = Result<Option<IssuedReport>>> + Send;
+
+    fn issued_report_file(&self, id: i64, name: &str) -> impl Future<Output = Result<Option<Vec<u8>>>> + Send;
+
+    /// Recomputes the hashes of an issued report; false if anything changed.
+    fn verify_issued_report(&self, id: i64) -> impl Future<Output = Result<bool>> + Send;
 
     /// The ids behind an item figure (see [`ItemCount`]); `limit` caps the list.
     fn item_ids(

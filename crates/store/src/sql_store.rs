@@ -192,6 +192,7 @@ fn decode<R: Record>(def: &TableDef, row: Vec<Value>) -> Result<Stored<R>> {
             (_, Value::Text(s)) => Json::String(s),
             (_, Value::Int(i)) => Json::from(i),
             (_, Value::Bool(b)) => Json::Bool(b),
+            (_, Value::Bytes(_)) => return Err(internal(R::KIND, format!("{c} holds bytes"))),
         };
         obj.insert((*c).to_owned(), j);
     }
@@ -818,6 +819,28 @@ impl Store for SqlStore {
 
     async fn summary(&self, range: canhgiac_domain::DateRange) -> Result<Summary> {
         summary::compute(&self.pool, range).await
+    }
+
+    async fn issue_report(&self, actor: &Actor, new: &crate::NewIssuedReport) -> Result<crate::IssuedReport> {
+        let (actor, new) = (actor.clone(), new.clone());
+        self.in_tx(move |tx| Box::pin(async move { crate::issued::issue(tx, &actor, &new).await }))
+            .await
+    }
+
+    async fn issued_reports(&self, number: Option<&str>) -> Result<Vec<crate::IssuedReport>> {
+        crate::issued::list(&self.pool, number).await
+    }
+
+    async fn issued_report(&self, id: i64) -> Result<Option<crate::IssuedReport>> {
+        crate::issued::get(&self.pool, id).await
+    }
+
+    async fn issued_report_file(&self, id: i64, name: &str) -> Result<Option<Vec<u8>>> {
+        crate::issued::file(&self.pool, id, name).await
+    }
+
+    async fn verify_issued_report(&self, id: i64) -> Result<bool> {
+        crate::issued::verify(&self.pool, id).await
     }
 
     async fn item_counts(&self, range: canhgiac_domain::DateRange) -> Result<Vec<crate::ItemCount>> {

@@ -130,6 +130,8 @@ conformance!(
     summary_matches_the_seed,
     export_round_trips_into_an_empty_store,
     concurrent_writers_keep_the_chain,
+    issued_reports_are_versioned_hashed_and_immutable,
+    item_figures_count_originals_only,
 );
 
 async fn count_all(s: &SqlStore) -> Vec<i64> {
@@ -739,4 +741,121 @@ async fn concurrent_writers_keep_the_chain(h: &Harness) {
     let check = s.verify_audit().await.expect("verify");
     assert_eq!(check.broken_at, None);
     assert_eq!(s.count(RecordKind::Topic).await.expect("count"), 3 + 40);
+}
+
+fn new_issue(figures: serde_json::Value, content: &[u8]) -> canhgiac_store::NewIssuedReport {
+    canhgiac_store::NewIssuedReport {
+        agency: "stttt-bacgiang".into(),
+        number: "180/BC-STTTT".into(),
+        year: 2024,
+        kind: "so_ket".into(),
+        period: Some("2024-H1".into()),
+        period_from: "2023-12-15".into(),
+        period_to: "2024-06-14".into(),
+        signed_on: "2024-06-11".into(),
+        summary: "Sơ kết công tác".into(),
+        figures,
+        files: vec![
+            (
+                "bao-cao.docx".into(),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".into(),
+                content.to_vec(),
+            ),
+            ("bao-cao.md".into(), "text/markdown".into(), b"# I.".to_vec()),
+        ],
+    }
+}
+
+async fn issued_reports_are_versioned_hashed_and_immutable(h: &Harness) {
+    let s = &h.store;
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+    let first = s
+        .issue_report(
+            &actor(),
+            &new_issue(
+                serde_json::json!({"directives": {"value": 6, "ids": [1, 2, 3, 4, 5, 6]}}),
+                &bytes,
+            ),
+        )
+        .await
+        .expect("issue");
+    assert_eq!(first.version, 1);
+    assert_eq!(first.sha256.len(), 64);
+    let second = s
+        .issue_report(
+            &actor(),
+            &new_issue(serde_json::json!({"directives": {"value": 7}}), b"khac"),
+        )
+        .await
+        .expect("issue again");
+    assert_eq!(second.version, 2, "regenerating makes a new version");
+    assert_ne!(second.sha256, first.sha256);
+    // The first version is untouched, byte for byte.
+    let back = s
+        .issued_report_file(first.id, "bao-cao.docx")
+        .await
+        .expect("file")
+        .expect("present");
+    assert_eq!(back, bytes);
+    let got = s.issued_report(first.id).await.expect("get").expect("present");
+    assert_eq!(got.figures["directives"]["ids"].as_array().map(Vec::len), Some(6));
+    assert_eq!(got.files.len(), 2);
+    assert!(s.verify_issued_report(first.id).await.expect("verify"));
+    assert_eq!(s.issued_reports(Some("180/BC-STTTT")).await.expect("list").len(), 2);
+    // Neither rows nor files can be changed or removed.
+    for sql in [
+        "UPDATE issued_reports SET summary = 'sửa' WHERE id = $1",
+        "DELETE FROM issued_reports WHERE id = $1",
+        "UPDATE issued_report_files SET sha256 = 'x' WHERE report_id = $1",
+        "DELETE FROM issued_report_files WHERE report_id = $1",
+    ] {
+        let mut tx = s.pool().begin().await.expect("begin");
+        let r = tx.exec(sql, &[Value::Int(first.id)]).await;
+        assert!(r.is_err(), "{sql} must be refused");
+        let _ = tx.rollback().await;
+    }
+    assert!(s.verify_issued_report(first.id).await.expect("verify"));
+    // Issuing is audited.
+    let trail = s
+        .audit(&AuditQuery {
+            kind: Some(RecordKind::IssuedReport),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(trail.len(), 2);
+    assert_eq!(s.verify_audit().await.expect("verify").broken_at, None);
+}
+
+async fn item_figures_count_originals_only(h: &Harness) {
+    let s = &h.store;
+    let d = seed();
+    s.import(&actor(), &d).await.expect("import");
+    let range = Period::Half(2024, 1).range(PeriodRule::National);
+    let before = s.item_counts(range).await.expect("counts");
+    let total: i64 = before.iter().map(|c| c.items).sum();
+    assert_eq!(total, d.media_items.len() as i64);
+    let dai: Vec<i64> = s
+        .item_ids(range, Some("PCMT"), &["dai-ptth-bac-giang".to_owned()], None)
+        .await
+        .expect("ids");
+    assert_eq!(dai.len(), 68);
+    assert_eq!(
+        s.item_ids(range, Some("PCMT"), &[], Some(10)).await.expect("ids").len(),
+        10
+    );
+    // A syndicated copy is kept but not counted.
+    let mut copy = d.media_items[0].clone();
+    copy.outlet = Code::lit("ttcs-bac-giang");
+    copy.duplicate_of = Some(Text::lit(&d.media_items[0].key()));
+    s.create(&actor(), &copy).await.expect("copy");
+    let after: i64 = s
+        .item_counts(range)
+        .await
+        .expect("counts")
+        .iter()
+        .map(|c| c.items)
+        .sum();
+    assert_eq!(after, total);
+    assert_eq!(s.summary(range).await.expect("summary").items, total);
 }

@@ -1,0 +1,333 @@
+//! Issued reports: immutable, hashed snapshots of rendered reports.
+
+use canhgiac_domain::{AuditAction, RecordKind, Timestamp};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::audit;
+use crate::db::{Pool, Tx, Ty, Value};
+use crate::{Actor, Result, StoreError};
+
+/// A report to freeze.
+#[derive(Clone, Debug)]
+pub struct NewIssuedReport {
+    pub agency: String,
+    /// `180/BC-STTTT`
+    pub number: String,
+    pub year: i32,
+    pub kind: String,
+    pub period: Option<String>,
+    pub period_from: String,
+    pub period_to: String,
+    pub signed_on: String,
+    pub summary: String,
+    /// Every figure with the ids behind it.
+    pub figures: serde_json::Value,
+    /// (file name, media type, bytes)
+    pub files: Vec<(String, String, Vec<u8>)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IssuedFile {
+    pub name: String,
+    pub media_type: String,
+    pub sha256: String,
+    pub size: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IssuedReport {
+    pub id: i64,
+    pub agency: String,
+    pub number: String,
+    pub year: i64,
+    pub version: i64,
+    pub kind: String,
+    pub period: Option<String>,
+    pub period_from: String,
+    pub period_to: String,
+    pub signed_on: String,
+    pub issued_at: Timestamp,
+    pub issued_by: String,
+    pub summary: String,
+    pub figures: serde_json::Value,
+    pub sha256: String,
+    pub files: Vec<IssuedFile>,
+}
+
+fn sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The hash of a snapshot: over its identity, figures and file hashes.
+pub(crate) fn manifest_hash(r: &IssuedReport) -> String {
+    #[derive(Serialize)]
+    struct Manifest<'a> {
+        agency: &'a str,
+        number: &'a str,
+        year: i64,
+        version: i64,
+        kind: &'a str,
+        period: &'a Option<String>,
+        period_from: &'a str,
+        period_to: &'a str,
+        signed_on: &'a str,
+        issued_at: &'a Timestamp,
+        issued_by: &'a str,
+        summary: &'a str,
+        figures: &'a serde_json::Value,
+        files: &'a [IssuedFile],
+    }
+    let m = Manifest {
+        agency: &r.agency,
+        number: &r.number,
+        year: r.year,
+        version: r.version,
+        kind: &r.kind,
+        period: &r.period,
+        period_from: &r.period_from,
+        period_to: &r.period_to,
+        signed_on: &r.signed_on,
+        issued_at: &r.issued_at,
+        issued_by: &r.issued_by,
+        summary: &r.summary,
+        figures: &r.figures,
+        files: &r.files,
+    };
+    sha(&serde_json::to_vec(&m).unwrap_or_default())
+}
+
+pub(crate) async fn issue(tx: &mut Tx, actor: &Actor, new: &NewIssuedReport) -> Result<IssuedReport> {
+    let row = tx
+        .row(
+            "SELECT COALESCE(MAX(version), 0) FROM issued_reports WHERE agency = $1 AND number = $2 AND year = $3",
+            &[
+                Value::from(new.agency.as_str()),
+                Value::from(new.number.as_str()),
+                Value::Int(i64::from(new.year)),
+            ],
+            &[Ty::Int],
+        )
+        .await?;
+    let version = row.and_then(|r| r[0].as_i64()).unwrap_or(0) + 1;
+    let mut files: Vec<IssuedFile> = new
+        .files
+        .iter()
+        .map(|(name, media_type, bytes)| IssuedFile {
+            name: name.clone(),
+            media_type: media_type.clone(),
+            sha256: sha(bytes),
+            size: bytes.len() as i64,
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut rep = IssuedReport {
+        id: 0,
+        agency: new.agency.clone(),
+        number: new.number.clone(),
+        year: i64::from(new.year),
+        version,
+        kind: new.kind.clone(),
+        period: new.period.clone(),
+        period_from: new.period_from.clone(),
+        period_to: new.period_to.clone(),
+        signed_on: new.signed_on.clone(),
+        issued_at: Timestamp::now(),
+        issued_by: actor.username.clone(),
+        summary: new.summary.clone(),
+        figures: new.figures.clone(),
+        sha256: String::new(),
+        files,
+    };
+    rep.sha256 = manifest_hash(&rep);
+    let row = tx
+        .row(
+            "INSERT INTO issued_reports (agency, number, year, version, kind, period, period_from, period_to, signed_on, issued_at, issued_by, summary, figures, sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+            &[
+                Value::from(rep.agency.as_str()),
+                Value::from(rep.number.as_str()),
+                Value::Int(rep.year),
+                Value::Int(rep.version),
+                Value::from(rep.kind.as_str()),
+                Value::from(rep.period.clone()),
+                Value::from(rep.period_from.as_str()),
+                Value::from(rep.period_to.as_str()),
+                Value::from(rep.signed_on.as_str()),
+                Value::Text(rep.issued_at.rfc3339()),
+                Value::from(rep.issued_by.as_str()),
+                Value::from(rep.summary.as_str()),
+                Value::Text(rep.figures.to_string()),
+                Value::from(rep.sha256.as_str()),
+            ],
+            &[Ty::Int],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("không ghi được báo cáo".into()))?;
+    rep.id = row[0].as_i64().unwrap_or(0);
+    for (name, media_type, bytes) in &new.files {
+        let f = rep.files.iter().find(|f| &f.name == name).cloned();
+        let Some(f) = f else { continue };
+        tx.exec(
+            "INSERT INTO issued_report_files (report_id, name, media_type, sha256, size, content) VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                Value::Int(rep.id),
+                Value::from(name.as_str()),
+                Value::from(media_type.as_str()),
+                Value::Text(f.sha256),
+                Value::Int(f.size),
+                Value::Bytes(bytes.clone()),
+            ],
+        )
+        .await?;
+    }
+    let key = format!("{}|{}|{}|v{}", rep.agency, rep.year, rep.number, rep.version);
+    let after = serde_json::json!({
+        "number": rep.number, "version": rep.version, "sha256": rep.sha256,
+        "period_from": rep.period_from, "period_to": rep.period_to,
+        "files": rep.files,
+    });
+    audit::append(
+        tx,
+        actor,
+        AuditAction::Create,
+        RecordKind::IssuedReport,
+        &key,
+        rep.id,
+        None,
+        Some(after),
+    )
+    .await?;
+    Ok(rep)
+}
+
+const SELECT: &str = "SELECT id, agency, number, year, version, kind, period, period_from, period_to, signed_on, issued_at, issued_by, summary, figures, sha256 FROM issued_reports";
+const TYPES: &[Ty] = &[
+    Ty::Int,
+    Ty::Text,
+    Ty::Text,
+    Ty::Int,
+    Ty::Int,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+    Ty::Text,
+];
+
+fn decode(row: Vec<Value>) -> Result<IssuedReport> {
+    let bad = |w: &str| StoreError::Corrupt(format!("báo cáo đã ban hành: {w}"));
+    let mut it = row.into_iter();
+    let mut next = || it.next().unwrap_or(Value::Null(Ty::Text));
+    let id = next().as_i64().ok_or_else(|| bad("id"))?;
+    let agency = next().into_string().ok_or_else(|| bad("agency"))?;
+    let number = next().into_string().ok_or_else(|| bad("number"))?;
+    let year = next().as_i64().ok_or_else(|| bad("year"))?;
+    let version = next().as_i64().ok_or_else(|| bad("version"))?;
+    let kind = next().into_string().ok_or_else(|| bad("kind"))?;
+    let period = next().into_string();
+    let period_from = next().into_string().ok_or_else(|| bad("from"))?;
+    let period_to = next().into_string().ok_or_else(|| bad("to"))?;
+    let signed_on = next().into_string().ok_or_else(|| bad("signed_on"))?;
+    let issued_at = Timestamp::parse(&next().into_string().unwrap_or_default()).map_err(|_| bad("issued_at"))?;
+    let issued_by = next().into_string().ok_or_else(|| bad("issued_by"))?;
+    let summary = next().into_string().ok_or_else(|| bad("summary"))?;
+    let figures = serde_json::from_str(&next().into_string().unwrap_or_default()).map_err(|_| bad("figures"))?;
+    let sha256 = next().into_string().ok_or_else(|| bad("sha256"))?;
+    Ok(IssuedReport {
+        id,
+        agency,
+        number,
+        year,
+        version,
+        kind,
+        period,
+        period_from,
+        period_to,
+        signed_on,
+        issued_at,
+        issued_by,
+        summary,
+        figures,
+        sha256,
+        files: Vec::new(),
+    })
+}
+
+async fn with_files(pool: &Pool, mut r: IssuedReport) -> Result<IssuedReport> {
+    let rows = pool
+        .rows(
+            "SELECT name, media_type, sha256, size FROM issued_report_files WHERE report_id = $1 ORDER BY name",
+            &[Value::Int(r.id)],
+            &[Ty::Text, Ty::Text, Ty::Text, Ty::Int],
+        )
+        .await?;
+    r.files = rows
+        .into_iter()
+        .map(|row| IssuedFile {
+            name: row[0].as_str().unwrap_or_default().to_owned(),
+            media_type: row[1].as_str().unwrap_or_default().to_owned(),
+            sha256: row[2].as_str().unwrap_or_default().to_owned(),
+            size: row[3].as_i64().unwrap_or(0),
+        })
+        .collect();
+    Ok(r)
+}
+
+pub(crate) async fn list(pool: &Pool, number: Option<&str>) -> Result<Vec<IssuedReport>> {
+    let (sql, args) = match number {
+        Some(n) => (
+            format!("{SELECT} WHERE number = $1 ORDER BY id DESC"),
+            vec![Value::from(n)],
+        ),
+        None => (format!("{SELECT} ORDER BY id DESC LIMIT 500"), vec![]),
+    };
+    let mut out = Vec::new();
+    for row in pool.rows(&sql, &args, TYPES).await? {
+        out.push(with_files(pool, decode(row)?).await?);
+    }
+    Ok(out)
+}
+
+pub(crate) async fn get(pool: &Pool, id: i64) -> Result<Option<IssuedReport>> {
+    let rows = pool
+        .rows(&format!("{SELECT} WHERE id = $1"), &[Value::Int(id)], TYPES)
+        .await?;
+    match rows.into_iter().next() {
+        Some(row) => Ok(Some(with_files(pool, decode(row)?).await?)),
+        None => Ok(None),
+    }
+}
+
+pub(crate) async fn file(pool: &Pool, id: i64, name: &str) -> Result<Option<Vec<u8>>> {
+    let rows = pool
+        .rows(
+            "SELECT content FROM issued_report_files WHERE report_id = $1 AND name = $2",
+            &[Value::Int(id), Value::from(name)],
+            &[Ty::Bytes],
+        )
+        .await?;
+    Ok(rows.into_iter().next().and_then(|r| match r.into_iter().next() {
+        Some(Value::Bytes(b)) => Some(b),
+        _ => None,
+    }))
+}
+
+/// Recomputes every file hash and the manifest hash.
+pub(crate) async fn verify(pool: &Pool, id: i64) -> Result<bool> {
+    let Some(r) = get(pool, id).await? else {
+        return Err(StoreError::Corrupt(format!("không có báo cáo đã ban hành mã số {id}")));
+    };
+    for f in &r.files {
+        match file(pool, id, &f.name).await? {
+            Some(bytes) if sha(&bytes) == f.sha256 && bytes.len() as i64 == f.size => {}
+            _ => return Ok(false),
+        }
+    }
+    Ok(manifest_hash(&r) == r.sha256)
+}
