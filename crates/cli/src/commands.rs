@@ -46,6 +46,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Audit { limit, verify } => audit(&store, *limit, *verify).await,
         Command::Report(args) => crate::report::run(&store, &cli, args).await,
+        Command::Bench { items, runs } => crate::bench::run(&store, *items, (*runs).max(1)).await,
     };
     store.close().await;
     result

@@ -2,6 +2,7 @@
 //! for machines.
 
 mod accounts;
+mod bench;
 mod commands;
 mod report;
 
@@ -74,6 +75,15 @@ pub enum Command {
     },
     /// Lập báo cáo định kỳ từ dữ liệu: DOCX, PDF, HTML, Markdown hoặc phụ lục XLSX (write the periodic report).
     Report(ReportArgs),
+    /// Đo hiệu năng lập báo cáo trên kho lớn được sinh tự động (end-to-end benchmark).
+    Bench {
+        /// Số tin, bài trong kho (sinh thêm nếu thiếu).
+        #[arg(long, default_value_t = 1_000_000)]
+        items: u64,
+        /// Số lần đo mỗi mục.
+        #[arg(long, default_value_t = 5)]
+        runs: u32,
+    },
     /// Nhật ký thay đổi (audit trail).
     Audit {
         /// Số dòng.

@@ -341,6 +341,8 @@ fn active_in(p: &Programme, range: DateRange) -> bool {
 /// Computes the report's data from the store.
 pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> Result<ReportData, ReportError> {
     let id_limit = if full_ids { None } else { Some(DRILL_LIMIT) };
+    let started = std::time::Instant::now();
+    let lap = |what: &str| tracing::debug!(ms = started.elapsed().as_millis() as u64, "{what}");
     // ----- agency, period, request
     let agencies = list_all::<Agency, S>(store, all()).await?;
     let agency = match &spec.agency {
@@ -483,6 +485,7 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
         directives.iter().map(|d| d.id).collect(),
     );
 
+    lap("agency, request, directives");
     // ----- II.1 items per topic and outlet
     let outlets: HashMap<String, Stored<Outlet>> = list_all::<Outlet, S>(store, all())
         .await?
@@ -494,8 +497,15 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
             .get(code)
             .map_or_else(|| code.to_owned(), |o| o.record.name.to_string())
     };
-    let counts = store.item_counts(range).await?;
-    let previous_counts = store.item_counts(range.previous_year()).await?;
+    // The four aggregate queries are independent: run them at once (the
+    // embedded store reads on several connections).
+    let (counts, previous_counts, summary, previous) = tokio::try_join!(
+        store.item_counts(range),
+        store.item_counts(range.previous_year()),
+        store.summary(range),
+        store.summary(range.previous_year()),
+    )?;
+    lap("aggregates");
     let mut topics = list_all::<Topic, S>(store, all()).await?;
     topics.sort_by_key(|t| (t.record.ordinal, t.id));
     let mut featured = list_all::<MediaItem, S>(
@@ -510,6 +520,7 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
     featured.sort_by_key(|m| (m.record.published_on, m.id));
     let mut programmes = list_all::<Programme, S>(store, all()).await?;
     programmes.sort_by_key(|p| p.id);
+    lap("featured, programmes");
     let months = months_between(range);
     let mut annex_rows: BTreeMap<(String, String), AnnexRow> = BTreeMap::new();
     let mut items_total = 0;
@@ -618,9 +629,8 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
         });
     }
 
+    lap("topics and item ids");
     // ----- II.2 inspections and sanctions
-    let summary = store.summary(range).await?;
-    let previous = store.summary(range.previous_year()).await?;
     let inspections = list_all::<Inspection, S>(store, in_range(range)).await?;
     fig(
         "inspections".into(),
@@ -773,6 +783,7 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
         None => Vec::new(),
     };
 
+    lap("enforcement, cases, plan");
     let recipients = a.recipients.iter().map(ToString::to_string).collect();
     let annex = Annex {
         months,

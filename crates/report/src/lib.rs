@@ -112,50 +112,48 @@ pub struct Report {
     pub layout: Layout,
 }
 
-async fn describe<S: Store>(store: &S, kind: RecordKind, id: i64) -> Result<Option<String>, ReportError> {
-    fn line<R: Record>(s: &canhgiac_store::Stored<R>, what: impl FnOnce(&R) -> String) -> String {
-        what(&s.record)
+/// One line per record behind a figure, fetched in one query per figure.
+async fn describe<S: Store>(store: &S, kind: RecordKind, ids: &[i64]) -> Result<Vec<DrillRow>, ReportError> {
+    fn rows<R: Record>(list: Vec<canhgiac_store::Stored<R>>, what: impl Fn(&R) -> String) -> Vec<DrillRow> {
+        list.into_iter()
+            .map(|s| DrillRow {
+                id: s.id,
+                text: what(&s.record),
+            })
+            .collect()
     }
     Ok(match kind {
-        RecordKind::MediaItem => store
-            .get::<MediaItem>(id)
-            .await?
-            .map(|s| line(&s, |r| format!("{} — {} ({})", r.published_on, r.title, r.outlet))),
-        RecordKind::Directive => store.get::<Directive>(id).await?.map(|s| {
-            line(&s, |r| {
-                format!(
-                    "{} {} — {}",
-                    r.kind.label_vn(),
-                    r.number.as_ref().map_or("", |n| n.as_str()),
-                    r.title
-                )
-            })
+        RecordKind::MediaItem => rows(store.get_many::<MediaItem>(ids).await?, |r| {
+            format!("{} — {} ({})", r.published_on, r.title, r.outlet)
         }),
-        RecordKind::Inspection => store
-            .get::<Inspection>(id)
-            .await?
-            .map(|s| line(&s, |r| format!("{} — {} ({})", r.code, r.title, r.started_on))),
-        RecordKind::InspectionSubject => store
-            .get::<InspectionSubject>(id)
-            .await?
-            .map(|s| line(&s, |r| format!("{} — {} ({})", r.inspection, r.name, r.kind.label_vn()))),
-        RecordKind::SanctionDecision => store.get::<SanctionDecision>(id).await?.map(|s| {
-            line(&s, |r| {
-                format!(
-                    "Quyết định {} ngày {} — {} ({}), {}",
-                    r.number,
-                    r.issued_on,
-                    r.subject_name,
-                    r.subject_kind.label_vn(),
-                    r.fine.full()
-                )
-            })
+        RecordKind::Directive => rows(store.get_many::<Directive>(ids).await?, |r| {
+            format!(
+                "{} {} — {}",
+                r.kind.label_vn(),
+                r.number.as_ref().map_or("", |n| n.as_str()),
+                r.title
+            )
         }),
-        RecordKind::Case => store
-            .get::<Case>(id)
-            .await?
-            .map(|s| line(&s, |r| format!("{} — {}", r.code, r.title))),
-        _ => None,
+        RecordKind::Inspection => rows(store.get_many::<Inspection>(ids).await?, |r| {
+            format!("{} — {} ({})", r.code, r.title, r.started_on)
+        }),
+        RecordKind::InspectionSubject => rows(store.get_many::<InspectionSubject>(ids).await?, |r| {
+            format!("{} — {} ({})", r.inspection, r.name, r.kind.label_vn())
+        }),
+        RecordKind::SanctionDecision => rows(store.get_many::<SanctionDecision>(ids).await?, |r| {
+            format!(
+                "Quyết định {} ngày {} — {} ({}), {}",
+                r.number,
+                r.issued_on,
+                r.subject_name,
+                r.subject_kind.label_vn(),
+                r.fine.full()
+            )
+        }),
+        RecordKind::Case => rows(store.get_many::<Case>(ids).await?, |r| {
+            format!("{} — {}", r.code, r.title)
+        }),
+        _ => Vec::new(),
     })
 }
 
@@ -169,20 +167,19 @@ pub async fn build<S: Store>(
     layout: Layout,
     full_ids: bool,
 ) -> Result<Report, ReportError> {
+    let started = std::time::Instant::now();
     let data = data::compute(store, spec, full_ids).await?;
     let narrative = template::render(&data, template)?;
     let doc = doc::parse(&narrative.body);
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "template");
     let chart_png = chart::render(&data)?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "chart");
     let mut drill = BTreeMap::new();
     for (id, f) in &data.figures {
-        let mut rows = Vec::new();
-        for rid in f.ids.iter().take(data::DRILL_LIMIT as usize) {
-            if let Some(text) = describe(store, f.kind, *rid).await? {
-                rows.push(DrillRow { id: *rid, text });
-            }
-        }
-        drill.insert(id.clone(), rows);
+        let ids: Vec<i64> = f.ids.iter().take(data::DRILL_LIMIT as usize).copied().collect();
+        drill.insert(id.clone(), describe(store, f.kind, &ids).await?);
     }
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "drill-down");
     Ok(Report {
         data,
         summary: narrative.summary,

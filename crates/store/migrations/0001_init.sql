@@ -107,7 +107,7 @@ CREATE TABLE media_items (
     duplicate_of TEXT,
     source TEXT NOT NULL
 );
-CREATE INDEX media_items_published ON media_items (published_on, id);
+CREATE INDEX media_items_published ON media_items (published_on, featured, duplicate_of);
 CREATE INDEX media_items_outlet ON media_items (outlet, published_on);
 
 -- One row per (item, topic), with the item's day, outlet and whether it is

@@ -182,6 +182,9 @@ pub trait Store: Send + Sync + 'static {
 
     fn get<R: Record>(&self, id: i64) -> impl Future<Output = Result<Option<Stored<R>>>> + Send;
 
+    /// The records with these ids that exist, in id order.
+    fn get_many<R: Record>(&self, ids: &[i64]) -> impl Future<Output = Result<Vec<Stored<R>>>> + Send;
+
     fn get_by_key<R: Record>(&self, key: &str) -> impl Future<Output = Result<Option<Stored<R>>>> + Send;
 
     fn list<R: Record>(&self, q: &ListQuery) -> impl Future<Output = Result<Vec<Stored<R>>>> + Send;

@@ -294,6 +294,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "issued_reports",
         sql: include_str!("../migrations/0002_issued_reports.sql"),
     },
+    Migration {
+        version: 3,
+        name: "item_day_counts",
+        sql: include_str!("../migrations/0003_item_day_counts.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -318,6 +318,50 @@ async fn sync_links(tx: &mut Tx, def: &TableDef, id: i64, obj: &Map<String, Json
     Ok(())
 }
 
+/// The day-count rows a media item contributes: (day, topic, outlet,
+/// featured); topic "" is the item itself. Copies contribute nothing.
+fn day_count_rows(obj: &Map<String, Json>) -> Vec<(String, String, String, bool)> {
+    if !obj.get("duplicate_of").is_none_or(Json::is_null) {
+        return Vec::new();
+    }
+    let s = |k: &str| obj.get(k).and_then(Json::as_str).unwrap_or_default().to_owned();
+    let (day, outlet) = (s("published_on"), s("outlet"));
+    let featured = obj.get("featured").and_then(Json::as_bool).unwrap_or(false);
+    let mut rows = vec![(day.clone(), String::new(), outlet.clone(), featured)];
+    let mut seen = HashSet::new();
+    if let Some(Json::Array(topics)) = obj.get("topics") {
+        for t in topics.iter().filter_map(Json::as_str) {
+            if seen.insert(t) {
+                rows.push((day.clone(), t.to_owned(), outlet.clone(), featured));
+            }
+        }
+    }
+    rows
+}
+
+/// Adds (`sign` = 1) or removes (-1) a media item from the day counts.
+async fn adjust_day_counts(tx: &mut Tx, def: &TableDef, obj: &Map<String, Json>, sign: i64) -> Result<()> {
+    if def.kind != RecordKind::MediaItem {
+        return Ok(());
+    }
+    for (day, topic, outlet, featured) in day_count_rows(obj) {
+        tx.exec(
+            "INSERT INTO media_item_day_counts (day, topic, outlet, items, featured) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (day, topic, outlet) DO UPDATE SET items = media_item_day_counts.items + excluded.items, \
+             featured = media_item_day_counts.featured + excluded.featured",
+            &[
+                Value::Text(day),
+                Value::Text(topic),
+                Value::Text(outlet),
+                Value::Int(sign),
+                Value::Int(if featured { sign } else { 0 }),
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 async fn put_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, rec: &R, mode: Mode, cache: &mut RefCache) -> Result<Put> {
     let def = schema::table(R::KIND);
     let key = rec.key();
@@ -355,6 +399,9 @@ async fn put_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, rec: &R, mode: Mode, c
             );
             tx.exec(&sql, &args).await.map_err(|e| map_db(e, R::KIND, &key))?;
             sync_links(tx, def, old.id, &obj).await?;
+            let old_obj = record_json(&old.record)?;
+            adjust_day_counts(tx, def, &old_obj, -1).await?;
+            adjust_day_counts(tx, def, &obj, 1).await?;
             let before = serde_json::to_value(&old.record).map_err(|e| internal(R::KIND, e))?;
             audit::append(
                 tx,
@@ -402,6 +449,7 @@ async fn put_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, rec: &R, mode: Mode, c
                 .ok_or_else(|| internal(R::KIND, "insert returned no id"))?;
             let id = row[0].as_i64().ok_or_else(|| internal(R::KIND, "id"))?;
             sync_links(tx, def, id, &obj).await?;
+            adjust_day_counts(tx, def, &obj, 1).await?;
             audit::append(
                 tx,
                 actor,
@@ -487,6 +535,8 @@ async fn update_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, expected: 
         });
     }
     sync_links(tx, def, id, &obj).await?;
+    adjust_day_counts(tx, def, &record_json(&old.record)?, -1).await?;
+    adjust_day_counts(tx, def, &obj, 1).await?;
     let before = serde_json::to_value(&old.record).map_err(|e| internal(R::KIND, e))?;
     audit::append(
         tx,
@@ -510,6 +560,7 @@ async fn delete_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64) -> Result<
     tx.exec(&sql, &[Value::Int(id)])
         .await
         .map_err(|e| map_db(e, R::KIND, &old.key))?;
+    adjust_day_counts(tx, def, &record_json(&old.record)?, -1).await?;
     let before = serde_json::to_value(&old.record).map_err(|e| internal(R::KIND, e))?;
     audit::append(
         tx,
@@ -626,6 +677,26 @@ impl Store for SqlStore {
         let sql = format!("SELECT {} FROM {} WHERE id = $1", select_list(def), def.table);
         let rows = self.pool.rows(&sql, &[Value::Int(id)], &row_types(def)).await?;
         rows.into_iter().next().map(|r| decode(def, r)).transpose()
+    }
+
+    async fn get_many<R: Record>(&self, ids: &[i64]) -> Result<Vec<Stored<R>>> {
+        let def = schema::table(R::KIND);
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT {} FROM {} WHERE id IN ({}) ORDER BY id",
+                select_list(def),
+                def.table,
+                ph.join(", ")
+            );
+            let args: Vec<Value> = chunk.iter().map(|i| Value::Int(*i)).collect();
+            for row in self.pool.rows(&sql, &args, &row_types(def)).await? {
+                out.push(decode(def, row)?);
+            }
+        }
+        out.sort_by_key(|s| s.id);
+        Ok(out)
     }
 
     async fn get_by_key<R: Record>(&self, key: &str) -> Result<Option<Stored<R>>> {

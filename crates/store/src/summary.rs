@@ -65,26 +65,29 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange) -> Result<Summary> {
         &r,
     )
     .await?;
+    // Item figures come from the day counts the store keeps with every
+    // media item change (migration 0003): their cost does not grow with
+    // the number of items.
     let items = one(
         pool,
-        "SELECT COUNT(*) FROM media_items WHERE published_on >= $1 AND published_on <= $2 AND duplicate_of IS NULL",
+        "SELECT CAST(COALESCE(SUM(items), 0) AS BIGINT) FROM media_item_day_counts WHERE day >= $1 AND day <= $2 AND topic = ''",
         &r,
     )
     .await?;
     let featured_items = one(
         pool,
-        "SELECT COUNT(*) FROM media_items WHERE published_on >= $1 AND published_on <= $2 AND duplicate_of IS NULL AND featured = $3",
-        &[r[0].clone(), r[1].clone(), Value::Bool(true)],
+        "SELECT CAST(COALESCE(SUM(featured), 0) AS BIGINT) FROM media_item_day_counts WHERE day >= $1 AND day <= $2 AND topic = ''",
+        &r,
     )
     .await?;
     let rows = pool
         .rows(
-            "SELECT t.topic, COALESCE(o.parent, o.\"key\") AS top, COUNT(*) \
-             FROM media_item_topics t \
-             JOIN outlets o ON o.\"key\" = t.outlet \
-             WHERE t.published_on >= $1 AND t.published_on <= $2 AND t.original = $3 \
-             GROUP BY t.topic, COALESCE(o.parent, o.\"key\") ORDER BY 1, 2",
-            &[r[0].clone(), r[1].clone(), Value::Bool(true)],
+            "SELECT c.topic, COALESCE(o.parent, o.\"key\") AS top, CAST(SUM(c.items) AS BIGINT) \
+             FROM media_item_day_counts c \
+             JOIN outlets o ON o.\"key\" = c.outlet \
+             WHERE c.day >= $1 AND c.day <= $2 AND c.topic <> '' \
+             GROUP BY c.topic, COALESCE(o.parent, o.\"key\") HAVING SUM(c.items) > 0 ORDER BY 1, 2",
+            &r,
             &[Ty::Text, Ty::Text, Ty::Int],
         )
         .await?;
@@ -162,14 +165,10 @@ pub struct ItemCount {
 pub(crate) async fn item_counts(pool: &Pool, range: DateRange) -> Result<Vec<ItemCount>> {
     let rows = pool
         .rows(
-            "SELECT topic, outlet, substr(published_on, 1, 7) AS month, COUNT(*) FROM media_item_topics \
-             WHERE published_on >= $1 AND published_on <= $2 AND original = $3 \
-             GROUP BY topic, outlet, substr(published_on, 1, 7) ORDER BY 1, 2, 3",
-            &[
-                Value::Text(range.from.iso()),
-                Value::Text(range.to.iso()),
-                Value::Bool(true),
-            ],
+            "SELECT topic, outlet, substr(day, 1, 7) AS month, CAST(SUM(items) AS BIGINT) FROM media_item_day_counts \
+             WHERE day >= $1 AND day <= $2 AND topic <> '' \
+             GROUP BY topic, outlet, substr(day, 1, 7) HAVING SUM(items) > 0 ORDER BY 1, 2, 3",
+            &[Value::Text(range.from.iso()), Value::Text(range.to.iso())],
             &[Ty::Text, Ty::Text, Ty::Text, Ty::Int],
         )
         .await?;
@@ -185,7 +184,7 @@ pub(crate) async fn item_counts(pool: &Pool, range: DateRange) -> Result<Vec<Ite
 }
 
 /// Ids of the original items behind a figure: in the period, of `topic`
-/// (any if `None`), at any of `outlets` (any if empty); lowest ids first.
+/// (any if `None`), at any of `outlets` (any if empty); sorted by id.
 pub(crate) async fn item_ids(
     pool: &Pool,
     range: DateRange,
@@ -198,8 +197,10 @@ pub(crate) async fn item_ids(
         Value::Text(range.to.iso()),
         Value::Bool(true),
     ];
-    let mut sql = String::from(
-        "SELECT DISTINCT item_id FROM media_item_topics WHERE published_on >= $1 AND published_on <= $2 AND original = $3",
+    // One row per (item, topic): with a topic the ids are already distinct.
+    let distinct = if topic.is_some() { "" } else { "DISTINCT " };
+    let mut sql = format!(
+        "SELECT {distinct}item_id FROM media_item_topics WHERE published_on >= $1 AND published_on <= $2 AND original = $3"
     );
     if let Some(t) = topic {
         args.push(Value::from(t));
@@ -213,10 +214,13 @@ pub(crate) async fn item_ids(
         }
         sql.push_str(&format!(" AND outlet IN ({})", ph.join(", ")));
     }
-    sql.push_str(" ORDER BY item_id");
+    // A capped list is a sample for drill-down: any ids will do, and the
+    // scan stops early. A full list is sorted here, not by the engine.
     if let Some(l) = limit {
         sql.push_str(&format!(" LIMIT {l}"));
     }
     let rows = pool.rows(&sql, &args, &[Ty::Int]).await?;
-    Ok(rows.into_iter().filter_map(|r| r[0].as_i64()).collect())
+    let mut ids: Vec<i64> = rows.into_iter().filter_map(|r| r[0].as_i64()).collect();
+    ids.sort_unstable();
+    Ok(ids)
 }

@@ -1,0 +1,158 @@
+//! `canhgiac bench`: a reproducible end-to-end benchmark of the report over
+//! a large generated store. Timings are printed, never asserted.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use canhgiac_domain::{Code, Dataset, Date, ItemKind, ItemSource, MediaItem, Period, RecordKind, ReportKind, Text};
+use canhgiac_report::{Format, Layout, ReportSpec};
+use canhgiac_store::{Actor, SqlStore, Store};
+
+const OUTLETS: [&str; 4] = [
+    "bao-bac-giang",
+    "bao-bac-giang-dien-tu",
+    "dai-ptth-bac-giang",
+    "ttcs-bac-giang",
+];
+const TOPICS: [&str; 3] = ["PCTP", "PCMT", "PCMBN"];
+const PLACES: [&str; 10] = [
+    "Lục Ngạn",
+    "Lạng Giang",
+    "Yên Dũng",
+    "Sơn Động",
+    "Yên Thế",
+    "Việt Yên",
+    "Tân Yên",
+    "Hiệp Hòa",
+    "Lục Nam",
+    "TP Bắc Giang",
+];
+const KINDS: [ItemKind; 4] = [ItemKind::News, ItemKind::Article, ItemKind::Report, ItemKind::Photo];
+
+/// A deterministic item number `n`, dated inside 15/12/2023 – 14/06/2024.
+fn item(n: u64) -> Result<MediaItem> {
+    let start = Date::from_ymd(2023, 12, 15).map(Date::naive).unwrap_or_default();
+    let day = start + chrono::Duration::days((n.wrapping_mul(2_654_435_761) % 183) as i64);
+    let day = Date::parse(&day.format("%Y-%m-%d").to_string()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let topic = TOPICS[(n % 3) as usize];
+    Ok(MediaItem {
+        outlet: Code::lit(OUTLETS[(n / 3 % 4) as usize]),
+        programme: None,
+        kind: KINDS[(n / 12 % 4) as usize],
+        title: Text::lit(&format!(
+            "{}: tin tuyên truyền {} số {n}",
+            PLACES[(n / 48 % 10) as usize],
+            match topic {
+                "PCTP" => "phòng, chống tội phạm",
+                "PCMT" => "phòng, chống ma túy",
+                _ => "phòng, chống mua bán người",
+            }
+        )),
+        url: None,
+        published_on: day,
+        topics: vec![Code::lit(topic)],
+        featured: false,
+        summary: None,
+        body: None,
+        duplicate_of: None,
+        source: ItemSource::Import,
+    })
+}
+
+fn stats(mut v: Vec<Duration>) -> String {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    format!(
+        "min {:>7.1} ms  median {:>7.1} ms  max {:>7.1} ms",
+        ms(v[0]),
+        ms(v[v.len() / 2]),
+        ms(v[v.len() - 1])
+    )
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "?".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_owned())
+        })
+        .and_then(|kb| kb.parse::<u64>().ok())
+        .map(|kb| kb / 1024 / 1024)
+        .unwrap_or(0);
+    format!("{cpu}, {cores} nhân, {mem} GiB RAM")
+}
+
+pub async fn run(store: &SqlStore, items: u64, runs: u32) -> Result<()> {
+    let seed = canhgiac_interchange::read_json("seed.json", crate::commands::SEED.as_bytes())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.import(&Actor::system("cli:bench"), &seed.records).await?;
+    let have = store.count(RecordKind::MediaItem).await? as u64;
+    if have < items {
+        let missing = items - have;
+        eprintln!("Sinh {missing} tin, bài (đang có {have})…");
+        let started = Instant::now();
+        let mut n = have;
+        const BATCH: u64 = 25_000;
+        while n < items {
+            let end = (n + BATCH).min(items);
+            let mut ds = Dataset::default();
+            for i in n..end {
+                ds.media_items.push(item(i)?);
+            }
+            store.import(&Actor::system("cli:bench"), &ds).await?;
+            n = end;
+            let secs = started.elapsed().as_secs_f64();
+            eprintln!(
+                "  {n}/{items} ({:.0} bản ghi/giây)",
+                (n - have) as f64 / secs.max(0.001)
+            );
+        }
+    }
+    let total = store.count(RecordKind::MediaItem).await?;
+    let spec = ReportSpec {
+        agency: None,
+        kind: ReportKind::HalfYear,
+        period: Some(Period::Half(2024, 1)),
+        range: None,
+        number: Some(180),
+        date: Date::from_ymd(2024, 6, 11).unwrap_or_else(Date::today),
+    };
+    println!("Máy: {}", machine());
+    println!(
+        "Kho: {:?}, {total} tin, bài; báo cáo 2024-H1; {runs} lần đo mỗi mục",
+        store.engine()
+    );
+    // Warm the caches once, as a served report would be.
+    let warm = canhgiac_report::build(store, &spec, None, Layout::default(), false).await?;
+    println!("Tin, bài trong kỳ: {}", warm.data.items_total);
+    let mut build = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        canhgiac_report::build(store, &spec, None, Layout::default(), false).await?;
+        build.push(t.elapsed());
+    }
+    println!("{:<26} {}", "tính số liệu + mẫu", stats(build));
+    for f in [Format::Markdown, Format::Html, Format::Docx, Format::Xlsx] {
+        let mut v = Vec::new();
+        for _ in 0..runs {
+            let t = Instant::now();
+            let r = canhgiac_report::build(store, &spec, None, Layout::default(), false).await?;
+            let bytes = r.render(f)?;
+            v.push(t.elapsed());
+            std::hint::black_box(bytes);
+        }
+        println!("{:<26} {}", format!("toàn bộ, ra {}", f.extension()), stats(v));
+    }
+    Ok(())
+}
