@@ -143,7 +143,13 @@ pub async fn run(store: &SqlStore, items: u64, runs: u32) -> Result<()> {
         build.push(t.elapsed());
     }
     println!("{:<26} {}", "tính số liệu + mẫu", stats(build));
-    for f in [Format::Markdown, Format::Html, Format::Docx, Format::Xlsx] {
+    let mut formats = vec![Format::Markdown, Format::Html, Format::Docx, Format::Xlsx];
+    if canhgiac_report::pdf::soffice().is_some() {
+        formats.push(Format::Pdf);
+    } else {
+        println!("(không có LibreOffice: bỏ qua PDF)");
+    }
+    for f in formats {
         let mut v = Vec::new();
         for _ in 0..runs {
             let t = Instant::now();
