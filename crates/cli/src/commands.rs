@@ -215,7 +215,17 @@ async fn print_summary(store: &SqlStore, label: &str, s: &Summary) -> Result<()>
     {
         outlet_names.insert(o.record.key(), o.record.name.to_string());
     }
-    for c in &s.items_by_topic_outlet {
+    let mut topics = store
+        .list::<canhgiac_domain::Topic>(&ListQuery {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await?;
+    topics.sort_by_key(|t| (t.record.ordinal, t.id));
+    let order = |code: &str| topics.iter().position(|t| t.record.code.as_str() == code).unwrap_or(usize::MAX);
+    let mut rows: Vec<&canhgiac_store::TopicOutletCount> = s.items_by_topic_outlet.iter().collect();
+    rows.sort_by_key(|c| (order(&c.topic), std::cmp::Reverse(c.items)));
+    for c in rows {
         let name = outlet_names.get(&c.outlet).cloned().unwrap_or_else(|| c.outlet.clone());
         println!("    {} · {}: {}", c.topic, name, n(c.items));
     }

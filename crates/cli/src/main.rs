@@ -166,6 +166,13 @@ pub enum ReportAction {
 }
 
 fn main() -> ExitCode {
+    // Printing into a closed pipe (`canhgiac audit | head`) ends the program
+    // quietly, as other command-line tools do, instead of panicking.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
