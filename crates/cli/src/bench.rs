@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use canhgiac_domain::{Code, Dataset, Date, ItemKind, ItemSource, MediaItem, Period, RecordKind, ReportKind, Text};
-use canhgiac_report::{Format, Layout, ReportSpec};
+use canhgiac_report::{Format, ReportSpec};
 use canhgiac_store::{Actor, SqlStore, Store};
 
 const OUTLETS: [&str; 4] = [
@@ -134,12 +134,12 @@ pub async fn run(store: &SqlStore, items: u64, runs: u32) -> Result<()> {
         store.engine()
     );
     // Warm the caches once, as a served report would be.
-    let warm = canhgiac_report::build(store, &spec, None, Layout::default(), false).await?;
+    let warm = canhgiac_report::build(store, &spec, None, None, false).await?;
     println!("Tin, bài trong kỳ: {}", warm.data.items_total);
     let mut build = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();
-        canhgiac_report::build(store, &spec, None, Layout::default(), false).await?;
+        canhgiac_report::build(store, &spec, None, None, false).await?;
         build.push(t.elapsed());
     }
     println!("{:<26} {}", "tính số liệu + mẫu", stats(build));
@@ -153,7 +153,7 @@ pub async fn run(store: &SqlStore, items: u64, runs: u32) -> Result<()> {
         let mut v = Vec::new();
         for _ in 0..runs {
             let t = Instant::now();
-            let r = canhgiac_report::build(store, &spec, None, Layout::default(), false).await?;
+            let r = canhgiac_report::build(store, &spec, None, None, false).await?;
             let bytes = r.render(f)?;
             v.push(t.elapsed());
             std::hint::black_box(bytes);

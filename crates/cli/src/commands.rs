@@ -222,7 +222,12 @@ async fn print_summary(store: &SqlStore, label: &str, s: &Summary) -> Result<()>
         })
         .await?;
     topics.sort_by_key(|t| (t.record.ordinal, t.id));
-    let order = |code: &str| topics.iter().position(|t| t.record.code.as_str() == code).unwrap_or(usize::MAX);
+    let order = |code: &str| {
+        topics
+            .iter()
+            .position(|t| t.record.code.as_str() == code)
+            .unwrap_or(usize::MAX)
+    };
     let mut rows: Vec<&canhgiac_store::TopicOutletCount> = s.items_by_topic_outlet.iter().collect();
     rows.sort_by_key(|c| (order(&c.topic), std::cmp::Reverse(c.items)));
     for c in rows {

@@ -2,7 +2,7 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use canhgiac_domain::{Date, DateRange, Period, ReportKind};
-use canhgiac_report::{Format, Layout, ReportSpec};
+use canhgiac_report::{Format, ReportSpec};
 use canhgiac_store::SqlStore;
 
 use crate::{Cli, ReportArgs, ReportSpecArgs};
@@ -89,7 +89,7 @@ async fn issue(store: &SqlStore, cli: &Cli, a: &ReportSpecArgs, formats: &str) -
         list.push(format);
     }
     let template = template_of(cli, a, spec.agency.as_deref())?;
-    let report = canhgiac_report::build(store, &spec, template.as_deref(), Layout::default(), true).await?;
+    let report = canhgiac_report::build(store, &spec, template.as_deref(), None, true).await?;
     let actor = canhgiac_store::Actor::system("cli:report issue");
     let issued = canhgiac_report::issue(store, &actor, &report, &list).await?;
     println!(
@@ -153,7 +153,7 @@ async fn render(store: &SqlStore, cli: &Cli, args: &ReportArgs) -> Result<()> {
     let format = format_of(a)?;
     let template = template_of(cli, a, spec.agency.as_deref())?;
     let started = std::time::Instant::now();
-    let report = canhgiac_report::build(store, &spec, template.as_deref(), Layout::default(), false).await?;
+    let report = canhgiac_report::build(store, &spec, template.as_deref(), None, false).await?;
     let bytes = report.render(format)?;
     let out = a.out.clone().unwrap_or_else(|| {
         std::path::PathBuf::from(format!(

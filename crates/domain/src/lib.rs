@@ -7,6 +7,7 @@
 
 pub mod date;
 pub mod error;
+pub mod layout;
 pub mod money;
 pub mod numbers;
 pub mod period;

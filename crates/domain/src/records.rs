@@ -388,6 +388,10 @@ pub struct Agency {
     /// The drafting unit for `Lưu: VT, <unit>`.
     #[serde(default)]
     pub drafting_unit: Option<Text>,
+    /// The agency's own document layout, within the decree's ranges;
+    /// `None` keeps the defaults.
+    #[serde(default)]
+    pub layout: Option<crate::layout::Layout>,
 }
 
 fn default_heading_case() -> HeadingCase {
@@ -438,6 +442,9 @@ impl Record for Agency {
                     e.push("names", "Các khoảng hiệu lực của tên cơ quan bị chồng lấn");
                 }
             }
+        }
+        if let Some(l) = &self.layout {
+            l.validate(&mut e, "layout");
         }
         e.into_result()
     }
@@ -1191,6 +1198,7 @@ mod tests {
             period_rule: PeriodRule::Calendar,
             heading_case: HeadingCase::Sentence,
             drafting_unit: None,
+            layout: None,
         };
         assert!(a.validate().is_ok());
         assert_eq!(

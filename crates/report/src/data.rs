@@ -55,6 +55,8 @@ pub struct AgencyView {
     pub symbol: String,
     pub heading_upper: bool,
     pub drafting_unit: Option<String>,
+    /// The agency's layout, or the decree's defaults.
+    pub layout: canhgiac_domain::layout::Layout,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -390,6 +392,7 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
         symbol: name.symbol.to_string(),
         heading_upper: a.heading_case == canhgiac_domain::HeadingCase::Upper,
         drafting_unit: a.drafting_unit.as_ref().map(ToString::to_string),
+        layout: a.layout.clone().unwrap_or_default(),
     };
     let signer = SignerView {
         authority: a.signer.authority.map(|p| p.label_vn().to_owned()).unwrap_or_default(),

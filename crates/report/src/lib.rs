@@ -158,13 +158,14 @@ async fn describe<S: Store>(store: &S, kind: RecordKind, ids: &[i64]) -> Result<
 }
 
 /// Computes the data and renders the narrative. `template` replaces the
-/// default template; `full_ids` keeps every record id behind each figure
-/// (for an issued snapshot) instead of the first [`data::DRILL_LIMIT`].
+/// default template; `layout` replaces the agency's layout; `full_ids`
+/// keeps every record id behind each figure (for an issued snapshot)
+/// instead of the first [`data::DRILL_LIMIT`].
 pub async fn build<S: Store>(
     store: &S,
     spec: &ReportSpec,
     template: Option<&str>,
-    layout: Layout,
+    layout: Option<Layout>,
     full_ids: bool,
 ) -> Result<Report, ReportError> {
     let started = std::time::Instant::now();
@@ -180,6 +181,7 @@ pub async fn build<S: Store>(
         drill.insert(id.clone(), describe(store, f.kind, &ids).await?);
     }
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "drill-down");
+    let data_layout = data.agency.layout.clone();
     Ok(Report {
         data,
         summary: narrative.summary,
@@ -187,7 +189,7 @@ pub async fn build<S: Store>(
         doc,
         chart_png,
         drill,
-        layout,
+        layout: layout.unwrap_or_else(|| data_layout.clone()),
     })
 }
 

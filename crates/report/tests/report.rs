@@ -5,7 +5,7 @@
 use std::io::Read;
 
 use canhgiac_domain::*;
-use canhgiac_report::{build, Format, Layout, Report, ReportSpec};
+use canhgiac_report::{build, Format, Report, ReportSpec};
 use canhgiac_store::{Actor, SqlStore, Store};
 
 const SEED: &str = include_str!("../../../fixtures/seed-2024-h1.json");
@@ -33,9 +33,7 @@ fn spec_h1() -> ReportSpec {
 
 async fn seed_report() -> (tempfile::TempDir, SqlStore, Report) {
     let (dir, store) = seeded().await;
-    let r = build(&store, &spec_h1(), None, Layout::default(), false)
-        .await
-        .expect("report");
+    let r = build(&store, &spec_h1(), None, None, false).await.expect("report");
     (dir, store, r)
 }
 
@@ -463,9 +461,7 @@ async fn html_links_every_figure_to_its_records_and_escapes_text() {
     evil.featured = true;
     evil.topics = vec![Code::lit("PCTP")];
     store.create(&Actor::system("test"), &evil).await.expect("create");
-    let r = build(&store, &spec_h1(), None, Layout::default(), false)
-        .await
-        .expect("report");
+    let r = build(&store, &spec_h1(), None, None, false).await.expect("report");
     let html = String::from_utf8(r.render(Format::Html).expect("html")).expect("utf8");
     assert!(!html.contains("<script>alert"), "script escaped");
     assert!(!html.contains("<img src=x"), "markup escaped");
@@ -548,9 +544,7 @@ async fn periods_at_their_edges() {
     ] {
         add_item(&store, day, "PCMBN", &format!("Tin biên {n}")).await;
     }
-    let national = build(&store, &spec_h1(), None, Layout::default(), false)
-        .await
-        .expect("report");
+    let national = build(&store, &spec_h1(), None, None, false).await.expect("report");
     let pcmbn = |r: &Report| {
         r.data
             .topics
@@ -568,9 +562,7 @@ async fn periods_at_their_edges() {
         range: Some(Period::Half(2024, 1).range(PeriodRule::Calendar)),
         ..spec_h1()
     };
-    let cal = build(&store, &calendar, None, Layout::default(), false)
-        .await
-        .expect("report");
+    let cal = build(&store, &calendar, None, None, false).await.expect("report");
     assert_eq!(pcmbn(&cal), 15 + 3, "29/02, 14/06 and 15/06 in; December out");
     assert!(cal
         .data
@@ -583,9 +575,7 @@ async fn periods_at_their_edges() {
         period: Some(Period::Month(2024, 2)),
         ..spec_h1()
     };
-    let f = build(&store, &feb, None, Layout::default(), false)
-        .await
-        .expect("report");
+    let f = build(&store, &feb, None, None, false).await.expect("report");
     assert_eq!(
         f.data.report.to,
         Date::parse("14/02/2024").expect("d"),
@@ -596,9 +586,7 @@ async fn periods_at_their_edges() {
         period: Some(Period::Half(2020, 1)),
         ..spec_h1()
     };
-    let e = build(&store, &empty, None, Layout::default(), false)
-        .await
-        .expect("report");
+    let e = build(&store, &empty, None, None, false).await.expect("report");
     let text = e.plain_text();
     assert!(text.contains("Không phát sinh"), "{text}");
     assert!(text.contains("Không tiến hành cuộc thanh tra, kiểm tra nào"), "{text}");
@@ -611,9 +599,7 @@ async fn periods_at_their_edges() {
         period: Some(Period::Year(2024)),
         ..spec_h1()
     };
-    let y = build(&store, &year, None, Layout::default(), false)
-        .await
-        .expect("report");
+    let y = build(&store, &year, None, None, false).await.expect("report");
     assert_eq!(pcmbn(&y), 15 + 4);
     assert!(y.summary.starts_with("Tổng kết"));
 }
@@ -621,9 +607,7 @@ async fn periods_at_their_edges() {
 #[tokio::test]
 async fn comparison_with_the_same_period_a_year_earlier() {
     let (_d, store) = seeded().await;
-    let r = build(&store, &spec_h1(), None, Layout::default(), false)
-        .await
-        .expect("report");
+    let r = build(&store, &spec_h1(), None, None, false).await.expect("report");
     assert!(
         !r.plain_text().contains("so với cùng kỳ"),
         "no 2023 data, no comparison"
@@ -637,9 +621,7 @@ async fn comparison_with_the_same_period_a_year_earlier() {
         )
         .await;
     }
-    let r = build(&store, &spec_h1(), None, Layout::default(), false)
-        .await
-        .expect("report");
+    let r = build(&store, &spec_h1(), None, None, false).await.expect("report");
     // 15 items now against 12 a year earlier.
     assert!(
         r.plain_text().contains(
@@ -654,7 +636,7 @@ async fn comparison_with_the_same_period_a_year_earlier() {
 async fn agency_templates_replace_the_default_and_errors_are_clear() {
     let (_d, store) = seeded().await;
     let custom = "{% set summary %}Báo cáo riêng{% endset %}# I. Số liệu\n\nCó {{ fig(\"inspections\") }} cuộc, tổng tiền {{ fine_total | money_full }}.\n";
-    let r = build(&store, &spec_h1(), Some(custom), Layout::default(), false)
+    let r = build(&store, &spec_h1(), Some(custom), None, false)
         .await
         .expect("report");
     assert_eq!(r.summary, "Báo cáo riêng");
@@ -663,7 +645,7 @@ async fn agency_templates_replace_the_default_and_errors_are_clear() {
         &store,
         &spec_h1(),
         Some("{{ fig(\"khong-co\") }}"),
-        Layout::default(),
+        None,
         false,
     )
     .await
@@ -672,8 +654,46 @@ async fn agency_templates_replace_the_default_and_errors_are_clear() {
         err.to_string().contains("Mẫu báo cáo bị lỗi") && err.to_string().contains("khong-co"),
         "{err}"
     );
-    let err = build(&store, &spec_h1(), Some("{% for %}"), Layout::default(), false)
+    let err = build(&store, &spec_h1(), Some("{% for %}"), None, false)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("Mẫu báo cáo bị lỗi"), "{err}");
+}
+
+#[tokio::test]
+async fn the_agency_layout_drives_the_docx_and_bad_layouts_are_refused() {
+    let (_d, store) = seeded().await;
+    let agency = store
+        .get_by_key::<Agency>("stttt-bacgiang")
+        .await
+        .expect("get")
+        .expect("agency");
+    let mut a = agency.record.clone();
+    a.layout = Some(canhgiac_domain::layout::Layout {
+        margin_left_mm: 35.0,
+        margin_top_mm: 25.0,
+        body_pt: 13.0,
+        ..Default::default()
+    });
+    store
+        .update(&Actor::system("test"), agency.id, None, &a)
+        .await
+        .expect("update");
+    let r = build(&store, &spec_h1(), None, None, false).await.expect("report");
+    let bytes = r.render(Format::Docx).expect("docx");
+    let doc = parse_xml(&unzip(&bytes, "word/document.xml"));
+    let m = doc.first("w:pgMar").expect("pgMar");
+    assert_eq!((m.attr("w:left"), m.attr("w:top")), (Some("1984"), Some("1417")));
+    let styles = unzip(&bytes, "word/styles.xml");
+    assert!(styles.contains(r#"<w:sz w:val="26"/>"#), "13 pt body");
+    // Outside the decree's range: refused, naming the field.
+    a.layout = Some(canhgiac_domain::layout::Layout {
+        margin_right_mm: 5.0,
+        ..Default::default()
+    });
+    let err = store
+        .update(&Actor::system("test"), agency.id, None, &a)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("layout.margin_right_mm"), "{err}");
 }

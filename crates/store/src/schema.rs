@@ -51,6 +51,7 @@ const TABLES: &[TableDef] = &[
             ("period_rule", T),
             ("heading_case", T),
             ("drafting_unit", T),
+            ("layout", J),
         ],
         search: &["code", "names"],
         date_field: None,
@@ -299,6 +300,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "item_day_counts",
         sql: include_str!("../migrations/0003_item_day_counts.sql"),
     },
+    Migration {
+        version: 4,
+        name: "agency_layout",
+        sql: include_str!("../migrations/0004_agency_layout.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.
@@ -422,7 +428,9 @@ mod tests {
             let body = &sql[start..start + sql[start..].find(");").expect("end of table")];
             for (c, _) in t.columns {
                 assert!(
-                    body.contains(&format!("\n    {c} ")) || body.contains(&format!("\n    \"{c}\" ")),
+                    body.contains(&format!("\n    {c} "))
+                        || body.contains(&format!("\n    \"{c}\" "))
+                        || sql.contains(&format!("ALTER TABLE {} ADD COLUMN {c} ", t.table)),
                     "{}.{c} missing from migration",
                     t.table
                 );
