@@ -18,21 +18,7 @@ const NS: &str = concat!(
     r#"xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture""#
 );
 
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r' => {}
-            c => o.push(c),
-        }
-    }
-    o
-}
+use crate::html::esc;
 
 /// Run properties.
 #[derive(Clone, Copy, Default)]

@@ -8,6 +8,8 @@ use base64::Engine as _;
 use crate::doc::{Block, Inline};
 use crate::{Report, ReportError};
 
+/// Escapes text for HTML and XML alike; drops the control characters XML
+/// 1.0 cannot carry.
 pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
@@ -17,6 +19,7 @@ pub fn esc(s: &str) -> String {
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
             '\'' => o.push_str("&#39;"),
+            c if (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r' => {}
             c => o.push(c),
         }
     }

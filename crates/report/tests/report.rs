@@ -641,15 +641,9 @@ async fn agency_templates_replace_the_default_and_errors_are_clear() {
         .expect("report");
     assert_eq!(r.summary, "Báo cáo riêng");
     assert!(r.plain_text().contains("Có 05 cuộc, tổng tiền 19.500.000 đồng."));
-    let err = build(
-        &store,
-        &spec_h1(),
-        Some("{{ fig(\"khong-co\") }}"),
-        None,
-        false,
-    )
-    .await
-    .unwrap_err();
+    let err = build(&store, &spec_h1(), Some("{{ fig(\"khong-co\") }}"), None, false)
+        .await
+        .unwrap_err();
     assert!(
         err.to_string().contains("Mẫu báo cáo bị lỗi") && err.to_string().contains("khong-co"),
         "{err}"

@@ -380,40 +380,7 @@ async fn put_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, rec: &R, mode: Mode, c
         Some(_) if mode == Mode::Create => Err(StoreError::Conflict { kind: R::KIND, key }),
         Some(old) if &old.record == rec => Ok(Put::Unchanged(old.id)),
         Some(old) => {
-            let mut sets = vec![
-                "version = version + 1".to_owned(),
-                "updated_at = $1".to_owned(),
-                "search = $2".to_owned(),
-            ];
-            let mut args = vec![Value::Text(now), Value::Text(search)];
-            for ((c, _), v) in def.columns.iter().zip(values) {
-                args.push(v);
-                sets.push(format!("{} = ${}", quoted(c), args.len()));
-            }
-            args.push(Value::Int(old.id));
-            let sql = format!(
-                "UPDATE {} SET {} WHERE id = ${}",
-                def.table,
-                sets.join(", "),
-                args.len()
-            );
-            tx.exec(&sql, &args).await.map_err(|e| map_db(e, R::KIND, &key))?;
-            sync_links(tx, def, old.id, &obj).await?;
-            let old_obj = record_json(&old.record)?;
-            adjust_day_counts(tx, def, &old_obj, -1).await?;
-            adjust_day_counts(tx, def, &obj, 1).await?;
-            let before = serde_json::to_value(&old.record).map_err(|e| internal(R::KIND, e))?;
-            audit::append(
-                tx,
-                actor,
-                AuditAction::Update,
-                R::KIND,
-                &key,
-                old.id,
-                Some(before),
-                Some(Json::Object(obj)),
-            )
-            .await?;
+            write_update(tx, actor, def, &old, &key, obj, values).await?;
             Ok(Put::Updated(old.id))
         }
         None => {
@@ -493,6 +460,20 @@ async fn update_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, expected: 
     check_references(tx, rec, &key, &mut RefCache::new()).await?;
     let obj = record_json(rec)?;
     let values = column_values(def, &obj)?;
+    write_update(tx, actor, def, &old, &key, obj, values).await
+}
+
+/// Replaces a stored record (`old`) with new values, if its version has not
+/// moved, and keeps the derived tables and the audit trail in step.
+async fn write_update<R: Record>(
+    tx: &mut Tx,
+    actor: &Actor,
+    def: &TableDef,
+    old: &Stored<R>,
+    key: &str,
+    obj: Map<String, Json>,
+    values: Vec<Value>,
+) -> Result<()> {
     let mut sets = vec![
         "version = version + 1".to_owned(),
         "updated_at = $1".to_owned(),
@@ -502,13 +483,13 @@ async fn update_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, expected: 
     let mut args = vec![
         Value::Text(Timestamp::now().rfc3339()),
         Value::Text(search_text(def, &obj)),
-        Value::Text(key.clone()),
+        Value::Text(key.to_owned()),
     ];
     for ((c, _), v) in def.columns.iter().zip(values) {
         args.push(v);
         sets.push(format!("{} = ${}", quoted(c), args.len()));
     }
-    args.push(Value::Int(id));
+    args.push(Value::Int(old.id));
     args.push(Value::Int(old.version));
     let sql = format!(
         "UPDATE {} SET {} WHERE id = ${} AND version = ${}",
@@ -519,7 +500,7 @@ async fn update_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, expected: 
     );
     let n = tx.exec(&sql, &args).await.map_err(|e| {
         // A changed key that others refer to, or that another record has.
-        match map_db(e, R::KIND, &key) {
+        match map_db(e, R::KIND, key) {
             StoreError::InUse { kind, .. } => StoreError::InUse {
                 kind,
                 key: old.key.clone(),
@@ -530,11 +511,11 @@ async fn update_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, expected: 
     if n == 0 {
         return Err(StoreError::StaleVersion {
             kind: R::KIND,
-            id,
+            id: old.id,
             actual: old.version + 1,
         });
     }
-    sync_links(tx, def, id, &obj).await?;
+    sync_links(tx, def, old.id, &obj).await?;
     adjust_day_counts(tx, def, &record_json(&old.record)?, -1).await?;
     adjust_day_counts(tx, def, &obj, 1).await?;
     let before = serde_json::to_value(&old.record).map_err(|e| internal(R::KIND, e))?;
@@ -543,8 +524,8 @@ async fn update_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, expected: 
         actor,
         AuditAction::Update,
         R::KIND,
-        &key,
-        id,
+        key,
+        old.id,
         Some(before),
         Some(Json::Object(obj)),
     )
