@@ -12,6 +12,7 @@
 //! - a record is validated, and its references checked, before it is written;
 //! - natural keys are unique per kind; writing an unchanged record is a no-op.
 
+pub mod access;
 mod audit;
 pub mod db;
 mod issued;
@@ -24,6 +25,7 @@ use std::future::Future;
 use canhgiac_domain::{AuditEntry, Dataset, Record, RecordKind, Timestamp, ValidationErrors};
 use serde::Serialize;
 
+pub use access::{ApiToken, Session};
 pub use audit::{AuditCheck, AuditQuery};
 pub use issued::{IssuedFile, IssuedReport, NewIssuedReport};
 pub use sql_store::{SqlStore, MAX_PAGE};
@@ -221,6 +223,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// Recomputes the hashes of an issued report; false if anything changed.
     fn verify_issued_report(&self, id: i64) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Starts a sign-in session identified by `secret` (only its hash is kept).
+    fn session_create(&self, secret: &str, s: &Session) -> impl Future<Output = Result<()>> + Send;
+
+    /// The live session for `secret`, if any (expired ones are not returned).
+    fn session_get(&self, secret: &str) -> impl Future<Output = Result<Option<Session>>> + Send;
+
+    fn session_delete(&self, secret: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// Records an API token identified by `secret` (only its hash is kept).
+    fn token_create(&self, secret: &str, t: &ApiToken) -> impl Future<Output = Result<()>> + Send;
+
+    /// The live (not revoked, not expired) token for `secret`, if any.
+    fn token_get(&self, secret: &str) -> impl Future<Output = Result<Option<ApiToken>>> + Send;
 
     /// The ids behind an item figure (see [`ItemCount`]); `limit` caps the list.
     fn item_ids(

@@ -305,6 +305,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "agency_layout",
         sql: include_str!("../migrations/0004_agency_layout.sql"),
     },
+    Migration {
+        version: 5,
+        name: "sessions_tokens",
+        sql: include_str!("../migrations/0005_sessions_tokens.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.

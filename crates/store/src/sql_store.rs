@@ -895,6 +895,26 @@ impl Store for SqlStore {
         crate::issued::verify(&self.pool, id).await
     }
 
+    async fn session_create(&self, secret: &str, s: &crate::Session) -> Result<()> {
+        crate::access::session_create(&self.pool, secret, s).await
+    }
+
+    async fn session_get(&self, secret: &str) -> Result<Option<crate::Session>> {
+        crate::access::session_get(&self.pool, secret).await
+    }
+
+    async fn session_delete(&self, secret: &str) -> Result<()> {
+        crate::access::session_delete(&self.pool, secret).await
+    }
+
+    async fn token_create(&self, secret: &str, t: &crate::ApiToken) -> Result<()> {
+        crate::access::token_create(&self.pool, secret, t).await
+    }
+
+    async fn token_get(&self, secret: &str) -> Result<Option<crate::ApiToken>> {
+        crate::access::token_get(&self.pool, secret).await
+    }
+
     async fn item_counts(&self, range: canhgiac_domain::DateRange) -> Result<Vec<crate::ItemCount>> {
         summary::item_counts(&self.pool, range).await
     }

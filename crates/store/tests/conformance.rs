@@ -132,6 +132,7 @@ conformance!(
     concurrent_writers_keep_the_chain,
     issued_reports_are_versioned_hashed_and_immutable,
     item_figures_count_originals_only,
+    sessions_and_tokens_keep_only_hashes,
 );
 
 async fn count_all(s: &SqlStore) -> Vec<i64> {
@@ -858,4 +859,82 @@ async fn item_figures_count_originals_only(h: &Harness) {
         .sum();
     assert_eq!(after, total);
     assert_eq!(s.summary(range).await.expect("summary").items, total);
+}
+
+async fn sessions_and_tokens_keep_only_hashes(h: &Harness) {
+    use canhgiac_store::{ApiToken, Session};
+    let s = &h.store;
+    s.import(&actor(), &seed()).await.expect("import");
+    let now = Timestamp::now();
+    let later = Timestamp::parse("2099-01-01T00:00:00Z").expect("t");
+    let past = Timestamp::parse("2000-01-01T00:00:00Z").expect("t");
+    let live = Session {
+        username: "chuyenvien".into(),
+        csrf: "csrf-1".into(),
+        created_at: now,
+        expires_at: later,
+    };
+    s.session_create("bi-mat-phien", &live).await.expect("session");
+    assert_eq!(s.session_get("bi-mat-phien").await.expect("get"), Some(live.clone()));
+    assert_eq!(s.session_get("khac").await.expect("get"), None);
+    s.session_create(
+        "het-han",
+        &Session {
+            expires_at: past,
+            ..live.clone()
+        },
+    )
+    .await
+    .expect("session");
+    assert_eq!(
+        s.session_get("het-han").await.expect("get"),
+        None,
+        "expired sessions are not returned"
+    );
+    let raw = s
+        .pool()
+        .rows("SELECT token_hash FROM sessions", &[], &[Ty::Text])
+        .await
+        .expect("raw");
+    assert!(
+        raw.iter().all(|r| r[0].as_str() != Some("bi-mat-phien")),
+        "only hashes are stored"
+    );
+    s.session_delete("bi-mat-phien").await.expect("delete");
+    assert_eq!(s.session_get("bi-mat-phien").await.expect("get"), None);
+    // A session for an unknown user is refused by the database.
+    assert!(s
+        .session_create(
+            "x",
+            &Session {
+                username: "khong-co".into(),
+                ..live.clone()
+            }
+        )
+        .await
+        .is_err());
+    let token = ApiToken {
+        name: "thu thap".into(),
+        username: "chuyenvien".into(),
+        scopes: vec!["ingest".into(), "read".into()],
+        created_at: now,
+        expires_at: None,
+        revoked: false,
+    };
+    s.token_create("ma-api", &token).await.expect("token");
+    assert_eq!(s.token_get("ma-api").await.expect("get"), Some(token.clone()));
+    s.token_create(
+        "thu-hoi",
+        &ApiToken {
+            revoked: true,
+            ..token.clone()
+        },
+    )
+    .await
+    .expect("token");
+    assert_eq!(
+        s.token_get("thu-hoi").await.expect("get"),
+        None,
+        "revoked tokens do not work"
+    );
 }
