@@ -39,6 +39,11 @@ pub async fn run(cli: Cli) -> Result<()> {
     let result = match &cli.command {
         Command::Init { admin } => init(&store, admin).await.map(|_| ()),
         Command::Demo => demo(&store).await,
+        Command::Serve {
+            bind,
+            demo: with_demo,
+            secure_cookies,
+        } => serve(store.clone(), bind, *with_demo, *secure_cookies).await,
         Command::Import { file, kind, dry_run } => import(&store, file, kind.as_deref(), *dry_run).await,
         Command::Export { format, out } => export(&store, format, out.as_deref()).await,
         Command::Stats { period, from, to, json } => {
@@ -82,6 +87,27 @@ async fn init(store: &SqlStore, admin: &str) -> Result<bool> {
     println!("Tài khoản quản trị: {}", user.username);
     println!("Mật khẩu (chỉ hiển thị một lần, hãy đổi sau khi đăng nhập): {password}");
     Ok(true)
+}
+
+async fn serve(store: SqlStore, bind: &str, with_demo: bool, secure_cookies: bool) -> Result<()> {
+    if with_demo {
+        demo(&store).await?;
+    } else {
+        init(&store, "admin").await?;
+    }
+    let addr: std::net::SocketAddr = bind
+        .parse()
+        .with_context(|| format!("địa chỉ «{bind}» không hợp lệ (ví dụ 127.0.0.1:8080)"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("không mở được cổng {addr}"))?;
+    let settings = canhgiac_web::Settings {
+        secure_cookies,
+        ..Default::default()
+    };
+    println!("Đang phục vụ tại http://{}/ (dừng bằng Ctrl+C)", listener.local_addr()?);
+    canhgiac_web::serve(canhgiac_web::state(store, settings), listener).await?;
+    Ok(())
 }
 
 async fn demo(store: &SqlStore) -> Result<()> {

@@ -36,6 +36,18 @@ pub enum Command {
         #[arg(long, default_value = "admin")]
         admin: String,
     },
+    /// Chạy ứng dụng web (serve the web application).
+    Serve {
+        /// Địa chỉ lắng nghe.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Nạp dữ liệu mẫu trước khi chạy.
+        #[arg(long)]
+        demo: bool,
+        /// Đánh dấu cookie Secure (khi chạy sau HTTPS).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
     /// Nạp bộ dữ liệu mẫu của Báo cáo 180/BC-STTTT (load the seed dataset; idempotent).
     Demo,
     /// Nhập dữ liệu từ tệp JSON, CSV hoặc XLSX; tất cả hoặc không gì cả (all-or-nothing import).

@@ -149,6 +149,11 @@ impl Timestamp {
             .map_err(|_| FieldError::new(format!("Thời điểm không hợp lệ: «{}» (cần RFC 3339)", s.trim())))
     }
 
+    /// This instant moved by `hours` (negative to go back).
+    pub fn plus_hours(self, hours: i64) -> Self {
+        Timestamp(self.0 + chrono::Duration::hours(hours))
+    }
+
     pub fn rfc3339(self) -> String {
         self.0.to_rfc3339_opts(SecondsFormat::Micros, true)
     }

@@ -140,7 +140,7 @@ pub fn decode_text(bytes: &[u8]) -> String {
 }
 
 /// Serde's English messages, in Vietnamese.
-pub(crate) fn vietnamese(msg: &str) -> String {
+pub fn vietnamese(msg: &str) -> String {
     let msg = match msg.rsplit_once(" at line ") {
         Some((m, pos)) if pos.contains(" column ") => m,
         _ => msg,

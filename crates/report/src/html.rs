@@ -93,6 +93,7 @@ body { font-family: "Times New Roman", "Liberation Serif", serif; font-size: 14p
 .dau .trai { width: 40%; font-size: 13pt; } .dau .phai { font-size: 13pt; }
 .quoc-hieu { font-size: 12pt; font-weight: bold; } .tieu-ngu { font-size: 14pt; font-weight: bold; }
 .gach { border-top: 1px solid #000; margin: 2px auto 6px; }
+.gach-40 { width: 40%; } .gach-62 { width: 62%; } .gach-35 { width: 35%; } .giua { text-align: center; }
 .ngay { font-style: italic; font-size: 14pt; }
 h1.loai { font-size: 14pt; text-align: center; margin: 24px 0 0; }
 p.trich-yeu { font-weight: bold; text-align: center; margin: 0; }
@@ -115,6 +116,16 @@ img.bieu-do { width: 100%; height: auto; }
 @media print { body { background: #fff; } .trang { margin: 0; box-shadow: none; } .doi-chieu { display: none; } }
 "#;
 
+/// The CSP source that allows exactly the page's inline style sheet.
+pub fn style_hash() -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(STYLE.as_bytes()))
+    )
+}
+
 pub fn render(rep: &Report) -> Result<Vec<u8>, ReportError> {
     let d = &rep.data;
     let mut h = String::new();
@@ -125,7 +136,7 @@ pub fn render(rep: &Report) -> Result<Vec<u8>, ReportError> {
     );
     let _ = write!(
         h,
-        r#"<table class="dau"><tr><td class="trai"><div>{}</div><div><b>{}</b></div><div class="gach" style="width:40%"></div></td><td class="phai"><div class="quoc-hieu">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</div><div class="tieu-ngu">Độc lập - Tự do - Hạnh phúc</div><div class="gach" style="width:62%"></div></td></tr><tr><td class="trai">Số: {}</td><td class="ngay">{}, {}</td></tr></table>"#,
+        r#"<table class="dau"><tr><td class="trai"><div>{}</div><div><b>{}</b></div><div class="gach gach-40"></div></td><td class="phai"><div class="quoc-hieu">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</div><div class="tieu-ngu">Độc lập - Tự do - Hạnh phúc</div><div class="gach gach-62"></div></td></tr><tr><td class="trai">Số: {}</td><td class="ngay">{}, {}</td></tr></table>"#,
         esc(&d.agency.parent_name.to_uppercase()),
         esc(&d.agency.name.to_uppercase()),
         esc(&d.report.symbol),
@@ -134,7 +145,7 @@ pub fn render(rep: &Report) -> Result<Vec<u8>, ReportError> {
     );
     let _ = write!(
         h,
-        r#"<h1 class="loai">BÁO CÁO</h1><p class="trich-yeu">{}</p><div class="gach" style="width:35%"></div><div class="noi-dung">"#,
+        r#"<h1 class="loai">BÁO CÁO</h1><p class="trich-yeu">{}</p><div class="gach gach-35"></div><div class="noi-dung">"#,
         esc(&rep.summary)
     );
     for b in &rep.doc.blocks {
@@ -188,7 +199,7 @@ pub fn render(rep: &Report) -> Result<Vec<u8>, ReportError> {
     // Annex
     let _ = write!(
         h,
-        r#"<section class="phu-luc"><h2>PHỤ LỤC</h2><p style="text-align:center"><i>Số liệu thống kê kèm theo Báo cáo số {} ngày {}</i></p><h3>Bảng 1. Tin, bài theo cơ quan, chủ đề và tháng</h3>"#,
+        r#"<section class="phu-luc"><h2>PHỤ LỤC</h2><p class="giua"><i>Số liệu thống kê kèm theo Báo cáo số {} ngày {}</i></p><h3>Bảng 1. Tin, bài theo cơ quan, chủ đề và tháng</h3>"#,
         esc(&d.report.symbol),
         esc(&d.report.date.vn_text())
     );

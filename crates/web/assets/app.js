@@ -1,0 +1,15 @@
+// canhgiac — small progressive enhancement; every page works without it.
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  // Bars in the dashboard table, sized from data attributes (no inline style in the HTML).
+  for (const el of document.querySelectorAll(".thanh[data-value][data-max]")) {
+    const v = Number(el.dataset.value), max = Number(el.dataset.max) || 1;
+    el.style.width = `${Math.max(2, Math.round((v / max) * 120))}px`;
+  }
+  // Ask before changing a case's status.
+  for (const form of document.querySelectorAll("form[action$='/trang-thai']")) {
+    form.addEventListener("submit", (e) => {
+      if (!window.confirm("Chuyển trạng thái vụ việc?")) e.preventDefault();
+    });
+  }
+});

@@ -1,0 +1,245 @@
+//! The JSON API under `/api/v1/{kind}`: the same validation and audit as
+//! the pages; errors are `{code, message}` with a Vietnamese message.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use canhgiac_domain::*;
+use canhgiac_store::{Actor, ListQuery, Store};
+use serde::Deserialize;
+
+use crate::auth::{ApiUser, CurrentUser, Via};
+use crate::error::ApiError;
+use crate::{AppState, WebError};
+
+/// Largest JSON body accepted (a media item with its full text fits).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+#[derive(Deserialize, Default)]
+pub struct ListParams {
+    q: Option<String>,
+    before: Option<i64>,
+    limit: Option<u32>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn kind_of(path: &str) -> Result<RecordKind, ApiError> {
+    RecordKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| *k != RecordKind::User) // accounts are managed on the admin pages, never with their hashes here
+        .find(|k| k.plural().replace('_', "-") == path)
+        .ok_or(ApiError(WebError::NotFound))
+}
+
+fn can_read(user: &CurrentUser) -> Result<(), ApiError> {
+    match &user.via {
+        Via::Token { scopes } if !scopes.iter().any(|s| s == "read" || s == "write") => Err(WebError::Forbidden.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Who may change a kind: settings need an administrator, the rest an
+/// editor; an `ingest` token may only add media items.
+fn can_write(user: &CurrentUser, kind: RecordKind, headers: &HeaderMap) -> Result<(), ApiError> {
+    let min = match kind {
+        RecordKind::Agency | RecordKind::Topic => Role::Admin,
+        _ => Role::Editor,
+    };
+    user.require(min)?;
+    let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    let scope = if kind == RecordKind::MediaItem {
+        "ingest"
+    } else {
+        "write"
+    };
+    user.check_write(csrf, scope)?;
+    Ok(())
+}
+
+fn parse_body<R: Record>(headers: &HeaderMap, body: &Bytes) -> Result<R, ApiError> {
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return Err(WebError::BadRequest("Cần nội dung JSON (Content-Type: application/json)".into()).into());
+    }
+    if body.len() > MAX_BODY {
+        return Err(WebError::BadRequest("Nội dung quá lớn (tối đa 1 MB)".into()).into());
+    }
+    let text = std::str::from_utf8(body).map_err(|_| WebError::BadRequest("Nội dung không phải UTF-8".into()))?;
+    if !text.trim_start().starts_with('{') {
+        return Err(WebError::BadRequest("Nội dung phải là một đối tượng JSON (kiểu {…})".into()).into());
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let rec: R = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let msg = if inner.classify() == serde_json::error::Category::Data {
+            format!(
+                "trường «{path}»: {}",
+                canhgiac_interchange::vietnamese(&inner.to_string())
+            )
+        } else {
+            "JSON sai cú pháp".to_owned()
+        };
+        WebError::BadRequest(msg)
+    })?;
+    de.end().map_err(|_| WebError::BadRequest("JSON sai cú pháp".into()))?;
+    Ok(rec)
+}
+
+async fn list_kind<R: Record, S: Store>(app: &AppState<S>, p: &ListParams) -> Result<Response, ApiError> {
+    let mut q = ListQuery {
+        search: p.q.clone().filter(|s| !s.is_empty() && s.chars().count() <= 200),
+        before_id: p.before,
+        limit: Some(p.limit.unwrap_or(100).clamp(1, 1000)),
+        ..Default::default()
+    };
+    for (raw, slot) in [(&p.from, &mut q.date_from), (&p.to, &mut q.date_to)] {
+        if let Some(s) = raw {
+            *slot = Some(Date::parse(s).map_err(|e| WebError::BadRequest(e.message))?);
+        }
+    }
+    let items = app.store.list::<R>(&q).await?;
+    let next = items.last().map(|s| s.id);
+    Ok(Json(serde_json::json!({ "items": items, "next_before": next })).into_response())
+}
+
+macro_rules! dispatch {
+    ($kind:expr, $f:ident, $($arg:expr),*) => {
+        match $kind {
+            RecordKind::Agency => $f::<Agency, S>($($arg),*).await,
+            RecordKind::Topic => $f::<Topic, S>($($arg),*).await,
+            RecordKind::Outlet => $f::<Outlet, S>($($arg),*).await,
+            RecordKind::Programme => $f::<Programme, S>($($arg),*).await,
+            RecordKind::MediaItem => $f::<MediaItem, S>($($arg),*).await,
+            RecordKind::Directive => $f::<Directive, S>($($arg),*).await,
+            RecordKind::ReportRequest => $f::<ReportRequest, S>($($arg),*).await,
+            RecordKind::PlanItem => $f::<PlanItem, S>($($arg),*).await,
+            RecordKind::Case => $f::<Case, S>($($arg),*).await,
+            RecordKind::Evidence => $f::<Evidence, S>($($arg),*).await,
+            RecordKind::Inspection => $f::<Inspection, S>($($arg),*).await,
+            RecordKind::InspectionSubject => $f::<InspectionSubject, S>($($arg),*).await,
+            RecordKind::SanctionDecision => $f::<SanctionDecision, S>($($arg),*).await,
+            RecordKind::User | RecordKind::IssuedReport => Err(ApiError(WebError::NotFound)),
+        }
+    };
+}
+
+pub async fn list<S: Store>(
+    State(app): State<AppState<S>>,
+    ApiUser(user): ApiUser,
+    Path(kind): Path<String>,
+    Query(p): Query<ListParams>,
+) -> Result<Response, ApiError> {
+    can_read(&user)?;
+    let kind = kind_of(&kind)?;
+    dispatch!(kind, list_kind, &app, &p)
+}
+
+async fn get_kind<R: Record, S: Store>(app: &AppState<S>, id: i64) -> Result<Response, ApiError> {
+    let s = app.store.get::<R>(id).await?.ok_or(ApiError(WebError::NotFound))?;
+    Ok(Json(s).into_response())
+}
+
+pub async fn get_one<S: Store>(
+    State(app): State<AppState<S>>,
+    ApiUser(user): ApiUser,
+    Path((kind, id)): Path<(String, i64)>,
+) -> Result<Response, ApiError> {
+    can_read(&user)?;
+    let kind = kind_of(&kind)?;
+    dispatch!(kind, get_kind, &app, id)
+}
+
+async fn create_kind<R: Record, S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Response, ApiError> {
+    let rec: R = parse_body(headers, body)?;
+    let id = app.store.create(&Actor::new(&user.username, "api"), &rec).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "id": id, "key": rec.key() })),
+    )
+        .into_response())
+}
+
+pub async fn create<S: Store>(
+    State(app): State<AppState<S>>,
+    ApiUser(user): ApiUser,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let kind = kind_of(&kind)?;
+    can_write(&user, kind, &headers)?;
+    dispatch!(kind, create_kind, &app, &user, &headers, &body)
+}
+
+async fn update_kind<R: Record, S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: i64,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Response, ApiError> {
+    let rec: R = parse_body(headers, body)?;
+    let version = match headers.get(axum::http::header::IF_MATCH).and_then(|v| v.to_str().ok()) {
+        Some(v) => Some(
+            v.trim_matches('"')
+                .parse::<i64>()
+                .map_err(|_| WebError::BadRequest("If-Match phải là số phiên bản".into()))?,
+        ),
+        None => None,
+    };
+    app.store
+        .update(&Actor::new(&user.username, "api"), id, version, &rec)
+        .await?;
+    get_kind::<R, S>(app, id).await
+}
+
+pub async fn update<S: Store>(
+    State(app): State<AppState<S>>,
+    ApiUser(user): ApiUser,
+    Path((kind, id)): Path<(String, i64)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let kind = kind_of(&kind)?;
+    can_write(&user, kind, &headers)?;
+    if matches!(user.via, Via::Token { ref scopes } if !scopes.iter().any(|s| s == "write")) {
+        return Err(WebError::Forbidden.into());
+    }
+    dispatch!(kind, update_kind, &app, &user, id, &headers, &body)
+}
+
+async fn delete_kind<R: Record, S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<Response, ApiError> {
+    app.store.delete::<R>(&Actor::new(&user.username, "api"), id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+pub async fn delete<S: Store>(
+    State(app): State<AppState<S>>,
+    ApiUser(user): ApiUser,
+    Path((kind, id)): Path<(String, i64)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let kind = kind_of(&kind)?;
+    can_write(&user, kind, &headers)?;
+    if matches!(user.via, Via::Token { ref scopes } if !scopes.iter().any(|s| s == "write")) {
+        return Err(WebError::Forbidden.into());
+    }
+    dispatch!(kind, delete_kind, &app, &user, id)
+}

@@ -1,0 +1,387 @@
+//! Accounts: sign-in with Argon2 hashes, cookie sessions, CSRF tokens,
+//! throttling of repeated failures, roles and API tokens.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
+use argon2::Argon2;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, Method};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use canhgiac_domain::{Role, Timestamp, User};
+use canhgiac_store::{Session, Store};
+use rand::RngCore;
+use serde::Deserialize;
+
+use crate::{AppState, WebError};
+
+pub const COOKIE: &str = "canhgiac_phien";
+
+/// How a request is authenticated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// A browser session, with its CSRF token.
+    Session { csrf: String },
+    /// An API token with its scopes (`read`, `write`, `ingest`).
+    Token { scopes: Vec<String> },
+}
+
+/// The signed-in user of a request. Handlers that take it cannot be reached
+/// anonymously.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub username: String,
+    pub full_name: String,
+    pub role: Role,
+    pub via: Via,
+}
+
+fn rank(r: Role) -> u8 {
+    match r {
+        Role::Viewer => 1,
+        Role::Editor => 2,
+        Role::Admin => 3,
+    }
+}
+
+impl CurrentUser {
+    /// Refuses users below `min` (lãnh đạo < chuyên viên < quản trị).
+    pub fn require(&self, min: Role) -> Result<(), WebError> {
+        if rank(self.role) >= rank(min) {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden)
+        }
+    }
+
+    pub fn csrf(&self) -> &str {
+        match &self.via {
+            Via::Session { csrf } => csrf,
+            Via::Token { .. } => "",
+        }
+    }
+
+    /// For a state-changing request: a session must present its CSRF token
+    /// (form field or `X-CSRF-Token`); a token needs the scope.
+    pub fn check_write(&self, presented: Option<&str>, scope: &str) -> Result<(), WebError> {
+        match &self.via {
+            Via::Session { csrf } => {
+                if presented.is_some_and(|p| constant_eq(p.as_bytes(), csrf.as_bytes())) {
+                    Ok(())
+                } else {
+                    Err(WebError::Csrf)
+                }
+            }
+            Via::Token { scopes } => {
+                if scopes.iter().any(|s| s == scope || s == "write") {
+                    Ok(())
+                } else {
+                    Err(WebError::Forbidden)
+                }
+            }
+        }
+    }
+}
+
+fn constant_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn random_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+async fn user_of<S: Store>(store: &S, username: &str) -> Result<Option<User>, WebError> {
+    Ok(store
+        .get_by_key::<User>(&username.to_ascii_lowercase())
+        .await?
+        .map(|s| s.record)
+        .filter(|u| u.active))
+}
+
+impl<S: Store> FromRequestParts<AppState<S>> for CurrentUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState<S>) -> Result<Self, Self::Rejection> {
+        if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+            let secret = auth.strip_prefix("Bearer ").ok_or(WebError::Unauthenticated)?.trim();
+            if secret.len() > 256 {
+                return Err(WebError::Unauthenticated);
+            }
+            let token = app.store.token_get(secret).await?.ok_or(WebError::Unauthenticated)?;
+            let user = user_of(&app.store, &token.username)
+                .await?
+                .ok_or(WebError::Unauthenticated)?;
+            return Ok(CurrentUser {
+                username: user.username.to_string(),
+                full_name: user.full_name.to_string(),
+                role: user.role,
+                via: Via::Token { scopes: token.scopes },
+            });
+        }
+        let secret = cookie_value(&parts.headers, COOKIE).ok_or(WebError::Unauthenticated)?;
+        let session = app.store.session_get(&secret).await?.ok_or(WebError::Unauthenticated)?;
+        let user = user_of(&app.store, &session.username)
+            .await?
+            .ok_or(WebError::Unauthenticated)?;
+        Ok(CurrentUser {
+            username: user.username.to_string(),
+            full_name: user.full_name.to_string(),
+            role: user.role,
+            via: Via::Session { csrf: session.csrf },
+        })
+    }
+}
+
+/// Repeated failures slow down both the account and the address: after
+/// [`Throttle::FREE`] failures, each further attempt must wait 2, 4, 8…
+/// seconds (at most five minutes), even with the right password.
+#[derive(Default)]
+pub struct Throttle {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl Throttle {
+    pub const FREE: u32 = 5;
+
+    fn delay(n: u32) -> Duration {
+        if n < Self::FREE {
+            Duration::ZERO
+        } else {
+            Duration::from_secs((1u64 << (n - Self::FREE + 1).min(9)).min(300))
+        }
+    }
+
+    /// Seconds to wait before another attempt for any of `keys`.
+    pub fn wait(&self, keys: &[String]) -> u64 {
+        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        keys.iter()
+            .filter_map(|k| map.get(k))
+            .map(|(n, last)| {
+                let rest = Self::delay(*n).saturating_sub(last.elapsed());
+                rest.as_secs() + u64::from(rest.subsec_nanos() > 0)
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    pub fn fail(&self, keys: &[String]) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        for k in keys {
+            let e = map.entry(k.clone()).or_insert((0, Instant::now()));
+            e.0 = e.0.saturating_add(1);
+            e.1 = Instant::now();
+        }
+        if map.len() > 100_000 {
+            map.retain(|_, (_, last)| last.elapsed() < Duration::from_secs(3600));
+        }
+    }
+
+    pub fn succeed(&self, keys: &[String]) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        for k in keys {
+            map.remove(k);
+        }
+    }
+}
+
+pub async fn login_page<S: Store>(State(app): State<AppState<S>>) -> Response {
+    Html(app.views.render("login.html", minijinja::context! { error => "" })).into_response()
+}
+
+/// A real Argon2 hash of a random password, made once, to verify against
+/// when the user does not exist.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        Argon2::default()
+            .hash_password(random_hex(16).as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|o| o.to_str().ok());
+    match (host, origin) {
+        (_, None) => true,
+        (Some(h), Some(o)) => {
+            let rest = o.split_once("://").map_or(o, |(_, r)| r);
+            rest.split('/').next() == Some(h)
+        }
+        (None, Some(_)) => false,
+    }
+}
+
+pub async fn login<S: Store>(
+    State(app): State<AppState<S>>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, WebError> {
+    if !same_origin(&headers) {
+        return Err(WebError::Csrf);
+    }
+    let username = f.username.trim().to_ascii_lowercase();
+    let fail_page = |msg: &str| {
+        (
+            axum::http::StatusCode::UNAUTHORIZED,
+            Html(app.views.render(
+                "login.html",
+                minijinja::context! { error => msg, username => &username },
+            )),
+        )
+            .into_response()
+    };
+    if username.is_empty() || username.len() > 64 || f.password.is_empty() || f.password.len() > 1024 {
+        return Ok(fail_page("Tên đăng nhập hoặc mật khẩu không đúng"));
+    }
+    let keys = [format!("user:{username}"), format!("ip:{}", addr.ip())];
+    let wait = app.throttle.wait(&keys);
+    if wait > 0 {
+        tracing::warn!(%username, ip = %addr.ip(), wait, "sign-in throttled");
+        return Err(WebError::Throttled(wait));
+    }
+    let user = user_of(&app.store, &username).await?;
+    // Verify against a hash even for unknown users, so timing tells nothing.
+    let stored = user
+        .as_ref()
+        .and_then(|u| u.password_hash.as_ref())
+        .map(|h| h.to_string());
+    let hash = stored.clone().unwrap_or_else(|| dummy_hash().to_owned());
+    let password = f.password.clone();
+    let ok = tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let Some(user) = user.filter(|_| ok && stored.is_some()) else {
+        app.throttle.fail(&keys);
+        tracing::info!(%username, ip = %addr.ip(), "sign-in failed");
+        return Ok(fail_page("Tên đăng nhập hoặc mật khẩu không đúng"));
+    };
+    app.throttle.succeed(&keys);
+    let secret = random_hex(32);
+    let now = Timestamp::now();
+    let expires = now.plus_hours(app.settings.session_hours);
+    app.store
+        .session_create(
+            &secret,
+            &Session {
+                username: user.username.to_string(),
+                csrf: random_hex(16),
+                created_at: now,
+                expires_at: expires,
+            },
+        )
+        .await?;
+    tracing::info!(username = %user.username, ip = %addr.ip(), "signed in");
+    let cookie = format!(
+        "{COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        app.settings.session_hours * 3600,
+        if app.settings.secure_cookies { "; Secure" } else { "" }
+    );
+    let mut res = Redirect::to("/").into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+}
+
+pub async fn logout<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    user.check_write(Some(&f.csrf), "write")?;
+    if let Some(secret) = cookie_value(&headers, COOKIE) {
+        app.store.session_delete(&secret).await?;
+    }
+    let mut res = Redirect::to("/dang-nhap").into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        axum::http::HeaderValue::from_static("canhgiac_phien=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
+    );
+    Ok(res)
+}
+
+/// True for methods that change state.
+pub fn is_write(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_grows_and_resets() {
+        let t = Throttle::default();
+        let k = vec!["user:a".to_owned()];
+        for _ in 0..Throttle::FREE - 1 {
+            t.fail(&k);
+        }
+        assert_eq!(t.wait(&k), 0);
+        t.fail(&k);
+        assert!(t.wait(&k) >= 1);
+        t.succeed(&k);
+        assert_eq!(t.wait(&k), 0);
+    }
+}
+
+/// The signed-in user of an API request: the same checks as
+/// [`CurrentUser`], refusing with a JSON error instead of a redirect.
+pub struct ApiUser(pub CurrentUser);
+
+impl<S: Store> FromRequestParts<AppState<S>> for ApiUser {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState<S>) -> Result<Self, Self::Rejection> {
+        CurrentUser::from_request_parts(parts, app)
+            .await
+            .map(ApiUser)
+            .map_err(crate::error::ApiError)
+    }
+}

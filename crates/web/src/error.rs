@@ -1,0 +1,128 @@
+//! Errors as the user sees them: a Vietnamese page or a JSON `{code, message}`,
+//! never a stack trace; the reason is logged.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use canhgiac_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("Bạn cần đăng nhập")]
+    Unauthenticated,
+    #[error("Bạn không có quyền thực hiện thao tác này")]
+    Forbidden,
+    #[error("Không tìm thấy trang hoặc bản ghi")]
+    NotFound,
+    #[error("Phiên làm việc không hợp lệ, hãy tải lại trang (CSRF)")]
+    Csrf,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Đăng nhập sai quá nhiều lần; hãy thử lại sau {0} giây")]
+    Throttled(u64),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Report(#[from] canhgiac_report::ReportError),
+    #[error("Lỗi hệ thống; hãy thử lại sau")]
+    Internal(String),
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Store(e) => match e {
+                StoreError::Invalid { .. } | StoreError::MissingReference { .. } | StoreError::AtRecord { .. } => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                StoreError::Conflict { .. } | StoreError::InUse { .. } | StoreError::StaleVersion { .. } => {
+                    StatusCode::CONFLICT
+                }
+                StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            WebError::Report(canhgiac_report::ReportError::Input(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Report(canhgiac_report::ReportError::Store(_)) | WebError::Report(_) | WebError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            WebError::Unauthenticated => "unauthenticated",
+            WebError::Forbidden => "forbidden",
+            WebError::NotFound => "not_found",
+            WebError::Csrf => "csrf",
+            WebError::BadRequest(_) => "bad_request",
+            WebError::Throttled(_) => "throttled",
+            WebError::Store(StoreError::Conflict { .. }) => "conflict",
+            WebError::Store(StoreError::StaleVersion { .. }) => "stale",
+            WebError::Store(StoreError::InUse { .. }) => "in_use",
+            WebError::Store(StoreError::NotFound { .. }) => "not_found",
+            WebError::Store(StoreError::Invalid { .. } | StoreError::MissingReference { .. }) => "invalid",
+            WebError::Store(_) | WebError::Report(_) | WebError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message a user may see: internal details stay in the log.
+    pub fn public_message(&self) -> String {
+        if self.status().is_server_error() {
+            "Lỗi hệ thống; hãy thử lại sau. Nếu lỗi lặp lại, báo cho quản trị viên.".to_owned()
+        } else {
+            self.to_string()
+        }
+    }
+
+    fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+        } else {
+            tracing::info!(error = %self, code = self.code(), "request refused");
+        }
+    }
+}
+
+/// A JSON error for the API.
+pub struct ApiError(pub WebError);
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError(WebError::Store(e))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let body = serde_json::json!({"code": self.0.code(), "message": self.0.public_message()});
+        (self.0.status(), axum::Json(body)).into_response()
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        self.log();
+        if matches!(self, WebError::Unauthenticated) {
+            return axum::response::Redirect::to("/dang-nhap").into_response();
+        }
+        let page = crate::views::error_page(self.status().as_u16(), &self.public_message());
+        let mut res = (self.status(), axum::response::Html(page)).into_response();
+        if let WebError::Throttled(secs) = &self {
+            if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+                res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        res
+    }
+}

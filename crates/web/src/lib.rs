@@ -1,0 +1,123 @@
+//! The web application: server-rendered Vietnamese pages and a JSON API
+//! over any [`Store`].
+//!
+//! Invariants:
+//! - no page and no endpoint answers without a signed-in user or a token of
+//!   the right role or scope (`auth::CurrentUser` is the only way in);
+//! - every state-changing request with a session carries its CSRF token;
+//! - every response carries the security headers (`security_headers`);
+//! - all assets are served from the binary; nothing loads from elsewhere.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod pages;
+pub mod views;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use canhgiac_store::Store;
+
+pub use error::WebError;
+
+/// Settings of one server.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// How long a sign-in lasts.
+    pub session_hours: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            secure_cookies: false,
+            session_hours: 8,
+        }
+    }
+}
+
+/// What every handler can reach.
+pub struct App<S> {
+    pub store: S,
+    pub settings: Settings,
+    pub views: views::Views,
+    pub throttle: auth::Throttle,
+}
+
+pub type AppState<S> = Arc<App<S>>;
+
+pub fn state<S: Store>(store: S, settings: Settings) -> AppState<S> {
+    Arc::new(App {
+        store,
+        settings,
+        views: views::Views::new(),
+        throttle: auth::Throttle::default(),
+    })
+}
+
+/// Security headers on every response. Pages have no inline script; the
+/// report preview, which carries its own style sheet, sets its own policy.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        );
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+pub fn router<S: Store>(app: AppState<S>) -> Router {
+    Router::new()
+        .route("/", get(pages::dashboard::<S>))
+        .route("/dang-nhap", get(auth::login_page::<S>).post(auth::login::<S>))
+        .route("/dang-xuat", post(auth::logout::<S>))
+        .route("/tin-bai", get(pages::items::<S>))
+        .route("/tin-bai/{id}", get(pages::item::<S>))
+        .route("/vu-viec", get(pages::cases::<S>).post(pages::case_create::<S>))
+        .route("/vu-viec/moi", get(pages::case_new::<S>))
+        .route("/vu-viec/{id}", get(pages::case_detail::<S>))
+        .route("/vu-viec/{id}/trang-thai", post(pages::case_status::<S>))
+        .route("/bao-cao", get(pages::report_form::<S>))
+        .route("/bao-cao/xem", get(pages::report_preview::<S>))
+        .route("/bao-cao/tai", get(pages::report_download::<S>))
+        .route("/bao-cao/ban-hanh", post(pages::report_issue::<S>))
+        .route("/nhat-ky", get(pages::audit_log::<S>))
+        .route("/tai-nguyen/{file}", get(pages::asset))
+        .route("/api/v1/{kind}", get(api::list::<S>).post(api::create::<S>))
+        .route(
+            "/api/v1/{kind}/{id}",
+            get(api::get_one::<S>).put(api::update::<S>).delete(api::delete::<S>),
+        )
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(app)
+}
+
+/// Serves until the process is stopped.
+pub async fn serve<S: Store>(app: AppState<S>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}

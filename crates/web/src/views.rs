@@ -1,0 +1,67 @@
+//! Server-rendered pages: minijinja templates compiled into the binary,
+//! HTML-escaped by default.
+
+use minijinja::Environment;
+
+pub struct Views {
+    env: Environment<'static>,
+}
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("../templates/layout.html")),
+    ("login.html", include_str!("../templates/login.html")),
+    ("dashboard.html", include_str!("../templates/dashboard.html")),
+    ("items.html", include_str!("../templates/items.html")),
+    ("item.html", include_str!("../templates/item.html")),
+    ("cases.html", include_str!("../templates/cases.html")),
+    ("case.html", include_str!("../templates/case.html")),
+    ("case_new.html", include_str!("../templates/case_new.html")),
+    ("report.html", include_str!("../templates/report.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
+    ("error.html", include_str!("../templates/error.html")),
+];
+
+impl Default for Views {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Views {
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        for (name, src) in TEMPLATES {
+            if let Err(e) = env.add_template(name, src) {
+                panic!("template {name} does not compile: {e}");
+            }
+        }
+        env.add_filter("vn_date", |s: String| {
+            canhgiac_domain::Date::parse(&s).map(|d| d.to_string()).unwrap_or(s)
+        });
+        env.add_filter("count", |n: i64| canhgiac_domain::numbers::count(n.max(0) as u64));
+        env.add_filter("money", |n: i64| {
+            canhgiac_domain::Dong::new(n).map(|d| d.short()).unwrap_or_default()
+        });
+        Views { env }
+    }
+
+    /// Renders a page; a template error becomes a plain error page (and is
+    /// logged), never a half page.
+    pub fn render(&self, name: &str, ctx: minijinja::Value) -> String {
+        match self.env.get_template(name).and_then(|t| t.render(ctx)) {
+            Ok(html) => html,
+            Err(e) => {
+                tracing::error!(error = %e, template = name, "template failed");
+                error_page(500, "Lỗi hệ thống khi hiển thị trang")
+            }
+        }
+    }
+}
+
+/// A minimal error page that needs no template.
+pub fn error_page(status: u16, message: &str) -> String {
+    let esc = canhgiac_report::html::esc(message);
+    format!(
+        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Lỗi {status}</title><link rel=\"stylesheet\" href=\"/tai-nguyen/app.css\"></head><body><main class=\"trang-loi\"><h1>Lỗi {status}</h1><p>{esc}</p><p><a href=\"/\">Về trang Tổng quan</a></p></main></body></html>"
+    )
+}

@@ -1,0 +1,810 @@
+//! The web application spawned on port 0, driven over real HTTP, against
+//! SQLite and PostgreSQL (skipped without a server unless
+//! `CANHGIAC_REQUIRE_POSTGRES=1`).
+
+use std::net::SocketAddr;
+
+use argon2::password_hash::{PasswordHasher, SaltString};
+use canhgiac_domain::*;
+use canhgiac_store::{Actor, ApiToken, SqlStore, Store};
+use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+
+const SEED: &str = include_str!("../../../fixtures/seed-2024-h1.json");
+const PASSWORD: &str = "mat-khau-thu-nghiem-1";
+
+struct TestApp {
+    base: String,
+    store: SqlStore,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestApp {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    async fn finish(self) {
+        self.store.close().await;
+        if let Some((url, schema)) = self.pg {
+            if let Ok(p) = sqlx_pool(&url).await {
+                let _ = p.execute_drop(&schema).await;
+            }
+        }
+    }
+}
+
+/// Minimal helper to drop a test schema without a sqlx dependency here.
+struct Admin(SqlStore);
+async fn sqlx_pool(url: &str) -> Result<Admin, ()> {
+    SqlStore::open_postgres(url, None).await.map(Admin).map_err(|_| ())
+}
+impl Admin {
+    async fn execute_drop(&self, schema: &str) -> Result<(), ()> {
+        let mut tx = self.0.pool().begin().await.map_err(|_| ())?;
+        tx.exec(&format!("DROP SCHEMA {schema} CASCADE"), &[])
+            .await
+            .map_err(|_| ())?;
+        tx.commit().await.map_err(|_| ())
+    }
+}
+
+fn hash(p: &str) -> String {
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    argon2::Argon2::default()
+        .hash_password(p.as_bytes(), &salt)
+        .expect("hash")
+        .to_string()
+}
+
+async fn prepare(store: SqlStore, dir: Option<tempfile::TempDir>, pg: Option<(String, String)>) -> TestApp {
+    let data = canhgiac_interchange::read_json("seed.json", SEED.as_bytes())
+        .expect("seed")
+        .records;
+    store.import(&Actor::system("test"), &data).await.expect("import");
+    for (name, role) in [
+        ("quantri", Role::Admin),
+        ("chuyenvien", Role::Editor),
+        ("lanhdao", Role::Viewer),
+    ] {
+        let user = User {
+            username: Code::lit(name),
+            full_name: Text::lit(&format!("Người dùng {name}")),
+            role,
+            password_hash: Some(Text::lit(&hash(PASSWORD))),
+            email: None,
+            active: true,
+        };
+        store.upsert(&Actor::system("test"), &user).await.expect("user");
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr: SocketAddr = listener.local_addr().expect("addr");
+    let app = canhgiac_web::state(store.clone(), canhgiac_web::Settings::default());
+    tokio::spawn(async move {
+        let _ = canhgiac_web::serve(app, listener).await;
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        store,
+        _dir: dir,
+        pg,
+    }
+}
+
+async fn spawn_sqlite() -> TestApp {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = SqlStore::open_sqlite(dir.path()).await.expect("store");
+    prepare(store, Some(dir), None).await
+}
+
+async fn spawn_postgres() -> Option<TestApp> {
+    let required = std::env::var("CANHGIAC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    let url = std::env::var("CANHGIAC_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin = match SqlStore::open_postgres(&url, None).await {
+        Ok(a) => a,
+        Err(e) if !required => {
+            eprintln!("PostgreSQL unavailable ({e}); skipping");
+            return None;
+        }
+        Err(e) => panic!("PostgreSQL required: {e}"),
+    };
+    let schema = format!("w_{}", rand::random::<u64>());
+    {
+        let mut tx = admin.pool().begin().await.expect("begin");
+        tx.exec(&format!("CREATE SCHEMA {schema}"), &[]).await.expect("schema");
+        tx.commit().await.expect("commit");
+    }
+    admin.close().await;
+    let store = SqlStore::open_postgres(&url, Some(&schema)).await.expect("store");
+    Some(prepare(store, None, Some((url, schema))).await)
+}
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { let a = super::spawn_sqlite().await; super::$name(&a).await; a.finish().await; }
+        )* }
+        mod postgres { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { let Some(a) = super::spawn_postgres().await else { return }; super::$name(&a).await; a.finish().await; }
+        )* }
+    };
+}
+
+both!(
+    sign_in_sessions_and_sign_out,
+    nothing_is_reachable_without_the_right_role,
+    repeated_failures_are_throttled,
+    a_case_is_created_and_moved_through_its_workflow,
+    forms_refuse_hostile_input_and_keep_nothing_half_saved,
+    item_search_ignores_diacritics,
+    report_preview_and_downloads,
+    api_with_tokens_validation_and_json_errors,
+    security_headers_on_every_response,
+);
+
+async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
+    let c = app.client();
+    let res = c
+        .post(app.url("/dang-nhap"))
+        .form(&[("username", user), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "login of {user}");
+    let csrf = csrf_of(&c, app).await;
+    (c, csrf)
+}
+
+async fn csrf_of(c: &reqwest::Client, app: &TestApp) -> String {
+    let page = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    page.split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf token in the page")
+        .to_owned()
+}
+
+async fn sign_in_sessions_and_sign_out(app: &TestApp) {
+    let c = app.client();
+    let res = c
+        .post(app.url("/dang-nhap"))
+        .form(&[("username", "chuyenvien"), ("password", "sai")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert!(res
+        .text()
+        .await
+        .expect("text")
+        .contains("Tên đăng nhập hoặc mật khẩu không đúng"));
+    let res = c
+        .post(app.url("/dang-nhap"))
+        .form(&[("username", "ChuyenVien"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cookie = res.headers()["set-cookie"].to_str().expect("cookie").to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Max-Age="),
+        "{cookie}"
+    );
+    let home = c.get(app.url("/")).send().await.expect("home");
+    assert_eq!(home.status(), StatusCode::OK);
+    let html = home.text().await.expect("html");
+    assert!(html.contains("Tổng quan") && html.contains("Người dùng chuyenvien"));
+    let csrf = csrf_of(&c, app).await;
+    // Signing out needs the CSRF token too.
+    let res = c
+        .post(app.url("/dang-xuat"))
+        .form(&[("_csrf", "sai")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = c
+        .post(app.url("/dang-xuat"))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = c.get(app.url("/")).send().await.expect("get");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "signed out: back to the login page"
+    );
+}
+
+const PAGES: &[&str] = &[
+    "/",
+    "/tin-bai",
+    "/tin-bai/1",
+    "/vu-viec",
+    "/vu-viec/moi",
+    "/vu-viec/1",
+    "/bao-cao",
+    "/nhat-ky",
+];
+
+async fn nothing_is_reachable_without_the_right_role(app: &TestApp) {
+    let anon = app.client();
+    for p in PAGES {
+        let res = anon.get(app.url(p)).send().await.expect("get");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{p} without sign-in");
+        assert_eq!(res.headers()["location"], "/dang-nhap");
+    }
+    for p in [
+        "/api/v1/media-items",
+        "/api/v1/cases/1",
+        "/bao-cao/xem?period=2024-H1",
+        "/bao-cao/tai?period=2024-H1",
+    ] {
+        let res = anon.get(app.url(p)).send().await.expect("get");
+        assert!(
+            res.status() == StatusCode::UNAUTHORIZED || res.status() == StatusCode::SEE_OTHER,
+            "{p}"
+        );
+    }
+    for (p, form) in [
+        ("/vu-viec", vec![("code", "VV-X")]),
+        ("/vu-viec/1/trang-thai", vec![("status", "closed")]),
+    ] {
+        let res = anon.post(app.url(p)).form(&form).send().await.expect("post");
+        assert_ne!(res.status(), StatusCode::OK, "{p}");
+        assert_ne!(res.status(), StatusCode::CREATED);
+    }
+    // Who may do what: lãnh đạo reads and issues reports; chuyên viên edits;
+    // quản trị also sees the audit log.
+    let expect = [
+        ("lanhdao", "/nhat-ky", StatusCode::FORBIDDEN),
+        ("chuyenvien", "/nhat-ky", StatusCode::FORBIDDEN),
+        ("quantri", "/nhat-ky", StatusCode::OK),
+        ("lanhdao", "/vu-viec/moi", StatusCode::FORBIDDEN),
+        ("chuyenvien", "/vu-viec/moi", StatusCode::OK),
+        ("quantri", "/vu-viec/moi", StatusCode::OK),
+    ];
+    for (who, path, status) in expect {
+        let (c, _) = login(app, who).await;
+        assert_eq!(
+            c.get(app.url(path)).send().await.expect("get").status(),
+            status,
+            "{who} {path}"
+        );
+        for p in PAGES.iter().filter(|p| !["/nhat-ky", "/vu-viec/moi"].contains(p)) {
+            assert_eq!(
+                c.get(app.url(p)).send().await.expect("get").status(),
+                StatusCode::OK,
+                "{who} {p}"
+            );
+        }
+    }
+    let (viewer, csrf) = login(app, "lanhdao").await;
+    let res = viewer
+        .post(app.url("/vu-viec"))
+        .form(&[("_csrf", csrf.as_str()), ("code", "VV-LD"), ("title", "x")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "lãnh đạo cannot create cases");
+}
+
+async fn repeated_failures_are_throttled(app: &TestApp) {
+    let c = app.client();
+    for _ in 0..canhgiac_web::auth::Throttle::FREE {
+        let res = c
+            .post(app.url("/dang-nhap"))
+            .form(&[("username", "quantri"), ("password", "doan-sai")])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Now even the right password waits.
+    let res = c
+        .post(app.url("/dang-nhap"))
+        .form(&[("username", "quantri"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+    assert!(res.text().await.expect("text").contains("thử lại sau"));
+    // The same address is slowed for other accounts too.
+    let res = c
+        .post(app.url("/dang-nhap"))
+        .form(&[("username", "chuyenvien"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn a_case_is_created_and_moved_through_its_workflow(app: &TestApp) {
+    let (c, csrf) = login(app, "chuyenvien").await;
+    let res = c
+        .post(app.url("/vu-viec"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("code", "VV-2024-09"),
+            ("title", "Tài khoản đăng tin sai sự thật về dịch bệnh"),
+            ("platform", "facebook"),
+            ("account", "@taikhoan_e"),
+            ("url", "https://www.facebook.com/taikhoan_e/posts/1"),
+            ("summary", "Đăng tải thông tin sai sự thật gây hoang mang"),
+            ("category", "false_information"),
+            ("opened_on", "20/06/2024"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let loc = res.headers()["location"].to_str().expect("loc").to_owned();
+    let page = c
+        .get(app.url(&loc))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("VV-2024-09") && page.contains("Mới phát hiện"));
+    let version = page
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("version")
+        .to_owned();
+    let res = c
+        .post(app.url(&format!("{loc}/trang-thai")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("status", "verifying"),
+            ("version", version.as_str()),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // A stale form (old version) is refused, not silently applied.
+    let res = c
+        .post(app.url(&format!("{loc}/trang-thai")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("status", "closed"),
+            ("version", version.as_str()),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let page = c
+        .get(app.url(&loc))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("Đang xác minh"));
+    assert!(
+        page.contains("Mới phát hiện → Đang xác minh"),
+        "the timeline shows the step"
+    );
+    let stored = app
+        .store
+        .get_by_key::<Case>("VV-2024-09")
+        .await
+        .expect("get")
+        .expect("case");
+    assert_eq!(stored.record.status, CaseStatus::Verifying);
+}
+
+async fn forms_refuse_hostile_input_and_keep_nothing_half_saved(app: &TestApp) {
+    let (c, csrf) = login(app, "chuyenvien").await;
+    let before = app.store.count(RecordKind::Case).await.expect("count");
+    let huge = "a".repeat(1024 * 1024);
+    let cases: Vec<Vec<(&str, &str)>> = vec![
+        vec![
+            ("code", ""),
+            ("title", "x"),
+            ("account", "a"),
+            ("summary", "s"),
+            ("opened_on", "01/01/2024"),
+        ],
+        vec![
+            ("code", "VV-H1"),
+            ("title", huge.as_str()),
+            ("account", "a"),
+            ("summary", "s"),
+            ("opened_on", "01/01/2024"),
+        ],
+        vec![
+            ("code", "VV-H2"),
+            ("title", "x"),
+            ("account", "a"),
+            ("summary", "s"),
+            ("opened_on", "31/02/2024"),
+        ],
+        vec![
+            ("code", "<script>alert(1)</script>"),
+            ("title", "x"),
+            ("account", "a"),
+            ("summary", "s"),
+            ("opened_on", "01/01/2024"),
+        ],
+        vec![
+            ("code", "VV-H3"),
+            ("title", "x"),
+            ("account", "a"),
+            ("summary", "s"),
+            ("url", "javascript:alert(1)"),
+            ("opened_on", "01/01/2024"),
+        ],
+    ];
+    for mut form in cases {
+        form.push(("_csrf", csrf.as_str()));
+        form.push(("platform", "facebook"));
+        form.push(("category", "other"));
+        let res = c.post(app.url("/vu-viec")).form(&form).send().await.expect("post");
+        let status = res.status();
+        let body = res.text().await.expect("text");
+        assert!(status.is_client_error(), "{status} for {:?}", &form[..2]);
+        assert!(!body.contains("<script>alert(1)</script>"), "echoed input is escaped");
+        assert!(
+            body.contains("class=\"loi\"") || body.contains("Lỗi"),
+            "a Vietnamese message"
+        );
+    }
+    // Script in text fields is stored as text and shown escaped.
+    let res = c
+        .post(app.url("/vu-viec"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("code", "VV-XSS"),
+            ("title", "\"><img src=x onerror=alert(1)><script>alert(2)</script>"),
+            ("platform", "tiktok"),
+            ("account", "@taikhoan_f"),
+            ("summary", "<b>đậm</b>"),
+            ("category", "other"),
+            ("opened_on", "01/06/2024"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let list = c
+        .get(app.url("/vu-viec"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(!list.contains("<img src=x") && !list.contains("<script>alert(2)"));
+    assert!(list.contains("&lt;script&gt;alert(2)&lt;"), "shown escaped");
+    assert_eq!(app.store.count(RecordKind::Case).await.expect("count"), before + 1);
+    // No CSRF token: refused, nothing stored.
+    let res = c
+        .post(app.url("/vu-viec"))
+        .form(&[
+            ("code", "VV-NOCSRF"),
+            ("title", "x"),
+            ("platform", "x"),
+            ("account", "a"),
+            ("summary", "s"),
+            ("category", "other"),
+            ("opened_on", "01/01/2024"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.store.count(RecordKind::Case).await.expect("count"), before + 1);
+}
+
+async fn item_search_ignores_diacritics(app: &TestApp) {
+    let (c, _) = login(app, "lanhdao").await;
+    let page = c
+        .get(app.url("/tin-bai?q=ma+tuy"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("ma túy"), "typed without marks, found with marks");
+    let rows = page.matches("href=\"/tin-bai/").count();
+    assert_eq!(rows, 50, "one page of 50");
+    assert!(page.contains("Trang sau"), "keyset paging link");
+    let next = page
+        .split("class=\"nut\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("next")
+        .replace("&amp;", "&")
+        .replace("&#x2f;", "/");
+    let page2 = c
+        .get(app.url(&next))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(page2.contains("ma túy"));
+    let bad = c
+        .get(app.url("/tin-bai?from=31/02/2024"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(bad.contains("Ngày không tồn tại"));
+    let sqli = c
+        .get(app.url("/tin-bai?q=%27%3B+DROP+TABLE+media_items%3B+--"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(sqli.status(), StatusCode::OK);
+    assert!(app.store.count(RecordKind::MediaItem).await.expect("count") > 200);
+}
+
+async fn report_preview_and_downloads(app: &TestApp) {
+    let (c, csrf) = login(app, "lanhdao").await;
+    let res = c
+        .get(app.url("/bao-cao/xem?period=2024-H1&kind=so_ket&number=180&date=11/06/2024"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_owned();
+    assert!(csp.contains("'sha256-") && csp.contains("default-src 'none'"), "{csp}");
+    let html = res.text().await.expect("html");
+    assert!(
+        html.contains(">05</a> cuộc thanh tra, kiểm tra"),
+        "figures link to their records"
+    );
+    assert!(!html.contains(" style=\""), "no inline style attributes under the CSP");
+    let docx = c
+        .get(app.url("/bao-cao/tai?period=2024-H1&kind=so_ket&number=180&date=11/06/2024&format=docx"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(docx.status(), StatusCode::OK);
+    assert!(docx.headers()["content-disposition"]
+        .to_str()
+        .expect("cd")
+        .contains("bao-cao-2024-H1.docx"));
+    assert!(docx.bytes().await.expect("bytes").starts_with(b"PK\x03\x04"));
+    let bad = c.get(app.url("/bao-cao/xem?period=2024-H9")).send().await.expect("get");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.expect("text").contains("Kỳ báo cáo không hợp lệ"));
+    let res = c
+        .post(app.url("/bao-cao/ban-hanh"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("period", "2024-H1"),
+            ("kind", "so_ket"),
+            ("number", "180"),
+            ("date", "11/06/2024"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "lãnh đạo may issue reports");
+    assert_eq!(app.store.issued_reports(None).await.expect("list").len(), 1);
+}
+
+async fn api_with_tokens_validation_and_json_errors(app: &TestApp) {
+    let now = Timestamp::now();
+    for (secret, scopes) in [
+        ("tok-read", vec!["read"]),
+        ("tok-ingest", vec!["ingest"]),
+        ("tok-write", vec!["read", "write"]),
+    ] {
+        app.store
+            .token_create(
+                secret,
+                &ApiToken {
+                    name: secret.into(),
+                    username: "chuyenvien".into(),
+                    scopes: scopes.into_iter().map(str::to_owned).collect(),
+                    created_at: now,
+                    expires_at: None,
+                    revoked: false,
+                },
+            )
+            .await
+            .expect("token");
+    }
+    let c = reqwest::Client::new();
+    let get = |tok: &str, p: &str| c.get(app.url(p)).bearer_auth(tok).send();
+    let res = get("tok-read", "/api/v1/media-items?q=ma%20tuy&limit=5")
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(v["items"].as_array().map(Vec::len), Some(5));
+    assert_eq!(
+        get("khong-co", "/api/v1/media-items").await.expect("get").status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get("tok-ingest", "/api/v1/cases").await.expect("get").status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get("tok-read", "/api/v1/users").await.expect("get").status(),
+        StatusCode::NOT_FOUND,
+        "accounts are not in the API"
+    );
+    let item = serde_json::json!({
+        "outlet": "bao-bac-giang-dien-tu", "kind": "news", "title": "Bắt đối tượng tàng trữ ma túy",
+        "url": "https://baobacgiang.vn/api-1", "published_on": "12/06/2024", "topics": ["PCMT"], "source": "api"
+    });
+    let post = |tok: &str, p: &str, body: String| {
+        c.post(app.url(p))
+            .bearer_auth(tok)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let res = post("tok-read", "/api/v1/media-items", item.to_string())
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = post("tok-ingest", "/api/v1/media-items", item.to_string())
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = post("tok-ingest", "/api/v1/media-items", item.to_string())
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["code"], "conflict");
+    assert!(body["message"].as_str().expect("msg").contains("Đã có"));
+    assert_eq!(
+        post("tok-ingest", "/api/v1/cases", "{}".into())
+            .await
+            .expect("post")
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // Malformed bodies get a 4xx with a Vietnamese message, never a 500.
+    for (body, needle) in [
+        ("{", "JSON"),
+        ("[]", "kiểu"),
+        (
+            r#"{"outlet":"bao-bac-giang","kind":"news","title":42,"published_on":"12/06/2024"}"#,
+            "title",
+        ),
+        (
+            r#"{"outlet":"bao-bac-giang","kind":"news","title":"x","published_on":"31/02/2024"}"#,
+            "Ngày không tồn tại",
+        ),
+        (
+            r#"{"outlet":"bao-bac-giang","kind":"news","title":"x","published_on":"12/06/2024","admin":true}"#,
+            "admin",
+        ),
+        (
+            r#"{"outlet":"khong-co","kind":"news","title":"x","published_on":"12/06/2024"}"#,
+            "khong-co",
+        ),
+        (
+            r#"{"outlet":"bao-bac-giang","kind":"news","title":"x","published_on":"12/06/2024","url":"javascript:alert(1)"}"#,
+            "http",
+        ),
+    ] {
+        let res = post("tok-write", "/api/v1/media-items", body.to_owned())
+            .await
+            .expect("post");
+        let status = res.status();
+        let v: serde_json::Value = res.json().await.expect("json error body");
+        assert!(status.is_client_error(), "{status} for {body}");
+        assert!(v["code"].is_string());
+        assert!(v["message"].as_str().expect("message").contains(needle), "{body}: {v}");
+    }
+    let res = c
+        .post(app.url("/api/v1/media-items"))
+        .bearer_auth("tok-write")
+        .header("content-type", "text/plain")
+        .body("x")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = post("tok-write", "/api/v1/media-items", "x".repeat(2 * 1024 * 1024))
+        .await
+        .expect("post");
+    assert!(res.status().is_client_error());
+    // A session must send its CSRF token with API writes.
+    let (s, csrf) = login(app, "chuyenvien").await;
+    let item2 = item.to_string().replace("api-1", "api-2");
+    let res = s
+        .post(app.url("/api/v1/media-items"))
+        .header("content-type", "application/json")
+        .body(item2.clone())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = s
+        .post(app.url("/api/v1/media-items"))
+        .header("content-type", "application/json")
+        .header("x-csrf-token", csrf)
+        .body(item2)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // Audited as the token's user, from the API.
+    let trail = app
+        .store
+        .audit(&canhgiac_store::AuditQuery {
+            actor: Some("chuyenvien".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert!(trail
+        .iter()
+        .any(|e| e.origin == "api" && e.kind == RecordKind::MediaItem));
+}
+
+async fn security_headers_on_every_response(app: &TestApp) {
+    let (c, _) = login(app, "quantri").await;
+    for p in [
+        "/",
+        "/tin-bai",
+        "/dang-nhap",
+        "/khong-co-trang",
+        "/tai-nguyen/app.css",
+        "/api/v1/media-items?limit=1",
+    ] {
+        let res = c.get(app.url(p)).send().await.expect("get");
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{p}");
+        let csp = h["content-security-policy"].to_str().expect("csp");
+        assert!(csp.contains("frame-ancestors"), "{p}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{p}");
+    }
+    let page = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !page.contains("<script>") && !page.contains("http://") && !page.contains("https://"),
+        "no inline script, nothing from elsewhere"
+    );
+}
