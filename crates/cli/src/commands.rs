@@ -50,6 +50,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             stats(&store, period.as_deref(), from.as_deref(), to.as_deref(), *json).await
         }
         Command::Audit { limit, verify } => audit(&store, *limit, *verify).await,
+        Command::Token {
+            user,
+            scopes,
+            name,
+            days,
+        } => token(&store, user, scopes, name, *days).await,
         Command::Report(args) => crate::report::run(&store, &cli, args).await,
         Command::Bench { items, runs } => crate::bench::run(&store, *items, (*runs).max(1)).await,
     };
@@ -276,6 +282,42 @@ async fn print_summary(store: &SqlStore, label: &str, s: &Summary) -> Result<()>
         s.fine_total.full()
     );
     println!("- Vụ việc thông tin xấu, độc mới phát sinh: {}", n(s.cases_opened));
+    Ok(())
+}
+
+async fn token(store: &SqlStore, user: &str, scopes: &str, name: &str, days: Option<u32>) -> Result<()> {
+    let owner = store
+        .get_by_key::<User>(&user.to_ascii_lowercase())
+        .await?
+        .with_context(|| format!("không có người dùng «{user}»"))?;
+    let scopes: Vec<String> = scopes
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if let Some(bad) = scopes
+        .iter()
+        .find(|s| !["read", "write", "ingest"].contains(&s.as_str()))
+    {
+        bail!("phạm vi «{bad}» không hợp lệ (read, write, ingest)");
+    }
+    let secret = accounts::generate_password() + &accounts::generate_password();
+    let now = canhgiac_domain::Timestamp::now();
+    store
+        .token_create(
+            &secret,
+            &canhgiac_store::ApiToken {
+                name: name.to_owned(),
+                username: owner.record.username.to_string(),
+                scopes: scopes.clone(),
+                created_at: now,
+                expires_at: days.map(|d| now.plus_hours(i64::from(d) * 24)),
+                revoked: false,
+            },
+        )
+        .await?;
+    println!("Mã truy cập (chỉ hiển thị một lần): {secret}");
+    println!("Người dùng: {}; phạm vi: {}", owner.record.username, scopes.join(", "));
     Ok(())
 }
 

@@ -96,6 +96,21 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         runs: u32,
     },
+    /// Tạo mã truy cập API cho một người dùng; mã chỉ hiển thị một lần (create an API token).
+    Token {
+        /// Tên đăng nhập của người dùng sở hữu mã.
+        #[arg(long)]
+        user: String,
+        /// Phạm vi: read, write, ingest (cách nhau bởi dấu phẩy).
+        #[arg(long, default_value = "read")]
+        scopes: String,
+        /// Tên gợi nhớ của mã.
+        #[arg(long, default_value = "api")]
+        name: String,
+        /// Số ngày hiệu lực (bỏ trống: không hết hạn).
+        #[arg(long)]
+        days: Option<u32>,
+    },
     /// Nhật ký thay đổi (audit trail).
     Audit {
         /// Số dòng.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ValidationErrors;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct Layout {
     pub page_width_mm: f64,

@@ -15,6 +15,8 @@ pub mod records;
 pub mod text;
 mod vn_enum;
 
+pub use schemars;
+
 pub use date::{Date, Timestamp};
 pub use error::{FieldError, Invalid, ValidationErrors};
 pub use money::Dong;

@@ -212,3 +212,15 @@ mod tests {
         assert!(serde_json::from_str::<Dong>("1.5").is_err());
     }
 }
+
+impl schemars::JsonSchema for Dong {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Dong".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "integer", "minimum": 0, "maximum": MAX_DONG, "description": "Số tiền, đồng"})
+    }
+}

@@ -339,7 +339,7 @@ fn yes() -> bool {
 
 /// The name of an agency as it stood over a span of time. Names change
 /// (departments merged in 2025); a report keeps the names of its date.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgencyName {
     #[serde(default)]
@@ -359,7 +359,7 @@ pub struct AgencyName {
     pub place: Text,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Signer {
     /// `KT.` when a deputy signs for the head.
@@ -372,7 +372,7 @@ pub struct Signer {
     pub full_name: Text,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Agency {
     pub code: Code,
@@ -452,7 +452,7 @@ impl Record for Agency {
 
 // ---------------------------------------------------------------- user
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct User {
     pub username: Code,
@@ -487,7 +487,7 @@ impl Record for User {
 
 // ---------------------------------------------------------------- topic
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Topic {
     /// `PCTP`, `PCMT`, `PCMBN`.
@@ -512,7 +512,7 @@ impl Record for Topic {
 
 // ---------------------------------------------------------------- outlet
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Outlet {
     pub code: Code,
@@ -563,7 +563,7 @@ impl Record for Outlet {
 
 // ---------------------------------------------------------------- programme
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cadence {
     /// How many editions per unit: `01 chuyên mục/tuần` is 1 per week.
@@ -571,7 +571,7 @@ pub struct Cadence {
     pub per: CadenceUnit,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Programme {
     pub code: Code,
@@ -627,7 +627,7 @@ impl Record for Programme {
 
 // ---------------------------------------------------------------- media item
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MediaItem {
     pub outlet: Code,
@@ -699,7 +699,7 @@ impl Record for MediaItem {
 
 // ---------------------------------------------------------------- directive
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Directive {
     /// `45/KH-STTTT`; unknown for some documents named only by title.
@@ -745,7 +745,7 @@ impl Record for Directive {
 
 // ---------------------------------------------------------------- report request
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportRequest {
     /// `2023/BCĐ-CAT`
@@ -785,7 +785,7 @@ impl Record for ReportRequest {
 // ---------------------------------------------------------------- plan item
 
 /// One task of section III (phương hướng nhiệm vụ) for a coming period.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanItem {
     pub agency: Code,
@@ -822,7 +822,7 @@ impl Record for PlanItem {
 // ---------------------------------------------------------------- case
 
 /// A case of false or toxic information online (vụ việc thông tin xấu, độc).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     /// `VV-2024-01`
@@ -880,7 +880,7 @@ impl Record for Case {
 
 /// Metadata of one piece of evidence in a case. The captured bytes live in
 /// blob storage; `sha256` ties the record to them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
     pub code: Code,
@@ -928,7 +928,7 @@ impl Record for Evidence {
 
 // ---------------------------------------------------------------- inspection
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Inspection {
     pub code: Code,
@@ -961,7 +961,7 @@ impl Record for Inspection {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InspectionSubject {
     pub inspection: Code,
@@ -990,7 +990,7 @@ impl Record for InspectionSubject {
 // ---------------------------------------------------------------- sanction
 
 /// A decision imposing an administrative sanction.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SanctionDecision {
     /// `12/QĐ-XPHC`; unique within a year.

@@ -2,7 +2,7 @@
 //! the pages; errors are `{code, message}` with a Vietnamese message.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::auth::{ApiUser, CurrentUser, Via};
 use crate::error::ApiError;
+use crate::extract::{body_bytes, ApiPath, ApiQuery};
 use crate::{AppState, WebError};
 
 /// Largest JSON body accepted (a media item with its full text fits).
@@ -134,8 +135,8 @@ macro_rules! dispatch {
 pub async fn list<S: Store>(
     State(app): State<AppState<S>>,
     ApiUser(user): ApiUser,
-    Path(kind): Path<String>,
-    Query(p): Query<ListParams>,
+    ApiPath(kind): ApiPath<String>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Response, ApiError> {
     can_read(&user)?;
     let kind = kind_of(&kind)?;
@@ -150,7 +151,7 @@ async fn get_kind<R: Record, S: Store>(app: &AppState<S>, id: i64) -> Result<Res
 pub async fn get_one<S: Store>(
     State(app): State<AppState<S>>,
     ApiUser(user): ApiUser,
-    Path((kind, id)): Path<(String, i64)>,
+    ApiPath((kind, id)): ApiPath<(String, i64)>,
 ) -> Result<Response, ApiError> {
     can_read(&user)?;
     let kind = kind_of(&kind)?;
@@ -175,12 +176,13 @@ async fn create_kind<R: Record, S: Store>(
 pub async fn create<S: Store>(
     State(app): State<AppState<S>>,
     ApiUser(user): ApiUser,
-    Path(kind): Path<String>,
+    ApiPath(kind): ApiPath<String>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&kind)?;
     can_write(&user, kind, &headers)?;
+    let body = body_bytes(body, MAX_BODY).await?;
     dispatch!(kind, create_kind, &app, &user, &headers, &body)
 }
 
@@ -209,12 +211,13 @@ async fn update_kind<R: Record, S: Store>(
 pub async fn update<S: Store>(
     State(app): State<AppState<S>>,
     ApiUser(user): ApiUser,
-    Path((kind, id)): Path<(String, i64)>,
+    ApiPath((kind, id)): ApiPath<(String, i64)>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&kind)?;
     can_write(&user, kind, &headers)?;
+    let body = body_bytes(body, MAX_BODY).await?;
     if matches!(user.via, Via::Token { ref scopes } if !scopes.iter().any(|s| s == "write")) {
         return Err(WebError::Forbidden.into());
     }
@@ -233,7 +236,7 @@ async fn delete_kind<R: Record, S: Store>(
 pub async fn delete<S: Store>(
     State(app): State<AppState<S>>,
     ApiUser(user): ApiUser,
-    Path((kind, id)): Path<(String, i64)>,
+    ApiPath((kind, id)): ApiPath<(String, i64)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&kind)?;
@@ -242,4 +245,10 @@ pub async fn delete<S: Store>(
         return Err(WebError::Forbidden.into());
     }
     dispatch!(kind, delete_kind, &app, &user, id)
+}
+
+/// The OpenAPI document, for signed-in users and tokens.
+pub async fn openapi<S: Store>(ApiUser(_user): ApiUser) -> Response {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    Json(DOC.get_or_init(crate::openapi::document).clone()).into_response()
 }

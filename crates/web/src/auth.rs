@@ -12,7 +12,6 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use canhgiac_domain::{Role, Timestamp, User};
 use canhgiac_store::{Session, Store};
 use rand::RngCore;
@@ -250,7 +249,7 @@ pub async fn login<S: Store>(
     State(app): State<AppState<S>>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Form(f): Form<LoginForm>,
+    crate::extract::PageForm(f): crate::extract::PageForm<LoginForm>,
 ) -> Result<Response, WebError> {
     if !same_origin(&headers) {
         return Err(WebError::Csrf);
@@ -333,7 +332,7 @@ pub async fn logout<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
     headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
+    crate::extract::PageForm(f): crate::extract::PageForm<CsrfForm>,
 ) -> Result<Response, WebError> {
     user.check_write(Some(&f.csrf), "write")?;
     if let Some(secret) = cookie_value(&headers, COOKIE) {

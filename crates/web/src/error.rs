@@ -17,6 +17,8 @@ pub enum WebError {
     Csrf,
     #[error("{0}")]
     BadRequest(String),
+    #[error("Nội dung gửi lên quá lớn (tối đa 1 MB)")]
+    TooLarge,
     #[error("Đăng nhập sai quá nhiều lần; hãy thử lại sau {0} giây")]
     Throttled(u64),
     #[error("{0}")]
@@ -34,6 +36,7 @@ impl WebError {
             WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Store(e) => match e {
                 StoreError::Invalid { .. } | StoreError::MissingReference { .. } | StoreError::AtRecord { .. } => {
@@ -59,6 +62,7 @@ impl WebError {
             WebError::NotFound => "not_found",
             WebError::Csrf => "csrf",
             WebError::BadRequest(_) => "bad_request",
+            WebError::TooLarge => "too_large",
             WebError::Throttled(_) => "throttled",
             WebError::Store(StoreError::Conflict { .. }) => "conflict",
             WebError::Store(StoreError::StaleVersion { .. }) => "stale",

@@ -11,6 +11,8 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod extract;
+pub mod openapi;
 pub mod pages;
 pub mod views;
 
@@ -103,6 +105,7 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/bao-cao/ban-hanh", post(pages::report_issue::<S>))
         .route("/nhat-ky", get(pages::audit_log::<S>))
         .route("/tai-nguyen/{file}", get(pages::asset))
+        .route("/api/openapi.json", get(api::openapi::<S>))
         .route("/api/v1/{kind}", get(api::list::<S>).post(api::create::<S>))
         .route(
             "/api/v1/{kind}/{id}",

@@ -2,10 +2,9 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use canhgiac_domain::{
     AuditAction, Case, CaseCategory, CaseStatus, Code, Date, Evidence, MediaItem, Outlet, Period, Platform, RecordKind,
     ReportKind, Role, Text,
@@ -15,6 +14,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
+use crate::extract::{PageForm, PagePath, PageQuery};
 use crate::{AppState, WebError};
 
 const PAGE: u32 = 50;
@@ -158,7 +158,7 @@ pub struct ItemFilter {
 pub async fn items<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
-    Query(f): Query<ItemFilter>,
+    PageQuery(f): PageQuery<ItemFilter>,
 ) -> Result<Response, WebError> {
     let mut error = String::new();
     let mut q = ListQuery {
@@ -260,7 +260,7 @@ fn enc(s: &str) -> String {
 pub async fn item<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
 ) -> Result<Response, WebError> {
     let it = app.store.get::<MediaItem>(id).await?.ok_or(WebError::NotFound)?;
     let names = outlet_names(&app.store).await?;
@@ -284,7 +284,7 @@ pub struct CaseFilter {
 pub async fn cases<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
-    Query(f): Query<CaseFilter>,
+    PageQuery(f): PageQuery<CaseFilter>,
 ) -> Result<Response, WebError> {
     let mut q = ListQuery {
         limit: Some(500),
@@ -364,7 +364,7 @@ fn parse_case(f: &HashMap<String, String>) -> Result<Case, String> {
 pub async fn case_create<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
-    Form(f): Form<HashMap<String, String>>,
+    PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     user.require(Role::Editor)?;
     user.check_write(f.get("_csrf").map(String::as_str), "write")?;
@@ -394,7 +394,7 @@ pub async fn case_create<S: Store>(
 pub async fn case_detail<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    PagePath(id): PagePath<i64>,
 ) -> Result<Response, WebError> {
     let case = app.store.get::<Case>(id).await?.ok_or(WebError::NotFound)?;
     let evidence = app
@@ -435,8 +435,8 @@ pub async fn case_detail<S: Store>(
 pub async fn case_status<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<HashMap<String, String>>,
+    PagePath(id): PagePath<i64>,
+    PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     user.require(Role::Editor)?;
     user.check_write(f.get("_csrf").map(String::as_str), "write")?;
@@ -504,7 +504,7 @@ fn report_spec(q: &ReportQuery) -> Result<canhgiac_report::ReportSpec, WebError>
 pub async fn report_form<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
-    Query(q): Query<ReportQuery>,
+    PageQuery(q): PageQuery<ReportQuery>,
 ) -> Result<Response, WebError> {
     let issued = app.store.issued_reports(None).await?;
     let html = app.views.render(
@@ -526,7 +526,7 @@ pub async fn report_form<S: Store>(
 pub async fn report_preview<S: Store>(
     State(app): State<AppState<S>>,
     _user: CurrentUser,
-    Query(q): Query<ReportQuery>,
+    PageQuery(q): PageQuery<ReportQuery>,
 ) -> Result<Response, WebError> {
     let spec = report_spec(&q)?;
     let report = canhgiac_report::build(&app.store, &spec, None, None, false).await?;
@@ -550,7 +550,7 @@ pub async fn report_preview<S: Store>(
 pub async fn report_download<S: Store>(
     State(app): State<AppState<S>>,
     _user: CurrentUser,
-    Query(q): Query<ReportQuery>,
+    PageQuery(q): PageQuery<ReportQuery>,
 ) -> Result<Response, WebError> {
     let spec = report_spec(&q)?;
     let format = canhgiac_report::Format::from_extension(q.format.as_deref().unwrap_or("docx"))
@@ -583,7 +583,7 @@ pub async fn report_download<S: Store>(
 pub async fn report_issue<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
-    Form(q): Form<ReportQuery>,
+    PageForm(q): PageForm<ReportQuery>,
 ) -> Result<Response, WebError> {
     user.require(Role::Viewer)?;
     user.check_write(q.csrf.as_deref(), "write")?;
@@ -611,7 +611,7 @@ pub struct AuditFilter {
 pub async fn audit_log<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
-    Query(f): Query<AuditFilter>,
+    PageQuery(f): PageQuery<AuditFilter>,
 ) -> Result<Response, WebError> {
     user.require(Role::Admin)?;
     let kind = match f.kind.as_deref().filter(|k| !k.is_empty()) {
@@ -663,7 +663,7 @@ pub async fn audit_log<S: Store>(
 const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
 
-pub async fn asset(Path(file): Path<String>) -> Response {
+pub async fn asset(PagePath(file): PagePath<String>) -> Response {
     let (body, ty) = match file.as_str() {
         "app.css" => (CSS, "text/css; charset=utf-8"),
         "app.js" => (JS, "text/javascript; charset=utf-8"),

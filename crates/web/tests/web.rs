@@ -808,3 +808,39 @@ async fn security_headers_on_every_response(app: &TestApp) {
         "no inline script, nothing from elsewhere"
     );
 }
+
+#[test]
+fn the_openapi_document_is_complete_and_its_references_resolve() {
+    let doc = canhgiac_web::openapi::document();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().expect("paths");
+    for k in RecordKind::ALL.iter().filter(|k| **k != RecordKind::User) {
+        let p = format!("/api/v1/{}", k.plural().replace('_', "-"));
+        assert!(paths.contains_key(&p), "{p}");
+        assert!(paths.contains_key(&format!("{p}/{{id}}")), "{p}/{{id}}");
+    }
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
+                    out.push(r.to_owned());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(all.len() > 50);
+    for r in all {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("local ref: {r}"));
+        assert!(schemas.contains_key(name), "{r} resolves");
+    }
+    // The record schemas refuse unknown fields, as the API does.
+    assert_eq!(schemas["MediaItem"]["additionalProperties"], false);
+}
