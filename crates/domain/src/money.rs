@@ -168,6 +168,18 @@ impl<'de> Deserialize<'de> for Dong {
     }
 }
 
+impl schemars::JsonSchema for Dong {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Dong".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "integer", "minimum": 0, "maximum": MAX_DONG, "description": "Số tiền, đồng"})
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,17 +222,5 @@ mod tests {
         assert!(Dong::parse("99999999999999999999").is_err());
         assert!(serde_json::from_str::<Dong>("-500").is_err());
         assert!(serde_json::from_str::<Dong>("1.5").is_err());
-    }
-}
-
-impl schemars::JsonSchema for Dong {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Dong".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "integer", "minimum": 0, "maximum": MAX_DONG, "description": "Số tiền, đồng"})
     }
 }

@@ -218,6 +218,18 @@ impl<'de> Deserialize<'de> for Period {
     }
 }
 
+impl schemars::JsonSchema for Period {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Period".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "pattern": "^[0-9]{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|9M))?$"})
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,17 +299,5 @@ mod tests {
         assert_eq!(Period::Half(2024, 1).next(), Period::Half(2024, 2));
         assert_eq!(Period::Half(2024, 1).label_vn(), "6 tháng đầu năm 2024");
         assert_eq!(Period::Quarter(2024, 2).label_vn(), "quý II năm 2024");
-    }
-}
-
-impl schemars::JsonSchema for Period {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Period".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "string", "pattern": "^[0-9]{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|9M))?$"})
     }
 }

@@ -189,6 +189,30 @@ impl<'de> Deserialize<'de> for Code {
     }
 }
 
+impl schemars::JsonSchema for Text {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Text".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS, "pattern": "\\S"})
+    }
+}
+
+impl schemars::JsonSchema for Code {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"})
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,29 +257,5 @@ mod tests {
         assert!(Code::parse("bao bac giang").is_err());
         assert!(Code::parse("báo").is_err());
         assert!(Code::parse("'; DROP TABLE x; --").is_err());
-    }
-}
-
-impl schemars::JsonSchema for Text {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Text".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS, "pattern": "\\S"})
-    }
-}
-
-impl schemars::JsonSchema for Code {
-    fn inline_schema() -> bool {
-        true
-    }
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Code".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"})
     }
 }

@@ -351,6 +351,21 @@ pub fn is_write(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+/// The signed-in user of an API request: the same checks as
+/// [`CurrentUser`], refusing with a JSON error instead of a redirect.
+pub struct ApiUser(pub CurrentUser);
+
+impl<S: Store> FromRequestParts<AppState<S>> for ApiUser {
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState<S>) -> Result<Self, Self::Rejection> {
+        CurrentUser::from_request_parts(parts, app)
+            .await
+            .map(ApiUser)
+            .map_err(crate::error::ApiError)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,20 +382,5 @@ mod tests {
         assert!(t.wait(&k) >= 1);
         t.succeed(&k);
         assert_eq!(t.wait(&k), 0);
-    }
-}
-
-/// The signed-in user of an API request: the same checks as
-/// [`CurrentUser`], refusing with a JSON error instead of a redirect.
-pub struct ApiUser(pub CurrentUser);
-
-impl<S: Store> FromRequestParts<AppState<S>> for ApiUser {
-    type Rejection = crate::error::ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, app: &AppState<S>) -> Result<Self, Self::Rejection> {
-        CurrentUser::from_request_parts(parts, app)
-            .await
-            .map(ApiUser)
-            .map_err(crate::error::ApiError)
     }
 }
