@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod pages;
+pub mod registers;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -104,6 +105,13 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/bao-cao/tai", get(pages::report_download::<S>))
         .route("/bao-cao/ban-hanh", post(pages::report_issue::<S>))
         .route("/nhat-ky", get(pages::audit_log::<S>))
+        .route("/so", get(registers::index::<S>))
+        .route("/so/{slug}", get(registers::list::<S>).post(registers::create::<S>))
+        .route("/so/{slug}/moi", get(registers::new_form::<S>))
+        .route(
+            "/so/{slug}/{id}",
+            get(registers::edit_form::<S>).post(registers::update::<S>),
+        )
         .route("/tai-nguyen/{file}", get(pages::asset))
         .route("/api/openapi.json", get(api::openapi::<S>))
         .route("/api/v1/{kind}", get(api::list::<S>).post(api::create::<S>))

@@ -19,6 +19,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("report.html", include_str!("../templates/report.html")),
     ("audit.html", include_str!("../templates/audit.html")),
     ("error.html", include_str!("../templates/error.html")),
+    ("registers.html", include_str!("../templates/registers.html")),
+    ("register_list.html", include_str!("../templates/register_list.html")),
+    ("register_form.html", include_str!("../templates/register_form.html")),
 ];
 
 impl Default for Views {

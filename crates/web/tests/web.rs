@@ -152,6 +152,7 @@ both!(
     report_preview_and_downloads,
     api_with_tokens_validation_and_json_errors,
     security_headers_on_every_response,
+    registers_create_edit_and_refuse_bad_input,
 );
 
 async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
@@ -284,6 +285,8 @@ async fn nothing_is_reachable_without_the_right_role(app: &TestApp) {
         ("lanhdao", "/vu-viec/moi", StatusCode::FORBIDDEN),
         ("chuyenvien", "/vu-viec/moi", StatusCode::OK),
         ("quantri", "/vu-viec/moi", StatusCode::OK),
+        ("lanhdao", "/so/xu-phat/moi", StatusCode::FORBIDDEN),
+        ("chuyenvien", "/so/xu-phat/moi", StatusCode::OK),
     ];
     for (who, path, status) in expect {
         let (c, _) = login(app, who).await;
@@ -292,7 +295,10 @@ async fn nothing_is_reachable_without_the_right_role(app: &TestApp) {
             status,
             "{who} {path}"
         );
-        for p in PAGES.iter().filter(|p| !["/nhat-ky", "/vu-viec/moi"].contains(p)) {
+        for p in PAGES
+            .iter()
+            .filter(|p| !["/nhat-ky", "/vu-viec/moi", "/so/xu-phat/moi"].contains(p))
+        {
             assert_eq!(
                 c.get(app.url(p)).send().await.expect("get").status(),
                 StatusCode::OK,
@@ -843,4 +849,149 @@ fn the_openapi_document_is_complete_and_its_references_resolve() {
     }
     // The record schemas refuse unknown fields, as the API does.
     assert_eq!(schemas["MediaItem"]["additionalProperties"], false);
+}
+
+async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
+    let (c, csrf) = login(app, "chuyenvien").await;
+    let before = app.store.count(RecordKind::Directive).await.expect("count");
+    let res = c
+        .post(app.url("/so/van-ban-chi-dao"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("number", "120/KH-STTTT"),
+            ("kind", "plan"),
+            ("issued_on", "02/07/2024"),
+            (
+                "title",
+                "Kế hoạch tuyên truyền phòng, chống ma túy 6 tháng cuối năm 2024",
+            ),
+            ("issuer", "stttt-bacgiang"),
+            ("topics", "PCMT"),
+            ("recipients", "Báo Bắc Giang; Đài PT-TH tỉnh"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let loc = res.headers()["location"].to_str().expect("loc").to_owned();
+    let d = app
+        .store
+        .get_by_key::<Directive>("2024|120/KH-STTTT")
+        .await
+        .expect("get")
+        .expect("saved");
+    assert_eq!(d.record.recipients.len(), 2);
+    assert_eq!(d.record.issued_on, Date::from_ymd(2024, 7, 2).expect("d"));
+    // Edit: the form shows the values; saving with the shown version works once.
+    let page = c
+        .get(app.url(&loc))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    let page = page.replace("&#x2f;", "/");
+    assert!(page.contains("02/07/2024") && page.contains("Báo Bắc Giang; Đài PT-TH tỉnh"));
+    let edit = [
+        ("_csrf", csrf.as_str()),
+        ("_version", "1"),
+        ("number", "120/KH-STTTT"),
+        ("kind", "plan"),
+        ("issued_on", "03/07/2024"),
+        (
+            "title",
+            "Kế hoạch tuyên truyền phòng, chống ma túy 6 tháng cuối năm 2024",
+        ),
+        ("issuer", "stttt-bacgiang"),
+    ];
+    assert_eq!(
+        c.post(app.url(&loc)).form(&edit).send().await.expect("post").status(),
+        StatusCode::SEE_OTHER
+    );
+    let stale = c.post(app.url(&loc)).form(&edit).send().await.expect("post");
+    assert_eq!(
+        stale.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a stale edit is refused"
+    );
+    assert!(stale.text().await.expect("text").contains("người khác sửa"));
+    // Bad input: a Vietnamese message, nothing stored.
+    let huge = "x".repeat(1024 * 1024);
+    for (field, value, needle) in [
+        ("issued_on", "31/02/2024", "Ngày không tồn tại"),
+        ("issued_on", "", "không được để trống"),
+        ("title", huge.as_str(), "dài quá"),
+        ("kind", "<script>", "Giá trị"),
+        ("issuer", "khong-co", "chưa có trong hệ thống"),
+        ("issuer", "'; DROP TABLE directives; --", "Mã"),
+    ] {
+        let mut form = vec![
+            ("_csrf", csrf.as_str()),
+            ("number", "121/KH-STTTT"),
+            ("kind", "plan"),
+            ("issued_on", "02/07/2024"),
+            ("title", "Kế hoạch"),
+            ("issuer", "stttt-bacgiang"),
+        ];
+        form.retain(|(k, _)| *k != field);
+        form.push((field, value));
+        let res = c
+            .post(app.url("/so/van-ban-chi-dao"))
+            .form(&form)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}={:.20}", value);
+        let body = res.text().await.expect("text");
+        assert!(body.contains(needle), "{field}: expected «{needle}»");
+        assert!(!body.contains("<script>\""), "escaped");
+    }
+    assert_eq!(app.store.count(RecordKind::Directive).await.expect("count"), before + 1);
+    // A sanction with money in the Vietnamese way.
+    let res = c
+        .post(app.url("/so/xu-phat"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("number", "07/QĐ-XPHC"),
+            ("issued_on", "20/06/2024"),
+            ("subject_kind", "individual"),
+            ("subject_name", "Nguyễn Văn E"),
+            ("violation", "Chia sẻ thông tin sai sự thật"),
+            ("fine", "7,5 triệu đồng"),
+            ("issuer", "Chánh Thanh tra Sở"),
+            ("issued_by_agency", "on"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let s = app
+        .store
+        .get_by_key::<SanctionDecision>("2024|07/QĐ-XPHC")
+        .await
+        .expect("get")
+        .expect("saved");
+    assert_eq!(s.record.fine.get(), 7_500_000);
+    let res = c
+        .post(app.url("/so/xu-phat"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("number", "08/QĐ"),
+            ("issued_on", "20/06/2024"),
+            ("subject_kind", "individual"),
+            ("subject_name", "A"),
+            ("violation", "v"),
+            ("fine", "-5000"),
+            ("issuer", "i"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.expect("text").contains("không được âm"));
+    assert_eq!(
+        c.get(app.url("/so/khong-co")).send().await.expect("get").status(),
+        StatusCode::NOT_FOUND
+    );
 }
