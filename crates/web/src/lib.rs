@@ -8,6 +8,7 @@
 //! - every response carries the security headers (`security_headers`);
 //! - all assets are served from the binary; nothing loads from elsewhere.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod error;
@@ -105,6 +106,15 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/bao-cao/tai", get(pages::report_download::<S>))
         .route("/bao-cao/ban-hanh", post(pages::report_issue::<S>))
         .route("/nhat-ky", get(pages::audit_log::<S>))
+        .route(
+            "/quan-tri/nguoi-dung",
+            get(admin::users::<S>).post(admin::user_create::<S>),
+        )
+        .route("/quan-tri/nguoi-dung/{id}", post(admin::user_update::<S>))
+        .route(
+            "/quan-tri/co-quan",
+            get(admin::agency::<S>).post(admin::agency_save::<S>),
+        )
         .route("/so", get(registers::index::<S>))
         .route("/so/{slug}", get(registers::list::<S>).post(registers::create::<S>))
         .route("/so/{slug}/moi", get(registers::new_form::<S>))

@@ -153,6 +153,7 @@ both!(
     api_with_tokens_validation_and_json_errors,
     security_headers_on_every_response,
     registers_create_edit_and_refuse_bad_input,
+    administration_of_users_and_the_agency,
 );
 
 async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
@@ -287,6 +288,11 @@ async fn nothing_is_reachable_without_the_right_role(app: &TestApp) {
         ("quantri", "/vu-viec/moi", StatusCode::OK),
         ("lanhdao", "/so/xu-phat/moi", StatusCode::FORBIDDEN),
         ("chuyenvien", "/so/xu-phat/moi", StatusCode::OK),
+        ("lanhdao", "/quan-tri/nguoi-dung", StatusCode::FORBIDDEN),
+        ("chuyenvien", "/quan-tri/nguoi-dung", StatusCode::FORBIDDEN),
+        ("quantri", "/quan-tri/nguoi-dung", StatusCode::OK),
+        ("chuyenvien", "/quan-tri/co-quan", StatusCode::FORBIDDEN),
+        ("quantri", "/quan-tri/co-quan", StatusCode::OK),
     ];
     for (who, path, status) in expect {
         let (c, _) = login(app, who).await;
@@ -994,4 +1000,153 @@ async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
         c.get(app.url("/so/khong-co")).send().await.expect("get").status(),
         StatusCode::NOT_FOUND
     );
+}
+
+async fn administration_of_users_and_the_agency(app: &TestApp) {
+    let (c, csrf) = login(app, "quantri").await;
+    let res = c
+        .post(app.url("/quan-tri/nguoi-dung"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", "NguoiMoi"),
+            ("full_name", "Lê Thị M"),
+            ("role", "editor"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.expect("text");
+    let password = page
+        .split("(chỉ hiển thị một lần): ")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("the new password is shown once")
+        .trim()
+        .to_owned();
+    assert_eq!(password.chars().count(), 20);
+    let fresh = app.client();
+    let res = fresh
+        .post(app.url("/dang-nhap"))
+        .form(&[("username", "nguoimoi"), ("password", password.as_str())])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the new user signs in");
+    let u = app
+        .store
+        .get_by_key::<User>("nguoimoi")
+        .await
+        .expect("get")
+        .expect("user");
+    assert!(u
+        .record
+        .password_hash
+        .as_ref()
+        .is_some_and(|h| h.as_str().starts_with("$argon2")));
+    // Lock the account: the open session stops working.
+    let res = c
+        .post(app.url(&format!("/quan-tri/nguoi-dung/{}", u.id)))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("_version", &u.version.to_string()),
+            ("action", "toggle"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        fresh.get(app.url("/")).send().await.expect("get").status(),
+        StatusCode::SEE_OTHER
+    );
+    // Bad input for the user form.
+    for (name, full) in [("", "A"), ("có dấu", "A"), ("x", ""), ("<script>", "B")] {
+        let res = c
+            .post(app.url("/quan-tri/nguoi-dung"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("username", name),
+                ("full_name", full),
+                ("role", "editor"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+        assert!(!res.text().await.expect("text").contains("<script>\""));
+    }
+    // Agency settings drive the report.
+    let a = app
+        .store
+        .get_by_key::<Agency>("stttt-bacgiang")
+        .await
+        .expect("get")
+        .expect("agency");
+    let mut form: Vec<(&str, String)> = vec![
+        ("_csrf", csrf.clone()),
+        ("_version", a.version.to_string()),
+        ("name", "Sở Thông tin và Truyền thông".into()),
+        ("short_name", "Sở TT&TT".into()),
+        ("parent_name", "UBND tỉnh Bắc Giang".into()),
+        ("symbol", "STTTT".into()),
+        ("place", "Bắc Giang".into()),
+        ("authority", "".into()),
+        ("head_title", "Giám đốc".into()),
+        ("position", "Giám đốc".into()),
+        ("full_name", "Nguyễn Văn Q".into()),
+        ("recipients", "- UBND tỉnh;\n- Lưu VT.".into()),
+        ("period_rule", "national".into()),
+    ];
+    let res = c
+        .post(app.url("/quan-tri/co-quan"))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::OK);
+    let a2 = app
+        .store
+        .get_by_key::<Agency>("stttt-bacgiang")
+        .await
+        .expect("get")
+        .expect("agency");
+    assert_eq!(a2.record.signer.authority, None);
+    assert_eq!(a2.record.recipients.len(), 2);
+    let md = c
+        .get(app.url("/bao-cao/tai?period=2024-H1&number=180&date=11/06/2024&format=md"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("md");
+    assert!(md.contains("**GIÁM ĐỐC**") && md.contains("Nguyễn Văn Q") && !md.contains("KT."));
+    // Refused: empty name, oversized recipients; nothing changes.
+    form[1].1 = a2.version.to_string();
+    form[2].1 = String::new();
+    let res = c
+        .post(app.url("/quan-tri/co-quan"))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.expect("text").contains("Tên cơ quan"));
+    form[2].1 = "Sở Thông tin và Truyền thông".into();
+    form[11].1 = "x".repeat(1024 * 1024);
+    let res = c
+        .post(app.url("/quan-tri/co-quan"))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let a3 = app
+        .store
+        .get_by_key::<Agency>("stttt-bacgiang")
+        .await
+        .expect("get")
+        .expect("agency");
+    assert_eq!(a3.record, a2.record);
 }
