@@ -722,7 +722,8 @@ impl Store for SqlStore {
                     val.parse()
                         .map_err(|_| StoreError::Schema(format!("«{val}» không phải số")))?,
                 ),
-                ColTy::Json => return Err(StoreError::Schema(format!("không lọc được theo trường «{col}»"))),
+                // A nested value matches its JSON text exactly (`topics` = `[]`).
+                ColTy::Json => Value::Text(val.clone()),
             };
             args.push(v);
             wh.push(format!("{} = ${}", quoted(c), args.len()));

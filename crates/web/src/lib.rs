@@ -16,6 +16,7 @@ pub mod extract;
 pub mod openapi;
 pub mod pages;
 pub mod registers;
+pub mod review;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -96,7 +97,9 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/dang-nhap", get(auth::login_page::<S>).post(auth::login::<S>))
         .route("/dang-xuat", post(auth::logout::<S>))
         .route("/tin-bai", get(pages::items::<S>))
-        .route("/tin-bai/{id}", get(pages::item::<S>))
+        .route("/tin-bai/duyet", get(review::queue::<S>))
+        .route("/tin-bai/hang-loat", post(review::bulk::<S>))
+        .route("/tin-bai/{id}", get(pages::item::<S>).post(review::update_item::<S>))
         .route("/vu-viec", get(pages::cases::<S>).post(pages::case_create::<S>))
         .route("/vu-viec/moi", get(pages::case_new::<S>))
         .route("/vu-viec/{id}", get(pages::case_detail::<S>))

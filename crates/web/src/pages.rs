@@ -271,6 +271,8 @@ pub async fn item<S: Store>(
             outlet_name => names.get(it.record.outlet.as_str()).cloned().unwrap_or_else(|| it.record.outlet.to_string()),
             kind_label => it.record.kind.label_vn(),
             item => minijinja::Value::from_serialize(&it),
+            kinds => options(canhgiac_domain::ItemKind::ALL, canhgiac_domain::ItemKind::code, canhgiac_domain::ItemKind::label_vn),
+            can_edit => user.require(Role::Editor).is_ok(),
         },
     );
     Ok(Html(html).into_response())

@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("audit.html", include_str!("../templates/audit.html")),
     ("error.html", include_str!("../templates/error.html")),
     ("registers.html", include_str!("../templates/registers.html")),
+    ("review.html", include_str!("../templates/review.html")),
     ("admin_users.html", include_str!("../templates/admin_users.html")),
     ("admin_agency.html", include_str!("../templates/admin_agency.html")),
     ("register_list.html", include_str!("../templates/register_list.html")),

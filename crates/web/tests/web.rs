@@ -154,6 +154,7 @@ both!(
     security_headers_on_every_response,
     registers_create_edit_and_refuse_bad_input,
     administration_of_users_and_the_agency,
+    review_queue_item_edit_and_bulk_actions,
 );
 
 async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
@@ -547,7 +548,7 @@ async fn item_search_ignores_diacritics(app: &TestApp) {
         .await
         .expect("text");
     assert!(page.contains("ma túy"), "typed without marks, found with marks");
-    let rows = page.matches("href=\"/tin-bai/").count();
+    let rows = page.matches("<td><a href=\"/tin-bai/").count();
     assert_eq!(rows, 50, "one page of 50");
     assert!(page.contains("Trang sau"), "keyset paging link");
     let next = page
@@ -1149,4 +1150,115 @@ async fn administration_of_users_and_the_agency(app: &TestApp) {
         .expect("get")
         .expect("agency");
     assert_eq!(a3.record, a2.record);
+}
+
+async fn review_queue_item_edit_and_bulk_actions(app: &TestApp) {
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let item = MediaItem {
+            outlet: Code::lit("bao-bac-giang-dien-tu"),
+            programme: None,
+            kind: ItemKind::News,
+            title: Text::lit(&format!("Tin thu thập tự động số {i}")),
+            url: Some(Text::lit(&format!("https://baobacgiang.vn/tu-dong-{i}"))),
+            published_on: Date::from_ymd(2024, 6, 1).expect("d"),
+            topics: vec![],
+            featured: false,
+            summary: None,
+            body: None,
+            duplicate_of: None,
+            source: ItemSource::Feed,
+        };
+        ids.push(app.store.create(&Actor::system("feed"), &item).await.expect("item"));
+    }
+    let (c, csrf) = login(app, "chuyenvien").await;
+    let page = c
+        .get(app.url("/tin-bai/duyet"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    for i in 0..3 {
+        assert!(page.contains(&format!("Tin thu thập tự động số {i}")));
+    }
+    assert!(!page.contains("Rao bán"), "tagged items are not in the queue");
+    // Bulk: add PCMT to the first two.
+    let body = format!("_csrf={csrf}&action=add_topic&topic=PCMT&id={}&id={}", ids[0], ids[1]);
+    let res = c
+        .post(app.url("/tin-bai/hang-loat"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    for id in &ids[..2] {
+        let it = app.store.get::<MediaItem>(*id).await.expect("get").expect("item");
+        assert_eq!(it.record.topics, vec![Code::lit("PCMT")]);
+    }
+    let page = c
+        .get(app.url("/tin-bai/duyet"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(!page.contains("Tin thu thập tự động số 0") && page.contains("Tin thu thập tự động số 2"));
+    // One item corrected on its page.
+    let res = c
+        .post(app.url(&format!("/tin-bai/{}", ids[2])))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("_version", "1"),
+            ("topics", "PCTP; PCMBN"),
+            ("kind", "article"),
+            ("featured", "on"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let it = app.store.get::<MediaItem>(ids[2]).await.expect("get").expect("item");
+    assert_eq!(it.record.topics.len(), 2);
+    assert!(it.record.featured);
+    // Refusals: unknown topic, bad ids, too many, no token, wrong role.
+    for body in [
+        format!("_csrf={csrf}&action=add_topic&topic=KHONG-CO&id={}", ids[0]),
+        format!("_csrf={csrf}&action=add_topic&topic=PCMT&id=abc"),
+        format!("_csrf={csrf}&action=add_topic&topic=PCMT"),
+        format!("_csrf={csrf}&action=xoa-het&id={}", ids[0]),
+        format!("_csrf={csrf}&action=feature{}", "&id=1".repeat(201)),
+    ] {
+        let res = c
+            .post(app.url("/tin-bai/hang-loat"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{:.60}", body);
+        assert!(res.text().await.expect("text").contains("Lỗi 400"));
+    }
+    let res = c
+        .post(app.url("/tin-bai/hang-loat"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("action=feature&id={}", ids[0]))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (viewer, vcsrf) = login(app, "lanhdao").await;
+    let res = viewer
+        .post(app.url("/tin-bai/hang-loat"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("_csrf={vcsrf}&action=feature&id={}", ids[0]))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let it = app.store.get::<MediaItem>(ids[0]).await.expect("get").expect("item");
+    assert!(!it.record.featured, "nothing changed by refused requests");
 }
