@@ -126,6 +126,32 @@ pub async fn dashboard<S: Store>(State(app): State<AppState<S>>, user: CurrentUs
         })
         .collect();
     let max_items = s.items_by_topic_outlet.iter().map(|c| c.items).max().unwrap_or(1);
+    // Items per month and per topic, from the same day counts as the report.
+    let counts = app.store.item_counts(range).await?;
+    let mut by_month: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+    let mut by_topic: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
+    for c in &counts {
+        *by_month
+            .entry(canhgiac_report::annex::month_label(&c.month))
+            .or_default() += c.items;
+        *by_topic.entry(c.topic.clone()).or_default() += c.items;
+    }
+    let month_max = by_month.values().copied().max().unwrap_or(1);
+    let topic_max = by_topic.values().copied().max().unwrap_or(1);
+    let months: Vec<minijinja::Value> = {
+        let mut v: Vec<(String, i64)> = by_month.into_iter().collect();
+        v.sort_by_key(|(m, _)| {
+            let (mm, yy) = m.split_once('/').unwrap_or(("0", "0"));
+            (yy.parse::<i32>().unwrap_or(0), mm.parse::<u32>().unwrap_or(0))
+        });
+        v.into_iter()
+            .map(|(m, n)| context! { label => m, items => n })
+            .collect()
+    };
+    let topics: Vec<minijinja::Value> = by_topic
+        .into_iter()
+        .map(|(t, n)| context! { label => t, items => n })
+        .collect();
     let html = app.views.render(
         "dashboard.html",
         context! {
@@ -135,6 +161,10 @@ pub async fn dashboard<S: Store>(State(app): State<AppState<S>>, user: CurrentUs
             to => range.to.to_string(),
             s => minijinja::Value::from_serialize(&s),
             max_items,
+            months,
+            month_max,
+            topics,
+            topic_max,
             outlet_names => outlet_names(&app.store).await?,
             newest => minijinja::Value::from_serialize(&newest),
             open_cases => minijinja::Value::from_serialize(&open_cases),
