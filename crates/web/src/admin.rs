@@ -13,11 +13,8 @@ use minijinja::context;
 
 use crate::auth::{random_hex, CurrentUser};
 use crate::extract::{PageForm, PagePath};
+use crate::pages::user_ctx;
 use crate::{AppState, WebError};
-
-fn user_ctx(u: &CurrentUser) -> minijinja::Value {
-    context! { username => &u.username, full_name => &u.full_name, role => u.role.code(), role_label => u.role.label_vn(), csrf => u.csrf() }
-}
 
 fn roles() -> Vec<minijinja::Value> {
     Role::ALL

@@ -61,6 +61,16 @@ fn can_write(user: &CurrentUser, kind: RecordKind, headers: &HeaderMap) -> Resul
     Ok(())
 }
 
+/// Editing or deleting needs the `write` scope even for media items
+/// (`ingest` only adds).
+fn can_change(user: &CurrentUser, kind: RecordKind, headers: &HeaderMap) -> Result<(), ApiError> {
+    can_write(user, kind, headers)?;
+    if matches!(&user.via, Via::Token { scopes } if !scopes.iter().any(|s| s == "write")) {
+        return Err(WebError::Forbidden.into());
+    }
+    Ok(())
+}
+
 fn parse_body<R: Record>(headers: &HeaderMap, body: &Bytes) -> Result<R, ApiError> {
     let json = headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -216,11 +226,8 @@ pub async fn update<S: Store>(
     body: axum::body::Body,
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&kind)?;
-    can_write(&user, kind, &headers)?;
+    can_change(&user, kind, &headers)?;
     let body = body_bytes(body, MAX_BODY).await?;
-    if matches!(user.via, Via::Token { ref scopes } if !scopes.iter().any(|s| s == "write")) {
-        return Err(WebError::Forbidden.into());
-    }
     dispatch!(kind, update_kind, &app, &user, id, &headers, &body)
 }
 
@@ -240,10 +247,7 @@ pub async fn delete<S: Store>(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&kind)?;
-    can_write(&user, kind, &headers)?;
-    if matches!(user.via, Via::Token { ref scopes } if !scopes.iter().any(|s| s == "write")) {
-        return Err(WebError::Forbidden.into());
-    }
+    can_change(&user, kind, &headers)?;
     dispatch!(kind, delete_kind, &app, &user, id)
 }
 

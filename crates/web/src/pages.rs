@@ -19,7 +19,8 @@ use crate::{AppState, WebError};
 
 const PAGE: u32 = 50;
 
-fn user_ctx(u: &CurrentUser) -> minijinja::Value {
+/// The signed-in user as the layout shows them (name, role, CSRF token).
+pub(crate) fn user_ctx(u: &CurrentUser) -> minijinja::Value {
     context! {
         username => &u.username,
         full_name => &u.full_name,

@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::auth::CurrentUser;
 use crate::extract::{PageForm, PagePath, PageQuery};
+use crate::pages::user_ctx;
 use crate::{AppState, WebError};
 
 #[derive(Clone, Copy)]
@@ -308,10 +309,6 @@ fn fields_ctx(reg: &Register, values: &HashMap<String, String>) -> Vec<minijinja
             }
         })
         .collect()
-}
-
-fn user_ctx(u: &CurrentUser) -> minijinja::Value {
-    context! { username => &u.username, full_name => &u.full_name, role => u.role.code(), role_label => u.role.label_vn(), csrf => u.csrf() }
 }
 
 #[derive(Deserialize)]

@@ -12,14 +12,11 @@ use minijinja::context;
 
 use crate::auth::CurrentUser;
 use crate::extract::{PageForm, PagePath, PageQuery};
+use crate::pages::user_ctx;
 use crate::{AppState, WebError};
 
 /// Most items one bulk action may touch.
 pub const MAX_BULK: usize = 200;
-
-fn user_ctx(u: &CurrentUser) -> minijinja::Value {
-    context! { username => &u.username, full_name => &u.full_name, role => u.role.code(), role_label => u.role.label_vn(), csrf => u.csrf() }
-}
 
 async fn topic_options<S: Store>(app: &AppState<S>) -> Result<Vec<minijinja::Value>, WebError> {
     let mut topics = app
