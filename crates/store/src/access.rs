@@ -130,3 +130,48 @@ pub(crate) async fn token_get(pool: &Pool, secret: &str) -> Result<Option<ApiTok
     let live = !t.revoked && t.expires_at.is_none_or(|e| e > Timestamp::now());
     Ok(live.then_some(t))
 }
+
+/// Every token, newest first, with its hash (the hash identifies a token
+/// to revoke it; the secret itself is never stored).
+pub(crate) async fn token_list(pool: &Pool) -> Result<Vec<(String, ApiToken)>> {
+    let rows = pool
+        .rows(
+            "SELECT token_hash, name, username, scopes, created_at, expires_at, revoked FROM api_tokens ORDER BY created_at DESC",
+            &[],
+            &[Ty::Text, Ty::Text, Ty::Text, Ty::Text, Ty::Text, Ty::Text, Ty::Bool],
+        )
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok((
+                r[0].as_str().unwrap_or_default().to_owned(),
+                ApiToken {
+                    name: r[1].as_str().unwrap_or_default().to_owned(),
+                    username: r[2].as_str().unwrap_or_default().to_owned(),
+                    scopes: r[3]
+                        .as_str()
+                        .unwrap_or_default()
+                        .split_whitespace()
+                        .map(str::to_owned)
+                        .collect(),
+                    created_at: Timestamp::parse(r[4].as_str().unwrap_or_default())
+                        .map_err(|e| StoreError::Corrupt(e.message))?,
+                    expires_at: r[5].as_str().and_then(|s| Timestamp::parse(s).ok()),
+                    revoked: matches!(r[6], Value::Bool(true)),
+                },
+            ))
+        })
+        .collect()
+}
+
+pub(crate) async fn token_revoke(pool: &Pool, hash: &str) -> Result<bool> {
+    let mut tx = pool.begin().await?;
+    let n = tx
+        .exec(
+            "UPDATE api_tokens SET revoked = $1 WHERE token_hash = $2",
+            &[Value::Bool(true), Value::from(hash)],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(n > 0)
+}

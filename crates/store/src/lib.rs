@@ -238,6 +238,12 @@ pub trait Store: Send + Sync + 'static {
     /// The live (not revoked, not expired) token for `secret`, if any.
     fn token_get(&self, secret: &str) -> impl Future<Output = Result<Option<ApiToken>>> + Send;
 
+    /// Every API token with its hash, newest first.
+    fn token_list(&self) -> impl Future<Output = Result<Vec<(String, ApiToken)>>> + Send;
+
+    /// Revokes the token with this hash; false if there is none.
+    fn token_revoke(&self, hash: &str) -> impl Future<Output = Result<bool>> + Send;
+
     /// The ids behind an item figure (see [`ItemCount`]); `limit` caps the list.
     fn item_ids(
         &self,

@@ -916,6 +916,14 @@ impl Store for SqlStore {
         crate::access::token_get(&self.pool, secret).await
     }
 
+    async fn token_list(&self) -> Result<Vec<(String, crate::ApiToken)>> {
+        crate::access::token_list(&self.pool).await
+    }
+
+    async fn token_revoke(&self, hash: &str) -> Result<bool> {
+        crate::access::token_revoke(&self.pool, hash).await
+    }
+
     async fn item_counts(&self, range: canhgiac_domain::DateRange) -> Result<Vec<crate::ItemCount>> {
         summary::item_counts(&self.pool, range).await
     }

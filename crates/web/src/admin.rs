@@ -353,3 +353,113 @@ pub async fn agency_save<S: Store>(
         Err(e) => Err(e.into()),
     }
 }
+
+async fn tokens_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    notice: &str,
+    error: &str,
+) -> Result<String, WebError> {
+    let tokens: Vec<minijinja::Value> = app
+        .store
+        .token_list()
+        .await?
+        .into_iter()
+        .map(|(hash, t)| {
+            context! {
+                hash, short => hash.chars().take(12).collect::<String>(), name => t.name, username => t.username,
+                scopes => t.scopes.join(", "), created_at => t.created_at.vn_date().to_string(),
+                expires_at => t.expires_at.map(|e| e.vn_date().to_string()), revoked => t.revoked,
+            }
+        })
+        .collect();
+    Ok(app.views.render(
+        "admin_tokens.html",
+        context! { user => user_ctx(user), tokens, notice, error },
+    ))
+}
+
+pub async fn tokens<S: Store>(State(app): State<AppState<S>>, user: CurrentUser) -> Result<Response, WebError> {
+    user.require(Role::Admin)?;
+    Ok(Html(tokens_page(&app, &user, "", "").await?).into_response())
+}
+
+/// Creates a token (its secret is shown once) or revokes one.
+pub async fn token_action<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageForm(f): PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.require(Role::Admin)?;
+    user.check_write(f.get("_csrf").map(String::as_str), "write")?;
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
+    if get("action") == "revoke" {
+        let hash = get("hash");
+        if hash.len() != 64 || !app.store.token_revoke(&hash).await? {
+            return Err(WebError::NotFound);
+        }
+        return Ok(Redirect::to("/quan-tri/ma-truy-cap").into_response());
+    }
+    let owner = get("username").to_ascii_lowercase();
+    let owner_ok = app
+        .store
+        .get_by_key::<User>(&owner)
+        .await?
+        .filter(|u| u.record.active)
+        .is_some();
+    let checked = (|| -> Result<(String, Vec<String>, Option<u32>), String> {
+        if !owner_ok {
+            return Err(format!(
+                "Không có người dùng đang hoạt động «{}»",
+                owner.chars().take(64).collect::<String>()
+            ));
+        }
+        let name = get("name");
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err("Tên gợi nhớ cần từ 1 đến 100 ký tự".into());
+        }
+        let scopes: Vec<String> = ["read", "write", "ingest"]
+            .iter()
+            .filter(|s| f.contains_key(&format!("scope_{s}")))
+            .map(|s| (*s).to_owned())
+            .collect();
+        if scopes.is_empty() {
+            return Err("Chọn ít nhất một phạm vi".into());
+        }
+        let days = match get("days").as_str() {
+            "" => None,
+            d => match d.parse::<u32>() {
+                Ok(n) if (1..=3650).contains(&n) => Some(n),
+                _ => return Err("Số ngày hiệu lực phải từ 1 đến 3650".into()),
+            },
+        };
+        Ok((name, scopes, days))
+    })();
+    let (name, scopes, days) = match checked {
+        Ok(v) => v,
+        Err(msg) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(tokens_page(&app, &user, "", &msg).await?),
+            )
+                .into_response())
+        }
+    };
+    let secret = random_hex(24);
+    let now = Timestamp::now();
+    app.store
+        .token_create(
+            &secret,
+            &canhgiac_store::ApiToken {
+                name: canhgiac_domain::nfc(&name),
+                username: owner,
+                scopes,
+                created_at: now,
+                expires_at: days.map(|d| now.plus_hours(i64::from(d) * 24)),
+                revoked: false,
+            },
+        )
+        .await?;
+    let notice = format!("Mã truy cập mới (chỉ hiển thị một lần): {secret}");
+    Ok(Html(tokens_page(&app, &user, &notice, "").await?).into_response())
+}

@@ -118,6 +118,10 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
             "/quan-tri/co-quan",
             get(admin::agency::<S>).post(admin::agency_save::<S>),
         )
+        .route(
+            "/quan-tri/ma-truy-cap",
+            get(admin::tokens::<S>).post(admin::token_action::<S>),
+        )
         .route("/so", get(registers::index::<S>))
         .route("/so/{slug}", get(registers::list::<S>).post(registers::create::<S>))
         .route("/so/{slug}/moi", get(registers::new_form::<S>))

@@ -155,6 +155,7 @@ both!(
     registers_create_edit_and_refuse_bad_input,
     administration_of_users_and_the_agency,
     review_queue_item_edit_and_bulk_actions,
+    api_tokens_are_made_and_revoked_on_the_admin_page,
 );
 
 async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
@@ -294,6 +295,8 @@ async fn nothing_is_reachable_without_the_right_role(app: &TestApp) {
         ("quantri", "/quan-tri/nguoi-dung", StatusCode::OK),
         ("chuyenvien", "/quan-tri/co-quan", StatusCode::FORBIDDEN),
         ("quantri", "/quan-tri/co-quan", StatusCode::OK),
+        ("chuyenvien", "/quan-tri/ma-truy-cap", StatusCode::FORBIDDEN),
+        ("quantri", "/quan-tri/ma-truy-cap", StatusCode::OK),
     ];
     for (who, path, status) in expect {
         let (c, _) = login(app, who).await;
@@ -1261,4 +1264,85 @@ async fn review_queue_item_edit_and_bulk_actions(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let it = app.store.get::<MediaItem>(ids[0]).await.expect("get").expect("item");
     assert!(!it.record.featured, "nothing changed by refused requests");
+}
+
+async fn api_tokens_are_made_and_revoked_on_the_admin_page(app: &TestApp) {
+    let (c, csrf) = login(app, "quantri").await;
+    let res = c
+        .post(app.url("/quan-tri/ma-truy-cap"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("action", "create"),
+            ("name", "Bộ thu thập"),
+            ("username", "chuyenvien"),
+            ("scope_read", "on"),
+            ("days", "30"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.expect("text");
+    let secret = page
+        .split("(chỉ hiển thị một lần): ")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("secret shown once")
+        .trim()
+        .to_owned();
+    let api = reqwest::Client::new();
+    let get = || api.get(app.url("/api/v1/cases?limit=1")).bearer_auth(&secret).send();
+    assert_eq!(get().await.expect("get").status(), StatusCode::OK);
+    let list = c
+        .get(app.url("/quan-tri/ma-truy-cap"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(!list.contains(&secret), "the secret is never shown again");
+    let hash = canhgiac_store::access::hash_secret(&secret);
+    assert!(list.contains(&hash));
+    let res = c
+        .post(app.url("/quan-tri/ma-truy-cap"))
+        .form(&[("_csrf", csrf.as_str()), ("action", "revoke"), ("hash", hash.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(get().await.expect("get").status(), StatusCode::UNAUTHORIZED);
+    for form in [
+        vec![("name", "x"), ("username", "khong-co"), ("scope_read", "on")],
+        vec![("name", "x"), ("username", "chuyenvien")],
+        vec![("name", ""), ("username", "chuyenvien"), ("scope_read", "on")],
+        vec![
+            ("name", "x"),
+            ("username", "chuyenvien"),
+            ("scope_read", "on"),
+            ("days", "0"),
+        ],
+        vec![
+            ("name", "x"),
+            ("username", "chuyenvien"),
+            ("scope_read", "on"),
+            ("days", "-5"),
+        ],
+    ] {
+        let mut form = form;
+        form.push(("_csrf", csrf.as_str()));
+        form.push(("action", "create"));
+        let res = c
+            .post(app.url("/quan-tri/ma-truy-cap"))
+            .form(&form)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{form:?}");
+    }
+    assert_eq!(
+        app.store.token_list().await.expect("list").len(),
+        1,
+        "refused forms made no token"
+    );
 }
