@@ -438,6 +438,24 @@ pub async fn case_detail<S: Store>(
             ..Default::default()
         })
         .await?;
+    let sanctions = app
+        .store
+        .list::<canhgiac_domain::SanctionDecision>(&ListQuery {
+            filters: vec![("case".into(), case.record.code.to_string())],
+            limit: Some(100),
+            ..Default::default()
+        })
+        .await?;
+    let sanctions: Vec<minijinja::Value> = sanctions
+        .iter()
+        .map(|s| {
+            context! {
+                number => s.record.number.as_str(), date => s.record.issued_on.to_string(),
+                subject => s.record.subject_name.as_str(), fine => s.record.fine.short(),
+                issuer => s.record.issuer.as_str(), remedies => s.record.remedies.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("; "),
+            }
+        })
+        .collect();
     let mut trail = app
         .store
         .audit(&AuditQuery {
@@ -454,6 +472,7 @@ pub async fn case_detail<S: Store>(
             user => user_ctx(&user),
             case => minijinja::Value::from_serialize(&case),
             evidence => minijinja::Value::from_serialize(&evidence),
+            sanctions,
             trail => minijinja::Value::from_serialize(&trail),
             statuses => options(CaseStatus::ALL, CaseStatus::code, CaseStatus::label_vn),
             status_labels => status_labels(),

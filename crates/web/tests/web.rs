@@ -156,6 +156,7 @@ both!(
     administration_of_users_and_the_agency,
     review_queue_item_edit_and_bulk_actions,
     api_tokens_are_made_and_revoked_on_the_admin_page,
+    every_route_with_every_role,
 );
 
 async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
@@ -1345,4 +1346,99 @@ async fn api_tokens_are_made_and_revoked_on_the_admin_page(app: &TestApp) {
         1,
         "refused forms made no token"
     );
+}
+
+/// Every route of the router, with the least role that may use it.
+/// `None` = any signed-in user. Writes are sent with a valid CSRF token and
+/// empty data: an allowed role gets a refusal of the data (4xx but not 403),
+/// a role below gets 403, and nobody gets a 5xx.
+const ROUTES: &[(&str, &str, Option<Role>)] = &[
+    ("GET", "/", None),
+    ("GET", "/tin-bai", None),
+    ("GET", "/tin-bai/duyet", None),
+    ("GET", "/tin-bai/1", None),
+    ("POST", "/tin-bai/1", Some(Role::Editor)),
+    ("POST", "/tin-bai/hang-loat", Some(Role::Editor)),
+    ("GET", "/vu-viec", None),
+    ("POST", "/vu-viec", Some(Role::Editor)),
+    ("GET", "/vu-viec/moi", Some(Role::Editor)),
+    ("GET", "/vu-viec/1", None),
+    ("POST", "/vu-viec/1/trang-thai", Some(Role::Editor)),
+    ("GET", "/bao-cao", None),
+    ("GET", "/bao-cao/xem?period=2024-H1", None),
+    ("GET", "/bao-cao/tai?period=2024-H1&format=md", None),
+    ("POST", "/bao-cao/ban-hanh", Some(Role::Viewer)),
+    ("GET", "/nhat-ky", Some(Role::Admin)),
+    ("GET", "/quan-tri/nguoi-dung", Some(Role::Admin)),
+    ("POST", "/quan-tri/nguoi-dung", Some(Role::Admin)),
+    ("POST", "/quan-tri/nguoi-dung/1", Some(Role::Admin)),
+    ("GET", "/quan-tri/co-quan", Some(Role::Admin)),
+    ("POST", "/quan-tri/co-quan", Some(Role::Admin)),
+    ("GET", "/quan-tri/ma-truy-cap", Some(Role::Admin)),
+    ("POST", "/quan-tri/ma-truy-cap", Some(Role::Admin)),
+    ("GET", "/so", None),
+    ("GET", "/so/van-ban-chi-dao", None),
+    ("POST", "/so/van-ban-chi-dao", Some(Role::Editor)),
+    ("GET", "/so/van-ban-chi-dao/moi", Some(Role::Editor)),
+    ("GET", "/so/van-ban-chi-dao/1", None),
+    ("POST", "/so/van-ban-chi-dao/1", Some(Role::Editor)),
+    ("GET", "/api/v1/media-items", None),
+    ("POST", "/api/v1/media-items", Some(Role::Editor)),
+    ("GET", "/api/v1/cases/1", None),
+    ("PUT", "/api/v1/cases/1", Some(Role::Editor)),
+    ("DELETE", "/api/v1/cases/999999", Some(Role::Editor)),
+    ("POST", "/api/v1/topics", Some(Role::Admin)),
+    ("GET", "/api/openapi.json", None),
+];
+
+fn rank(r: Role) -> u8 {
+    match r {
+        Role::Viewer => 1,
+        Role::Editor => 2,
+        Role::Admin => 3,
+    }
+}
+
+async fn every_route_with_every_role(app: &TestApp) {
+    let anon = app.client();
+    for (method, path, _) in ROUTES {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let res = anon.request(m, app.url(path)).send().await.expect("send");
+        let st = res.status();
+        assert!(
+            st == StatusCode::UNAUTHORIZED || st == StatusCode::SEE_OTHER || st == StatusCode::FORBIDDEN,
+            "anonymous {method} {path}: {st}"
+        );
+    }
+    for (who, role) in [
+        ("lanhdao", Role::Viewer),
+        ("chuyenvien", Role::Editor),
+        ("quantri", Role::Admin),
+    ] {
+        let (c, csrf) = login(app, who).await;
+        for (method, path, min) in ROUTES {
+            let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+            let mut req = c.request(m, app.url(path));
+            if *method != "GET" {
+                req = if path.starts_with("/api/") {
+                    req.header("x-csrf-token", &csrf)
+                        .header("content-type", "application/json")
+                        .body("{}")
+                } else {
+                    req.form(&[("_csrf", csrf.as_str())])
+                };
+            }
+            let st = req.send().await.expect("send").status();
+            assert!(!st.is_server_error(), "{who} {method} {path}: {st}");
+            let allowed = min.is_none_or(|m| rank(role) >= rank(m));
+            if allowed {
+                assert!(
+                    st != StatusCode::FORBIDDEN && st != StatusCode::UNAUTHORIZED,
+                    "{who} may {method} {path}: {st}"
+                );
+            } else {
+                assert_eq!(st, StatusCode::FORBIDDEN, "{who} may not {method} {path}");
+            }
+        }
+    }
 }
