@@ -241,7 +241,12 @@ pub async fn items<S: Store>(
         if let Some(last) = list.last() {
             params.push(("before".into(), last.id.to_string()));
         }
-        format!("/tin-bai?{}", serde_urlencode(&params))
+        format!(
+            "/tin-bai?{}",
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&params)
+                .finish()
+        )
     });
     let outlets: Vec<_> = app
         .store
@@ -266,26 +271,6 @@ pub async fn items<S: Store>(
         },
     );
     Ok(Html(html).into_response())
-}
-
-fn serde_urlencode(params: &[(String, String)]) -> String {
-    params
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn enc(s: &str) -> String {
-    let mut o = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            o.push(b as char);
-        } else {
-            o.push_str(&format!("%{b:02X}"));
-        }
-    }
-    o
 }
 
 pub async fn item<S: Store>(
