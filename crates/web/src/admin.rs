@@ -83,8 +83,7 @@ pub async fn user_create<S: Store>(
     user: CurrentUser,
     PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    user.require(Role::Admin)?;
-    user.check_write(f.get("_csrf").map(String::as_str), "write")?;
+    user.may_submit(Role::Admin, &f)?;
     let get = |k: &str| f.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let parsed = (|| -> Result<User, String> {
         let username = get("username").to_ascii_lowercase();
@@ -141,8 +140,7 @@ pub async fn user_update<S: Store>(
     PagePath(id): PagePath<i64>,
     PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    user.require(Role::Admin)?;
-    user.check_write(f.get("_csrf").map(String::as_str), "write")?;
+    user.may_submit(Role::Admin, &f)?;
     let stored = app.store.get::<User>(id).await?.ok_or(WebError::NotFound)?;
     let mut rec = stored.record.clone();
     let mut notice = String::new();
@@ -264,8 +262,7 @@ pub async fn agency_save<S: Store>(
     user: CurrentUser,
     PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    user.require(Role::Admin)?;
-    user.check_write(f.get("_csrf").map(String::as_str), "write")?;
+    user.may_submit(Role::Admin, &f)?;
     let a = the_agency(&app).await?;
     let get = |k: &str| f.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let text = |k: &str, label: &str| -> Result<Text, String> {
@@ -390,8 +387,7 @@ pub async fn token_action<S: Store>(
     user: CurrentUser,
     PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    user.require(Role::Admin)?;
-    user.check_write(f.get("_csrf").map(String::as_str), "write")?;
+    user.may_submit(Role::Admin, &f)?;
     let get = |k: &str| f.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     if get("action") == "revoke" {
         let hash = get("hash");

@@ -87,6 +87,15 @@ impl CurrentUser {
     }
 }
 
+impl CurrentUser {
+    /// For a submitted form: the role is at least `min`, and the form
+    /// carries this session's CSRF token (`_csrf`).
+    pub fn may_submit(&self, min: Role, form: &HashMap<String, String>) -> Result<(), WebError> {
+        self.require(min)?;
+        self.check_write(form.get("_csrf").map(String::as_str), "write")
+    }
+}
+
 fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

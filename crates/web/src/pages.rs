@@ -384,8 +384,7 @@ pub async fn case_create<S: Store>(
     user: CurrentUser,
     PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    user.require(Role::Editor)?;
-    user.check_write(f.get("_csrf").map(String::as_str), "write")?;
+    user.may_submit(Role::Editor, &f)?;
     let case = match parse_case(&f) {
         Ok(c) => c,
         Err(msg) => {
@@ -475,8 +474,7 @@ pub async fn case_status<S: Store>(
     PagePath(id): PagePath<i64>,
     PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    user.require(Role::Editor)?;
-    user.check_write(f.get("_csrf").map(String::as_str), "write")?;
+    user.may_submit(Role::Editor, &f)?;
     let status = CaseStatus::parse(&field(&f, "status", 64)?).map_err(|e| WebError::BadRequest(e.message))?;
     let version = field(&f, "version", 20)?.parse::<i64>().ok();
     let case = app.store.get::<Case>(id).await?.ok_or(WebError::NotFound)?;

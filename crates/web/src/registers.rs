@@ -477,8 +477,7 @@ pub async fn create<S: Store>(
     PagePath(slug): PagePath<String>,
     PageForm(form): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    user.require(Role::Editor)?;
-    user.check_write(form.get("_csrf").map(String::as_str), "write")?;
+    user.may_submit(Role::Editor, &form)?;
     let reg = register(&slug)?;
     by_kind!(reg.kind, save, &app, &user, reg, None, &form)
 }
@@ -517,8 +516,7 @@ pub async fn update<S: Store>(
     PagePath((slug, id)): PagePath<(String, i64)>,
     PageForm(form): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    user.require(Role::Editor)?;
-    user.check_write(form.get("_csrf").map(String::as_str), "write")?;
+    user.may_submit(Role::Editor, &form)?;
     let reg = register(&slug)?;
     by_kind!(reg.kind, save, &app, &user, reg, Some(id), &form)
 }

@@ -77,8 +77,7 @@ pub async fn update_item<S: Store>(
     PagePath(id): PagePath<i64>,
     PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    user.require(Role::Editor)?;
-    user.check_write(f.get("_csrf").map(String::as_str), "write")?;
+    user.may_submit(Role::Editor, &f)?;
     let item = app.store.get::<MediaItem>(id).await?.ok_or(WebError::NotFound)?;
     let mut rec = item.record.clone();
     let topics = f.get("topics").map(String::as_str).unwrap_or("");
