@@ -288,6 +288,16 @@ evidence = [
      "captured_by": "Phòng An ninh mạng và phòng chống tội phạm sử dụng công nghệ cao, Công an tỉnh", "item_count": 9},
 ]
 
+takedown_checks = [
+    {"case": "VV-2024-02", "url": "https://www.tiktok.com/@taikhoan_b", "checked_at": "2024-04-22T02:00:00.000000Z",
+     "result": "removed", "checked_by": "Phòng TTBCXB, Sở Thông tin và Truyền thông",
+     "note": "Kiểm tra sau khi yêu cầu gỡ bỏ thông tin sai sự thật"},
+    {"case": "VV-2024-04", "url": "https://www.youtube.com/@taikhoan_d", "checked_at": "2024-06-10T02:00:00.000000Z",
+     "result": "still_online", "checked_by": "Phòng TTBCXB, Sở Thông tin và Truyền thông",
+     "next_check_on": "2024-06-17", "evidence": "VV-2024-04-CC01",
+     "note": "Kênh còn hoạt động; đề nghị phối hợp bóc, gỡ"},
+]
+
 LEAD = "Thanh tra Sở Thông tin và Truyền thông"
 inspections = [
     {"code": "TT-2024-01", "kind": "inspection", "field": "Xuất bản, in và phát hành",
@@ -372,6 +382,7 @@ doc = {
         "plan_items": plan_items,
         "cases": cases,
         "evidence": evidence,
+        "takedown_checks": takedown_checks,
         "inspections": inspections,
         "inspection_subjects": inspection_subjects,
         "sanction_decisions": sanction_decisions,

@@ -31,6 +31,7 @@ pub enum RecordKind {
     PlanItem,
     Case,
     Evidence,
+    TakedownCheck,
     Inspection,
     InspectionSubject,
     SanctionDecision,
@@ -52,6 +53,7 @@ impl RecordKind {
         RecordKind::PlanItem,
         RecordKind::Case,
         RecordKind::Evidence,
+        RecordKind::TakedownCheck,
         RecordKind::Inspection,
         RecordKind::InspectionSubject,
         RecordKind::SanctionDecision,
@@ -71,6 +73,7 @@ impl RecordKind {
             RecordKind::PlanItem => "plan_item",
             RecordKind::Case => "case",
             RecordKind::Evidence => "evidence",
+            RecordKind::TakedownCheck => "takedown_check",
             RecordKind::Inspection => "inspection",
             RecordKind::InspectionSubject => "inspection_subject",
             RecordKind::SanctionDecision => "sanction_decision",
@@ -92,6 +95,7 @@ impl RecordKind {
             RecordKind::PlanItem => "plan_items",
             RecordKind::Case => "cases",
             RecordKind::Evidence => "evidence",
+            RecordKind::TakedownCheck => "takedown_checks",
             RecordKind::Inspection => "inspections",
             RecordKind::InspectionSubject => "inspection_subjects",
             RecordKind::SanctionDecision => "sanction_decisions",
@@ -112,6 +116,7 @@ impl RecordKind {
             RecordKind::PlanItem => "nhiệm vụ kỳ tới",
             RecordKind::Case => "vụ việc",
             RecordKind::Evidence => "chứng cứ",
+            RecordKind::TakedownCheck => "lần kiểm tra gỡ bỏ",
             RecordKind::Inspection => "cuộc thanh tra, kiểm tra",
             RecordKind::InspectionSubject => "đối tượng thanh tra, kiểm tra",
             RecordKind::SanctionDecision => "quyết định xử phạt",
@@ -926,6 +931,57 @@ impl Record for Evidence {
     }
 }
 
+// ---------------------------------------------------------------- takedown check
+
+vn_enum!(TakedownResult {
+    StillOnline = "still_online": "Vẫn còn trên mạng",
+    Removed = "removed": "Đã gỡ bỏ",
+    Unreachable = "unreachable": "Không truy cập được",
+});
+
+/// One check whether offending content is still online. Each check is a
+/// record of its own (never overwritten); the capture that proves it, when
+/// there is one, is an [`Evidence`] record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TakedownCheck {
+    pub case: Code,
+    pub url: Text,
+    pub checked_at: Timestamp,
+    pub result: TakedownResult,
+    pub checked_by: Text,
+    /// When to look again; none once removal is confirmed.
+    #[serde(default)]
+    pub next_check_on: Option<Date>,
+    /// The evidence record of the capture behind this check.
+    #[serde(default)]
+    pub evidence: Option<Code>,
+    #[serde(default)]
+    pub note: Option<Text>,
+}
+
+impl Record for TakedownCheck {
+    const KIND: RecordKind = RecordKind::TakedownCheck;
+
+    /// The case, the link and the instant of the check.
+    fn key(&self) -> String {
+        let url = canonical_url(self.url.as_str()).unwrap_or_else(|_| self.url.to_string());
+        format!("{}|{}|{}", self.case, url, self.checked_at.rfc3339())
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        check_url(&mut e, "url", &self.url);
+        e.into_result()
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        let mut r = vec![(RecordKind::Case, self.case.to_string())];
+        r.extend(self.evidence.iter().map(|c| (RecordKind::Evidence, c.to_string())));
+        r
+    }
+}
+
 // ---------------------------------------------------------------- inspection
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -1089,6 +1145,8 @@ pub struct Dataset {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub takedown_checks: Vec<TakedownCheck>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inspections: Vec<Inspection>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inspection_subjects: Vec<InspectionSubject>,
@@ -1109,6 +1167,7 @@ impl Dataset {
             + self.plan_items.len()
             + self.cases.len()
             + self.evidence.len()
+            + self.takedown_checks.len()
             + self.inspections.len()
             + self.inspection_subjects.len()
             + self.sanction_decisions.len()

@@ -219,6 +219,22 @@ const TABLES: &[TableDef] = &[
         date_field: Some("captured_at"),
     },
     TableDef {
+        kind: RecordKind::TakedownCheck,
+        table: "takedown_checks",
+        columns: &[
+            ("case", T),
+            ("url", T),
+            ("checked_at", T),
+            ("result", T),
+            ("checked_by", T),
+            ("next_check_on", T),
+            ("evidence", T),
+            ("note", T),
+        ],
+        search: &["url", "note"],
+        date_field: Some("checked_at"),
+    },
+    TableDef {
         kind: RecordKind::Inspection,
         table: "inspections",
         columns: &[
@@ -309,6 +325,11 @@ const MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "sessions_tokens",
         sql: include_str!("../migrations/0005_sessions_tokens.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "takedown_checks",
+        sql: include_str!("../migrations/0006_takedown_checks.sql"),
     },
 ];
 

@@ -767,6 +767,7 @@ impl Store for SqlStore {
                 import_section(tx, &actor, &d.plan_items, &mut c, &mut s).await?;
                 import_section(tx, &actor, &d.cases, &mut c, &mut s).await?;
                 import_section(tx, &actor, &d.evidence, &mut c, &mut s).await?;
+                import_section(tx, &actor, &d.takedown_checks, &mut c, &mut s).await?;
                 import_section(tx, &actor, &d.inspections, &mut c, &mut s).await?;
                 import_section(tx, &actor, &d.inspection_subjects, &mut c, &mut s).await?;
                 import_section(tx, &actor, &d.sanction_decisions, &mut c, &mut s).await?;
@@ -790,6 +791,7 @@ impl Store for SqlStore {
             plan_items: export_kind(p).await?,
             cases: export_kind(p).await?,
             evidence: export_kind(p).await?,
+            takedown_checks: export_kind(p).await?,
             inspections: export_kind(p).await?,
             inspection_subjects: export_kind(p).await?,
             sanction_decisions: export_kind(p).await?,

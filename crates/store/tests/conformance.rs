@@ -310,6 +310,13 @@ async fn crud_for_every_kind(h: &Harness) {
     .await;
     crud(
         s,
+        &d.takedown_checks[0],
+        |t| t.checked_at = Timestamp::parse("2024-05-01T00:00:00Z").expect("t"),
+        |t| t.result = TakedownResult::StillOnline,
+    )
+    .await;
+    crud(
+        s,
         &d.inspections[0],
         |i| i.code = Code::lit("KT-TEST"),
         |i| i.findings = Some(Text::lit("Không vi phạm")),

@@ -134,6 +134,7 @@ macro_rules! dispatch {
             RecordKind::PlanItem => $f::<PlanItem, S>($($arg),*).await,
             RecordKind::Case => $f::<Case, S>($($arg),*).await,
             RecordKind::Evidence => $f::<Evidence, S>($($arg),*).await,
+            RecordKind::TakedownCheck => $f::<TakedownCheck, S>($($arg),*).await,
             RecordKind::Inspection => $f::<Inspection, S>($($arg),*).await,
             RecordKind::InspectionSubject => $f::<InspectionSubject, S>($($arg),*).await,
             RecordKind::SanctionDecision => $f::<SanctionDecision, S>($($arg),*).await,

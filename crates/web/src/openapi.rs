@@ -141,6 +141,7 @@ pub fn document() -> Value {
     k.add::<PlanItem>(&mut gen);
     k.add::<Case>(&mut gen);
     k.add::<Evidence>(&mut gen);
+    k.add::<TakedownCheck>(&mut gen);
     k.add::<Inspection>(&mut gen);
     k.add::<InspectionSubject>(&mut gen);
     k.add::<SanctionDecision>(&mut gen);

@@ -127,6 +127,7 @@ pub async fn dashboard<S: Store>(State(app): State<AppState<S>>, user: CurrentUs
         })
         .collect();
     let max_items = s.items_by_topic_outlet.iter().map(|c| c.items).max().unwrap_or(1);
+    let due = due_rechecks(&app.store, today).await?;
     // Items per month and per topic, from the same day counts as the report.
     let counts = app.store.item_counts(range).await?;
     let mut by_month: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
@@ -168,11 +169,47 @@ pub async fn dashboard<S: Store>(State(app): State<AppState<S>>, user: CurrentUs
             topic_max,
             outlet_names => outlet_names(&app.store).await?,
             newest => minijinja::Value::from_serialize(&newest),
+            due,
             open_cases => minijinja::Value::from_serialize(&open_cases),
             status_labels => status_labels(),
         },
     );
     Ok(Html(html).into_response())
+}
+
+/// Takedown re-checks whose day has come: the latest check of each link
+/// that asked to look again on or before `today`.
+async fn due_rechecks<S: Store>(store: &S, today: Date) -> Result<Vec<minijinja::Value>, WebError> {
+    let checks = store
+        .list::<canhgiac_domain::TakedownCheck>(&ListQuery {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await?;
+    let mut latest: HashMap<(String, String), &canhgiac_store::Stored<canhgiac_domain::TakedownCheck>> = HashMap::new();
+    for c in &checks {
+        let k = (c.record.case.to_string(), c.record.url.to_string());
+        match latest.get(&k) {
+            Some(prev) if prev.record.checked_at >= c.record.checked_at => {}
+            _ => {
+                latest.insert(k, c);
+            }
+        }
+    }
+    let mut due: Vec<_> = latest
+        .into_values()
+        .filter(|c| c.record.next_check_on.is_some_and(|d| d <= today))
+        .collect();
+    due.sort_by_key(|c| c.record.next_check_on);
+    Ok(due
+        .iter()
+        .map(|c| {
+            context! {
+                id => c.id, case => c.record.case.as_str(), url => c.record.url.as_str(),
+                on => c.record.next_check_on.map(|d| d.to_string()), result => c.record.result.label_vn(),
+            }
+        })
+        .collect())
 }
 
 #[derive(Deserialize, Default, serde::Serialize)]
@@ -430,6 +467,24 @@ pub async fn case_detail<S: Store>(
             ..Default::default()
         })
         .await?;
+    let mut checks = app
+        .store
+        .list::<canhgiac_domain::TakedownCheck>(&ListQuery {
+            filters: vec![("case".into(), case.record.code.to_string())],
+            limit: Some(200),
+            ..Default::default()
+        })
+        .await?;
+    checks.sort_by_key(|c| c.record.checked_at);
+    let checks: Vec<minijinja::Value> = checks
+        .iter()
+        .map(|c| {
+            context! {
+                id => c.id, at => c.record.checked_at.vn_date().to_string(), url => c.record.url.as_str(),
+                result => c.record.result.label_vn(), next => c.record.next_check_on.map(|d| d.to_string()),
+            }
+        })
+        .collect();
     let sanctions: Vec<minijinja::Value> = sanctions
         .iter()
         .map(|s| {
@@ -457,6 +512,7 @@ pub async fn case_detail<S: Store>(
             case => minijinja::Value::from_serialize(&case),
             evidence => minijinja::Value::from_serialize(&evidence),
             sanctions,
+            checks,
             trail => minijinja::Value::from_serialize(&trail),
             statuses => options(CaseStatus::ALL, CaseStatus::code, CaseStatus::label_vn),
             status_labels => status_labels(),

@@ -157,6 +157,7 @@ both!(
     review_queue_item_edit_and_bulk_actions,
     api_tokens_are_made_and_revoked_on_the_admin_page,
     every_route_with_every_role,
+    takedown_rechecks_on_the_case_and_the_dashboard,
 );
 
 async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
@@ -1440,5 +1441,88 @@ async fn every_route_with_every_role(app: &TestApp) {
                 assert_eq!(st, StatusCode::FORBIDDEN, "{who} may not {method} {path}");
             }
         }
+    }
+}
+
+async fn takedown_rechecks_on_the_case_and_the_dashboard(app: &TestApp) {
+    let (c, csrf) = login(app, "chuyenvien").await;
+    let home = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text")
+        .replace("&#x2f;", "/");
+    assert!(home.contains("Đến hạn kiểm tra gỡ bỏ"));
+    assert!(
+        home.contains("https://www.youtube.com/@taikhoan_d"),
+        "the seed's re-check of 17/06/2024 is due"
+    );
+    let case = app
+        .store
+        .get_by_key::<Case>("VV-2024-04")
+        .await
+        .expect("get")
+        .expect("case");
+    let page = c
+        .get(app.url(&format!("/vu-viec/{}", case.id)))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("Kiểm tra gỡ bỏ") && page.contains("Vẫn còn trên mạng"));
+    // A new check finds the channel removed: nothing is due any more.
+    let res = c
+        .post(app.url("/so/kiem-tra-go-bo"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("case", "VV-2024-04"),
+            ("url", "https://www.youtube.com/@taikhoan_d"),
+            ("checked_at", "2024-06-18T09:00:00+07:00"),
+            ("result", "removed"),
+            ("checked_by", "Nguyễn Thị H"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let home = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text")
+        .replace("&#x2f;", "/");
+    assert!(!home.contains("https://www.youtube.com/@taikhoan_d"), "{home:.0}");
+    assert!(home.contains("Không có lần kiểm tra nào đến hạn"));
+    // Bad input: a wrong instant or a non-web link.
+    for (field, value) in [
+        ("checked_at", "hôm qua"),
+        ("url", "javascript:alert(1)"),
+        ("case", "VV-KHONG-CO"),
+    ] {
+        let mut form = vec![
+            ("_csrf", csrf.as_str()),
+            ("case", "VV-2024-04"),
+            ("url", "https://www.youtube.com/@taikhoan_d"),
+            ("checked_at", "2024-06-19T09:00:00+07:00"),
+            ("result", "removed"),
+            ("checked_by", "Nguyễn Thị H"),
+        ];
+        form.retain(|(k, _)| *k != field);
+        form.push((field, value));
+        let res = c
+            .post(app.url("/so/kiem-tra-go-bo"))
+            .form(&form)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
     }
 }
