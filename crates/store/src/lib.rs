@@ -111,6 +111,8 @@ pub struct ListQuery {
     pub date_to: Option<canhgiac_domain::Date>,
     /// Equality filters on columns (`outlet = bao-bac-giang`).
     pub filters: Vec<(String, String)>,
+    /// Media items only: items tagged with this topic.
+    pub topic: Option<String>,
     pub limit: Option<u32>,
 }
 

@@ -728,6 +728,16 @@ impl Store for SqlStore {
             args.push(v);
             wh.push(format!("{} = ${}", quoted(c), args.len()));
         }
+        if let Some(t) = &q.topic {
+            if def.kind != RecordKind::MediaItem {
+                return Err(StoreError::Schema("chỉ lọc theo chủ đề với tin, bài".into()));
+            }
+            args.push(Value::Text(t.clone()));
+            wh.push(format!(
+                "id IN (SELECT item_id FROM media_item_topics WHERE topic = ${})",
+                args.len()
+            ));
+        }
         let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE);
         let sql = format!(
             "SELECT {} FROM {}{} ORDER BY id DESC LIMIT {limit}",

@@ -60,6 +60,20 @@ fn action_labels() -> HashMap<&'static str, &'static str> {
     labels(AuditAction::ALL, AuditAction::code, AuditAction::label_vn)
 }
 
+async fn topic_options<S: Store>(store: &S) -> Result<Vec<minijinja::Value>, WebError> {
+    let mut topics = store
+        .list::<canhgiac_domain::Topic>(&ListQuery {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await?;
+    topics.sort_by_key(|t| t.record.ordinal);
+    Ok(topics
+        .iter()
+        .map(|t| context! { code => t.record.code.as_str(), name => t.record.name.as_str() })
+        .collect())
+}
+
 async fn outlet_names<S: Store>(store: &S) -> Result<HashMap<String, String>, WebError> {
     Ok(store
         .list::<Outlet>(&ListQuery {
@@ -217,6 +231,7 @@ pub struct ItemFilter {
     q: Option<String>,
     outlet: Option<String>,
     topic: Option<String>,
+    kind: Option<String>,
     from: Option<String>,
     to: Option<String>,
     featured: Option<String>,
@@ -242,6 +257,13 @@ pub async fn items<S: Store>(
     }
     if let Some(o) = f.outlet.as_deref().filter(|s| !s.is_empty()) {
         q.filters.push(("outlet".into(), o.chars().take(64).collect()));
+    }
+    if let Some(t) = f.topic.as_deref().filter(|s| !s.is_empty()) {
+        q.topic = Some(t.chars().take(64).collect());
+    }
+    if let Some(k) = f.kind.as_deref().filter(|s| !s.is_empty()) {
+        let kind = canhgiac_domain::ItemKind::parse(k).map_err(|e| WebError::BadRequest(e.message))?;
+        q.filters.push(("kind".into(), kind.code().into()));
     }
     if f.featured.as_deref() == Some("true") {
         q.filters.push(("featured".into(), "true".into()));
@@ -301,6 +323,8 @@ pub async fn items<S: Store>(
             user => user_ctx(&user),
             items => minijinja::Value::from_serialize(&list),
             outlets,
+            topics => topic_options(&app.store).await?,
+            kinds => options(canhgiac_domain::ItemKind::ALL, canhgiac_domain::ItemKind::code, canhgiac_domain::ItemKind::label_vn),
             outlet_names => outlet_names(&app.store).await?,
             f => minijinja::Value::from_serialize(&f),
             error,
