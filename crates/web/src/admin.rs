@@ -459,3 +459,82 @@ pub async fn token_action<S: Store>(
     let notice = format!("Mã truy cập mới (chỉ hiển thị một lần): {secret}");
     Ok(Html(tokens_page(&app, &user, &notice, "").await?).into_response())
 }
+
+/// Any signed-in user changes their own password.
+pub async fn password_page<S: Store>(State(app): State<AppState<S>>, user: CurrentUser) -> Result<Response, WebError> {
+    Ok(Html(app.views.render(
+        "password.html",
+        context! { user => user_ctx(&user), error => "", notice => "" },
+    ))
+    .into_response())
+}
+
+pub async fn password_change<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageForm(f): PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.may_submit(Role::Viewer, &f)?;
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let (current, new, again) = (get("current"), get("new"), get("again"));
+    let stored = app
+        .store
+        .get_by_key::<User>(&user.username.to_ascii_lowercase())
+        .await?
+        .ok_or(WebError::Unauthenticated)?;
+    let refuse = |msg: &str| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(app.views.render(
+                "password.html",
+                context! { user => user_ctx(&user), error => msg, notice => "" },
+            )),
+        )
+            .into_response()
+    };
+    let hash = stored
+        .record
+        .password_hash
+        .as_ref()
+        .map(|h| h.to_string())
+        .unwrap_or_default();
+    let ok = current.len() <= 1024 && {
+        let hash = hash.clone();
+        tokio::task::spawn_blocking(move || {
+            use argon2::password_hash::{PasswordHash, PasswordVerifier};
+            PasswordHash::new(&hash)
+                .map(|h| {
+                    argon2::Argon2::default()
+                        .verify_password(current.as_bytes(), &h)
+                        .is_ok()
+                })
+                .unwrap_or(false)
+        })
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+    };
+    if !ok {
+        return Ok(refuse("Mật khẩu hiện tại không đúng"));
+    }
+    if new.chars().count() < 12 || new.len() > 1024 {
+        return Ok(refuse("Mật khẩu mới cần từ 12 ký tự trở lên"));
+    }
+    if new != again {
+        return Ok(refuse("Hai lần nhập mật khẩu mới không khớp"));
+    }
+    let mut rec = stored.record.clone();
+    rec.password_hash = Some(Text::parse(&hash_password(&new)?).map_err(|e| WebError::Internal(e.message))?);
+    app.store
+        .update(
+            &Actor::new(&user.username, "web"),
+            stored.id,
+            Some(stored.version),
+            &rec,
+        )
+        .await?;
+    Ok(Html(app.views.render(
+        "password.html",
+        context! { user => user_ctx(&user), error => "", notice => "Đã đổi mật khẩu" },
+    ))
+    .into_response())
+}

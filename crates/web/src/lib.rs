@@ -122,6 +122,10 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
             "/quan-tri/ma-truy-cap",
             get(admin::tokens::<S>).post(admin::token_action::<S>),
         )
+        .route(
+            "/tai-khoan/mat-khau",
+            get(admin::password_page::<S>).post(admin::password_change::<S>),
+        )
         .route("/so", get(registers::index::<S>))
         .route("/so/{slug}", get(registers::list::<S>).post(registers::create::<S>))
         .route("/so/{slug}/moi", get(registers::new_form::<S>))

@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin_users.html", include_str!("../templates/admin_users.html")),
     ("admin_agency.html", include_str!("../templates/admin_agency.html")),
     ("admin_tokens.html", include_str!("../templates/admin_tokens.html")),
+    ("password.html", include_str!("../templates/password.html")),
     ("register_list.html", include_str!("../templates/register_list.html")),
     ("register_form.html", include_str!("../templates/register_form.html")),
 ];

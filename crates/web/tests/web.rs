@@ -158,6 +158,7 @@ both!(
     api_tokens_are_made_and_revoked_on_the_admin_page,
     every_route_with_every_role,
     takedown_rechecks_on_the_case_and_the_dashboard,
+    users_change_their_own_password,
 );
 
 async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
@@ -1390,6 +1391,8 @@ const ROUTES: &[(&str, &str, Option<Role>)] = &[
     ("DELETE", "/api/v1/cases/999999", Some(Role::Editor)),
     ("POST", "/api/v1/topics", Some(Role::Admin)),
     ("GET", "/api/openapi.json", None),
+    ("GET", "/tai-khoan/mat-khau", None),
+    ("POST", "/tai-khoan/mat-khau", None),
 ];
 
 fn rank(r: Role) -> u8 {
@@ -1525,4 +1528,39 @@ async fn takedown_rechecks_on_the_case_and_the_dashboard(app: &TestApp) {
             .expect("post");
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
     }
+}
+
+async fn users_change_their_own_password(app: &TestApp) {
+    let (c, csrf) = login(app, "lanhdao").await;
+    let post = |cur: &str, new: &str, again: &str| {
+        c.post(app.url("/tai-khoan/mat-khau"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("current", cur),
+                ("new", new),
+                ("again", again),
+            ])
+            .send()
+    };
+    for (cur, new, again, msg) in [
+        ("sai", "mat-khau-moi-dai-du", "mat-khau-moi-dai-du", "không đúng"),
+        (PASSWORD, "ngan", "ngan", "12 ký tự"),
+        (PASSWORD, "mat-khau-moi-dai-du", "khac-hoan-toan-nhe", "không khớp"),
+    ] {
+        let res = post(cur, new, again).await.expect("post");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(res.text().await.expect("text").contains(msg), "{msg}");
+    }
+    let res = post(PASSWORD, "mat-khau-moi-dai-du", "mat-khau-moi-dai-du")
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::OK);
+    let fresh = app.client();
+    let res = fresh
+        .post(app.url("/dang-nhap"))
+        .form(&[("username", "lanhdao"), ("password", "mat-khau-moi-dai-du")])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the new password works");
 }
