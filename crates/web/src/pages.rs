@@ -60,7 +60,8 @@ fn action_labels() -> HashMap<&'static str, &'static str> {
     labels(AuditAction::ALL, AuditAction::code, AuditAction::label_vn)
 }
 
-async fn topic_options<S: Store>(store: &S) -> Result<Vec<minijinja::Value>, WebError> {
+/// The topics in report order, for select boxes.
+pub(crate) async fn topic_options<S: Store>(store: &S) -> Result<Vec<minijinja::Value>, WebError> {
     let mut topics = store
         .list::<canhgiac_domain::Topic>(&ListQuery {
             limit: Some(1000),

@@ -12,26 +12,11 @@ use minijinja::context;
 
 use crate::auth::CurrentUser;
 use crate::extract::{PageForm, PagePath, PageQuery};
-use crate::pages::user_ctx;
+use crate::pages::{topic_options, user_ctx};
 use crate::{AppState, WebError};
 
 /// Most items one bulk action may touch.
 pub const MAX_BULK: usize = 200;
-
-async fn topic_options<S: Store>(app: &AppState<S>) -> Result<Vec<minijinja::Value>, WebError> {
-    let mut topics = app
-        .store
-        .list::<Topic>(&ListQuery {
-            limit: Some(1000),
-            ..Default::default()
-        })
-        .await?;
-    topics.sort_by_key(|t| t.record.ordinal);
-    Ok(topics
-        .iter()
-        .map(|t| context! { code => t.record.code.as_str(), name => t.record.name.as_str() })
-        .collect())
-}
 
 #[derive(serde::Deserialize)]
 pub struct QueueParams {
@@ -61,7 +46,7 @@ pub async fn queue<S: Store>(
         context! {
             user => user_ctx(&user),
             items => minijinja::Value::from_serialize(&items),
-            topics => topic_options(&app).await?,
+            topics => topic_options(&app.store).await?,
             next,
             can_edit => user.require(Role::Editor).is_ok(),
         },
