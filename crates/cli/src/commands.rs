@@ -7,7 +7,7 @@ use canhgiac_domain::{numbers::count, Agency, Date, DateRange, Period, PeriodRul
 use canhgiac_interchange::{read_file, read_json, write_json, Envelope, TableKind};
 use canhgiac_store::{Actor, AuditQuery, ImportSummary, ListQuery, SqlStore, Store, Summary};
 
-use crate::{accounts, Cli, Command};
+use crate::{Cli, Command};
 
 /// The seed dataset: the facts of report 180/BC-STTTT, in the import format.
 pub const SEED: &str = include_str!("../../../fixtures/seed-2024-h1.json");
@@ -79,12 +79,14 @@ async fn init(store: &SqlStore, admin: &str) -> Result<bool> {
         );
         return Ok(false);
     }
-    let password = accounts::generate_password();
+    let password = canhgiac_web::auth::generate_password();
     let user = User {
         username: canhgiac_domain::Code::parse(admin).map_err(|e| anyhow::anyhow!("tên đăng nhập: {e}"))?,
         full_name: Text::lit("Quản trị hệ thống"),
         role: Role::Admin,
-        password_hash: Some(Text::parse(&accounts::hash_password(&password)?).map_err(|e| anyhow::anyhow!("{e}"))?),
+        password_hash: Some(
+            Text::parse(&canhgiac_web::auth::hash_password(&password)?).map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
         email: None,
         active: true,
     };
@@ -301,7 +303,7 @@ async fn token(store: &SqlStore, user: &str, scopes: &str, name: &str, days: Opt
     {
         bail!("phạm vi «{bad}» không hợp lệ (read, write, ingest)");
     }
-    let secret = accounts::generate_password() + &accounts::generate_password();
+    let secret = canhgiac_web::auth::generate_password() + &canhgiac_web::auth::generate_password();
     let now = canhgiac_domain::Timestamp::now();
     store
         .token_create(

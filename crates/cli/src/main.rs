@@ -1,7 +1,6 @@
 //! `canhgiac`: the command line. Vietnamese for people, JSON on request
 //! for machines.
 
-mod accounts;
 mod bench;
 mod commands;
 mod report;

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use argon2::password_hash::{PasswordHasher, SaltString};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -11,7 +10,7 @@ use canhgiac_domain::*;
 use canhgiac_store::{Actor, ListQuery, Store};
 use minijinja::context;
 
-use crate::auth::{random_hex, CurrentUser};
+use crate::auth::{generate_password, hash_password, random_hex, verify_password, CurrentUser};
 use crate::extract::{PageForm, PagePath};
 use crate::pages::user_ctx;
 use crate::{AppState, WebError};
@@ -20,27 +19,6 @@ fn roles() -> Vec<minijinja::Value> {
     Role::ALL
         .iter()
         .map(|r| context! { code => r.code(), label => r.label_vn() })
-        .collect()
-}
-
-fn hash_password(p: &str) -> Result<String, WebError> {
-    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    argon2::Argon2::default()
-        .hash_password(p.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| WebError::Internal(e.to_string()))
-}
-
-/// A password to hand over once: 20 characters without look-alikes.
-fn new_password() -> String {
-    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    random_hex(20)
-        .as_bytes()
-        .chunks(2)
-        .map(|c| {
-            let n = u8::from_str_radix(std::str::from_utf8(c).unwrap_or("00"), 16).unwrap_or(0);
-            ALPHABET[n as usize % ALPHABET.len()] as char
-        })
         .collect()
 }
 
@@ -114,7 +92,7 @@ pub async fn user_create<S: Store>(
                 .into_response())
         }
     };
-    let password = new_password();
+    let password = generate_password();
     new_user.password_hash = Some(Text::parse(&hash_password(&password)?).map_err(|e| WebError::Internal(e.message))?);
     match app.store.create(&Actor::new(&user.username, "web"), &new_user).await {
         Ok(_) => {
@@ -156,7 +134,7 @@ pub async fn user_update<S: Store>(
             rec.active = !rec.active;
         }
         Some("reset") => {
-            let password = new_password();
+            let password = generate_password();
             rec.password_hash =
                 Some(Text::parse(&hash_password(&password)?).map_err(|e| WebError::Internal(e.message))?);
             notice = format!("Mật khẩu mới của «{}» (chỉ hiển thị một lần): {password}", rec.username);
@@ -498,21 +476,7 @@ pub async fn password_change<S: Store>(
         .as_ref()
         .map(|h| h.to_string())
         .unwrap_or_default();
-    let ok = current.len() <= 1024 && {
-        let hash = hash.clone();
-        tokio::task::spawn_blocking(move || {
-            use argon2::password_hash::{PasswordHash, PasswordVerifier};
-            PasswordHash::new(&hash)
-                .map(|h| {
-                    argon2::Argon2::default()
-                        .verify_password(current.as_bytes(), &h)
-                        .is_ok()
-                })
-                .unwrap_or(false)
-        })
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-    };
+    let ok = current.len() <= 1024 && verify_password(hash, current).await?;
     if !ok {
         return Ok(refuse("Mật khẩu hiện tại không đúng"));
     }

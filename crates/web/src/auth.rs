@@ -216,18 +216,44 @@ pub async fn login_page<S: Store>(State(app): State<AppState<S>>) -> Response {
     Html(app.views.render("login.html", minijinja::context! { error => "" })).into_response()
 }
 
+/// A password to hand over once: 20 characters from an alphabet without
+/// look-alikes (no 0/O, 1/l/I).
+pub fn generate_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..20)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// An Argon2id hash of `password` in PHC string form, with a fresh salt.
+pub fn hash_password(password: &str) -> Result<String, WebError> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| WebError::Internal(format!("không băm được mật khẩu: {e}")))
+}
+
+/// Checks `password` against a PHC hash, off the async threads (Argon2 is
+/// slow on purpose). A malformed hash never matches.
+pub async fn verify_password(hash: String, password: String) -> Result<bool, WebError> {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .map_err(|e| WebError::Internal(e.to_string()))
+}
+
 /// A real Argon2 hash of a random password, made once, to verify against
 /// when the user does not exist.
 fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| {
-        use argon2::password_hash::{PasswordHasher, SaltString};
-        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-        Argon2::default()
-            .hash_password(random_hex(16).as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-    })
+    DUMMY.get_or_init(|| hash_password(&random_hex(16)).unwrap_or_default())
 }
 
 #[derive(Deserialize)]
@@ -290,14 +316,7 @@ pub async fn login<S: Store>(
         .and_then(|u| u.password_hash.as_ref())
         .map(|h| h.to_string());
     let hash = stored.clone().unwrap_or_else(|| dummy_hash().to_owned());
-    let password = f.password.clone();
-    let ok = tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-            .unwrap_or(false)
-    })
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))?;
+    let ok = verify_password(hash, f.password.clone()).await?;
     let Some(user) = user.filter(|_| ok && stored.is_some()) else {
         app.throttle.fail(&keys);
         tracing::info!(%username, ip = %addr.ip(), "sign-in failed");
@@ -378,6 +397,19 @@ impl<S: Store> FromRequestParts<AppState<S>> for ApiUser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn passwords_hash_verify_and_differ_per_salt() {
+        let p = generate_password();
+        assert_eq!(p.chars().count(), 20);
+        let h1 = hash_password(&p).unwrap();
+        let h2 = hash_password(&p).unwrap();
+        assert_ne!(h1, h2);
+        assert!(h1.starts_with("$argon2id$"));
+        assert!(verify_password(h1.clone(), p.clone()).await.unwrap());
+        assert!(!verify_password(h1, "wrong".into()).await.unwrap());
+        assert!(!verify_password("not a hash".into(), p).await.unwrap());
+    }
 
     #[test]
     fn throttle_grows_and_resets() {
