@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use canhgiac_domain::{Code, Dataset, Date, ItemKind, ItemSource, MediaItem, Period, RecordKind, ReportKind, Text};
 use canhgiac_report::{Format, ReportSpec};
-use canhgiac_store::{Actor, SqlStore, Store};
+use canhgiac_store::prelude::*;
+use canhgiac_store::{Actor, SqlStore};
 
 const OUTLETS: [&str; 4] = [
     "bao-bac-giang",

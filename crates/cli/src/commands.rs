@@ -4,8 +4,9 @@ use std::io::Write;
 
 use anyhow::{bail, Context, Result};
 use canhgiac_domain::{numbers::count, Agency, Date, DateRange, Period, PeriodRule, Record, Role, Text, User};
-use canhgiac_interchange::{read_file, read_json, write_json, Envelope, TableKind};
-use canhgiac_store::{Actor, AuditQuery, ImportSummary, ListQuery, SqlStore, Store, Summary};
+use canhgiac_interchange::{read_file, read_json, write_json, Envelope};
+use canhgiac_store::prelude::*;
+use canhgiac_store::{Actor, AuditQuery, ImportSummary, ListQuery, SqlStore, Summary};
 
 use crate::{Cli, Command};
 
@@ -152,8 +153,11 @@ fn print_import(s: &ImportSummary) {
 
 async fn import(store: &SqlStore, file: &std::path::Path, kind: Option<&str>, dry_run: bool) -> Result<()> {
     let kind = match kind {
-        Some(k) => Some(TableKind::parse(k).with_context(|| {
-            format!("loại «{k}» không hợp lệ; chọn media-items, directives, inspection-subjects hoặc sanctions")
+        Some(k) => Some(canhgiac_domain::RecordKind::from_table_code(k).with_context(|| {
+            let codes: Vec<&str> = canhgiac_domain::RecordKind::with_tables()
+                .filter_map(|k| k.meta().table.as_ref().map(|t| t.code))
+                .collect();
+            format!("loại «{k}» không hợp lệ; chọn một trong: {}", codes.join(", "))
         })?),
         None => None,
     };

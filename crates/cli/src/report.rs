@@ -103,7 +103,7 @@ async fn issue(store: &SqlStore, cli: &Cli, a: &ReportSpecArgs, formats: &str) -
 }
 
 async fn list(store: &SqlStore) -> Result<()> {
-    use canhgiac_store::Store;
+    use canhgiac_store::prelude::*;
     let all = store.issued_reports(None).await?;
     if all.is_empty() {
         println!("Chưa có báo cáo nào được ban hành.");
@@ -124,7 +124,7 @@ async fn list(store: &SqlStore) -> Result<()> {
 }
 
 async fn get(store: &SqlStore, id: i64, file: &str, out: Option<&std::path::Path>) -> Result<()> {
-    use canhgiac_store::Store;
+    use canhgiac_store::prelude::*;
     let bytes = store
         .issued_report_file(id, file)
         .await?
@@ -138,7 +138,7 @@ async fn get(store: &SqlStore, id: i64, file: &str, out: Option<&std::path::Path
 }
 
 async fn verify(store: &SqlStore, id: i64) -> Result<()> {
-    use canhgiac_store::Store;
+    use canhgiac_store::prelude::*;
     if store.verify_issued_report(id).await? {
         println!("Báo cáo mã số {id} nguyên vẹn: mã băm khớp.");
         Ok(())

@@ -149,6 +149,41 @@ impl Timestamp {
             .map_err(|_| FieldError::new(format!("Thời điểm không hợp lệ: «{}» (cần RFC 3339)", s.trim())))
     }
 
+    /// What a person types: RFC 3339, or a Vietnam-time `dd/mm/yyyy hh:mm`
+    /// (seconds optional), or the `yyyy-mm-ddThh:mm` of a browser's
+    /// date-time picker, also Vietnam time.
+    pub fn parse_local(s: &str) -> Result<Self, FieldError> {
+        let t = s.trim();
+        if let Ok(ts) = Timestamp::parse(t) {
+            return Ok(ts);
+        }
+        let bad = || {
+            FieldError::new(format!(
+                "Thời điểm không hợp lệ: «{t}» (cần dạng dd/mm/yyyy hh:mm, giờ Việt Nam)"
+            ))
+        };
+        let (day, time) = t.split_once(['T', ' ']).ok_or_else(bad)?;
+        let date = Date::parse(day).map_err(|_| bad())?;
+        let time = time.trim();
+        let hms = chrono::NaiveTime::parse_from_str(time, "%H:%M:%S")
+            .or_else(|_| chrono::NaiveTime::parse_from_str(time, "%H:%M"))
+            .map_err(|_| bad())?;
+        let local = date.naive().and_time(hms);
+        Ok(Timestamp(local.and_utc() - chrono::Duration::hours(7)))
+    }
+
+    /// `dd/mm/yyyy hh:mm`, Vietnam time: what people see.
+    pub fn vn_text(self) -> String {
+        (self.0 + chrono::Duration::hours(7))
+            .format("%d/%m/%Y %H:%M")
+            .to_string()
+    }
+
+    /// This instant moved by `ms` milliseconds (negative to go back).
+    pub fn plus_millis(self, ms: i64) -> Self {
+        Timestamp(self.0 + chrono::Duration::milliseconds(ms))
+    }
+
     /// This instant moved by `hours` (negative to go back).
     pub fn plus_hours(self, hours: i64) -> Self {
         Timestamp(self.0 + chrono::Duration::hours(hours))

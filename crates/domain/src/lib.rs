@@ -7,6 +7,7 @@
 
 pub mod date;
 pub mod error;
+pub mod kind;
 pub mod layout;
 pub mod money;
 pub mod numbers;
@@ -19,6 +20,9 @@ pub use schemars;
 
 pub use date::{Date, Timestamp};
 pub use error::{FieldError, Invalid, ValidationErrors};
+pub use kind::{
+    field, ApiAccess, Dataset, FieldDef, FieldTy, InDataset, KindMeta, RecordKind, RegisterDef, Storage, TableDef,
+};
 pub use money::Dong;
 pub use period::{DateRange, Period, PeriodRule};
 pub use records::*;

@@ -27,6 +27,16 @@ pub struct DateRange {
     pub to: Date,
 }
 
+impl PeriodRule {
+    /// (code, label) of every rule, for pickers.
+    pub fn choices() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("calendar", "Theo tháng, quý, năm dương lịch"),
+            ("national", "Theo Nghị định 09/2019/NĐ-CP (từ ngày 15 tháng trước)"),
+        ]
+    }
+}
+
 impl DateRange {
     pub fn new(from: Date, to: Date) -> Result<Self, FieldError> {
         if to < from {

@@ -10,132 +10,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::{Date, Timestamp};
 use crate::error::ValidationErrors;
+use crate::kind::{field, ApiAccess, FieldTy as F, InDataset, KindMeta, RecordKind, RegisterDef, TableDef};
 use crate::money::Dong;
 use crate::period::{Period, PeriodRule};
 use crate::text::{fold, Code, Text};
 use crate::vn_enum;
 
-/// The record kinds, in dependency order: a kind only refers to kinds
-/// before it. Imports write in this order; deletes cascade the other way.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    Agency,
-    User,
-    Topic,
-    Outlet,
-    Programme,
-    MediaItem,
-    Directive,
-    ReportRequest,
-    PlanItem,
-    Case,
-    Evidence,
-    TakedownCheck,
-    Inspection,
-    InspectionSubject,
-    SanctionDecision,
-    /// An issued report snapshot: audited, but kept apart from the records
-    /// (not imported or exported; immutable once written).
-    IssuedReport,
-}
-
-impl RecordKind {
-    pub const ALL: &'static [RecordKind] = &[
-        RecordKind::Agency,
-        RecordKind::User,
-        RecordKind::Topic,
-        RecordKind::Outlet,
-        RecordKind::Programme,
-        RecordKind::MediaItem,
-        RecordKind::Directive,
-        RecordKind::ReportRequest,
-        RecordKind::PlanItem,
-        RecordKind::Case,
-        RecordKind::Evidence,
-        RecordKind::TakedownCheck,
-        RecordKind::Inspection,
-        RecordKind::InspectionSubject,
-        RecordKind::SanctionDecision,
-    ];
-
-    /// Singular machine name: `media_item`.
-    pub fn code(self) -> &'static str {
-        match self {
-            RecordKind::Agency => "agency",
-            RecordKind::User => "user",
-            RecordKind::Topic => "topic",
-            RecordKind::Outlet => "outlet",
-            RecordKind::Programme => "programme",
-            RecordKind::MediaItem => "media_item",
-            RecordKind::Directive => "directive",
-            RecordKind::ReportRequest => "report_request",
-            RecordKind::PlanItem => "plan_item",
-            RecordKind::Case => "case",
-            RecordKind::Evidence => "evidence",
-            RecordKind::TakedownCheck => "takedown_check",
-            RecordKind::Inspection => "inspection",
-            RecordKind::InspectionSubject => "inspection_subject",
-            RecordKind::SanctionDecision => "sanction_decision",
-            RecordKind::IssuedReport => "issued_report",
-        }
-    }
-
-    /// Plural name: the section of the import file and the storage table.
-    pub fn plural(self) -> &'static str {
-        match self {
-            RecordKind::Agency => "agencies",
-            RecordKind::User => "users",
-            RecordKind::Topic => "topics",
-            RecordKind::Outlet => "outlets",
-            RecordKind::Programme => "programmes",
-            RecordKind::MediaItem => "media_items",
-            RecordKind::Directive => "directives",
-            RecordKind::ReportRequest => "report_requests",
-            RecordKind::PlanItem => "plan_items",
-            RecordKind::Case => "cases",
-            RecordKind::Evidence => "evidence",
-            RecordKind::TakedownCheck => "takedown_checks",
-            RecordKind::Inspection => "inspections",
-            RecordKind::InspectionSubject => "inspection_subjects",
-            RecordKind::SanctionDecision => "sanction_decisions",
-            RecordKind::IssuedReport => "issued_reports",
-        }
-    }
-
-    pub fn label_vn(self) -> &'static str {
-        match self {
-            RecordKind::Agency => "cơ quan",
-            RecordKind::User => "người dùng",
-            RecordKind::Topic => "chủ đề",
-            RecordKind::Outlet => "cơ quan báo chí",
-            RecordKind::Programme => "chuyên trang, chuyên mục",
-            RecordKind::MediaItem => "tin, bài",
-            RecordKind::Directive => "văn bản chỉ đạo",
-            RecordKind::ReportRequest => "văn bản yêu cầu báo cáo",
-            RecordKind::PlanItem => "nhiệm vụ kỳ tới",
-            RecordKind::Case => "vụ việc",
-            RecordKind::Evidence => "chứng cứ",
-            RecordKind::TakedownCheck => "lần kiểm tra gỡ bỏ",
-            RecordKind::Inspection => "cuộc thanh tra, kiểm tra",
-            RecordKind::InspectionSubject => "đối tượng thanh tra, kiểm tra",
-            RecordKind::SanctionDecision => "quyết định xử phạt",
-            RecordKind::IssuedReport => "báo cáo đã ban hành",
-        }
-    }
-
-    pub fn from_code(s: &str) -> Option<RecordKind> {
-        RecordKind::ALL
-            .iter()
-            .copied()
-            .chain([RecordKind::IssuedReport])
-            .find(|k| k.code() == s || k.plural() == s)
-    }
-}
-
 /// A kind of record the store keeps.
-pub trait Record: Serialize + DeserializeOwned + Clone + Debug + PartialEq + Send + Sync + 'static {
+pub trait Record:
+    Serialize + DeserializeOwned + schemars::JsonSchema + InDataset + Clone + Debug + PartialEq + Send + Sync + 'static
+{
     const KIND: RecordKind;
+
+    /// The kind's one declaration: table, labels, fields, pages, files.
+    const META: KindMeta;
 
     /// The natural key: what makes two records "the same" across imports.
     fn key(&self) -> String;
@@ -143,6 +31,12 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Debug + PartialEq + Sen
     /// Rules across fields. Single values are already checked by their types.
     fn validate(&self) -> Result<(), ValidationErrors> {
         Ok(())
+    }
+
+    /// The line people recognise the record by: in pickers, in the lists
+    /// behind a report's figures, in messages.
+    fn describe(&self) -> String {
+        self.key()
     }
 
     /// The records this one refers to, as (kind, key), for messages that name
@@ -415,6 +309,34 @@ impl Agency {
 impl Record for Agency {
     const KIND: RecordKind = RecordKind::Agency;
 
+    const META: KindMeta = KindMeta {
+        code: "agency",
+        plural: "agencies",
+        label: "cơ quan",
+        fields: &[
+            field("code", "Mã cơ quan", F::Code).required().searched(),
+            field("names", "Tên cơ quan theo thời kỳ", F::Nested)
+                .required()
+                .searched(),
+            field("signer", "Người ký", F::Nested).required(),
+            field("recipients", "Nơi nhận", F::Texts),
+            field("period_rule", "Cách tính kỳ báo cáo", F::Choice(PeriodRule::choices)),
+            field("heading_case", "Kiểu chữ đề mục", F::Choice(HeadingCase::choices)),
+            field("drafting_unit", "Đơn vị soạn thảo", F::Text),
+            field("layout", "Thể thức văn bản", F::Nested),
+        ],
+        date_field: None,
+        api: ApiAccess::Admin,
+        register: None,
+        table: None,
+    };
+
+    fn describe(&self) -> String {
+        self.names
+            .last()
+            .map_or_else(|| self.code.to_string(), |n| n.name.to_string())
+    }
+
     fn key(&self) -> String {
         self.code.to_string()
     }
@@ -475,6 +397,28 @@ pub struct User {
 impl Record for User {
     const KIND: RecordKind = RecordKind::User;
 
+    const META: KindMeta = KindMeta {
+        code: "user",
+        plural: "users",
+        label: "người dùng",
+        fields: &[
+            field("username", "Tên đăng nhập", F::Code).required().searched(),
+            field("full_name", "Họ và tên", F::Text).required().searched(),
+            field("role", "Vai trò", F::Choice(Role::choices)).required(),
+            field("password_hash", "Mã băm mật khẩu", F::Text),
+            field("email", "Thư điện tử", F::Text).searched(),
+            field("active", "Đang hoạt động", F::Bool),
+        ],
+        date_field: None,
+        api: ApiAccess::None,
+        register: None,
+        table: None,
+    };
+
+    fn describe(&self) -> String {
+        format!("{} ({})", self.full_name, self.username)
+    }
+
     fn key(&self) -> String {
         self.username.as_str().to_ascii_lowercase()
     }
@@ -510,6 +454,27 @@ pub struct Topic {
 impl Record for Topic {
     const KIND: RecordKind = RecordKind::Topic;
 
+    const META: KindMeta = KindMeta {
+        code: "topic",
+        plural: "topics",
+        label: "chủ đề",
+        fields: &[
+            field("code", "Mã chủ đề", F::Code).required().searched(),
+            field("name", "Tên", F::Text).required().searched(),
+            field("short_name", "Tên dùng trong câu", F::Text).required(),
+            field("ordinal", "Thứ tự", F::Int).required(),
+            field("description", "Mô tả", F::LongText),
+        ],
+        date_field: None,
+        api: ApiAccess::Admin,
+        register: None,
+        table: None,
+    };
+
+    fn describe(&self) -> String {
+        self.name.to_string()
+    }
+
     fn key(&self) -> String {
         self.code.to_string()
     }
@@ -539,6 +504,34 @@ pub struct Outlet {
 
 impl Record for Outlet {
     const KIND: RecordKind = RecordKind::Outlet;
+
+    const META: KindMeta = KindMeta {
+        code: "outlet",
+        plural: "outlets",
+        label: "cơ quan báo chí",
+        fields: &[
+            field("code", "Mã", F::Code).required().searched(),
+            field("name", "Tên", F::Text).required().searched(),
+            field("kind", "Loại hình", F::Choice(OutletKind::choices)).required(),
+            field("level", "Cấp", F::Choice(Level::choices)).required(),
+            field("parent", "Cơ quan chủ quản", F::Ref(RecordKind::Outlet)),
+            field("website", "Trang web", F::Text),
+            field("feeds", "Nguồn tin RSS/Atom", F::Texts),
+            field("active", "Đang theo dõi", F::Bool),
+        ],
+        date_field: None,
+        api: ApiAccess::Editor,
+        register: Some(RegisterDef {
+            slug: "co-quan-bao-chi",
+            title: "Cơ quan báo chí, hệ thống thông tin cơ sở",
+            columns: &["code", "name", "kind"],
+        }),
+        table: None,
+    };
+
+    fn describe(&self) -> String {
+        self.name.to_string()
+    }
 
     fn key(&self) -> String {
         self.code.to_string()
@@ -603,6 +596,37 @@ pub struct Programme {
 impl Record for Programme {
     const KIND: RecordKind = RecordKind::Programme;
 
+    const META: KindMeta = KindMeta {
+        code: "programme",
+        plural: "programmes",
+        label: "chuyên trang, chuyên mục",
+        fields: &[
+            field("code", "Mã", F::Code).required().searched(),
+            field("outlet", "Cơ quan báo chí", F::Ref(RecordKind::Outlet)).required(),
+            field("name", "Tên", F::Text).required().searched(),
+            field("kind", "Loại", F::Choice(ProgrammeKind::choices)).required(),
+            field("cadence", "Tần suất", F::Nested),
+            field("duration_minutes", "Thời lượng (phút)", F::Int),
+            field("co_producer", "Đơn vị phối hợp", F::Text).searched(),
+            field("topics", "Chủ đề", F::Refs(RecordKind::Topic)),
+            field("started_on", "Bắt đầu", F::Date),
+            field("ended_on", "Kết thúc", F::Date),
+            field("note", "Ghi chú", F::LongText),
+        ],
+        date_field: None,
+        api: ApiAccess::Editor,
+        register: Some(RegisterDef {
+            slug: "chuyen-trang-chuyen-muc",
+            title: "Chuyên trang, chuyên mục",
+            columns: &["code", "name", "outlet"],
+        }),
+        table: None,
+    };
+
+    fn describe(&self) -> String {
+        format!("{} ({})", self.name, self.outlet)
+    }
+
     fn key(&self) -> String {
         self.code.to_string()
     }
@@ -666,8 +690,39 @@ fn default_source() -> ItemSource {
 impl Record for MediaItem {
     const KIND: RecordKind = RecordKind::MediaItem;
 
+    const META: KindMeta = KindMeta {
+        code: "media_item",
+        plural: "media_items",
+        label: "tin, bài",
+        fields: &[
+            field("outlet", "Cơ quan báo chí", F::Ref(RecordKind::Outlet)).required(),
+            field("programme", "Chuyên mục", F::Ref(RecordKind::Programme)),
+            field("kind", "Loại tin bài", F::Choice(ItemKind::choices)).required(),
+            field("title", "Tiêu đề", F::Text).required().searched(),
+            field("url", "Đường dẫn", F::Text),
+            field("published_on", "Ngày đăng", F::Date).required(),
+            field("topics", "Chủ đề", F::Refs(RecordKind::Topic)),
+            field("featured", "Tiêu biểu", F::Bool),
+            field("summary", "Tóm tắt", F::LongText).searched(),
+            field("body", "Nội dung", F::LongText),
+            field("duplicate_of", "Bản gốc (khi là bản đăng lại)", F::Text).not_in_table(),
+            field("source", "Nguồn nhập", F::Choice(ItemSource::choices)).not_in_table(),
+        ],
+        date_field: Some("published_on"),
+        api: ApiAccess::Ingest,
+        register: None,
+        table: Some(TableDef {
+            code: "media-items",
+            defaults: &[("source", "import")],
+        }),
+    };
+
     /// The outlet plus the canonical URL; without a URL, the outlet, the day
     /// and the folded title.
+    fn describe(&self) -> String {
+        format!("{} — {} ({})", self.published_on, self.title, self.outlet)
+    }
+
     fn key(&self) -> String {
         match self.url.as_ref().and_then(|u| canonical_url(u.as_str()).ok()) {
             Some(u) => format!("{}|{}", self.outlet, u),
@@ -727,8 +782,44 @@ pub struct Directive {
 impl Record for Directive {
     const KIND: RecordKind = RecordKind::Directive;
 
+    const META: KindMeta = KindMeta {
+        code: "directive",
+        plural: "directives",
+        label: "văn bản chỉ đạo",
+        fields: &[
+            field("number", "Số, ký hiệu", F::Text).searched(),
+            field("kind", "Loại văn bản", F::Choice(DirectiveKind::choices)).required(),
+            field("issued_on", "Ngày ban hành", F::Date).required(),
+            field("title", "Trích yếu", F::LongText).required().searched(),
+            field("issuer", "Cơ quan ban hành", F::Ref(RecordKind::Agency)).required(),
+            field("topics", "Chủ đề", F::Refs(RecordKind::Topic)),
+            field("recipients", "Nơi nhận", F::Texts),
+            field("note", "Ghi chú", F::LongText),
+        ],
+        date_field: Some("issued_on"),
+        api: ApiAccess::Editor,
+        register: Some(RegisterDef {
+            slug: "van-ban-chi-dao",
+            title: "Văn bản chỉ đạo",
+            columns: &["issued_on", "number", "title"],
+        }),
+        table: Some(TableDef {
+            code: "directives",
+            defaults: &[],
+        }),
+    };
+
     /// `year|number` when numbered (numbers restart every year), else the
     /// kind, the date and the folded title.
+    fn describe(&self) -> String {
+        format!(
+            "{} {} — {}",
+            self.kind.label_vn(),
+            self.number.as_ref().map_or("", |n| n.as_str()),
+            self.title
+        )
+    }
+
     fn key(&self) -> String {
         match &self.number {
             Some(n) => format!("{}|{}", self.issued_on.year(), n),
@@ -772,6 +863,34 @@ pub struct ReportRequest {
 impl Record for ReportRequest {
     const KIND: RecordKind = RecordKind::ReportRequest;
 
+    const META: KindMeta = KindMeta {
+        code: "report_request",
+        plural: "report_requests",
+        label: "văn bản yêu cầu báo cáo",
+        fields: &[
+            field("number", "Số, ký hiệu", F::Text).required().searched(),
+            field("issued_on", "Ngày", F::Date).required(),
+            field("requester", "Cơ quan yêu cầu", F::Text).required().searched(),
+            field("subject", "Nội dung yêu cầu", F::LongText).required().searched(),
+            field("agency", "Cơ quan báo cáo", F::Ref(RecordKind::Agency)).required(),
+            field("report_kind", "Loại báo cáo", F::Choice(ReportKind::choices)).required(),
+            field("period", "Kỳ báo cáo", F::Period),
+            field("deadline", "Hạn gửi", F::Date),
+        ],
+        date_field: Some("issued_on"),
+        api: ApiAccess::Editor,
+        register: Some(RegisterDef {
+            slug: "yeu-cau-bao-cao",
+            title: "Văn bản yêu cầu báo cáo",
+            columns: &["issued_on", "number", "requester"],
+        }),
+        table: None,
+    };
+
+    fn describe(&self) -> String {
+        format!("{} ngày {} — {}", self.number, self.issued_on, self.subject)
+    }
+
     fn key(&self) -> String {
         format!("{}|{}", self.issued_on.year(), self.number)
     }
@@ -804,6 +923,31 @@ pub struct PlanItem {
 
 impl Record for PlanItem {
     const KIND: RecordKind = RecordKind::PlanItem;
+
+    const META: KindMeta = KindMeta {
+        code: "plan_item",
+        plural: "plan_items",
+        label: "nhiệm vụ kỳ tới",
+        fields: &[
+            field("agency", "Cơ quan", F::Ref(RecordKind::Agency)).required(),
+            field("period", "Kỳ", F::Period).required(),
+            field("ordinal", "Thứ tự", F::Int).required(),
+            field("text", "Nội dung", F::LongText).required().searched(),
+            field("topics", "Chủ đề", F::Refs(RecordKind::Topic)),
+        ],
+        date_field: None,
+        api: ApiAccess::Editor,
+        register: Some(RegisterDef {
+            slug: "nhiem-vu",
+            title: "Phương hướng nhiệm vụ",
+            columns: &["period", "ordinal", "text"],
+        }),
+        table: None,
+    };
+
+    fn describe(&self) -> String {
+        format!("{} ({}) — {}", self.ordinal, self.period, self.text)
+    }
 
     fn key(&self) -> String {
         format!("{}|{}|{:03}", self.agency, self.period, self.ordinal)
@@ -864,6 +1008,37 @@ pub struct Case {
 impl Record for Case {
     const KIND: RecordKind = RecordKind::Case;
 
+    const META: KindMeta = KindMeta {
+        code: "case",
+        plural: "cases",
+        label: "vụ việc",
+        fields: &[
+            field("code", "Mã vụ việc", F::Code).required().searched(),
+            field("title", "Tiêu đề", F::Text).required().searched(),
+            field("platform", "Nền tảng", F::Choice(Platform::choices)).required(),
+            field("account", "Tài khoản", F::Text).required().searched(),
+            field("account_url", "Đường dẫn tài khoản", F::Text),
+            field("urls", "Đường dẫn nội dung", F::Texts),
+            field("summary", "Tóm tắt", F::LongText).required().searched(),
+            field("category", "Loại vi phạm", F::Choice(CaseCategory::choices)).required(),
+            field("source", "Nguồn phát hiện", F::Text),
+            field("coordinating", "Cơ quan phối hợp", F::Texts),
+            field("status", "Trạng thái", F::Choice(CaseStatus::choices)).required(),
+            field("opened_on", "Ngày phát hiện", F::Date).required(),
+            field("closed_on", "Ngày kết thúc", F::Date),
+            field("notable", "Vụ việc tiêu biểu", F::Bool),
+            field("outcome", "Kết quả xử lý", F::LongText),
+        ],
+        date_field: Some("opened_on"),
+        api: ApiAccess::Editor,
+        register: None,
+        table: None,
+    };
+
+    fn describe(&self) -> String {
+        format!("{} — {}", self.code, self.title)
+    }
+
     fn key(&self) -> String {
         self.code.to_string()
     }
@@ -907,6 +1082,32 @@ pub struct Evidence {
 
 impl Record for Evidence {
     const KIND: RecordKind = RecordKind::Evidence;
+
+    const META: KindMeta = KindMeta {
+        code: "evidence",
+        plural: "evidence",
+        label: "chứng cứ",
+        fields: &[
+            field("code", "Mã chứng cứ", F::Code).required().searched(),
+            field("case", "Vụ việc", F::Ref(RecordKind::Case)).required(),
+            field("kind", "Loại", F::Choice(EvidenceKind::choices)).required(),
+            field("description", "Mô tả", F::LongText).required().searched(),
+            field("url", "Đường dẫn", F::Text),
+            field("captured_at", "Thời điểm thu thập", F::Instant).required(),
+            field("captured_by", "Người thu thập", F::Text).required(),
+            field("sha256", "Mã SHA-256", F::Text),
+            field("stored_uri", "Nơi lưu", F::Text),
+            field("item_count", "Số lượng", F::Int),
+        ],
+        date_field: Some("captured_at"),
+        api: ApiAccess::Editor,
+        register: None,
+        table: None,
+    };
+
+    fn describe(&self) -> String {
+        format!("{} — {}", self.code, self.description)
+    }
 
     fn key(&self) -> String {
         self.code.to_string()
@@ -963,7 +1164,40 @@ pub struct TakedownCheck {
 impl Record for TakedownCheck {
     const KIND: RecordKind = RecordKind::TakedownCheck;
 
+    const META: KindMeta = KindMeta {
+        code: "takedown_check",
+        plural: "takedown_checks",
+        label: "lần kiểm tra gỡ bỏ",
+        fields: &[
+            field("case", "Vụ việc", F::Ref(RecordKind::Case)).required(),
+            field("url", "Đường dẫn kiểm tra", F::Text).required().searched(),
+            field("checked_at", "Thời điểm kiểm tra", F::Instant).required(),
+            field("result", "Kết quả", F::Choice(TakedownResult::choices)).required(),
+            field("checked_by", "Người kiểm tra", F::Text).required(),
+            field("next_check_on", "Kiểm tra lại vào ngày", F::Date),
+            field("evidence", "Chứng cứ", F::Ref(RecordKind::Evidence)),
+            field("note", "Ghi chú", F::LongText).searched(),
+        ],
+        date_field: Some("checked_at"),
+        api: ApiAccess::Editor,
+        register: Some(RegisterDef {
+            slug: "kiem-tra-go-bo",
+            title: "Kiểm tra gỡ bỏ",
+            columns: &["checked_at", "case", "result"],
+        }),
+        table: None,
+    };
+
     /// The case, the link and the instant of the check.
+    fn describe(&self) -> String {
+        format!(
+            "{} — {} ({})",
+            self.checked_at.vn_text(),
+            self.url,
+            self.result.label_vn()
+        )
+    }
+
     fn key(&self) -> String {
         let url = canonical_url(self.url.as_str()).unwrap_or_else(|_| self.url.to_string());
         format!("{}|{}|{}", self.case, url, self.checked_at.rfc3339())
@@ -1006,6 +1240,35 @@ pub struct Inspection {
 impl Record for Inspection {
     const KIND: RecordKind = RecordKind::Inspection;
 
+    const META: KindMeta = KindMeta {
+        code: "inspection",
+        plural: "inspections",
+        label: "cuộc thanh tra, kiểm tra",
+        fields: &[
+            field("code", "Mã cuộc", F::Code).required().searched(),
+            field("kind", "Hình thức", F::Choice(InspectionKind::choices)).required(),
+            field("field", "Lĩnh vực", F::Text).required().searched(),
+            field("title", "Nội dung", F::LongText).required().searched(),
+            field("decision_number", "Số quyết định", F::Text),
+            field("lead", "Đơn vị chủ trì", F::Text).required(),
+            field("started_on", "Ngày bắt đầu", F::Date).required(),
+            field("ended_on", "Ngày kết thúc", F::Date),
+            field("findings", "Kết luận", F::LongText),
+        ],
+        date_field: Some("started_on"),
+        api: ApiAccess::Editor,
+        register: Some(RegisterDef {
+            slug: "thanh-tra-kiem-tra",
+            title: "Thanh tra, kiểm tra",
+            columns: &["started_on", "code", "title"],
+        }),
+        table: None,
+    };
+
+    fn describe(&self) -> String {
+        format!("{} — {} ({})", self.code, self.title, self.started_on)
+    }
+
     fn key(&self) -> String {
         self.code.to_string()
     }
@@ -1033,6 +1296,35 @@ pub struct InspectionSubject {
 
 impl Record for InspectionSubject {
     const KIND: RecordKind = RecordKind::InspectionSubject;
+
+    const META: KindMeta = KindMeta {
+        code: "inspection_subject",
+        plural: "inspection_subjects",
+        label: "đối tượng thanh tra, kiểm tra",
+        fields: &[
+            field("inspection", "Cuộc thanh tra, kiểm tra", F::Ref(RecordKind::Inspection)).required(),
+            field("name", "Tên đối tượng", F::Text).required().searched(),
+            field("kind", "Loại đối tượng", F::Choice(SubjectKind::choices)).required(),
+            field("address", "Địa chỉ", F::Text).searched(),
+            field("violation_found", "Có vi phạm", F::Bool),
+            field("findings", "Kết quả", F::LongText),
+        ],
+        date_field: None,
+        api: ApiAccess::Editor,
+        register: Some(RegisterDef {
+            slug: "doi-tuong-thanh-tra",
+            title: "Đối tượng thanh tra, kiểm tra",
+            columns: &["inspection", "name", "kind"],
+        }),
+        table: Some(TableDef {
+            code: "inspection-subjects",
+            defaults: &[],
+        }),
+    };
+
+    fn describe(&self) -> String {
+        format!("{} — {} ({})", self.inspection, self.name, self.kind.label_vn())
+    }
 
     fn key(&self) -> String {
         format!("{}|{}", self.inspection, fold(self.name.as_str()))
@@ -1080,6 +1372,49 @@ pub struct SanctionDecision {
 impl Record for SanctionDecision {
     const KIND: RecordKind = RecordKind::SanctionDecision;
 
+    const META: KindMeta = KindMeta {
+        code: "sanction_decision",
+        plural: "sanction_decisions",
+        label: "quyết định xử phạt",
+        fields: &[
+            field("number", "Số quyết định", F::Text).required().searched(),
+            field("issued_on", "Ngày ban hành", F::Date).required(),
+            field("subject_kind", "Loại đối tượng", F::Choice(SubjectKind::choices)).required(),
+            field("subject_name", "Tên đối tượng", F::Text).required().searched(),
+            field("subject_account", "Tài khoản", F::Text),
+            field("violation", "Hành vi vi phạm", F::LongText).required().searched(),
+            field("legal_basis", "Căn cứ pháp lý", F::Text),
+            field("fine", "Số tiền phạt", F::Money).required(),
+            field("remedies", "Biện pháp khắc phục", F::Texts),
+            field("issuer", "Người ra quyết định", F::Text).required(),
+            field("issued_by_agency", "Do cơ quan ban hành", F::Bool),
+            field("case", "Vụ việc", F::Ref(RecordKind::Case)),
+            field("inspection", "Cuộc thanh tra, kiểm tra", F::Ref(RecordKind::Inspection)),
+        ],
+        date_field: Some("issued_on"),
+        api: ApiAccess::Editor,
+        register: Some(RegisterDef {
+            slug: "xu-phat",
+            title: "Quyết định xử phạt",
+            columns: &["issued_on", "number", "subject_name"],
+        }),
+        table: Some(TableDef {
+            code: "sanctions",
+            defaults: &[],
+        }),
+    };
+
+    fn describe(&self) -> String {
+        format!(
+            "Quyết định {} ngày {} — {} ({}), {}",
+            self.number,
+            self.issued_on,
+            self.subject_name,
+            self.subject_kind.label_vn(),
+            self.fine.full()
+        )
+    }
+
     fn key(&self) -> String {
         format!("{}|{}", self.issued_on.year(), self.number)
     }
@@ -1116,66 +1451,6 @@ pub struct AuditEntry {
     pub origin: String,
     pub prev_hash: String,
     pub hash: String,
-}
-
-/// Everything the import format can carry, in dependency order.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Dataset {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub agencies: Vec<Agency>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub users: Vec<User>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub topics: Vec<Topic>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub outlets: Vec<Outlet>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub programmes: Vec<Programme>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub media_items: Vec<MediaItem>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub directives: Vec<Directive>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub report_requests: Vec<ReportRequest>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub plan_items: Vec<PlanItem>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub cases: Vec<Case>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<Evidence>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub takedown_checks: Vec<TakedownCheck>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub inspections: Vec<Inspection>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub inspection_subjects: Vec<InspectionSubject>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sanction_decisions: Vec<SanctionDecision>,
-}
-
-impl Dataset {
-    pub fn len(&self) -> usize {
-        self.agencies.len()
-            + self.users.len()
-            + self.topics.len()
-            + self.outlets.len()
-            + self.programmes.len()
-            + self.media_items.len()
-            + self.directives.len()
-            + self.report_requests.len()
-            + self.plan_items.len()
-            + self.cases.len()
-            + self.evidence.len()
-            + self.takedown_checks.len()
-            + self.inspections.len()
-            + self.inspection_subjects.len()
-            + self.sanction_decisions.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,11 @@ macro_rules! vn_enum {
                 match self { $($name::$var => $label),+ }
             }
 
+            /// (code, label) of every value, for pickers.
+            pub fn choices() -> Vec<(&'static str, &'static str)> {
+                Self::ALL.iter().map(|v| (v.code(), v.label_vn())).collect()
+            }
+
             pub fn parse(s: &str) -> Result<Self, $crate::FieldError> {
                 let f = $crate::text::fold(s).replace(['-', ' '], "_");
                 for v in Self::ALL {

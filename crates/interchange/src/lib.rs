@@ -20,7 +20,7 @@ use std::path::Path;
 
 pub use canhgiac_domain::Dataset;
 pub use json::{read_json, write_json, Envelope, FORMAT_NAME, SCHEMA_VERSION};
-pub use table::{read_csv, read_xlsx, TableKind};
+pub use table::{columns, headers, read_csv, read_xlsx};
 
 /// The largest file an import accepts: 64 MiB.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -105,7 +105,7 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>, ImportError> {
 }
 
 /// Reads any supported file into a dataset.
-pub fn read_file(path: &Path, kind: Option<TableKind>) -> Result<Dataset, ImportError> {
+pub fn read_file(path: &Path, kind: Option<canhgiac_domain::RecordKind>) -> Result<Dataset, ImportError> {
     let name = display_name(path);
     let format = FileFormat::from_path(path)
         .ok_or_else(|| ImportError::file(&name, "không nhận ra định dạng tệp (chỉ nhận .json, .csv, .xlsx)"))?;

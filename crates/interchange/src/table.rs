@@ -1,140 +1,31 @@
 //! CSV and XLSX: one record kind per file, one record per row, Vietnamese
 //! column headers matched without regard to case or diacritics.
+//!
+//! Which kinds have table files, their columns and headers all come from the
+//! kinds' declarations (`KindMeta::table`, `FieldDef::label`,
+//! `FieldDef::in_table`); a cell becomes a field value through
+//! `canhgiac_domain::kind::flat_value`, exactly as a form field does.
 
 use std::io::Cursor;
 
-use canhgiac_domain::{fold, Dataset, InspectionSubject, MediaItem, SanctionDecision};
-use serde::de::DeserializeOwned;
+use canhgiac_domain::kind::flat_value;
+use canhgiac_domain::{fold, with_record, Dataset, FieldDef, Record, RecordKind};
 use serde_json::{Map, Value};
 
 use crate::{vietnamese, ImportError, MAX_ROWS};
 
-/// The record kinds a table file can hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TableKind {
-    MediaItems,
-    Directives,
-    InspectionSubjects,
-    Sanctions,
+/// The columns of a kind's table file, in order.
+pub fn columns(kind: RecordKind) -> Vec<&'static FieldDef> {
+    kind.meta()
+        .fields
+        .iter()
+        .filter(|f| f.in_table && f.ty.is_flat())
+        .collect()
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Cell {
-    Text,
-    /// `PCTP; PCMT`: split on `;` (or `,` when there is no `;`).
-    List,
-    /// `có` / `không`, `x`, `1` / `0`, `true` / `false`.
-    Bool,
-}
-
-struct Col {
-    header: &'static str,
-    field: &'static str,
-    cell: Cell,
-    required: bool,
-}
-
-const fn col(header: &'static str, field: &'static str, cell: Cell, required: bool) -> Col {
-    Col {
-        header,
-        field,
-        cell,
-        required,
-    }
-}
-
-const MEDIA_ITEMS: &[Col] = &[
-    col("Cơ quan báo chí", "outlet", Cell::Text, true),
-    col("Chuyên mục", "programme", Cell::Text, false),
-    col("Loại tin bài", "kind", Cell::Text, true),
-    col("Tiêu đề", "title", Cell::Text, true),
-    col("Đường dẫn", "url", Cell::Text, false),
-    col("Ngày đăng", "published_on", Cell::Text, true),
-    col("Chủ đề", "topics", Cell::List, false),
-    col("Tiêu biểu", "featured", Cell::Bool, false),
-    col("Tóm tắt", "summary", Cell::Text, false),
-    col("Nội dung", "body", Cell::Text, false),
-];
-
-const DIRECTIVES: &[Col] = &[
-    col("Số, ký hiệu", "number", Cell::Text, false),
-    col("Loại văn bản", "kind", Cell::Text, true),
-    col("Ngày ban hành", "issued_on", Cell::Text, true),
-    col("Trích yếu", "title", Cell::Text, true),
-    col("Cơ quan ban hành", "issuer", Cell::Text, true),
-    col("Chủ đề", "topics", Cell::List, false),
-    col("Nơi nhận", "recipients", Cell::List, false),
-    col("Ghi chú", "note", Cell::Text, false),
-];
-
-const SUBJECTS: &[Col] = &[
-    col("Cuộc thanh tra, kiểm tra", "inspection", Cell::Text, true),
-    col("Tên đối tượng", "name", Cell::Text, true),
-    col("Loại đối tượng", "kind", Cell::Text, true),
-    col("Địa chỉ", "address", Cell::Text, false),
-    col("Có vi phạm", "violation_found", Cell::Bool, false),
-    col("Kết quả", "findings", Cell::Text, false),
-];
-
-const SANCTIONS: &[Col] = &[
-    col("Số quyết định", "number", Cell::Text, true),
-    col("Ngày ban hành", "issued_on", Cell::Text, true),
-    col("Loại đối tượng", "subject_kind", Cell::Text, true),
-    col("Tên đối tượng", "subject_name", Cell::Text, true),
-    col("Tài khoản", "subject_account", Cell::Text, false),
-    col("Hành vi vi phạm", "violation", Cell::Text, true),
-    col("Căn cứ pháp lý", "legal_basis", Cell::Text, false),
-    col("Số tiền phạt", "fine", Cell::Text, true),
-    col("Biện pháp khắc phục", "remedies", Cell::List, false),
-    col("Người ra quyết định", "issuer", Cell::Text, true),
-    col("Do cơ quan ban hành", "issued_by_agency", Cell::Bool, false),
-    col("Vụ việc", "case", Cell::Text, false),
-    col("Mã cuộc thanh tra, kiểm tra", "inspection", Cell::Text, false),
-];
-
-impl TableKind {
-    pub const ALL: &'static [TableKind] = &[
-        TableKind::MediaItems,
-        TableKind::Directives,
-        TableKind::InspectionSubjects,
-        TableKind::Sanctions,
-    ];
-
-    fn columns(self) -> &'static [Col] {
-        match self {
-            TableKind::MediaItems => MEDIA_ITEMS,
-            TableKind::Directives => DIRECTIVES,
-            TableKind::InspectionSubjects => SUBJECTS,
-            TableKind::Sanctions => SANCTIONS,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            TableKind::MediaItems => "media-items",
-            TableKind::Directives => "directives",
-            TableKind::InspectionSubjects => "inspection-subjects",
-            TableKind::Sanctions => "sanctions",
-        }
-    }
-
-    pub fn label_vn(self) -> &'static str {
-        match self {
-            TableKind::MediaItems => "tin, bài",
-            TableKind::Directives => "văn bản chỉ đạo",
-            TableKind::InspectionSubjects => "đối tượng thanh tra, kiểm tra",
-            TableKind::Sanctions => "quyết định xử phạt",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<TableKind> {
-        TableKind::ALL.iter().copied().find(|k| k.code() == s.trim())
-    }
-
-    /// The headers, in order, for a template file.
-    pub fn headers(self) -> Vec<&'static str> {
-        self.columns().iter().map(|c| c.header).collect()
-    }
+/// The headers, in order, for a template file of `kind`.
+pub fn headers(kind: RecordKind) -> Vec<&'static str> {
+    columns(kind).iter().map(|c| c.label).collect()
 }
 
 fn norm_header(h: &str) -> String {
@@ -146,28 +37,38 @@ fn norm_header(h: &str) -> String {
 fn map_headers(
     file: &str,
     headers: &[String],
-    kind: Option<TableKind>,
-) -> Result<(TableKind, Vec<&'static Col>), ImportError> {
+    kind: Option<RecordKind>,
+) -> Result<(RecordKind, Vec<&'static FieldDef>), ImportError> {
     let normed: Vec<String> = headers.iter().map(|h| norm_header(h)).collect();
-    let fits = |k: TableKind| {
-        k.columns()
+    let fits = |k: RecordKind| {
+        columns(k)
             .iter()
             .filter(|c| c.required)
-            .all(|c| normed.contains(&norm_header(c.header)))
+            .all(|c| normed.contains(&norm_header(c.label)))
     };
     let kind = match kind {
-        Some(k) => k,
+        Some(k) if k.meta().table.is_some() => k,
+        Some(k) => {
+            return Err(ImportError::file(
+                file,
+                format!("không nhập {} từ tệp bảng tính", k.label_vn()),
+            ))
+        }
         None => {
-            let found: Vec<TableKind> = TableKind::ALL.iter().copied().filter(|k| fits(*k)).collect();
+            let found: Vec<RecordKind> = RecordKind::with_tables().filter(|k| fits(*k)).collect();
             match found.as_slice() {
                 [k] => *k,
                 [] => {
+                    let names: Vec<&str> = RecordKind::with_tables().map(|k| k.label_vn()).collect();
                     return Err(ImportError {
                         file: file.to_owned(),
                         row: Some(1),
                         column: None,
-                        message: "dòng tiêu đề không khớp mẫu nào (tin, bài; văn bản chỉ đạo; đối tượng thanh tra, kiểm tra; quyết định xử phạt). Xem docs/import-format.md".into(),
-                    })
+                        message: format!(
+                            "dòng tiêu đề không khớp mẫu nào ({}). Xem docs/import-format.md",
+                            names.join("; ")
+                        ),
+                    });
                 }
                 _ => {
                     return Err(ImportError {
@@ -180,9 +81,10 @@ fn map_headers(
             }
         }
     };
-    let mut cols = Vec::with_capacity(headers.len());
+    let all = columns(kind);
+    let mut cols: Vec<&'static FieldDef> = Vec::with_capacity(headers.len());
     for (h, n) in headers.iter().zip(&normed) {
-        let Some(c) = kind.columns().iter().find(|c| &norm_header(c.header) == n) else {
+        let Some(c) = all.iter().copied().find(|c| &norm_header(c.label) == n) else {
             return Err(ImportError {
                 file: file.to_owned(),
                 row: Some(1),
@@ -190,7 +92,7 @@ fn map_headers(
                 message: format!("cột không thuộc mẫu {}", kind.label_vn()),
             });
         };
-        if cols.iter().any(|x: &&Col| std::ptr::eq(*x, c)) {
+        if cols.iter().any(|x| std::ptr::eq(*x, c)) {
             return Err(ImportError {
                 file: file.to_owned(),
                 row: Some(1),
@@ -200,87 +102,49 @@ fn map_headers(
         }
         cols.push(c);
     }
-    if let Some(missing) = kind
-        .columns()
+    if let Some(missing) = all
         .iter()
-        .find(|c| c.required && !cols.iter().any(|x| std::ptr::eq(*x, *c)))
+        .find(|c| c.required && !cols.iter().any(|x| std::ptr::eq(*x, **c)))
     {
         return Err(ImportError {
             file: file.to_owned(),
             row: Some(1),
-            column: Some(missing.header.to_owned()),
+            column: Some(missing.label.to_owned()),
             message: "thiếu cột bắt buộc".into(),
         });
     }
     Ok((kind, cols))
 }
 
-fn cell_value(c: &Col, raw: &str) -> Result<Option<Value>, String> {
-    let t = canhgiac_domain::nfc(raw);
-    if t.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(match c.cell {
-        Cell::Text => Value::String(t),
-        Cell::List => {
-            let sep = if t.contains(';') { ';' } else { ',' };
-            let sep = if c.field == "topics" { sep } else { ';' };
-            Value::Array(
-                t.split(sep)
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| Value::String(s.to_owned()))
-                    .collect(),
-            )
-        }
-        Cell::Bool => match fold(&t).as_str() {
-            "co" | "x" | "1" | "true" | "dung" | "yes" => Value::Bool(true),
-            "khong" | "0" | "false" | "sai" | "no" => Value::Bool(false),
-            _ => return Err(format!("«{t}» không phải có/không")),
-        },
-    }))
-}
-
-fn build<R: DeserializeOwned>(
-    file: &str,
-    row_no: usize,
-    cols: &[&'static Col],
-    cells: &[String],
-    extra: &[(&str, Value)],
-) -> Result<R, ImportError> {
+fn build<R: Record>(file: &str, row_no: usize, cols: &[&'static FieldDef], cells: &[String]) -> Result<R, ImportError> {
     let mut obj = Map::new();
     for (c, raw) in cols.iter().zip(cells) {
-        let v = cell_value(c, raw).map_err(|m| ImportError {
+        let v = flat_value(c, raw).map_err(|m| ImportError {
             file: file.to_owned(),
             row: Some(row_no),
-            column: Some(c.header.to_owned()),
+            column: Some(c.label.to_owned()),
             message: m,
         })?;
         if let Some(v) = v {
-            obj.insert(c.field.to_owned(), v);
+            obj.insert(c.name.to_owned(), v);
         }
     }
-    for (k, v) in extra {
-        obj.entry((*k).to_owned()).or_insert_with(|| v.clone());
+    if let Some(t) = &R::META.table {
+        for (k, v) in t.defaults {
+            obj.entry((*k).to_owned())
+                .or_insert_with(|| Value::String((*v).to_owned()));
+        }
     }
     serde_path_to_error::deserialize(Value::Object(obj)).map_err(|e| {
         let field = e.path().to_string();
         let field = field.split(['.', '[']).next().unwrap_or("").to_owned();
         let msg = e.into_inner().to_string();
-        let column = cols
+        // A missing field names no path: find it by the message.
+        let column = R::META
+            .fields
             .iter()
-            .find(|c| c.field == field)
-            .map(|c| c.header.to_owned())
-            .or_else(|| {
-                // A missing field names no path: find the header by the message.
-                cols.first().and_then(|_| {
-                    [MEDIA_ITEMS, DIRECTIVES, SUBJECTS, SANCTIONS]
-                        .iter()
-                        .flat_map(|cs| cs.iter())
-                        .find(|c| msg.contains(&format!("`{}`", c.field)))
-                        .map(|c| c.header.to_owned())
-                })
-            });
+            .find(|c| c.name == field || (field.is_empty() && msg.contains(&format!("`{}`", c.name))))
+            .map(|c| c.label.to_owned());
         ImportError {
             file: file.to_owned(),
             row: Some(row_no),
@@ -295,11 +159,10 @@ fn rows_to_dataset(
     file: &str,
     headers: Vec<String>,
     rows: impl Iterator<Item = Result<(usize, Vec<String>), ImportError>>,
-    kind: Option<TableKind>,
+    kind: Option<RecordKind>,
 ) -> Result<Dataset, ImportError> {
     let (kind, cols) = map_headers(file, &headers, kind)?;
     let mut ds = Dataset::default();
-    let import_source = [("source", Value::String("import".into()))];
     for r in rows {
         let (row_no, cells) = r?;
         if cells.iter().all(|c| c.trim().is_empty()) {
@@ -321,27 +184,17 @@ fn rows_to_dataset(
                 message: format!("dòng có {} ô, nhiều hơn số cột tiêu đề ({})", cells.len(), cols.len()),
             });
         }
-        match kind {
-            TableKind::MediaItems => {
-                ds.media_items
-                    .push(build::<MediaItem>(file, row_no, &cols, &cells, &import_source)?)
-            }
-            TableKind::Directives => ds.directives.push(build(file, row_no, &cols, &cells, &[])?),
-            TableKind::InspectionSubjects => {
-                ds.inspection_subjects
-                    .push(build::<InspectionSubject>(file, row_no, &cols, &cells, &[])?)
-            }
-            TableKind::Sanctions => {
-                ds.sanction_decisions
-                    .push(build::<SanctionDecision>(file, row_no, &cols, &cells, &[])?)
-            }
-        }
+        with_record!(
+            kind,
+            R => ds.section_mut::<R>().push(build::<R>(file, row_no, &cols, &cells)?),
+            ()
+        );
     }
     Ok(ds)
 }
 
 /// Reads a CSV file (comma or semicolon separated; UTF-8 or Windows-1258).
-pub fn read_csv(file: &str, bytes: &[u8], kind: Option<TableKind>) -> Result<Dataset, ImportError> {
+pub fn read_csv(file: &str, bytes: &[u8], kind: Option<RecordKind>) -> Result<Dataset, ImportError> {
     let text = crate::decode_text(bytes);
     let first_line = text.lines().next().unwrap_or("");
     let delim = if first_line.matches(';').count() > first_line.matches(',').count() {
@@ -378,7 +231,7 @@ fn csv_error(file: &str, e: csv::Error) -> ImportError {
 
 /// Reads the first worksheet of an XLSX workbook. A formula cell is read as
 /// its formula text (`=HYPERLINK(…)`), never evaluated or trusted.
-pub fn read_xlsx(file: &str, bytes: &[u8], kind: Option<TableKind>) -> Result<Dataset, ImportError> {
+pub fn read_xlsx(file: &str, bytes: &[u8], kind: Option<RecordKind>) -> Result<Dataset, ImportError> {
     use calamine::{Data, Reader, Xlsx};
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| ImportError::file(file, format!("không đọc được tệp Excel (.xlsx): {e}")))?;

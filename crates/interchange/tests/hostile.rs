@@ -1,7 +1,8 @@
 //! Hostile and malformed input: each is refused with a Vietnamese message
 //! naming the file, row and column, or read safely as plain text.
 
-use canhgiac_interchange::{read_csv, read_file, read_json, read_xlsx, ImportError, TableKind, MAX_FILE_BYTES};
+use canhgiac_domain::RecordKind;
+use canhgiac_interchange::{read_csv, read_file, read_json, read_xlsx, ImportError, MAX_FILE_BYTES};
 use unicode_normalization::UnicodeNormalization;
 
 const SEED: &str = include_str!("../../../fixtures/seed-2024-h1.json");
@@ -275,7 +276,7 @@ fn xlsx_dates_and_bad_rows() {
     ws.write_string(2, 1, "Ông B").expect("c");
     ws.write_string(2, 2, "Doanh nghiệp").expect("c");
     let bytes = wb.save_to_buffer().expect("xlsx");
-    let e = read_xlsx("dt.xlsx", &bytes, Some(TableKind::InspectionSubjects)).expect_err("bad kind");
+    let e = read_xlsx("dt.xlsx", &bytes, Some(RecordKind::InspectionSubject)).expect_err("bad kind");
     assert_eq!((e.row, e.column.as_deref()), (Some(3), Some("Loại đối tượng")));
     assert!(e.message.contains("Cá nhân"), "{e}");
 }

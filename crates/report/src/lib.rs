@@ -27,9 +27,7 @@ pub mod xlsx;
 
 use std::collections::BTreeMap;
 
-use canhgiac_domain::{
-    Case, Directive, Inspection, InspectionSubject, MediaItem, Record, RecordKind, SanctionDecision,
-};
+use canhgiac_domain::{with_record, Record, RecordKind};
 use canhgiac_store::{Store, StoreError};
 
 pub use data::{compute, Figure, ReportData, ReportSpec};
@@ -114,47 +112,15 @@ pub struct Report {
 
 /// One line per record behind a figure, fetched in one query per figure.
 async fn describe<S: Store>(store: &S, kind: RecordKind, ids: &[i64]) -> Result<Vec<DrillRow>, ReportError> {
-    fn rows<R: Record>(list: Vec<canhgiac_store::Stored<R>>, what: impl Fn(&R) -> String) -> Vec<DrillRow> {
+    fn rows<R: Record>(list: Vec<canhgiac_store::Stored<R>>) -> Vec<DrillRow> {
         list.into_iter()
             .map(|s| DrillRow {
                 id: s.id,
-                text: what(&s.record),
+                text: s.record.describe(),
             })
             .collect()
     }
-    Ok(match kind {
-        RecordKind::MediaItem => rows(store.get_many::<MediaItem>(ids).await?, |r| {
-            format!("{} — {} ({})", r.published_on, r.title, r.outlet)
-        }),
-        RecordKind::Directive => rows(store.get_many::<Directive>(ids).await?, |r| {
-            format!(
-                "{} {} — {}",
-                r.kind.label_vn(),
-                r.number.as_ref().map_or("", |n| n.as_str()),
-                r.title
-            )
-        }),
-        RecordKind::Inspection => rows(store.get_many::<Inspection>(ids).await?, |r| {
-            format!("{} — {} ({})", r.code, r.title, r.started_on)
-        }),
-        RecordKind::InspectionSubject => rows(store.get_many::<InspectionSubject>(ids).await?, |r| {
-            format!("{} — {} ({})", r.inspection, r.name, r.kind.label_vn())
-        }),
-        RecordKind::SanctionDecision => rows(store.get_many::<SanctionDecision>(ids).await?, |r| {
-            format!(
-                "Quyết định {} ngày {} — {} ({}), {}",
-                r.number,
-                r.issued_on,
-                r.subject_name,
-                r.subject_kind.label_vn(),
-                r.fine.full()
-            )
-        }),
-        RecordKind::Case => rows(store.get_many::<Case>(ids).await?, |r| {
-            format!("{} — {}", r.code, r.title)
-        }),
-        _ => Vec::new(),
-    })
+    Ok(with_record!(kind, R => rows(store.get_many::<R>(ids).await?), Vec::new()))
 }
 
 /// Computes the data and renders the narrative. `template` replaces the

@@ -6,7 +6,8 @@ use std::io::Read;
 
 use canhgiac_domain::*;
 use canhgiac_report::{build, Format, Report, ReportSpec};
-use canhgiac_store::{Actor, SqlStore, Store};
+use canhgiac_store::prelude::*;
+use canhgiac_store::{Actor, SqlStore};
 
 const SEED: &str = include_str!("../../../fixtures/seed-2024-h1.json");
 

@@ -4,8 +4,8 @@ use canhgiac_domain::Timestamp;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::db::{Pool, Ty, Value};
-use crate::{Result, StoreError};
+use crate::db::{Cols, Pool, Ty, Value};
+use crate::Result;
 
 pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
@@ -63,12 +63,12 @@ pub(crate) async fn session_get(pool: &Pool, secret: &str) -> Result<Option<Sess
     let Some(r) = rows.into_iter().next() else {
         return Ok(None);
     };
-    let ts = |v: &Value| Timestamp::parse(v.as_str().unwrap_or_default()).map_err(|e| StoreError::Corrupt(e.message));
+    let mut c = Cols::new(r, "sessions");
     let s = Session {
-        username: r[0].as_str().unwrap_or_default().to_owned(),
-        csrf: r[1].as_str().unwrap_or_default().to_owned(),
-        created_at: ts(&r[2])?,
-        expires_at: ts(&r[3])?,
+        username: c.text()?,
+        csrf: c.text()?,
+        created_at: c.ts()?,
+        expires_at: c.ts()?,
     };
     Ok((s.expires_at > Timestamp::now()).then_some(s))
 }
@@ -114,19 +114,7 @@ pub(crate) async fn token_get(pool: &Pool, secret: &str) -> Result<Option<ApiTok
     let Some(r) = rows.into_iter().next() else {
         return Ok(None);
     };
-    let t = ApiToken {
-        name: r[0].as_str().unwrap_or_default().to_owned(),
-        username: r[1].as_str().unwrap_or_default().to_owned(),
-        scopes: r[2]
-            .as_str()
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(str::to_owned)
-            .collect(),
-        created_at: Timestamp::parse(r[3].as_str().unwrap_or_default()).map_err(|e| StoreError::Corrupt(e.message))?,
-        expires_at: r[4].as_str().and_then(|s| Timestamp::parse(s).ok()),
-        revoked: matches!(r[5], Value::Bool(true)),
-    };
+    let t = token_of(&mut Cols::new(r, "api_tokens"))?;
     let live = !t.revoked && t.expires_at.is_none_or(|e| e > Timestamp::now());
     Ok(live.then_some(t))
 }
@@ -143,25 +131,22 @@ pub(crate) async fn token_list(pool: &Pool) -> Result<Vec<(String, ApiToken)>> {
         .await?;
     rows.into_iter()
         .map(|r| {
-            Ok((
-                r[0].as_str().unwrap_or_default().to_owned(),
-                ApiToken {
-                    name: r[1].as_str().unwrap_or_default().to_owned(),
-                    username: r[2].as_str().unwrap_or_default().to_owned(),
-                    scopes: r[3]
-                        .as_str()
-                        .unwrap_or_default()
-                        .split_whitespace()
-                        .map(str::to_owned)
-                        .collect(),
-                    created_at: Timestamp::parse(r[4].as_str().unwrap_or_default())
-                        .map_err(|e| StoreError::Corrupt(e.message))?,
-                    expires_at: r[5].as_str().and_then(|s| Timestamp::parse(s).ok()),
-                    revoked: matches!(r[6], Value::Bool(true)),
-                },
-            ))
+            let mut c = Cols::new(r, "api_tokens");
+            Ok((c.text()?, token_of(&mut c)?))
         })
         .collect()
+}
+
+/// name, username, scopes, created_at, expires_at, revoked.
+fn token_of(c: &mut Cols) -> Result<ApiToken> {
+    Ok(ApiToken {
+        name: c.text()?,
+        username: c.text()?,
+        scopes: c.text()?.split_whitespace().map(str::to_owned).collect(),
+        created_at: c.ts()?,
+        expires_at: c.opt_ts()?,
+        revoked: c.bool()?,
+    })
 }
 
 pub(crate) async fn token_revoke(pool: &Pool, hash: &str) -> Result<bool> {

@@ -4,7 +4,7 @@ use canhgiac_domain::{AuditAction, AuditEntry, RecordKind, Timestamp};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::db::{Tx, Ty, Value};
+use crate::db::{Cols, Tx, Ty, Value};
 use crate::{Actor, Result, StoreError};
 
 /// Filters for reading the audit trail, newest first.
@@ -80,8 +80,9 @@ pub(crate) async fn append(
         )
         .await?
         .ok_or_else(|| StoreError::Corrupt("thiếu dòng đầu chuỗi nhật ký".into()))?;
-    let seq = head[0].as_i64().unwrap_or(0);
-    let prev_hash = head[1].as_str().unwrap_or_default().to_owned();
+    let mut head = Cols::new(head, "audit_head");
+    let seq = head.int()?;
+    let prev_hash = head.text()?;
     let mut entry = AuditEntry {
         seq,
         at: Timestamp::now(),
@@ -150,28 +151,26 @@ pub(crate) const TYPES: &[Ty] = &[
 
 pub(crate) fn decode(row: Vec<Value>) -> Result<AuditEntry> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("nhật ký: {what}"));
-    let mut it = row.into_iter();
-    let mut next = || it.next().unwrap_or(Value::Null(Ty::Text));
-    let seq = next().as_i64().ok_or_else(|| corrupt("seq"))?;
-    let at = next().into_string().ok_or_else(|| corrupt("at"))?;
-    let at = Timestamp::parse(&at).map_err(|_| corrupt("at"))?;
-    let actor = next().into_string().ok_or_else(|| corrupt("actor"))?;
-    let origin = next().into_string().ok_or_else(|| corrupt("origin"))?;
-    let action = AuditAction::parse(&next().into_string().unwrap_or_default()).map_err(|_| corrupt("action"))?;
-    let kind_s = next().into_string().unwrap_or_default();
-    let kind = RecordKind::from_code(&kind_s).ok_or_else(|| corrupt("kind"))?;
-    let record_key = next().into_string().ok_or_else(|| corrupt("record_key"))?;
-    let record_id = next().as_i64().ok_or_else(|| corrupt("record_id"))?;
-    let parse = |v: Value| -> Result<Option<serde_json::Value>> {
-        match v.into_string() {
+    let mut c = Cols::new(row, "audit_log");
+    let seq = c.int()?;
+    let at = c.ts()?;
+    let actor = c.text()?;
+    let origin = c.text()?;
+    let action = AuditAction::parse(&c.text()?).map_err(|_| corrupt("action"))?;
+    let kind_s = c.text()?;
+    let kind = RecordKind::from_code(&kind_s).ok_or_else(|| corrupt(&format!("loại bản ghi «{kind_s}»")))?;
+    let record_key = c.text()?;
+    let record_id = c.int()?;
+    let mut json = || -> Result<Option<serde_json::Value>> {
+        match c.opt_text()? {
             Some(s) => serde_json::from_str(&s).map(Some).map_err(|_| corrupt("before/after")),
             None => Ok(None),
         }
     };
-    let before = parse(next())?;
-    let after = parse(next())?;
-    let prev_hash = next().into_string().ok_or_else(|| corrupt("prev_hash"))?;
-    let hash = next().into_string().ok_or_else(|| corrupt("hash"))?;
+    let before = json()?;
+    let after = json()?;
+    let prev_hash = c.text()?;
+    let hash = c.text()?;
     Ok(AuditEntry {
         seq,
         at,

@@ -287,3 +287,101 @@ impl Tx {
         }
     }
 }
+
+/// Reads a fetched row column by column, in order. A NULL where a value is
+/// needed, a value of another type, or a missing column is an error naming
+/// the query (`what`), never a default.
+pub struct Cols {
+    it: std::vec::IntoIter<Value>,
+    at: usize,
+    what: &'static str,
+}
+
+impl Cols {
+    pub fn new(row: Vec<Value>, what: &'static str) -> Self {
+        Cols {
+            it: row.into_iter(),
+            at: 0,
+            what,
+        }
+    }
+
+    fn bad(&self, expected: &str, got: &Value) -> crate::StoreError {
+        crate::StoreError::Corrupt(format!("{}: cột {} cần {expected}, gặp {got:?}", self.what, self.at))
+    }
+
+    fn next(&mut self) -> Result<Value, crate::StoreError> {
+        self.at += 1;
+        self.it
+            .next()
+            .ok_or_else(|| crate::StoreError::Corrupt(format!("{}: thiếu cột {}", self.what, self.at)))
+    }
+
+    pub fn int(&mut self) -> Result<i64, crate::StoreError> {
+        match self.next()? {
+            Value::Int(i) => Ok(i),
+            v => Err(self.bad("số", &v)),
+        }
+    }
+
+    pub fn opt_int(&mut self) -> Result<Option<i64>, crate::StoreError> {
+        match self.next()? {
+            Value::Int(i) => Ok(Some(i)),
+            Value::Null(_) => Ok(None),
+            v => Err(self.bad("số", &v)),
+        }
+    }
+
+    pub fn text(&mut self) -> Result<String, crate::StoreError> {
+        match self.next()? {
+            Value::Text(s) => Ok(s),
+            v => Err(self.bad("chuỗi", &v)),
+        }
+    }
+
+    pub fn opt_text(&mut self) -> Result<Option<String>, crate::StoreError> {
+        match self.next()? {
+            Value::Text(s) => Ok(Some(s)),
+            Value::Null(_) => Ok(None),
+            v => Err(self.bad("chuỗi", &v)),
+        }
+    }
+
+    pub fn bool(&mut self) -> Result<bool, crate::StoreError> {
+        match self.next()? {
+            Value::Bool(b) => Ok(b),
+            v => Err(self.bad("đúng/sai", &v)),
+        }
+    }
+
+    pub fn bytes(&mut self) -> Result<Vec<u8>, crate::StoreError> {
+        match self.next()? {
+            Value::Bytes(b) => Ok(b),
+            v => Err(self.bad("dữ liệu nhị phân", &v)),
+        }
+    }
+
+    pub fn ts(&mut self) -> Result<canhgiac_domain::Timestamp, crate::StoreError> {
+        let s = self.text()?;
+        canhgiac_domain::Timestamp::parse(&s)
+            .map_err(|e| crate::StoreError::Corrupt(format!("{}: cột {}: {}", self.what, self.at, e.message)))
+    }
+
+    pub fn opt_ts(&mut self) -> Result<Option<canhgiac_domain::Timestamp>, crate::StoreError> {
+        match self.opt_text()? {
+            None => Ok(None),
+            Some(s) => canhgiac_domain::Timestamp::parse(&s)
+                .map(Some)
+                .map_err(|e| crate::StoreError::Corrupt(format!("{}: cột {}: {}", self.what, self.at, e.message))),
+        }
+    }
+}
+
+/// The single value of a one-column, one-row aggregate (`COUNT(*)`).
+pub fn single_int(rows: Rows, what: &'static str) -> Result<i64, crate::StoreError> {
+    let row = rows
+        .into_iter()
+        .next()
+        .ok_or_else(|| crate::StoreError::Corrupt(format!("{what}: không có dòng kết quả")))?;
+    Cols::new(row, what).int()
+}

@@ -5,7 +5,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::audit;
-use crate::db::{Pool, Tx, Ty, Value};
+use crate::db::{Cols, Pool, Tx, Ty, Value};
 use crate::{Actor, Result, StoreError};
 
 /// A report to freeze.
@@ -100,7 +100,7 @@ pub(crate) fn manifest_hash(r: &IssuedReport) -> String {
 pub(crate) async fn issue(tx: &mut Tx, actor: &Actor, new: &NewIssuedReport) -> Result<IssuedReport> {
     let row = tx
         .row(
-            "SELECT COALESCE(MAX(version), 0) FROM issued_reports WHERE agency = $1 AND number = $2 AND year = $3",
+            "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM issued_reports WHERE agency = $1 AND number = $2 AND year = $3",
             &[
                 Value::from(new.agency.as_str()),
                 Value::from(new.number.as_str()),
@@ -109,7 +109,8 @@ pub(crate) async fn issue(tx: &mut Tx, actor: &Actor, new: &NewIssuedReport) -> 
             &[Ty::Int],
         )
         .await?;
-    let version = row.and_then(|r| r[0].as_i64()).unwrap_or(0) + 1;
+    let row = row.ok_or_else(|| StoreError::Corrupt("báo cáo đã ban hành: không đọc được phiên bản".into()))?;
+    let version = Cols::new(row, "issued_reports.version").int()? + 1;
     let mut files: Vec<IssuedFile> = new
         .files
         .iter()
@@ -164,7 +165,7 @@ pub(crate) async fn issue(tx: &mut Tx, actor: &Actor, new: &NewIssuedReport) -> 
         )
         .await?
         .ok_or_else(|| StoreError::Corrupt("không ghi được báo cáo".into()))?;
-    rep.id = row[0].as_i64().unwrap_or(0);
+    rep.id = Cols::new(row, "issued_reports.id").int()?;
     for (name, media_type, bytes) in &new.files {
         let f = rep.files.iter().find(|f| &f.name == name).cloned();
         let Some(f) = f else { continue };
@@ -222,23 +223,22 @@ const TYPES: &[Ty] = &[
 
 fn decode(row: Vec<Value>) -> Result<IssuedReport> {
     let bad = |w: &str| StoreError::Corrupt(format!("báo cáo đã ban hành: {w}"));
-    let mut it = row.into_iter();
-    let mut next = || it.next().unwrap_or(Value::Null(Ty::Text));
-    let id = next().as_i64().ok_or_else(|| bad("id"))?;
-    let agency = next().into_string().ok_or_else(|| bad("agency"))?;
-    let number = next().into_string().ok_or_else(|| bad("number"))?;
-    let year = next().as_i64().ok_or_else(|| bad("year"))?;
-    let version = next().as_i64().ok_or_else(|| bad("version"))?;
-    let kind = next().into_string().ok_or_else(|| bad("kind"))?;
-    let period = next().into_string();
-    let period_from = next().into_string().ok_or_else(|| bad("from"))?;
-    let period_to = next().into_string().ok_or_else(|| bad("to"))?;
-    let signed_on = next().into_string().ok_or_else(|| bad("signed_on"))?;
-    let issued_at = Timestamp::parse(&next().into_string().unwrap_or_default()).map_err(|_| bad("issued_at"))?;
-    let issued_by = next().into_string().ok_or_else(|| bad("issued_by"))?;
-    let summary = next().into_string().ok_or_else(|| bad("summary"))?;
-    let figures = serde_json::from_str(&next().into_string().unwrap_or_default()).map_err(|_| bad("figures"))?;
-    let sha256 = next().into_string().ok_or_else(|| bad("sha256"))?;
+    let mut c = Cols::new(row, "issued_reports");
+    let id = c.int()?;
+    let agency = c.text()?;
+    let number = c.text()?;
+    let year = c.int()?;
+    let version = c.int()?;
+    let kind = c.text()?;
+    let period = c.opt_text()?;
+    let period_from = c.text()?;
+    let period_to = c.text()?;
+    let signed_on = c.text()?;
+    let issued_at = c.ts()?;
+    let issued_by = c.text()?;
+    let summary = c.text()?;
+    let figures = serde_json::from_str(&c.text()?).map_err(|_| bad("figures"))?;
+    let sha256 = c.text()?;
     Ok(IssuedReport {
         id,
         agency,
@@ -269,13 +269,16 @@ async fn with_files(pool: &Pool, mut r: IssuedReport) -> Result<IssuedReport> {
         .await?;
     r.files = rows
         .into_iter()
-        .map(|row| IssuedFile {
-            name: row[0].as_str().unwrap_or_default().to_owned(),
-            media_type: row[1].as_str().unwrap_or_default().to_owned(),
-            sha256: row[2].as_str().unwrap_or_default().to_owned(),
-            size: row[3].as_i64().unwrap_or(0),
+        .map(|row| {
+            let mut c = Cols::new(row, "issued_report_files");
+            Ok(IssuedFile {
+                name: c.text()?,
+                media_type: c.text()?,
+                sha256: c.text()?,
+                size: c.int()?,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     Ok(r)
 }
 

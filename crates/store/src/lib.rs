@@ -15,7 +15,9 @@
 pub mod access;
 mod audit;
 pub mod db;
+mod derived;
 mod issued;
+mod jobs;
 pub mod schema;
 mod sql_store;
 mod summary;
@@ -28,6 +30,7 @@ use serde::Serialize;
 pub use access::{ApiToken, Session};
 pub use audit::{AuditCheck, AuditQuery};
 pub use issued::{IssuedFile, IssuedReport, NewIssuedReport};
+pub use jobs::{JobCount, JobState, Lease, NewJob, Outcome, WorkerInfo};
 pub use sql_store::{SqlStore, MAX_PAGE};
 pub use summary::{CountByKind, ItemCount, Summary, TopicOutletCount};
 
@@ -162,10 +165,11 @@ impl From<sqlx::Error> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// The storage trait every layer above is written against.
+/// Records of every declared kind: create, read, update, delete, list,
+/// import and export, each change audited in its own transaction.
 ///
 /// Methods return `Send` futures so a generic web server can hold a store.
-pub trait Store: Send + Sync + 'static {
+pub trait Records: Send + Sync + 'static {
     /// Inserts a new record; `Conflict` if its natural key exists.
     fn create<R: Record>(&self, actor: &Actor, rec: &R) -> impl Future<Output = Result<i64>> + Send;
 
@@ -200,18 +204,36 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every record, in dependency order, as the import format holds them.
     fn export(&self) -> impl Future<Output = Result<Dataset>> + Send;
+}
 
+/// The hash-chained audit trail.
+pub trait AuditLog: Send + Sync + 'static {
     fn audit(&self, q: &AuditQuery) -> impl Future<Output = Result<Vec<AuditEntry>>> + Send;
 
     /// Recomputes the audit hash chain from the first entry.
     fn verify_audit(&self) -> impl Future<Output = Result<AuditCheck>> + Send;
+}
 
+/// The figures of a period, by aggregate queries over the records.
+pub trait Figures: Send + Sync + 'static {
     /// The figures of a period, computed from the records.
     fn summary(&self, range: canhgiac_domain::DateRange) -> impl Future<Output = Result<Summary>> + Send;
 
     /// Original items per topic, outlet and month in a period.
     fn item_counts(&self, range: canhgiac_domain::DateRange) -> impl Future<Output = Result<Vec<ItemCount>>> + Send;
 
+    /// The ids behind an item figure (see [`ItemCount`]); `limit` caps the list.
+    fn item_ids(
+        &self,
+        range: canhgiac_domain::DateRange,
+        topic: Option<&str>,
+        outlets: &[String],
+        limit: Option<u32>,
+    ) -> impl Future<Output = Result<Vec<i64>>> + Send;
+}
+
+/// Issued reports: immutable, versioned snapshots.
+pub trait IssuedReports: Send + Sync + 'static {
     /// Freezes a rendered report as a new version of its number: files,
     /// figures with their record ids, and a SHA-256 over the manifest.
     fn issue_report(&self, actor: &Actor, new: &NewIssuedReport) -> impl Future<Output = Result<IssuedReport>> + Send;
@@ -225,7 +247,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Recomputes the hashes of an issued report; false if anything changed.
     fn verify_issued_report(&self, id: i64) -> impl Future<Output = Result<bool>> + Send;
+}
 
+/// Sign-in sessions and API tokens, kept only as hashes of their secrets.
+pub trait Access: Send + Sync + 'static {
     /// Starts a sign-in session identified by `secret` (only its hash is kept).
     fn session_create(&self, secret: &str, s: &Session) -> impl Future<Output = Result<()>> + Send;
 
@@ -245,13 +270,60 @@ pub trait Store: Send + Sync + 'static {
 
     /// Revokes the token with this hash; false if there is none.
     fn token_revoke(&self, hash: &str) -> impl Future<Output = Result<bool>> + Send;
+}
 
-    /// The ids behind an item figure (see [`ItemCount`]); `limit` caps the list.
-    fn item_ids(
+/// Background work: a durable queue that any node's workers lease from.
+pub trait Jobs: Send + Sync + 'static {
+    /// Queues a job; `None` when a job with the same dedupe key is already
+    /// queued or running.
+    fn enqueue(&self, job: &NewJob) -> impl Future<Output = Result<Option<i64>>> + Send;
+
+    /// Takes the oldest due job of `kinds` (or one whose lease expired),
+    /// holding it for `lease_for`.
+    fn lease(
         &self,
-        range: canhgiac_domain::DateRange,
-        topic: Option<&str>,
-        outlets: &[String],
-        limit: Option<u32>,
-    ) -> impl Future<Output = Result<Vec<i64>>> + Send;
+        holder: &str,
+        kinds: &[String],
+        lease_for: std::time::Duration,
+    ) -> impl Future<Output = Result<Option<Lease>>> + Send;
+
+    /// Extends a lease still held; false if it was lost.
+    fn renew(&self, lease: &Lease, lease_for: std::time::Duration) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Ends a run; false if the lease was lost (nothing is written then).
+    fn complete(&self, lease: &Lease, outcome: &Outcome) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Fails the jobs whose last lease expired with no attempts left.
+    fn reap_jobs(&self) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Jobs by kind and state.
+    fn job_counts(&self) -> impl Future<Output = Result<Vec<JobCount>>> + Send;
+
+    /// Every job of a kind with its state and completions.
+    fn job_states(&self, kind: &str) -> impl Future<Output = Result<Vec<JobState>>> + Send;
+
+    fn worker_heartbeat(&self, w: &WorkerInfo) -> impl Future<Output = Result<()>> + Send;
+
+    /// Workers heard from within `within`.
+    fn workers_alive(&self, within: std::time::Duration) -> impl Future<Output = Result<i64>> + Send;
+}
+
+/// What readiness checks ask of the storage.
+pub trait Health: Send + Sync + 'static {
+    /// A round trip to the database.
+    fn ping(&self) -> impl Future<Output = Result<()>> + Send;
+
+    /// (applied, known by this build) schema versions.
+    fn schema_versions(&self) -> impl Future<Output = Result<(i64, i64)>> + Send;
+}
+
+/// The storage every layer above is written against: all of the focused
+/// traits together. Anything that implements them all is a `Store`.
+pub trait Store: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health {}
+
+impl<T: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health> Store for T {}
+
+/// The traits, for code that holds a concrete store (`SqlStore`).
+pub mod prelude {
+    pub use crate::{Access, AuditLog, Figures, Health, IssuedReports, Jobs, Records, Store};
 }

@@ -3,14 +3,20 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use canhgiac_domain::{fold, AuditAction, AuditEntry, Dataset, Record, RecordKind, Timestamp};
+use std::time::Duration;
+
+use canhgiac_domain::{fold, with_record, AuditAction, AuditEntry, Dataset, Record, RecordKind, Storage, Timestamp};
 use serde_json::{Map, Value as Json};
 
 use crate::audit::{self, AuditCheck, AuditQuery};
-use crate::db::{Engine, Pool, Tx, Ty, Value};
-use crate::schema::{self, ColTy, TableDef};
+use crate::db::{single_int, Engine, Pool, Tx, Ty, Value};
+use crate::jobs::{self, JobCount, JobState, Lease, NewJob, Outcome, WorkerInfo};
 use crate::summary::{self, Summary};
-use crate::{Actor, ImportSummary, ListQuery, Put, Result, Store, StoreError, Stored};
+use crate::{derived, schema};
+use crate::{
+    Access, Actor, AuditLog, Figures, Health, ImportSummary, IssuedReports, Jobs, ListQuery, Put, Records, Result,
+    StoreError, Stored,
+};
 
 /// Largest page a list returns.
 pub const MAX_PAGE: u32 = 1000;
@@ -77,23 +83,36 @@ impl SqlStore {
 }
 
 // ------------------------------------------------------------------ mapping
+//
+// A record's row holds the storage columns (id, key, version, times,
+// search) and one column per declared field (`KindMeta::fields`), typed by
+// the field's `Storage`. Records reach their row through their serde form,
+// field by field; every mismatch is an error, never a default.
 
 fn quoted(c: &str) -> String {
     format!("\"{c}\"")
 }
 
-fn select_list(def: &TableDef) -> String {
+fn select_list(kind: RecordKind) -> String {
     let mut s = String::from("id, \"key\", version, created_at, updated_at");
-    for (c, _) in def.columns {
+    for f in kind.meta().fields {
         s.push_str(", ");
-        s.push_str(&quoted(c));
+        s.push_str(&quoted(f.name));
     }
     s
 }
 
-fn row_types(def: &TableDef) -> Vec<Ty> {
+fn ty_of(st: Storage) -> Ty {
+    match st {
+        Storage::Text | Storage::Json => Ty::Text,
+        Storage::Int => Ty::Int,
+        Storage::Bool => Ty::Bool,
+    }
+}
+
+fn row_types(kind: RecordKind) -> Vec<Ty> {
     let mut t = vec![Ty::Int, Ty::Text, Ty::Int, Ty::Text, Ty::Text];
-    t.extend(def.columns.iter().map(|(_, c)| c.ty()));
+    t.extend(kind.meta().fields.iter().map(|f| ty_of(f.ty.storage())));
     t
 }
 
@@ -101,7 +120,7 @@ fn internal(kind: RecordKind, what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{}: {what}", kind.code()))
 }
 
-/// The record as a JSON object whose fields are exactly the table's columns.
+/// The record as a JSON object whose fields are exactly the kind's fields.
 fn record_json<R: Record>(rec: &R) -> Result<Map<String, Json>> {
     match serde_json::to_value(rec) {
         Ok(Json::Object(m)) => Ok(m),
@@ -110,41 +129,36 @@ fn record_json<R: Record>(rec: &R) -> Result<Map<String, Json>> {
     }
 }
 
-fn column_values(def: &TableDef, obj: &Map<String, Json>) -> Result<Vec<Value>> {
-    if let Some(extra) = obj.keys().find(|k| !def.columns.iter().any(|(c, _)| c == k)) {
-        return Err(internal(def.kind, format!("field {extra} has no column")));
+fn column_values(kind: RecordKind, obj: &Map<String, Json>) -> Result<Vec<Value>> {
+    let meta = kind.meta();
+    if let Some(extra) = obj.keys().find(|k| meta.field(k).is_none()) {
+        return Err(internal(kind, format!("field {extra} is not declared")));
     }
-    def.columns
+    meta.fields
         .iter()
-        .map(|(c, ty)| {
-            let v = obj.get(*c).unwrap_or(&Json::Null);
-            Ok(match (ty, v) {
-                (_, Json::Null) => Value::Null(ty.ty()),
-                (ColTy::Json, v) => Value::Text(v.to_string()),
-                (ColTy::Text, Json::String(s)) => Value::Text(s.clone()),
-                (ColTy::Int, Json::Number(n)) => Value::Int(
+        .map(|f| {
+            let st = f.ty.storage();
+            let v = obj.get(f.name).unwrap_or(&Json::Null);
+            Ok(match (st, v) {
+                (_, Json::Null) => Value::Null(ty_of(st)),
+                (Storage::Json, v) => Value::Text(v.to_string()),
+                (Storage::Text, Json::String(s)) => Value::Text(s.clone()),
+                (Storage::Int, Json::Number(n)) => Value::Int(
                     n.as_i64()
-                        .ok_or_else(|| internal(def.kind, format!("{c} out of range")))?,
+                        .ok_or_else(|| internal(kind, format!("{} out of range", f.name)))?,
                 ),
-                (ColTy::Bool, Json::Bool(b)) => Value::Bool(*b),
-                _ => return Err(internal(def.kind, format!("field {c} has the wrong type"))),
+                (Storage::Bool, Json::Bool(b)) => Value::Bool(*b),
+                _ => return Err(internal(kind, format!("field {} has the wrong type", f.name))),
             })
         })
         .collect()
 }
 
-fn search_text(def: &TableDef, obj: &Map<String, Json>) -> String {
+fn search_text(kind: RecordKind, obj: &Map<String, Json>) -> String {
     let mut s = String::new();
-    for f in def.search {
-        match obj.get(*f) {
-            Some(Json::String(v)) => {
-                s.push_str(v);
-                s.push(' ');
-            }
-            Some(v @ (Json::Array(_) | Json::Object(_))) => {
-                collect_strings(v, &mut s);
-            }
-            _ => {}
+    for f in kind.meta().search_fields() {
+        if let Some(v) = obj.get(f.name) {
+            collect_strings(v, &mut s);
         }
     }
     fold(&s)
@@ -162,42 +176,34 @@ fn collect_strings(v: &Json, out: &mut String) {
     }
 }
 
-fn decode<R: Record>(def: &TableDef, row: Vec<Value>) -> Result<Stored<R>> {
+fn decode<R: Record>(row: Vec<Value>) -> Result<Stored<R>> {
+    let kind = R::KIND;
     let mut it = row.into_iter();
-    let id = it
-        .next()
-        .and_then(|v| v.as_i64())
-        .ok_or_else(|| internal(R::KIND, "id"))?;
-    let key = it
-        .next()
-        .and_then(Value::into_string)
-        .ok_or_else(|| internal(R::KIND, "key"))?;
-    let version = it
-        .next()
-        .and_then(|v| v.as_i64())
-        .ok_or_else(|| internal(R::KIND, "version"))?;
-    let ts = |v: Option<Value>| -> Result<Timestamp> {
-        let s = v
-            .and_then(Value::into_string)
-            .ok_or_else(|| internal(R::KIND, "timestamp"))?;
-        Timestamp::parse(&s).map_err(|e| internal(R::KIND, e))
+    let mut next = |what: &str| it.next().ok_or_else(|| internal(kind, format!("row lacks {what}")));
+    let id = next("id")?.as_i64().ok_or_else(|| internal(kind, "id"))?;
+    let key = next("key")?.into_string().ok_or_else(|| internal(kind, "key"))?;
+    let version = next("version")?.as_i64().ok_or_else(|| internal(kind, "version"))?;
+    let mut ts = |what: &str| -> Result<Timestamp> {
+        let s = next(what)?.into_string().ok_or_else(|| internal(kind, what))?;
+        Timestamp::parse(&s).map_err(|e| internal(kind, e))
     };
-    let created_at = ts(it.next())?;
-    let updated_at = ts(it.next())?;
+    let created_at = ts("created_at")?;
+    let updated_at = ts("updated_at")?;
     let mut obj = Map::new();
-    for ((c, ty), v) in def.columns.iter().zip(it) {
-        let j = match (ty, v) {
+    for f in kind.meta().fields {
+        let v = next(f.name)?;
+        let j = match (f.ty.storage(), v) {
             (_, Value::Null(_)) => Json::Null,
-            (ColTy::Json, Value::Text(s)) => serde_json::from_str(&s).map_err(|e| internal(R::KIND, e))?,
-            (_, Value::Text(s)) => Json::String(s),
-            (_, Value::Int(i)) => Json::from(i),
-            (_, Value::Bool(b)) => Json::Bool(b),
-            (_, Value::Bytes(_)) => return Err(internal(R::KIND, format!("{c} holds bytes"))),
+            (Storage::Json, Value::Text(s)) => serde_json::from_str(&s).map_err(|e| internal(kind, e))?,
+            (Storage::Text, Value::Text(s)) => Json::String(s),
+            (Storage::Int, Value::Int(i)) => Json::from(i),
+            (Storage::Bool, Value::Bool(b)) => Json::Bool(b),
+            (_, other) => return Err(internal(kind, format!("{} holds {other:?}", f.name))),
         };
-        obj.insert((*c).to_owned(), j);
+        obj.insert(f.name.to_owned(), j);
     }
     let record: R = serde_json::from_value(Json::Object(obj))
-        .map_err(|e| StoreError::Corrupt(format!("{} mã số {id}: {e}", R::KIND.label_vn())))?;
+        .map_err(|e| StoreError::Corrupt(format!("{} mã số {id}: {e}", kind.label_vn())))?;
     Ok(Stored {
         id,
         key,
@@ -243,18 +249,22 @@ enum Mode {
 /// reference once.
 type RefCache = HashSet<(RecordKind, String)>;
 
-async fn fetch_by_key<R: Record>(tx: &mut Tx, def: &TableDef, key: &str) -> Result<Option<Stored<R>>> {
-    let sql = format!("SELECT {} FROM {} WHERE \"key\" = $1", select_list(def), def.table);
-    match tx.row(&sql, &[Value::from(key)], &row_types(def)).await? {
-        Some(row) => Ok(Some(decode(def, row)?)),
+async fn fetch_by_key<R: Record>(tx: &mut Tx, key: &str) -> Result<Option<Stored<R>>> {
+    let sql = format!(
+        "SELECT {} FROM {} WHERE \"key\" = $1",
+        select_list(R::KIND),
+        R::META.plural
+    );
+    match tx.row(&sql, &[Value::from(key)], &row_types(R::KIND)).await? {
+        Some(row) => Ok(Some(decode(row)?)),
         None => Ok(None),
     }
 }
 
-async fn fetch_by_id<R: Record>(tx: &mut Tx, def: &TableDef, id: i64) -> Result<Option<Stored<R>>> {
-    let sql = format!("SELECT {} FROM {} WHERE id = $1", select_list(def), def.table);
-    match tx.row(&sql, &[Value::Int(id)], &row_types(def)).await? {
-        Some(row) => Ok(Some(decode(def, row)?)),
+async fn fetch_by_id<R: Record>(tx: &mut Tx, id: i64) -> Result<Option<Stored<R>>> {
+    let sql = format!("SELECT {} FROM {} WHERE id = $1", select_list(R::KIND), R::META.plural);
+    match tx.row(&sql, &[Value::Int(id)], &row_types(R::KIND)).await? {
+        Some(row) => Ok(Some(decode(row)?)),
         None => Ok(None),
     }
 }
@@ -264,8 +274,7 @@ async fn check_references<R: Record>(tx: &mut Tx, rec: &R, key: &str, cache: &mu
         if cache.contains(&(target_kind, target.clone())) {
             continue;
         }
-        let t = schema::table(target_kind);
-        let sql = format!("SELECT id FROM {} WHERE \"key\" = $1", t.table);
+        let sql = format!("SELECT id FROM {} WHERE \"key\" = $1", target_kind.plural());
         if tx
             .row(&sql, &[Value::from(target.as_str())], &[Ty::Int])
             .await?
@@ -283,166 +292,91 @@ async fn check_references<R: Record>(tx: &mut Tx, rec: &R, key: &str, cache: &mu
     Ok(())
 }
 
-/// Keeps `media_item_topics` equal to the item's topic list.
-async fn sync_links(tx: &mut Tx, def: &TableDef, id: i64, obj: &Map<String, Json>) -> Result<()> {
-    if def.kind != RecordKind::MediaItem {
-        return Ok(());
-    }
-    tx.exec("DELETE FROM media_item_topics WHERE item_id = $1", &[Value::Int(id)])
-        .await?;
-    let day = obj
-        .get("published_on")
-        .and_then(Json::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let outlet = obj.get("outlet").and_then(Json::as_str).unwrap_or_default().to_owned();
-    let original = obj.get("duplicate_of").is_none_or(Json::is_null);
-    let mut seen = HashSet::new();
-    if let Some(Json::Array(topics)) = obj.get("topics") {
-        for t in topics.iter().filter_map(Json::as_str) {
-            if seen.insert(t) {
-                tx.exec(
-                    "INSERT INTO media_item_topics (item_id, topic, published_on, outlet, original) VALUES ($1, $2, $3, $4, $5)",
-                    &[
-                        Value::Int(id),
-                        Value::from(t),
-                        Value::from(day.as_str()),
-                        Value::from(outlet.as_str()),
-                        Value::Bool(original),
-                    ],
-                )
-                .await?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The day-count rows a media item contributes: (day, topic, outlet,
-/// featured); topic "" is the item itself. Copies contribute nothing.
-fn day_count_rows(obj: &Map<String, Json>) -> Vec<(String, String, String, bool)> {
-    if !obj.get("duplicate_of").is_none_or(Json::is_null) {
-        return Vec::new();
-    }
-    let s = |k: &str| obj.get(k).and_then(Json::as_str).unwrap_or_default().to_owned();
-    let (day, outlet) = (s("published_on"), s("outlet"));
-    let featured = obj.get("featured").and_then(Json::as_bool).unwrap_or(false);
-    let mut rows = vec![(day.clone(), String::new(), outlet.clone(), featured)];
-    let mut seen = HashSet::new();
-    if let Some(Json::Array(topics)) = obj.get("topics") {
-        for t in topics.iter().filter_map(Json::as_str) {
-            if seen.insert(t) {
-                rows.push((day.clone(), t.to_owned(), outlet.clone(), featured));
-            }
-        }
-    }
-    rows
-}
-
-/// Adds (`sign` = 1) or removes (-1) a media item from the day counts.
-async fn adjust_day_counts(tx: &mut Tx, def: &TableDef, obj: &Map<String, Json>, sign: i64) -> Result<()> {
-    if def.kind != RecordKind::MediaItem {
-        return Ok(());
-    }
-    for (day, topic, outlet, featured) in day_count_rows(obj) {
-        tx.exec(
-            "INSERT INTO media_item_day_counts (day, topic, outlet, items, featured) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (day, topic, outlet) DO UPDATE SET items = media_item_day_counts.items + excluded.items, \
-             featured = media_item_day_counts.featured + excluded.featured",
-            &[
-                Value::Text(day),
-                Value::Text(topic),
-                Value::Text(outlet),
-                Value::Int(sign),
-                Value::Int(if featured { sign } else { 0 }),
-            ],
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-async fn put_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, rec: &R, mode: Mode, cache: &mut RefCache) -> Result<Put> {
-    let def = schema::table(R::KIND);
+fn validated<R: Record>(rec: &R) -> Result<String> {
     let key = rec.key();
     rec.validate().map_err(|errors| StoreError::Invalid {
         kind: R::KIND,
         key: key.clone(),
         errors,
     })?;
+    Ok(key)
+}
+
+async fn put_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, rec: &R, mode: Mode, cache: &mut RefCache) -> Result<Put> {
+    let key = validated(rec)?;
     check_references(tx, rec, &key, cache).await?;
-    let obj = record_json(rec)?;
-    let values = column_values(def, &obj)?;
-    let search = search_text(def, &obj);
-    let now = Timestamp::now().rfc3339();
-    let existing: Option<Stored<R>> = fetch_by_key(tx, def, &key).await?;
+    let existing: Option<Stored<R>> = fetch_by_key(tx, &key).await?;
     match existing {
         Some(_) if mode == Mode::Create => Err(StoreError::Conflict { kind: R::KIND, key }),
         Some(old) if &old.record == rec => Ok(Put::Unchanged(old.id)),
         Some(old) => {
-            write_update(tx, actor, def, &old, &key, obj, values).await?;
+            write_update(tx, actor, &old, &key, rec).await?;
             Ok(Put::Updated(old.id))
         }
         None => {
-            let mut cols = vec![
-                "\"key\"".to_owned(),
-                "version".into(),
-                "created_at".into(),
-                "updated_at".into(),
-                "search".into(),
-            ];
-            let mut args = vec![
-                Value::Text(key.clone()),
-                Value::Int(1),
-                Value::Text(now.clone()),
-                Value::Text(now),
-                Value::Text(search),
-            ];
-            for ((c, _), v) in def.columns.iter().zip(values) {
-                cols.push(quoted(c));
-                args.push(v);
-            }
-            let placeholders: Vec<String> = (1..=args.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "INSERT INTO {} ({}) VALUES ({}) RETURNING id",
-                def.table,
-                cols.join(", "),
-                placeholders.join(", ")
-            );
-            let row = tx
-                .row(&sql, &args, &[Ty::Int])
-                .await
-                .map_err(|e| map_db(e, R::KIND, &key))?
-                .ok_or_else(|| internal(R::KIND, "insert returned no id"))?;
-            let id = row[0].as_i64().ok_or_else(|| internal(R::KIND, "id"))?;
-            sync_links(tx, def, id, &obj).await?;
-            adjust_day_counts(tx, def, &obj, 1).await?;
-            audit::append(
-                tx,
-                actor,
-                AuditAction::Create,
-                R::KIND,
-                &key,
-                id,
-                None,
-                Some(Json::Object(obj)),
-            )
-            .await?;
+            let id = write_insert(tx, actor, &key, rec).await?;
             cache.insert((R::KIND, key));
             Ok(Put::Created(id))
         }
     }
 }
 
+async fn write_insert<R: Record>(tx: &mut Tx, actor: &Actor, key: &str, rec: &R) -> Result<i64> {
+    let obj = record_json(rec)?;
+    let values = column_values(R::KIND, &obj)?;
+    let now = Timestamp::now().rfc3339();
+    let mut cols = vec![
+        "\"key\"".to_owned(),
+        "version".into(),
+        "created_at".into(),
+        "updated_at".into(),
+        "search".into(),
+    ];
+    let mut args = vec![
+        Value::from(key),
+        Value::Int(1),
+        Value::Text(now.clone()),
+        Value::Text(now),
+        Value::Text(search_text(R::KIND, &obj)),
+    ];
+    for (f, v) in R::META.fields.iter().zip(values) {
+        cols.push(quoted(f.name));
+        args.push(v);
+    }
+    let placeholders: Vec<String> = (1..=args.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({}) RETURNING id",
+        R::META.plural,
+        cols.join(", "),
+        placeholders.join(", ")
+    );
+    let row = tx
+        .row(&sql, &args, &[Ty::Int])
+        .await
+        .map_err(|e| map_db(e, R::KIND, key))?
+        .ok_or_else(|| internal(R::KIND, "insert returned no id"))?;
+    let id = row
+        .first()
+        .and_then(Value::as_i64)
+        .ok_or_else(|| internal(R::KIND, "id"))?;
+    derived::follow(tx, id, None, Some(rec)).await?;
+    audit::append(
+        tx,
+        actor,
+        AuditAction::Create,
+        R::KIND,
+        key,
+        id,
+        None,
+        Some(Json::Object(obj)),
+    )
+    .await?;
+    Ok(id)
+}
+
 async fn update_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, expected: Option<i64>, rec: &R) -> Result<()> {
-    let def = schema::table(R::KIND);
-    let key = rec.key();
-    rec.validate().map_err(|errors| StoreError::Invalid {
-        kind: R::KIND,
-        key: key.clone(),
-        errors,
-    })?;
-    let old: Stored<R> = fetch_by_id(tx, def, id)
+    let key = validated(rec)?;
+    let old: Stored<R> = fetch_by_id(tx, id)
         .await?
         .ok_or(StoreError::NotFound { kind: R::KIND, id })?;
     if let Some(v) = expected {
@@ -458,22 +392,14 @@ async fn update_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, expected: 
         return Ok(());
     }
     check_references(tx, rec, &key, &mut RefCache::new()).await?;
-    let obj = record_json(rec)?;
-    let values = column_values(def, &obj)?;
-    write_update(tx, actor, def, &old, &key, obj, values).await
+    write_update(tx, actor, &old, &key, rec).await
 }
 
-/// Replaces a stored record (`old`) with new values, if its version has not
+/// Replaces a stored record (`old`) with `rec`, if its version has not
 /// moved, and keeps the derived tables and the audit trail in step.
-async fn write_update<R: Record>(
-    tx: &mut Tx,
-    actor: &Actor,
-    def: &TableDef,
-    old: &Stored<R>,
-    key: &str,
-    obj: Map<String, Json>,
-    values: Vec<Value>,
-) -> Result<()> {
+async fn write_update<R: Record>(tx: &mut Tx, actor: &Actor, old: &Stored<R>, key: &str, rec: &R) -> Result<()> {
+    let obj = record_json(rec)?;
+    let values = column_values(R::KIND, &obj)?;
     let mut sets = vec![
         "version = version + 1".to_owned(),
         "updated_at = $1".to_owned(),
@@ -482,18 +408,18 @@ async fn write_update<R: Record>(
     ];
     let mut args = vec![
         Value::Text(Timestamp::now().rfc3339()),
-        Value::Text(search_text(def, &obj)),
-        Value::Text(key.to_owned()),
+        Value::Text(search_text(R::KIND, &obj)),
+        Value::from(key),
     ];
-    for ((c, _), v) in def.columns.iter().zip(values) {
+    for (f, v) in R::META.fields.iter().zip(values) {
         args.push(v);
-        sets.push(format!("{} = ${}", quoted(c), args.len()));
+        sets.push(format!("{} = ${}", quoted(f.name), args.len()));
     }
     args.push(Value::Int(old.id));
     args.push(Value::Int(old.version));
     let sql = format!(
         "UPDATE {} SET {} WHERE id = ${} AND version = ${}",
-        def.table,
+        R::META.plural,
         sets.join(", "),
         args.len() - 1,
         args.len()
@@ -515,9 +441,7 @@ async fn write_update<R: Record>(
             actual: old.version + 1,
         });
     }
-    sync_links(tx, def, old.id, &obj).await?;
-    adjust_day_counts(tx, def, &record_json(&old.record)?, -1).await?;
-    adjust_day_counts(tx, def, &obj, 1).await?;
+    derived::follow(tx, old.id, Some(&old.record), Some(rec)).await?;
     let before = serde_json::to_value(&old.record).map_err(|e| internal(R::KIND, e))?;
     audit::append(
         tx,
@@ -533,15 +457,14 @@ async fn write_update<R: Record>(
 }
 
 async fn delete_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64) -> Result<()> {
-    let def = schema::table(R::KIND);
-    let old: Stored<R> = fetch_by_id(tx, def, id)
+    let old: Stored<R> = fetch_by_id(tx, id)
         .await?
         .ok_or(StoreError::NotFound { kind: R::KIND, id })?;
-    let sql = format!("DELETE FROM {} WHERE id = $1", def.table);
+    let sql = format!("DELETE FROM {} WHERE id = $1", R::META.plural);
     tx.exec(&sql, &[Value::Int(id)])
         .await
         .map_err(|e| map_db(e, R::KIND, &old.key))?;
-    adjust_day_counts(tx, def, &record_json(&old.record)?, -1).await?;
+    derived::follow(tx, id, Some(&old.record), None).await?;
     let before = serde_json::to_value(&old.record).map_err(|e| internal(R::KIND, e))?;
     audit::append(
         tx,
@@ -601,12 +524,9 @@ async fn import_section<R: Record>(
 }
 
 async fn export_kind<R: Record>(pool: &Pool) -> Result<Vec<R>> {
-    let def = schema::table(R::KIND);
-    let sql = format!("SELECT {} FROM {} ORDER BY id", select_list(def), def.table);
-    let rows = pool.rows(&sql, &[], &row_types(def)).await?;
-    rows.into_iter()
-        .map(|r| decode::<R>(def, r).map(|s| s.record))
-        .collect()
+    let sql = format!("SELECT {} FROM {} ORDER BY id", select_list(R::KIND), R::META.plural);
+    let rows = pool.rows(&sql, &[], &row_types(R::KIND)).await?;
+    rows.into_iter().map(|r| decode::<R>(r).map(|s| s.record)).collect()
 }
 
 fn escape_like(s: &str) -> String {
@@ -620,7 +540,7 @@ fn escape_like(s: &str) -> String {
     out
 }
 
-impl Store for SqlStore {
+impl Records for SqlStore {
     async fn create<R: Record>(&self, actor: &Actor, rec: &R) -> Result<i64> {
         let (actor, rec) = (actor.clone(), rec.clone());
         self.in_tx(move |tx| {
@@ -654,26 +574,24 @@ impl Store for SqlStore {
     }
 
     async fn get<R: Record>(&self, id: i64) -> Result<Option<Stored<R>>> {
-        let def = schema::table(R::KIND);
-        let sql = format!("SELECT {} FROM {} WHERE id = $1", select_list(def), def.table);
-        let rows = self.pool.rows(&sql, &[Value::Int(id)], &row_types(def)).await?;
-        rows.into_iter().next().map(|r| decode(def, r)).transpose()
+        let sql = format!("SELECT {} FROM {} WHERE id = $1", select_list(R::KIND), R::META.plural);
+        let rows = self.pool.rows(&sql, &[Value::Int(id)], &row_types(R::KIND)).await?;
+        rows.into_iter().next().map(decode).transpose()
     }
 
     async fn get_many<R: Record>(&self, ids: &[i64]) -> Result<Vec<Stored<R>>> {
-        let def = schema::table(R::KIND);
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT {} FROM {} WHERE id IN ({}) ORDER BY id",
-                select_list(def),
-                def.table,
+                select_list(R::KIND),
+                R::META.plural,
                 ph.join(", ")
             );
             let args: Vec<Value> = chunk.iter().map(|i| Value::Int(*i)).collect();
-            for row in self.pool.rows(&sql, &args, &row_types(def)).await? {
-                out.push(decode(def, row)?);
+            for row in self.pool.rows(&sql, &args, &row_types(R::KIND)).await? {
+                out.push(decode(row)?);
             }
         }
         out.sort_by_key(|s| s.id);
@@ -681,14 +599,17 @@ impl Store for SqlStore {
     }
 
     async fn get_by_key<R: Record>(&self, key: &str) -> Result<Option<Stored<R>>> {
-        let def = schema::table(R::KIND);
-        let sql = format!("SELECT {} FROM {} WHERE \"key\" = $1", select_list(def), def.table);
-        let rows = self.pool.rows(&sql, &[Value::from(key)], &row_types(def)).await?;
-        rows.into_iter().next().map(|r| decode(def, r)).transpose()
+        let sql = format!(
+            "SELECT {} FROM {} WHERE \"key\" = $1",
+            select_list(R::KIND),
+            R::META.plural
+        );
+        let rows = self.pool.rows(&sql, &[Value::from(key)], &row_types(R::KIND)).await?;
+        rows.into_iter().next().map(decode).transpose()
     }
 
     async fn list<R: Record>(&self, q: &ListQuery) -> Result<Vec<Stored<R>>> {
-        let def = schema::table(R::KIND);
+        let meta = &R::META;
         let mut wh: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
         if let Some(s) = &q.search {
@@ -701,7 +622,7 @@ impl Store for SqlStore {
             args.push(Value::Int(b));
             wh.push(format!("id < ${}", args.len()));
         }
-        if let Some(field) = def.date_field {
+        if let Some(field) = meta.date_field {
             if let Some(f) = q.date_from {
                 args.push(Value::Text(f.iso()));
                 wh.push(format!("{} >= ${}", quoted(field), args.len()));
@@ -712,24 +633,25 @@ impl Store for SqlStore {
             }
         }
         for (col, val) in &q.filters {
-            let Some((c, ty)) = def.columns.iter().find(|(c, _)| c == col) else {
+            let Some(f) = meta.field(col) else {
                 return Err(StoreError::Schema(format!("không lọc được theo trường «{col}»")));
             };
-            let v = match ty {
-                ColTy::Text => Value::Text(val.clone()),
-                ColTy::Bool => Value::Bool(matches!(val.as_str(), "true" | "1" | "co" | "có")),
-                ColTy::Int => Value::Int(
+            let c = f.name;
+            let v = match f.ty.storage() {
+                Storage::Text => Value::Text(val.clone()),
+                Storage::Bool => Value::Bool(matches!(val.as_str(), "true" | "1" | "co" | "có")),
+                Storage::Int => Value::Int(
                     val.parse()
                         .map_err(|_| StoreError::Schema(format!("«{val}» không phải số")))?,
                 ),
                 // A nested value matches its JSON text exactly (`topics` = `[]`).
-                ColTy::Json => Value::Text(val.clone()),
+                Storage::Json => Value::Text(val.clone()),
             };
             args.push(v);
             wh.push(format!("{} = ${}", quoted(c), args.len()));
         }
         if let Some(t) = &q.topic {
-            if def.kind != RecordKind::MediaItem {
+            if R::KIND != RecordKind::MediaItem {
                 return Err(StoreError::Schema("chỉ lọc theo chủ đề với tin, bài".into()));
             }
             args.push(Value::Text(t.clone()));
@@ -741,22 +663,21 @@ impl Store for SqlStore {
         let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE);
         let sql = format!(
             "SELECT {} FROM {}{} ORDER BY id DESC LIMIT {limit}",
-            select_list(def),
-            def.table,
+            select_list(R::KIND),
+            meta.plural,
             if wh.is_empty() {
                 String::new()
             } else {
                 format!(" WHERE {}", wh.join(" AND "))
             }
         );
-        let rows = self.pool.rows(&sql, &args, &row_types(def)).await?;
-        rows.into_iter().map(|r| decode(def, r)).collect()
+        let rows = self.pool.rows(&sql, &args, &row_types(R::KIND)).await?;
+        rows.into_iter().map(decode).collect()
     }
 
     async fn count(&self, kind: RecordKind) -> Result<i64> {
-        let sql = format!("SELECT COUNT(*) FROM {}", schema::table(kind).table);
-        let rows = self.pool.rows(&sql, &[], &[Ty::Int]).await?;
-        Ok(rows.first().and_then(|r| r[0].as_i64()).unwrap_or(0))
+        let sql = format!("SELECT COUNT(*) FROM {}", kind.plural());
+        single_int(self.pool.rows(&sql, &[], &[Ty::Int]).await?, "count")
     }
 
     async fn import(&self, actor: &Actor, data: &Dataset) -> Result<ImportSummary> {
@@ -765,22 +686,13 @@ impl Store for SqlStore {
             Box::pin(async move {
                 let mut s = ImportSummary::default();
                 let mut c = RefCache::new();
-                let d = &data;
-                import_section(tx, &actor, &d.agencies, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.users, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.topics, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.outlets, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.programmes, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.media_items, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.directives, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.report_requests, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.plan_items, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.cases, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.evidence, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.takedown_checks, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.inspections, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.inspection_subjects, &mut c, &mut s).await?;
-                import_section(tx, &actor, &d.sanction_decisions, &mut c, &mut s).await?;
+                for kind in RecordKind::ALL {
+                    with_record!(
+                        *kind,
+                        R => import_section::<R>(tx, &actor, data.section::<R>(), &mut c, &mut s).await?,
+                        ()
+                    );
+                }
                 Ok(s)
             })
         })
@@ -788,26 +700,15 @@ impl Store for SqlStore {
     }
 
     async fn export(&self) -> Result<Dataset> {
-        let p = &self.pool;
-        Ok(Dataset {
-            agencies: export_kind(p).await?,
-            users: export_kind(p).await?,
-            topics: export_kind(p).await?,
-            outlets: export_kind(p).await?,
-            programmes: export_kind(p).await?,
-            media_items: export_kind(p).await?,
-            directives: export_kind(p).await?,
-            report_requests: export_kind(p).await?,
-            plan_items: export_kind(p).await?,
-            cases: export_kind(p).await?,
-            evidence: export_kind(p).await?,
-            takedown_checks: export_kind(p).await?,
-            inspections: export_kind(p).await?,
-            inspection_subjects: export_kind(p).await?,
-            sanction_decisions: export_kind(p).await?,
-        })
+        let mut ds = Dataset::default();
+        for kind in RecordKind::ALL {
+            with_record!(*kind, R => *ds.section_mut::<R>() = export_kind::<R>(&self.pool).await?, ());
+        }
+        Ok(ds)
     }
+}
 
+impl AuditLog for SqlStore {
     async fn audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let mut wh = Vec::new();
         let mut args = Vec::new();
@@ -881,11 +782,29 @@ impl Store for SqlStore {
             broken_at: if ok { None } else { Some(entries + 1) },
         })
     }
+}
 
+impl Figures for SqlStore {
     async fn summary(&self, range: canhgiac_domain::DateRange) -> Result<Summary> {
         summary::compute(&self.pool, range).await
     }
 
+    async fn item_counts(&self, range: canhgiac_domain::DateRange) -> Result<Vec<crate::ItemCount>> {
+        summary::item_counts(&self.pool, range).await
+    }
+
+    async fn item_ids(
+        &self,
+        range: canhgiac_domain::DateRange,
+        topic: Option<&str>,
+        outlets: &[String],
+        limit: Option<u32>,
+    ) -> Result<Vec<i64>> {
+        summary::item_ids(&self.pool, range, topic, outlets, limit).await
+    }
+}
+
+impl IssuedReports for SqlStore {
     async fn issue_report(&self, actor: &Actor, new: &crate::NewIssuedReport) -> Result<crate::IssuedReport> {
         let (actor, new) = (actor.clone(), new.clone());
         self.in_tx(move |tx| Box::pin(async move { crate::issued::issue(tx, &actor, &new).await }))
@@ -907,7 +826,9 @@ impl Store for SqlStore {
     async fn verify_issued_report(&self, id: i64) -> Result<bool> {
         crate::issued::verify(&self.pool, id).await
     }
+}
 
+impl Access for SqlStore {
     async fn session_create(&self, secret: &str, s: &crate::Session) -> Result<()> {
         crate::access::session_create(&self.pool, secret, s).await
     }
@@ -935,18 +856,62 @@ impl Store for SqlStore {
     async fn token_revoke(&self, hash: &str) -> Result<bool> {
         crate::access::token_revoke(&self.pool, hash).await
     }
+}
 
-    async fn item_counts(&self, range: canhgiac_domain::DateRange) -> Result<Vec<crate::ItemCount>> {
-        summary::item_counts(&self.pool, range).await
+impl Jobs for SqlStore {
+    async fn enqueue(&self, job: &NewJob) -> Result<Option<i64>> {
+        jobs::enqueue(&self.pool, job).await
     }
 
-    async fn item_ids(
-        &self,
-        range: canhgiac_domain::DateRange,
-        topic: Option<&str>,
-        outlets: &[String],
-        limit: Option<u32>,
-    ) -> Result<Vec<i64>> {
-        summary::item_ids(&self.pool, range, topic, outlets, limit).await
+    async fn lease(&self, holder: &str, kinds: &[String], lease_for: Duration) -> Result<Option<Lease>> {
+        jobs::lease(&self.pool, holder, kinds, lease_for).await
+    }
+
+    async fn renew(&self, lease: &Lease, lease_for: Duration) -> Result<bool> {
+        jobs::renew(&self.pool, lease, lease_for).await
+    }
+
+    async fn complete(&self, lease: &Lease, outcome: &Outcome) -> Result<bool> {
+        jobs::complete(&self.pool, lease, outcome).await
+    }
+
+    async fn reap_jobs(&self) -> Result<u64> {
+        jobs::reap(&self.pool).await
+    }
+
+    async fn job_counts(&self) -> Result<Vec<JobCount>> {
+        jobs::counts(&self.pool).await
+    }
+
+    async fn job_states(&self, kind: &str) -> Result<Vec<JobState>> {
+        jobs::job_states(&self.pool, kind).await
+    }
+
+    async fn worker_heartbeat(&self, w: &WorkerInfo) -> Result<()> {
+        jobs::heartbeat(&self.pool, w).await
+    }
+
+    async fn workers_alive(&self, within: Duration) -> Result<i64> {
+        jobs::workers_alive(&self.pool, within).await
+    }
+}
+
+impl Health for SqlStore {
+    async fn ping(&self) -> Result<()> {
+        single_int(self.pool.rows("SELECT 1", &[], &[Ty::Int]).await?, "ping").map(|_| ())
+    }
+
+    async fn schema_versions(&self) -> Result<(i64, i64)> {
+        let applied = single_int(
+            self.pool
+                .rows(
+                    "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations",
+                    &[],
+                    &[Ty::Int],
+                )
+                .await?,
+            "schema_migrations",
+        )?;
+        Ok((applied, schema::latest_version()))
     }
 }

@@ -4,7 +4,7 @@
 use canhgiac_domain::{DateRange, Dong, SubjectKind};
 use serde::Serialize;
 
-use crate::db::{Pool, Ty, Value};
+use crate::db::{single_int, Cols, Pool, Ty, Value};
 use crate::{Result, StoreError};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -53,8 +53,7 @@ pub struct Summary {
 }
 
 async fn one(pool: &Pool, sql: &str, args: &[Value]) -> Result<i64> {
-    let rows = pool.rows(sql, args, &[Ty::Int]).await?;
-    Ok(rows.first().and_then(|r| r[0].as_i64()).unwrap_or(0))
+    single_int(pool.rows(sql, args, &[Ty::Int]).await?, "summary")
 }
 
 pub(crate) async fn compute(pool: &Pool, range: DateRange) -> Result<Summary> {
@@ -93,12 +92,15 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange) -> Result<Summary> {
         .await?;
     let items_by_topic_outlet = rows
         .into_iter()
-        .map(|row| TopicOutletCount {
-            topic: row[0].as_str().unwrap_or_default().to_owned(),
-            outlet: row[1].as_str().unwrap_or_default().to_owned(),
-            items: row[2].as_i64().unwrap_or(0),
+        .map(|row| {
+            let mut c = Cols::new(row, "summary.items_by_topic_outlet");
+            Ok(TopicOutletCount {
+                topic: c.text()?,
+                outlet: c.text()?,
+                items: c.int()?,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let inspections = one(
         pool,
         "SELECT COUNT(*) FROM inspections WHERE started_on >= $1 AND started_on <= $2",
@@ -115,7 +117,8 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange) -> Result<Summary> {
         )
         .await?
     {
-        inspection_subjects.add(row[0].as_str().unwrap_or_default(), row[1].as_i64().unwrap_or(0))?;
+        let mut c = Cols::new(row, "summary.inspection_subjects");
+        inspection_subjects.add(&c.text()?, c.int()?)?;
     }
     let mut sanctions = CountByKind::default();
     let mut fine = 0i64;
@@ -128,8 +131,9 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange) -> Result<Summary> {
         )
         .await?
     {
-        sanctions.add(row[0].as_str().unwrap_or_default(), row[1].as_i64().unwrap_or(0))?;
-        fine = fine.saturating_add(row[2].as_i64().unwrap_or(0));
+        let mut c = Cols::new(row, "summary.sanctions");
+        sanctions.add(&c.text()?, c.int()?)?;
+        fine = fine.saturating_add(c.int()?);
     }
     let fine_total = Dong::new(fine).map_err(|e| StoreError::Corrupt(e.message))?;
     let cases_opened = one(
@@ -172,15 +176,17 @@ pub(crate) async fn item_counts(pool: &Pool, range: DateRange) -> Result<Vec<Ite
             &[Ty::Text, Ty::Text, Ty::Text, Ty::Int],
         )
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ItemCount {
-            topic: r[0].as_str().unwrap_or_default().to_owned(),
-            outlet: r[1].as_str().unwrap_or_default().to_owned(),
-            month: r[2].as_str().unwrap_or_default().to_owned(),
-            items: r[3].as_i64().unwrap_or(0),
+    rows.into_iter()
+        .map(|r| {
+            let mut c = Cols::new(r, "item_counts");
+            Ok(ItemCount {
+                topic: c.text()?,
+                outlet: c.text()?,
+                month: c.text()?,
+                items: c.int()?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Ids of the original items behind a figure: in the period, of `topic`
@@ -220,7 +226,10 @@ pub(crate) async fn item_ids(
         sql.push_str(&format!(" LIMIT {l}"));
     }
     let rows = pool.rows(&sql, &args, &[Ty::Int]).await?;
-    let mut ids: Vec<i64> = rows.into_iter().filter_map(|r| r[0].as_i64()).collect();
+    let mut ids: Vec<i64> = rows
+        .into_iter()
+        .map(|r| Cols::new(r, "item_ids").int())
+        .collect::<Result<_>>()?;
     ids.sort_unstable();
     Ok(ids)
 }

@@ -9,7 +9,8 @@
 
 use canhgiac_domain::*;
 use canhgiac_store::db::{Ty, Value};
-use canhgiac_store::{Actor, AuditQuery, ListQuery, Put, SqlStore, Store, StoreError};
+use canhgiac_store::prelude::*;
+use canhgiac_store::{Actor, AuditQuery, ListQuery, Put, SqlStore, StoreError};
 
 const SEED: &str = include_str!("../../../fixtures/seed-2024-h1.json");
 

@@ -27,12 +27,18 @@ pub struct ListParams {
     to: Option<String>,
 }
 
-fn kind_of(path: &str) -> Result<RecordKind, ApiError> {
+/// The kinds on the API: every kind whose declaration allows it (accounts
+/// are managed on the admin pages, never with their hashes here).
+pub fn api_kinds() -> impl Iterator<Item = RecordKind> {
     RecordKind::ALL
         .iter()
         .copied()
-        .filter(|k| *k != RecordKind::User) // accounts are managed on the admin pages, never with their hashes here
-        .find(|k| k.plural().replace('_', "-") == path)
+        .filter(|k| k.meta().api != ApiAccess::None)
+}
+
+fn kind_of(path: &str) -> Result<RecordKind, ApiError> {
+    api_kinds()
+        .find(|k| k.meta().api_path() == path)
         .ok_or(ApiError(WebError::NotFound))
 }
 
@@ -43,20 +49,18 @@ fn can_read(user: &CurrentUser) -> Result<(), ApiError> {
     }
 }
 
-/// Who may change a kind: settings need an administrator, the rest an
-/// editor; an `ingest` token may only add media items.
+/// Who may change a kind, as its declaration says: settings need an
+/// administrator, the rest an editor; an `ingest` token may only add
+/// collected kinds.
 fn can_write(user: &CurrentUser, kind: RecordKind, headers: &HeaderMap) -> Result<(), ApiError> {
-    let min = match kind {
-        RecordKind::Agency | RecordKind::Topic => Role::Admin,
+    let access = kind.meta().api;
+    let min = match access {
+        ApiAccess::Admin => Role::Admin,
         _ => Role::Editor,
     };
     user.require(min)?;
     let csrf = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-    let scope = if kind == RecordKind::MediaItem {
-        "ingest"
-    } else {
-        "write"
-    };
+    let scope = if access == ApiAccess::Ingest { "ingest" } else { "write" };
     user.check_write(csrf, scope)?;
     Ok(())
 }
@@ -121,25 +125,10 @@ async fn list_kind<R: Record, S: Store>(app: &AppState<S>, p: &ListParams) -> Re
     Ok(Json(serde_json::json!({ "items": items, "next_before": next })).into_response())
 }
 
+/// Runs `$f::<R, S>(args)` for the record type of `kind`.
 macro_rules! dispatch {
     ($kind:expr, $f:ident, $($arg:expr),*) => {
-        match $kind {
-            RecordKind::Agency => $f::<Agency, S>($($arg),*).await,
-            RecordKind::Topic => $f::<Topic, S>($($arg),*).await,
-            RecordKind::Outlet => $f::<Outlet, S>($($arg),*).await,
-            RecordKind::Programme => $f::<Programme, S>($($arg),*).await,
-            RecordKind::MediaItem => $f::<MediaItem, S>($($arg),*).await,
-            RecordKind::Directive => $f::<Directive, S>($($arg),*).await,
-            RecordKind::ReportRequest => $f::<ReportRequest, S>($($arg),*).await,
-            RecordKind::PlanItem => $f::<PlanItem, S>($($arg),*).await,
-            RecordKind::Case => $f::<Case, S>($($arg),*).await,
-            RecordKind::Evidence => $f::<Evidence, S>($($arg),*).await,
-            RecordKind::TakedownCheck => $f::<TakedownCheck, S>($($arg),*).await,
-            RecordKind::Inspection => $f::<Inspection, S>($($arg),*).await,
-            RecordKind::InspectionSubject => $f::<InspectionSubject, S>($($arg),*).await,
-            RecordKind::SanctionDecision => $f::<SanctionDecision, S>($($arg),*).await,
-            RecordKind::User | RecordKind::IssuedReport => Err(ApiError(WebError::NotFound)),
-        }
+        with_record!($kind, R => $f::<R, S>($($arg),*).await, Err(ApiError(WebError::NotFound)))
     };
 }
 

@@ -3,8 +3,7 @@
 //! with), so the document cannot drift from the code.
 
 use canhgiac_domain::schemars::generate::SchemaSettings;
-use canhgiac_domain::schemars::JsonSchema;
-use canhgiac_domain::*;
+use canhgiac_domain::{with_record, Record};
 use serde_json::{json, Map, Value};
 
 fn error_responses(codes: &[&str]) -> Map<String, Value> {
@@ -49,12 +48,12 @@ struct Kinds {
 }
 
 impl Kinds {
-    fn add<R: Record + JsonSchema>(&mut self, gen: &mut canhgiac_domain::schemars::SchemaGenerator) {
+    fn add<R: Record>(&mut self, gen: &mut canhgiac_domain::schemars::SchemaGenerator) {
         let name = R::schema_name().into_owned();
         let _ = gen.subschema_for::<R>();
         let stored_name = format!("Stored{name}");
         self.schemas.insert(stored_name.clone(), stored(&name));
-        let plural = R::KIND.plural().replace('_', "-");
+        let plural = R::META.api_path();
         let label = R::KIND.label_vn();
         let body = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}});
         let one = json!({"description": label, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{stored_name}")}}}});
@@ -131,20 +130,9 @@ pub fn document() -> Value {
         schemas: Map::new(),
         paths: Map::new(),
     };
-    k.add::<Agency>(&mut gen);
-    k.add::<Topic>(&mut gen);
-    k.add::<Outlet>(&mut gen);
-    k.add::<Programme>(&mut gen);
-    k.add::<MediaItem>(&mut gen);
-    k.add::<Directive>(&mut gen);
-    k.add::<ReportRequest>(&mut gen);
-    k.add::<PlanItem>(&mut gen);
-    k.add::<Case>(&mut gen);
-    k.add::<Evidence>(&mut gen);
-    k.add::<TakedownCheck>(&mut gen);
-    k.add::<Inspection>(&mut gen);
-    k.add::<InspectionSubject>(&mut gen);
-    k.add::<SanctionDecision>(&mut gen);
+    for kind in crate::api::api_kinds() {
+        with_record!(kind, R => k.add::<R>(&mut gen), ());
+    }
     let mut schemas = k.schemas;
     for (name, s) in gen.take_definitions(true) {
         schemas.insert(name, s);

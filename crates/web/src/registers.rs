@@ -1,7 +1,6 @@
-//! The registers (sổ theo dõi): list, create and edit pages for the record
-//! kinds kept by hand — directives, outlets, programmes, inspections and
-//! their subjects, sanction decisions, plan items, report requests.
-//! Each kind is a list of form fields; a submitted form becomes a JSON
+//! The registers (sổ theo dõi): list, create and edit pages for every kind
+//! whose declaration has a register (`KindMeta::register`). The form's
+//! fields are the kind's declared fields; a submitted form becomes a JSON
 //! object that the record type parses, so a page accepts exactly what the
 //! import and the API accept, with the same Vietnamese messages.
 
@@ -10,7 +9,8 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use canhgiac_domain::*;
+use canhgiac_domain::kind::{flat_text, flat_value};
+use canhgiac_domain::{with_record, FieldDef, FieldTy, Record, RecordKind, RegisterDef, Role};
 use canhgiac_store::{Actor, ListQuery, Store, Stored};
 use minijinja::context;
 use serde::Deserialize;
@@ -21,265 +21,91 @@ use crate::extract::{PageForm, PagePath, PageQuery};
 use crate::pages::user_ctx;
 use crate::{AppState, WebError};
 
+/// A register: a record kind whose declaration has a register page.
 #[derive(Clone, Copy)]
-pub enum Input {
-    Text,
-    Area,
-    Date,
-    Code,
-    /// One of a vocabulary: (code, label) pairs.
-    Choice(fn() -> Vec<(&'static str, &'static str)>),
-    /// Several values separated by `;`.
-    List,
-    Bool,
-    Number,
-    Money,
+pub struct Register {
+    pub kind: RecordKind,
+    pub def: &'static RegisterDef,
 }
 
-pub struct Field {
-    pub name: &'static str,
-    pub label: &'static str,
-    pub input: Input,
-    pub required: bool,
-}
+impl Register {
+    /// The fields a form carries: every field a person can type.
+    fn fields(&self) -> impl Iterator<Item = &'static FieldDef> {
+        self.kind.meta().fields.iter().filter(|f| f.ty.is_flat())
+    }
 
-const fn f(name: &'static str, label: &'static str, input: Input, required: bool) -> Field {
-    Field {
-        name,
-        label,
-        input,
-        required,
+    fn label(&self, name: &str) -> &'static str {
+        self.kind.meta().field(name).map_or("", |f| f.label)
     }
 }
 
-macro_rules! choices {
-    ($t:ty) => {
-        Input::Choice(|| <$t>::ALL.iter().map(|v| (v.code(), v.label_vn())).collect())
-    };
+/// Every register, in the order of the kinds.
+pub fn registers() -> impl Iterator<Item = Register> {
+    RecordKind::ALL
+        .iter()
+        .filter_map(|k| k.meta().register.as_ref().map(|def| Register { kind: *k, def }))
 }
 
-pub struct Register {
-    pub slug: &'static str,
-    pub title: &'static str,
-    pub kind: RecordKind,
-    pub fields: &'static [Field],
-    /// Fields shown as columns of the list.
-    pub columns: &'static [&'static str],
-}
-
-pub const REGISTERS: &[Register] = &[
-    Register {
-        slug: "van-ban-chi-dao",
-        title: "Văn bản chỉ đạo",
-        kind: RecordKind::Directive,
-        fields: &[
-            f("number", "Số, ký hiệu", Input::Text, false),
-            f("kind", "Loại văn bản", choices!(DirectiveKind), true),
-            f("issued_on", "Ngày ban hành", Input::Date, true),
-            f("title", "Trích yếu", Input::Area, true),
-            f("issuer", "Mã cơ quan ban hành", Input::Code, true),
-            f("topics", "Chủ đề (mã, cách nhau bởi ;)", Input::List, false),
-            f("recipients", "Nơi nhận (cách nhau bởi ;)", Input::List, false),
-            f("note", "Ghi chú", Input::Area, false),
-        ],
-        columns: &["issued_on", "number", "title"],
-    },
-    Register {
-        slug: "co-quan-bao-chi",
-        title: "Cơ quan báo chí, hệ thống thông tin cơ sở",
-        kind: RecordKind::Outlet,
-        fields: &[
-            f("code", "Mã", Input::Code, true),
-            f("name", "Tên", Input::Text, true),
-            f("kind", "Loại hình", choices!(OutletKind), true),
-            f("level", "Cấp", choices!(Level), true),
-            f("parent", "Mã cơ quan chủ quản", Input::Code, false),
-            f("website", "Trang web", Input::Text, false),
-            f("feeds", "Nguồn tin RSS/Atom (cách nhau bởi ;)", Input::List, false),
-            f("active", "Đang theo dõi", Input::Bool, false),
-        ],
-        columns: &["code", "name", "kind"],
-    },
-    Register {
-        slug: "chuyen-trang-chuyen-muc",
-        title: "Chuyên trang, chuyên mục",
-        kind: RecordKind::Programme,
-        fields: &[
-            f("code", "Mã", Input::Code, true),
-            f("outlet", "Mã cơ quan báo chí", Input::Code, true),
-            f("name", "Tên", Input::Text, true),
-            f("kind", "Loại", choices!(ProgrammeKind), true),
-            f("duration_minutes", "Thời lượng (phút)", Input::Number, false),
-            f("co_producer", "Đơn vị phối hợp", Input::Text, false),
-            f("topics", "Chủ đề (mã, cách nhau bởi ;)", Input::List, false),
-            f("started_on", "Bắt đầu", Input::Date, false),
-            f("ended_on", "Kết thúc", Input::Date, false),
-            f("note", "Ghi chú", Input::Area, false),
-        ],
-        columns: &["code", "name", "outlet"],
-    },
-    Register {
-        slug: "kiem-tra-go-bo",
-        title: "Kiểm tra gỡ bỏ",
-        kind: RecordKind::TakedownCheck,
-        fields: &[
-            f("case", "Mã vụ việc", Input::Code, true),
-            f("url", "Đường dẫn kiểm tra", Input::Text, true),
-            f(
-                "checked_at",
-                "Thời điểm kiểm tra (RFC 3339, ví dụ 2024-06-10T09:00:00+07:00)",
-                Input::Text,
-                true,
-            ),
-            f("result", "Kết quả", choices!(TakedownResult), true),
-            f("checked_by", "Người kiểm tra", Input::Text, true),
-            f("next_check_on", "Kiểm tra lại vào ngày", Input::Date, false),
-            f("evidence", "Mã chứng cứ", Input::Code, false),
-            f("note", "Ghi chú", Input::Area, false),
-        ],
-        columns: &["checked_at", "case", "result"],
-    },
-    Register {
-        slug: "thanh-tra-kiem-tra",
-        title: "Thanh tra, kiểm tra",
-        kind: RecordKind::Inspection,
-        fields: &[
-            f("code", "Mã cuộc", Input::Code, true),
-            f("kind", "Hình thức", choices!(InspectionKind), true),
-            f("field", "Lĩnh vực", Input::Text, true),
-            f("title", "Nội dung", Input::Area, true),
-            f("decision_number", "Số quyết định", Input::Text, false),
-            f("lead", "Đơn vị chủ trì", Input::Text, true),
-            f("started_on", "Ngày bắt đầu", Input::Date, true),
-            f("ended_on", "Ngày kết thúc", Input::Date, false),
-            f("findings", "Kết luận", Input::Area, false),
-        ],
-        columns: &["started_on", "code", "title"],
-    },
-    Register {
-        slug: "doi-tuong-thanh-tra",
-        title: "Đối tượng thanh tra, kiểm tra",
-        kind: RecordKind::InspectionSubject,
-        fields: &[
-            f("inspection", "Mã cuộc thanh tra, kiểm tra", Input::Code, true),
-            f("name", "Tên đối tượng", Input::Text, true),
-            f("kind", "Loại đối tượng", choices!(SubjectKind), true),
-            f("address", "Địa chỉ", Input::Text, false),
-            f("violation_found", "Có vi phạm", Input::Bool, false),
-            f("findings", "Kết quả", Input::Area, false),
-        ],
-        columns: &["inspection", "name", "kind"],
-    },
-    Register {
-        slug: "xu-phat",
-        title: "Quyết định xử phạt",
-        kind: RecordKind::SanctionDecision,
-        fields: &[
-            f("number", "Số quyết định", Input::Text, true),
-            f("issued_on", "Ngày ban hành", Input::Date, true),
-            f("subject_kind", "Loại đối tượng", choices!(SubjectKind), true),
-            f("subject_name", "Tên đối tượng", Input::Text, true),
-            f("subject_account", "Tài khoản", Input::Text, false),
-            f("violation", "Hành vi vi phạm", Input::Area, true),
-            f("legal_basis", "Căn cứ pháp lý", Input::Text, false),
-            f("fine", "Số tiền phạt (đồng)", Input::Money, true),
-            f("remedies", "Biện pháp khắc phục (cách nhau bởi ;)", Input::List, false),
-            f("issuer", "Người ra quyết định", Input::Text, true),
-            f("issued_by_agency", "Do cơ quan ban hành", Input::Bool, false),
-            f("case", "Mã vụ việc", Input::Code, false),
-            f("inspection", "Mã cuộc thanh tra, kiểm tra", Input::Code, false),
-        ],
-        columns: &["issued_on", "number", "subject_name"],
-    },
-    Register {
-        slug: "nhiem-vu",
-        title: "Phương hướng nhiệm vụ",
-        kind: RecordKind::PlanItem,
-        fields: &[
-            f("agency", "Mã cơ quan", Input::Code, true),
-            f("period", "Kỳ (ví dụ 2024-H2)", Input::Text, true),
-            f("ordinal", "Thứ tự", Input::Number, true),
-            f("text", "Nội dung", Input::Area, true),
-            f("topics", "Chủ đề (mã, cách nhau bởi ;)", Input::List, false),
-        ],
-        columns: &["period", "ordinal", "text"],
-    },
-    Register {
-        slug: "yeu-cau-bao-cao",
-        title: "Văn bản yêu cầu báo cáo",
-        kind: RecordKind::ReportRequest,
-        fields: &[
-            f("number", "Số, ký hiệu", Input::Text, true),
-            f("issued_on", "Ngày", Input::Date, true),
-            f("requester", "Cơ quan yêu cầu", Input::Text, true),
-            f("subject", "Nội dung yêu cầu", Input::Area, true),
-            f("agency", "Mã cơ quan báo cáo", Input::Code, true),
-            f("report_kind", "Loại báo cáo", choices!(ReportKind), true),
-            f("period", "Kỳ (ví dụ 2024-H1)", Input::Text, false),
-            f("deadline", "Hạn gửi", Input::Date, false),
-        ],
-        columns: &["issued_on", "number", "requester"],
-    },
-];
-
-pub fn register(slug: &str) -> Result<&'static Register, WebError> {
-    REGISTERS.iter().find(|r| r.slug == slug).ok_or(WebError::NotFound)
+pub fn register(slug: &str) -> Result<Register, WebError> {
+    registers().find(|r| r.def.slug == slug).ok_or(WebError::NotFound)
 }
 
 /// Longest value a form field may carry.
 const MAX_FIELD: usize = 20_000;
 
-/// Turns a submitted form into the JSON object the record type parses.
-fn form_to_json(reg: &Register, form: &HashMap<String, String>) -> Result<Map<String, Value>, String> {
-    let mut obj = Map::new();
-    for fl in reg.fields {
+/// What a form shows after a field's label, so people know the shape.
+fn hint(ty: FieldTy) -> &'static str {
+    match ty {
+        FieldTy::Ref(_) => " (mã)",
+        FieldTy::Refs(_) => " (mã, cách nhau bởi ;)",
+        FieldTy::Texts => " (cách nhau bởi ;)",
+        FieldTy::Instant => " (dd/mm/yyyy hh:mm, giờ Việt Nam)",
+        FieldTy::Period => " (ví dụ 2024-H1)",
+        FieldTy::Money => " (đồng)",
+        _ => "",
+    }
+}
+
+/// Turns a submitted form into the JSON object the record type parses,
+/// on top of `base` (the stored record's fields, when editing), so fields
+/// the form does not carry are kept.
+fn form_to_json(
+    reg: Register,
+    form: &HashMap<String, String>,
+    mut base: Map<String, Value>,
+) -> Result<Map<String, Value>, String> {
+    for fl in reg.fields() {
         let raw = form.get(fl.name).map(|s| s.trim()).unwrap_or("");
         if raw.chars().count() > MAX_FIELD {
             return Err(format!("«{}»: dài quá {MAX_FIELD} ký tự", fl.label));
         }
-        let v = match fl.input {
-            Input::Bool => Value::Bool(matches!(raw, "on" | "true" | "1" | "co")),
-            _ if raw.is_empty() => {
-                if fl.required {
-                    return Err(format!("«{}»: không được để trống", fl.label));
-                }
-                continue;
-            }
-            Input::List => Value::Array(
-                raw.split(';')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| Value::String(s.to_owned()))
-                    .collect(),
-            ),
-            Input::Number => Value::Number(
-                raw.parse::<u32>()
-                    .map_err(|_| format!("«{}»: cần một số nguyên không âm", fl.label))?
-                    .into(),
-            ),
-            Input::Money => Value::Number(
-                Dong::parse(raw)
-                    .map_err(|e| format!("«{}»: {}", fl.label, e.message))?
-                    .get()
-                    .into(),
-            ),
-            _ => Value::String(raw.to_owned()),
+        // An unticked box is not sent at all: it means "no".
+        let value = match fl.ty {
+            FieldTy::Bool if raw.is_empty() => Some(Value::Bool(false)),
+            _ => flat_value(fl, raw).map_err(|m| format!("«{}»: {m}", fl.label))?,
         };
-        obj.insert(fl.name.to_owned(), v);
+        match value {
+            Some(v) => {
+                base.insert(fl.name.to_owned(), v);
+            }
+            None if fl.required => return Err(format!("«{}»: không được để trống", fl.label)),
+            None => {
+                base.remove(fl.name);
+            }
+        }
     }
-    Ok(obj)
+    Ok(base)
 }
 
-fn parse<R: Record>(reg: &Register, form: &HashMap<String, String>) -> Result<R, String> {
-    let obj = form_to_json(reg, form)?;
+fn parse<R: Record>(reg: Register, form: &HashMap<String, String>, base: Map<String, Value>) -> Result<R, String> {
+    let obj = form_to_json(reg, form, base)?;
     serde_path_to_error::deserialize::<_, R>(Value::Object(obj)).map_err(|e| {
         let field = e.path().to_string();
         let field = field.split(['.', '[']).next().unwrap_or("").to_owned();
-        let label = reg
-            .fields
-            .iter()
-            .find(|f| f.name == field)
-            .map_or(field.as_str(), |f| f.label);
+        let label = match reg.label(&field) {
+            "" => field.as_str(),
+            l => l,
+        };
         format!(
             "«{label}»: {}",
             canhgiac_interchange::vietnamese(&e.into_inner().to_string())
@@ -287,45 +113,46 @@ fn parse<R: Record>(reg: &Register, form: &HashMap<String, String>) -> Result<R,
     })
 }
 
-/// The form's values for a stored record (lists joined by `; `).
-fn values_of<R: Record>(reg: &Register, rec: &R) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    if let Ok(Value::Object(m)) = serde_json::to_value(rec) {
-        for fl in reg.fields {
-            let s = match m.get(fl.name) {
-                Some(Value::String(s)) => match fl.input {
-                    Input::Date => Date::parse(s).map(|d| d.to_string()).unwrap_or_else(|_| s.clone()),
-                    _ => s.clone(),
-                },
-                Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("; "),
-                Some(Value::Bool(b)) => if *b { "on" } else { "" }.to_owned(),
-                Some(Value::Number(n)) => n.to_string(),
-                _ => String::new(),
-            };
-            out.insert(fl.name.to_owned(), s);
-        }
+fn json_of<R: Record>(rec: &R) -> Map<String, Value> {
+    match serde_json::to_value(rec) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
     }
-    out
 }
 
-fn fields_ctx(reg: &Register, values: &HashMap<String, String>) -> Vec<minijinja::Value> {
-    reg.fields
-        .iter()
+/// The form's values for a stored record, as people read and type them.
+fn values_of<R: Record>(reg: Register, rec: &R) -> HashMap<String, String> {
+    let m = json_of(rec);
+    reg.fields()
         .map(|fl| {
-            let (kind, options) = match fl.input {
-                Input::Text | Input::Code | Input::Number | Input::Money => ("text", Vec::new()),
-                Input::Area => ("area", Vec::new()),
-                Input::Date => ("date", Vec::new()),
-                Input::List => ("text", Vec::new()),
-                Input::Bool => ("bool", Vec::new()),
-                Input::Choice(opts) => ("choice", opts()),
+            let v = m.get(fl.name).unwrap_or(&Value::Null);
+            let s = match (fl.ty, v) {
+                (FieldTy::Bool, Value::Bool(true)) => "on".to_owned(),
+                (FieldTy::Bool, _) => String::new(),
+                _ => flat_text(fl, v),
+            };
+            (fl.name.to_owned(), s)
+        })
+        .collect()
+}
+
+fn fields_ctx(reg: Register, values: &HashMap<String, String>) -> Vec<minijinja::Value> {
+    reg.fields()
+        .map(|fl| {
+            let (kind, options) = match fl.ty {
+                FieldTy::LongText => ("area", Vec::new()),
+                FieldTy::Date => ("date", Vec::new()),
+                FieldTy::Bool => ("bool", Vec::new()),
+                FieldTy::Choice(opts) => ("choice", opts()),
+                _ => ("text", Vec::new()),
             };
             let options: Vec<minijinja::Value> = options
                 .into_iter()
                 .map(|(c, l)| context! { code => c, label => l })
                 .collect();
             context! {
-                name => fl.name, label => fl.label, kind, options, required => fl.required,
+                name => fl.name, label => format!("{}{}", fl.label, hint(fl.ty)), kind, options,
+                required => fl.required,
                 value => values.get(fl.name).cloned().unwrap_or_default(),
             }
         })
@@ -340,7 +167,7 @@ pub struct ListParams {
 
 async fn rows<R: Record, S: Store>(
     app: &AppState<S>,
-    reg: &Register,
+    reg: Register,
     p: &ListParams,
 ) -> Result<(Vec<minijinja::Value>, Option<i64>), WebError> {
     let list: Vec<Stored<R>> = app
@@ -362,6 +189,7 @@ async fn rows<R: Record, S: Store>(
         .map(|s| {
             let v = values_of(reg, &s.record);
             let cells: Vec<String> = reg
+                .def
                 .columns
                 .iter()
                 .map(|c| v.get(*c).cloned().unwrap_or_default())
@@ -372,27 +200,16 @@ async fn rows<R: Record, S: Store>(
     Ok((rows, next))
 }
 
+/// Runs `$f::<R, S>(args)` for the record type of a register's kind.
 macro_rules! by_kind {
     ($kind:expr, $f:ident, $($arg:expr),*) => {
-        match $kind {
-            RecordKind::Directive => $f::<Directive, S>($($arg),*).await,
-            RecordKind::Outlet => $f::<Outlet, S>($($arg),*).await,
-            RecordKind::Programme => $f::<Programme, S>($($arg),*).await,
-            RecordKind::Inspection => $f::<Inspection, S>($($arg),*).await,
-            RecordKind::TakedownCheck => $f::<TakedownCheck, S>($($arg),*).await,
-            RecordKind::InspectionSubject => $f::<InspectionSubject, S>($($arg),*).await,
-            RecordKind::SanctionDecision => $f::<SanctionDecision, S>($($arg),*).await,
-            RecordKind::PlanItem => $f::<PlanItem, S>($($arg),*).await,
-            RecordKind::ReportRequest => $f::<ReportRequest, S>($($arg),*).await,
-            _ => Err(WebError::NotFound),
-        }
+        with_record!($kind, R => $f::<R, S>($($arg),*).await, Err(WebError::NotFound))
     };
 }
 
 pub async fn index<S: Store>(State(app): State<AppState<S>>, user: CurrentUser) -> Result<Response, WebError> {
-    let regs: Vec<minijinja::Value> = REGISTERS
-        .iter()
-        .map(|r| context! { slug => r.slug, title => r.title })
+    let regs: Vec<minijinja::Value> = registers()
+        .map(|r| context! { slug => r.def.slug, title => r.def.title })
         .collect();
     Ok(Html(app.views.render(
         "registers.html",
@@ -409,17 +226,13 @@ pub async fn list<S: Store>(
 ) -> Result<Response, WebError> {
     let reg = register(&slug)?;
     let (rows, next) = by_kind!(reg.kind, rows, &app, reg, &p)?;
-    let headers: Vec<&str> = reg
-        .columns
-        .iter()
-        .map(|c| reg.fields.iter().find(|f| f.name == *c).map_or(*c, |f| f.label))
-        .collect();
+    let headers: Vec<&str> = reg.def.columns.iter().map(|c| reg.label(c)).collect();
     let html = app.views.render(
         "register_list.html",
         context! {
-            user => user_ctx(&user), reg_slug => reg.slug, title => reg.title, headers, rows,
+            user => user_ctx(&user), reg_slug => reg.def.slug, title => reg.def.title, headers, rows,
             q => p.q.clone().unwrap_or_default(),
-            next => next.map(|n| format!("/so/{}?before={n}", reg.slug)),
+            next => next.map(|n| format!("/so/{}?before={n}", reg.def.slug)),
             can_edit => user.require(Role::Editor).is_ok(),
         },
     );
@@ -429,7 +242,7 @@ pub async fn list<S: Store>(
 fn form_page<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
-    reg: &Register,
+    reg: Register,
     id: Option<i64>,
     version: Option<i64>,
     values: &HashMap<String, String>,
@@ -438,7 +251,7 @@ fn form_page<S: Store>(
     app.views.render(
         "register_form.html",
         context! {
-            user => user_ctx(user), reg_slug => reg.slug, title => reg.title, id, version,
+            user => user_ctx(user), reg_slug => reg.def.slug, title => reg.def.title, id, version,
             fields => fields_ctx(reg, values), error,
         },
     )
@@ -457,7 +270,7 @@ pub async fn new_form<S: Store>(
 async fn save<R: Record, S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
-    reg: &Register,
+    reg: Register,
     id: Option<i64>,
     form: &HashMap<String, String>,
 ) -> Result<Response, WebError> {
@@ -471,7 +284,16 @@ async fn save<R: Record, S: Store>(
         )
             .into_response())
     };
-    let rec: R = match parse(reg, form) {
+    // Editing starts from the stored record, so fields the form does not
+    // carry (nested ones such as a programme's cadence) are kept.
+    let base = match id {
+        Some(id) => match app.store.get::<R>(id).await? {
+            Some(s) => json_of(&s.record),
+            None => return Err(WebError::NotFound),
+        },
+        None => Map::new(),
+    };
+    let rec: R = match parse(reg, form, base) {
         Ok(r) => r,
         Err(msg) => return refuse(msg),
     };
@@ -481,7 +303,7 @@ async fn save<R: Record, S: Store>(
         None => app.store.create(&actor, &rec).await,
     };
     match result {
-        Ok(id) => Ok(Redirect::to(&format!("/so/{}/{id}", reg.slug)).into_response()),
+        Ok(id) => Ok(Redirect::to(&format!("/so/{}/{id}", reg.def.slug)).into_response()),
         Err(
             e @ (canhgiac_store::StoreError::Invalid { .. }
             | canhgiac_store::StoreError::Conflict { .. }
@@ -507,7 +329,7 @@ pub async fn create<S: Store>(
 async fn edit_page<R: Record, S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
-    reg: &Register,
+    reg: Register,
     id: i64,
 ) -> Result<Response, WebError> {
     let s = app.store.get::<R>(id).await?.ok_or(WebError::NotFound)?;

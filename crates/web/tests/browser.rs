@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use argon2::password_hash::{PasswordHasher, SaltString};
 use canhgiac_domain::*;
-use canhgiac_store::{Actor, SqlStore, Store};
+use canhgiac_store::prelude::*;
+use canhgiac_store::{Actor, SqlStore};
 use fantoccini::{ClientBuilder, Locator};
 
 const SEED: &str = include_str!("../../../fixtures/seed-2024-h1.json");

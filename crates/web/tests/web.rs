@@ -6,7 +6,8 @@ use std::net::SocketAddr;
 
 use argon2::password_hash::{PasswordHasher, SaltString};
 use canhgiac_domain::*;
-use canhgiac_store::{Actor, ApiToken, SqlStore, Store};
+use canhgiac_store::prelude::*;
+use canhgiac_store::{Actor, ApiToken, SqlStore};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 

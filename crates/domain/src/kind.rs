@@ -1,0 +1,488 @@
+//! The one declaration of every record kind.
+//!
+//! Each record type declares its [`KindMeta`] next to its struct (in
+//! `records.rs`): the table, the Vietnamese labels of the kind and of every
+//! field, how each field is entered and stored, which fields are searched,
+//! listed and dated, and where the kind appears (register page, API, table
+//! files). The list of kinds itself is written once, in [`define_kinds!`]
+//! below, which generates [`RecordKind`], [`Dataset`] and the
+//! [`with_record!`](crate::with_record) dispatch. Storage, the API, the
+//! OpenAPI document, the register pages and CSV/XLSX import all read these
+//! declarations; none of them keeps a list of its own.
+
+use serde::{Deserialize, Serialize};
+
+/// How a field is entered on a form, written in a table file, and stored.
+#[derive(Clone, Copy)]
+pub enum FieldTy {
+    /// One line of text.
+    Text,
+    /// Several lines of text.
+    LongText,
+    /// The record's own identifier (`VV-2024-01`), ASCII.
+    Code,
+    /// The natural key of one record of another kind.
+    Ref(RecordKind),
+    /// Natural keys of several records of another kind.
+    Refs(RecordKind),
+    /// Several lines of free text (`Nơi nhận`).
+    Texts,
+    /// A calendar day, `dd/mm/yyyy`.
+    Date,
+    /// An instant, Vietnam time on forms, UTC in storage.
+    Instant,
+    Bool,
+    /// A whole, non-negative number.
+    Int,
+    /// Whole đồng.
+    Money,
+    /// One value of a closed vocabulary: (code, label) pairs.
+    Choice(fn() -> Vec<(&'static str, &'static str)>),
+    /// A reporting period (`2024-H1`).
+    Period,
+    /// A nested value (struct or list of structs), kept as JSON; not on
+    /// generic forms or table files.
+    Nested,
+}
+
+/// How a field's value is kept in its column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    Text,
+    Int,
+    Bool,
+    /// JSON text.
+    Json,
+}
+
+impl FieldTy {
+    pub fn storage(self) -> Storage {
+        match self {
+            FieldTy::Text
+            | FieldTy::LongText
+            | FieldTy::Code
+            | FieldTy::Ref(_)
+            | FieldTy::Date
+            | FieldTy::Instant
+            | FieldTy::Choice(_)
+            | FieldTy::Period => Storage::Text,
+            FieldTy::Refs(_) | FieldTy::Texts | FieldTy::Nested => Storage::Json,
+            FieldTy::Bool => Storage::Bool,
+            FieldTy::Int | FieldTy::Money => Storage::Int,
+        }
+    }
+
+    /// Whether a generic form or a table cell can carry this field.
+    pub fn is_flat(self) -> bool {
+        !matches!(self, FieldTy::Nested)
+    }
+
+    /// A list of values (`;`-separated on forms and in table cells).
+    pub fn is_list(self) -> bool {
+        matches!(self, FieldTy::Refs(_) | FieldTy::Texts)
+    }
+}
+
+/// One field of a record kind.
+pub struct FieldDef {
+    /// The serde name, which is also the column name.
+    pub name: &'static str,
+    /// The Vietnamese label: form label, list header, table-file header.
+    pub label: &'static str,
+    pub ty: FieldTy,
+    pub required: bool,
+    /// Folded into the kind's search text.
+    pub search: bool,
+    /// Carried by CSV/XLSX files of the kind (when it has them).
+    pub in_table: bool,
+}
+
+/// Builds a [`FieldDef`]; chain [`FieldDef::required`], [`FieldDef::searched`]
+/// and [`FieldDef::not_in_table`].
+pub const fn field(name: &'static str, label: &'static str, ty: FieldTy) -> FieldDef {
+    FieldDef {
+        name,
+        label,
+        ty,
+        required: false,
+        search: false,
+        in_table: true,
+    }
+}
+
+impl FieldDef {
+    pub const fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    pub const fn searched(mut self) -> Self {
+        self.search = true;
+        self
+    }
+
+    pub const fn not_in_table(mut self) -> Self {
+        self.in_table = false;
+        self
+    }
+}
+
+/// Who may change a kind through the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiAccess {
+    /// Not on the API (accounts: their hashes never leave).
+    None,
+    /// Editors write; an `ingest` token may also add (collected items).
+    Ingest,
+    /// Editors write, everyone reads.
+    Editor,
+    /// Administrators write, everyone reads (settings, shared vocabularies).
+    Admin,
+}
+
+/// A register page (sổ theo dõi) of a kind.
+pub struct RegisterDef {
+    /// The URL segment: `/so/van-ban-chi-dao`.
+    pub slug: &'static str,
+    /// The heading: `Văn bản chỉ đạo`.
+    pub title: &'static str,
+    /// Fields shown as columns of the list.
+    pub columns: &'static [&'static str],
+}
+
+/// CSV/XLSX files of a kind: one record per row.
+pub struct TableDef {
+    /// `--kind` on the command line: `media-items`.
+    pub code: &'static str,
+    /// Fields set on every row read from a file (`source = import`).
+    pub defaults: &'static [(&'static str, &'static str)],
+}
+
+/// Everything the system knows about a record kind, declared once.
+pub struct KindMeta {
+    /// Singular machine name: `media_item`.
+    pub code: &'static str,
+    /// Plural: the storage table and the section of the import file.
+    pub plural: &'static str,
+    /// `tin, bài`: used inside sentences.
+    pub label: &'static str,
+    pub fields: &'static [FieldDef],
+    /// The date field lists sort and filter on, if any.
+    pub date_field: Option<&'static str>,
+    pub api: ApiAccess,
+    pub register: Option<RegisterDef>,
+    pub table: Option<TableDef>,
+}
+
+impl KindMeta {
+    /// The API path segment: `media-items`.
+    pub fn api_path(&self) -> String {
+        self.plural.replace('_', "-")
+    }
+
+    pub fn field(&self, name: &str) -> Option<&'static FieldDef> {
+        // The fields are 'static; the lookup borrows only `self`.
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn search_fields(&self) -> impl Iterator<Item = &'static FieldDef> {
+        self.fields.iter().filter(|f| f.search)
+    }
+}
+
+/// The metadata of issued reports: audited like records, kept apart.
+pub static ISSUED_REPORT_META: KindMeta = KindMeta {
+    code: "issued_report",
+    plural: "issued_reports",
+    label: "báo cáo đã ban hành",
+    fields: &[],
+    date_field: None,
+    api: ApiAccess::None,
+    register: None,
+    table: None,
+};
+
+/// Turns what a person typed for one field (a form field, a CSV or XLSX
+/// cell) into the JSON value the record type parses; `None` when empty.
+/// Forms and table files go through here, so both accept the same text.
+pub fn flat_value(f: &FieldDef, raw: &str) -> Result<Option<serde_json::Value>, String> {
+    use serde_json::Value;
+    let t = crate::text::nfc(raw);
+    let t = t.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let split = |seps: &[char]| -> Value {
+        Value::Array(
+            t.split(seps)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.to_owned()))
+                .collect(),
+        )
+    };
+    Ok(Some(match f.ty {
+        FieldTy::Bool => match crate::text::fold(t).as_str() {
+            "co" | "x" | "1" | "true" | "dung" | "yes" | "on" => Value::Bool(true),
+            "khong" | "0" | "false" | "sai" | "no" | "off" => Value::Bool(false),
+            _ => return Err(format!("«{t}» không phải có/không")),
+        },
+        // Codes never hold a comma: a list of them may use either separator.
+        FieldTy::Refs(_) => split(&[';', ',']),
+        FieldTy::Texts => split(&[';']),
+        FieldTy::Int => Value::Number(
+            t.parse::<u32>()
+                .map_err(|_| format!("«{t}»: cần một số nguyên không âm"))?
+                .into(),
+        ),
+        FieldTy::Money => Value::Number(crate::money::Dong::parse(t).map_err(|e| e.message)?.get().into()),
+        FieldTy::Instant => Value::String(crate::date::Timestamp::parse_local(t).map_err(|e| e.message)?.rfc3339()),
+        FieldTy::Nested => serde_json::from_str(t).map_err(|_| format!("«{t}» không phải JSON hợp lệ"))?,
+        _ => Value::String(t.to_owned()),
+    }))
+}
+
+/// The text a person sees and edits for one stored field: dates as
+/// `dd/mm/yyyy`, instants in Vietnam time, lists joined by `; `.
+pub fn flat_text(f: &FieldDef, v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match (f.ty, v) {
+        (_, Value::Null) => String::new(),
+        (FieldTy::Date, Value::String(s)) => crate::date::Date::parse(s).map_or_else(|_| s.clone(), |d| d.to_string()),
+        (FieldTy::Instant, Value::String(s)) => {
+            crate::date::Timestamp::parse(s).map_or_else(|_| s.clone(), |t| t.vn_text())
+        }
+        (FieldTy::Bool, Value::Bool(b)) => if *b { "có" } else { "không" }.to_owned(),
+        (_, Value::String(s)) => s.clone(),
+        (_, Value::Array(a)) if f.ty.is_list() => a
+            .iter()
+            .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join("; "),
+        (_, other) => other.to_string(),
+    }
+}
+
+/// Fills in a record kind's place in [`Dataset`]; implemented by
+/// [`define_kinds!`] for every kind.
+pub trait InDataset: Sized {
+    fn section(ds: &Dataset) -> &Vec<Self>;
+    fn section_mut(ds: &mut Dataset) -> &mut Vec<Self>;
+}
+
+use crate::records::*;
+
+/// The list of record kinds, in dependency order: a kind only refers to
+/// kinds before it. Imports write in this order. Generates the enum, the
+/// dataset and the dispatch macro; this is the only list of kinds.
+macro_rules! define_kinds {
+    ($d:tt $($T:ident => $plural:ident),+ $(,)?) => {
+        /// The record kinds, in dependency order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum RecordKind {
+            $($T,)+
+            /// An issued report snapshot: audited, but kept apart from the
+            /// records (not imported or exported; immutable once written).
+            IssuedReport,
+        }
+
+        impl RecordKind {
+            /// Every record kind (issued reports aside), in dependency order.
+            pub const ALL: &'static [RecordKind] = &[$(RecordKind::$T),+];
+
+            pub fn meta(self) -> &'static KindMeta {
+                match self {
+                    $(RecordKind::$T => &<$T as Record>::META,)+
+                    RecordKind::IssuedReport => &ISSUED_REPORT_META,
+                }
+            }
+        }
+
+        /// Everything the import format can carry, in dependency order.
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Dataset {
+            $(
+                #[serde(default, skip_serializing_if = "Vec::is_empty")]
+                pub $plural: Vec<$T>,
+            )+
+        }
+
+        impl Dataset {
+            pub fn len(&self) -> usize {
+                0 $(+ self.$plural.len())+
+            }
+
+            /// How many records of each kind, in order, omitting none.
+            pub fn counts(&self) -> Vec<(RecordKind, usize)> {
+                vec![$((RecordKind::$T, self.$plural.len())),+]
+            }
+        }
+
+        $(
+            impl InDataset for $T {
+                fn section(ds: &Dataset) -> &Vec<Self> {
+                    &ds.$plural
+                }
+                fn section_mut(ds: &mut Dataset) -> &mut Vec<Self> {
+                    &mut ds.$plural
+                }
+            }
+        )+
+
+        /// Runs `body` with `R` naming the record type of `kind`; `other`
+        /// when the kind is not a record (issued reports).
+        ///
+        /// ```text
+        /// with_record!(kind, R => store.count_of::<R>().await, Err(NotFound))
+        /// ```
+        #[macro_export]
+        macro_rules! with_record {
+            ($d kind:expr, $d R:ident => $d body:expr, $d other:expr) => {
+                match $d kind {
+                    $(
+                        $crate::RecordKind::$T => {
+                            #[allow(dead_code)]
+                            type $d R = $crate::$T;
+                            $d body
+                        }
+                    )+
+                    $crate::RecordKind::IssuedReport => $d other,
+                }
+            };
+        }
+    };
+}
+
+define_kinds!($
+    Agency => agencies,
+    User => users,
+    Topic => topics,
+    Outlet => outlets,
+    Programme => programmes,
+    MediaItem => media_items,
+    Directive => directives,
+    ReportRequest => report_requests,
+    PlanItem => plan_items,
+    Case => cases,
+    Evidence => evidence,
+    TakedownCheck => takedown_checks,
+    Inspection => inspections,
+    InspectionSubject => inspection_subjects,
+    SanctionDecision => sanction_decisions,
+);
+
+impl Dataset {
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn section<R: Record>(&self) -> &Vec<R> {
+        R::section(self)
+    }
+
+    pub fn section_mut<R: Record>(&mut self) -> &mut Vec<R> {
+        R::section_mut(self)
+    }
+}
+
+impl RecordKind {
+    /// Singular machine name: `media_item`.
+    pub fn code(self) -> &'static str {
+        self.meta().code
+    }
+
+    /// Plural name: the section of the import file and the storage table.
+    pub fn plural(self) -> &'static str {
+        self.meta().plural
+    }
+
+    pub fn label_vn(self) -> &'static str {
+        self.meta().label
+    }
+
+    pub fn from_code(s: &str) -> Option<RecordKind> {
+        RecordKind::ALL
+            .iter()
+            .copied()
+            .chain([RecordKind::IssuedReport])
+            .find(|k| k.code() == s || k.plural() == s)
+    }
+
+    /// The kind whose table file has this code (`media-items`).
+    pub fn from_table_code(s: &str) -> Option<RecordKind> {
+        RecordKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.meta().table.as_ref().is_some_and(|t| t.code == s.trim()))
+    }
+
+    /// The kinds that CSV/XLSX files can carry.
+    pub fn with_tables() -> impl Iterator<Item = RecordKind> {
+        RecordKind::ALL.iter().copied().filter(|k| k.meta().table.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flat_values_round_trip() {
+        let m = RecordKind::SanctionDecision.meta();
+        let fine = m.field("fine").unwrap();
+        assert_eq!(
+            flat_value(fine, "7.500.000").unwrap(),
+            Some(serde_json::json!(7_500_000))
+        );
+        assert!(flat_value(fine, "-5").is_err());
+        let remedies = m.field("remedies").unwrap();
+        assert_eq!(
+            flat_value(remedies, "Gỡ bỏ; Cải chính, xin lỗi").unwrap(),
+            Some(serde_json::json!(["Gỡ bỏ", "Cải chính, xin lỗi"]))
+        );
+        let flag = m.field("issued_by_agency").unwrap();
+        assert_eq!(flat_value(flag, "Có").unwrap(), Some(serde_json::json!(true)));
+        assert!(flat_value(flag, "có lẽ").is_err());
+        assert_eq!(flat_value(flag, "  ").unwrap(), None);
+        let at = RecordKind::TakedownCheck.meta().field("checked_at").unwrap();
+        let v = flat_value(at, "10/06/2024 09:00").unwrap().unwrap();
+        assert_eq!(v, serde_json::json!("2024-06-10T02:00:00.000000Z"));
+        assert_eq!(flat_text(at, &v), "10/06/2024 09:00");
+        let day = m.field("issued_on").unwrap();
+        assert_eq!(flat_text(day, &serde_json::json!("2024-06-11")), "11/06/2024");
+        assert_eq!(flat_text(remedies, &serde_json::json!(["a", "b"])), "a; b");
+    }
+
+    #[test]
+    fn declarations_are_consistent() {
+        let mut seen = std::collections::HashSet::new();
+        for k in RecordKind::ALL {
+            let m = k.meta();
+            assert!(seen.insert(m.code), "{} declared twice", m.code);
+            assert_eq!(RecordKind::from_code(m.code), Some(*k));
+            assert_eq!(RecordKind::from_code(m.plural), Some(*k));
+            assert!(!m.fields.is_empty(), "{} has no fields", m.code);
+            if let Some(d) = m.date_field {
+                assert!(m.field(d).is_some(), "{}: date field {d}", m.code);
+            }
+            if let Some(r) = &m.register {
+                for c in r.columns {
+                    assert!(m.field(c).is_some(), "{}: list column {c}", m.code);
+                }
+            }
+            if let Some(t) = &m.table {
+                for (f, _) in t.defaults {
+                    assert!(m.field(f).is_some(), "{}: table default {f}", m.code);
+                }
+            }
+            for f in m.fields {
+                if let FieldTy::Ref(t) | FieldTy::Refs(t) = f.ty {
+                    // A reference points at a kind declared before (or the kind itself).
+                    assert!(t <= *k, "{}.{} refers forward", m.code, f.name);
+                }
+            }
+        }
+    }
+}
