@@ -16,7 +16,7 @@ pub const SEED: &str = include_str!("../../../fixtures/seed-2024-h1.json");
 pub async fn open(cli: &Cli) -> Result<SqlStore> {
     match &cli.database_url {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-            SqlStore::open_postgres(url, None)
+            SqlStore::open_postgres(url, cli.database_schema.as_deref())
                 .await
                 .context("không kết nối được PostgreSQL")
         }
@@ -44,7 +44,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             bind,
             demo: with_demo,
             secure_cookies,
-        } => serve(store.clone(), bind, *with_demo, *secure_cookies).await,
+            no_workers,
+            workers,
+        } => {
+            let workers = (!no_workers).then_some(workers);
+            serve(store.clone(), bind, *with_demo, *secure_cookies, workers).await
+        }
+        Command::Worker { workers } => crate::jobs::worker(store.clone(), workers).await,
+        Command::Jobs { action } => crate::jobs::action(&store, action).await,
         Command::Import { file, kind, dry_run } => import(&store, file, kind.as_deref(), *dry_run).await,
         Command::Export { format, out } => export(&store, format, out.as_deref()).await,
         Command::Stats { period, from, to, json } => {
@@ -98,7 +105,13 @@ async fn init(store: &SqlStore, admin: &str) -> Result<bool> {
     Ok(true)
 }
 
-async fn serve(store: SqlStore, bind: &str, with_demo: bool, secure_cookies: bool) -> Result<()> {
+async fn serve(
+    store: SqlStore,
+    bind: &str,
+    with_demo: bool,
+    secure_cookies: bool,
+    workers: Option<&crate::WorkerArgs>,
+) -> Result<()> {
     if with_demo {
         demo(&store).await?;
     } else {
@@ -112,10 +125,23 @@ async fn serve(store: SqlStore, bind: &str, with_demo: bool, secure_cookies: boo
         .with_context(|| format!("không mở được cổng {addr}"))?;
     let settings = canhgiac_web::Settings {
         secure_cookies,
+        workers_expected: workers.is_some(),
         ..Default::default()
     };
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let runner = workers.map(|w| tokio::spawn(crate::jobs::runner(store.clone(), w).run(stop)));
     println!("Đang phục vụ tại http://{}/ (dừng bằng Ctrl+C)", listener.local_addr()?);
-    canhgiac_web::serve(canhgiac_web::state(store, settings), listener).await?;
+    let served = canhgiac_web::serve_until(
+        canhgiac_web::state(store, settings),
+        listener,
+        crate::jobs::shutdown_signal(),
+    )
+    .await;
+    let _ = stop_tx.send(true);
+    if let Some(r) = runner {
+        let _ = r.await;
+    }
+    served?;
     Ok(())
 }
 

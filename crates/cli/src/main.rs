@@ -3,6 +3,7 @@
 
 mod bench;
 mod commands;
+mod jobs;
 mod report;
 
 use std::path::PathBuf;
@@ -23,8 +24,36 @@ pub struct Cli {
     #[arg(long, global = true, env = "CANHGIAC_DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// Lược đồ (schema) PostgreSQL dùng chung một cơ sở dữ liệu; bỏ trống thì dùng mặc định.
+    #[arg(long, global = true, env = "CANHGIAC_DATABASE_SCHEMA")]
+    pub database_schema: Option<String>,
+
+    /// Dạng nhật ký vận hành: text (cho người đọc) hoặc json (cho hệ thống thu thập nhật ký).
+    #[arg(long, global = true, env = "CANHGIAC_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// How the workers of `serve` and `worker` run.
+#[derive(clap::Args, Debug, Clone)]
+pub struct WorkerArgs {
+    /// Số công việc chạy đồng thời.
+    #[arg(long, default_value_t = 2)]
+    pub concurrency: usize,
+    /// Thời hạn giữ một công việc (giây), tự gia hạn khi đang chạy.
+    #[arg(long, default_value_t = 60)]
+    pub lease_seconds: u64,
+    /// Tên của tiến trình làm việc (mặc định: máy:tiến trình:ngẫu nhiên).
+    #[arg(long, env = "CANHGIAC_WORKER_ID")]
+    pub worker_id: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -46,6 +75,21 @@ pub enum Command {
         /// Đánh dấu cookie Secure (khi chạy sau HTTPS).
         #[arg(long)]
         secure_cookies: bool,
+        /// Không chạy công việc nền trong tiến trình này (khi đã có `canhgiac worker` riêng).
+        #[arg(long)]
+        no_workers: bool,
+        #[command(flatten)]
+        workers: WorkerArgs,
+    },
+    /// Chạy riêng các tiến trình làm công việc nền, dùng chung cơ sở dữ liệu (run background workers alone).
+    Worker {
+        #[command(flatten)]
+        workers: WorkerArgs,
+    },
+    /// Hàng đợi công việc nền: tình trạng, công việc thử (job queue: status, probe jobs).
+    Jobs {
+        #[command(subcommand)]
+        action: JobsAction,
     },
     /// Nạp bộ dữ liệu mẫu của Báo cáo 180/BC-STTTT (load the seed dataset; idempotent).
     Demo,
@@ -118,6 +162,21 @@ pub enum Command {
         /// Kiểm tra toàn bộ chuỗi băm của nhật ký.
         #[arg(long)]
         verify: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JobsAction {
+    /// Số công việc theo loại và trạng thái.
+    Status,
+    /// Xếp hàng các công việc thử để kiểm tra hàng đợi chạy thông suốt.
+    Probe {
+        /// Số công việc.
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        /// Mỗi công việc chờ bao nhiêu mili giây.
+        #[arg(long, default_value_t = 0)]
+        sleep_ms: u64,
     },
 }
 
@@ -196,14 +255,24 @@ fn main() -> ExitCode {
     // quietly, as other command-line tools do, instead of panicking.
     #[cfg(unix)]
     // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    // The one unsafe block of the workspace (`unsafe_code` is denied elsewhere).
+    #[allow(unsafe_code)]
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let default_level = match cli.command {
+        Command::Serve { .. } | Command::Worker { .. } => "info",
+        _ => "warn",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_level.into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs.init(),
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

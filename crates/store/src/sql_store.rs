@@ -898,7 +898,11 @@ impl Jobs for SqlStore {
 
 impl Health for SqlStore {
     async fn ping(&self) -> Result<()> {
-        single_int(self.pool.rows("SELECT 1", &[], &[Ty::Int]).await?, "ping").map(|_| ())
+        single_int(
+            self.pool.rows("SELECT CAST(1 AS BIGINT)", &[], &[Ty::Int]).await?,
+            "ping",
+        )
+        .map(|_| ())
     }
 
     async fn schema_versions(&self) -> Result<(i64, i64)> {

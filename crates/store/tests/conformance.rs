@@ -6,11 +6,12 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`). When the server cannot be
 //! reached the PostgreSQL tests are skipped, unless
 //! `CANHGIAC_REQUIRE_POSTGRES=1` (set by CI), which makes them fail instead.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
 
 use canhgiac_domain::*;
 use canhgiac_store::db::{Ty, Value};
 use canhgiac_store::prelude::*;
-use canhgiac_store::{Actor, AuditQuery, ListQuery, Put, SqlStore, StoreError};
+use canhgiac_store::{Actor, AuditQuery, ListQuery, NewJob, Outcome, Put, SqlStore, StoreError, WorkerInfo};
 
 const SEED: &str = include_str!("../../../fixtures/seed-2024-h1.json");
 
@@ -134,6 +135,10 @@ conformance!(
     issued_reports_are_versioned_hashed_and_immutable,
     item_figures_count_originals_only,
     sessions_and_tokens_keep_only_hashes,
+    jobs_lease_once_retry_and_expire,
+    jobs_leased_by_many_nodes_complete_once,
+    unknown_kinds_and_bad_rows_are_errors,
+    health_checks_answer,
 );
 
 async fn count_all(s: &SqlStore) -> Vec<i64> {
@@ -945,4 +950,161 @@ async fn sessions_and_tokens_keep_only_hashes(h: &Harness) {
         None,
         "revoked tokens do not work"
     );
+}
+
+async fn jobs_lease_once_retry_and_expire(h: &Harness) {
+    use std::time::Duration;
+    let s = &h.store;
+    let kinds = vec!["probe".to_owned()];
+    let long = Duration::from_secs(60);
+    // Nothing due: nothing leased.
+    assert!(s.lease("a", &kinds, long).await.expect("lease").is_none());
+    let id = s
+        .enqueue(&NewJob::new("probe", serde_json::json!({"n": 1})))
+        .await
+        .expect("enqueue")
+        .expect("queued");
+    // Other kinds are not leased by a worker that cannot run them.
+    assert!(s.lease("a", &["other".into()], long).await.expect("lease").is_none());
+    let l = s.lease("a", &kinds, long).await.expect("lease").expect("a job");
+    assert_eq!((l.job_id, l.attempt, l.payload["n"].as_i64()), (id, 1, Some(1)));
+    // Held: a second worker gets nothing.
+    assert!(s.lease("b", &kinds, long).await.expect("lease").is_none());
+    // A failed run goes back to the queue, due after its backoff.
+    let retry = Outcome::Retry {
+        error: "mạng lỗi".into(),
+        after: Duration::from_millis(300),
+    };
+    assert!(s.complete(&l, &retry).await.expect("complete"));
+    assert!(
+        s.lease("b", &kinds, long).await.expect("lease").is_none(),
+        "not yet due"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let l2 = s
+        .lease("b", &kinds, Duration::from_millis(200))
+        .await
+        .expect("lease")
+        .expect("due again");
+    assert_eq!(l2.attempt, 2);
+    // b dies: its lease expires and c takes the job over.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let l3 = s.lease("c", &kinds, long).await.expect("lease").expect("taken over");
+    assert_eq!((l3.job_id, l3.attempt), (id, 3));
+    // The dead holder's late completion is refused; the live one counts.
+    assert!(!s.complete(&l2, &Outcome::Done).await.expect("complete"));
+    assert!(s.renew(&l3, long).await.expect("renew"));
+    assert!(!s.renew(&l2, long).await.expect("renew"));
+    assert!(s.complete(&l3, &Outcome::Done).await.expect("complete"));
+    let st = s.job_states("probe").await.expect("states");
+    assert_eq!(st.len(), 1);
+    assert_eq!(
+        (st[0].state.as_str(), st[0].completions, st[0].attempts),
+        ("done", 1, 3)
+    );
+    // A dedupe key admits one queued job at a time.
+    let mut j = NewJob::new("probe", serde_json::json!({}));
+    j.dedupe_key = Some("nguon-1".into());
+    assert!(s.enqueue(&j).await.expect("enqueue").is_some());
+    assert!(s.enqueue(&j).await.expect("enqueue").is_none());
+    // Spent attempts end in failure, not in another retry.
+    let mut f = NewJob::new("flaky", serde_json::json!({}));
+    f.max_attempts = 1;
+    s.enqueue(&f).await.expect("enqueue");
+    let l = s
+        .lease("a", &["flaky".into()], long)
+        .await
+        .expect("lease")
+        .expect("job");
+    assert!(s.complete(&l, &retry).await.expect("complete"));
+    let st = s.job_states("flaky").await.expect("states");
+    assert_eq!(st[0].state, "failed");
+    assert_eq!(st[0].last_error.as_deref(), Some("mạng lỗi"));
+    let counts = s.job_counts().await.expect("counts");
+    assert!(counts
+        .iter()
+        .any(|c| c.kind == "flaky" && c.state == "failed" && c.count == 1));
+    // Workers announce themselves.
+    let w = WorkerInfo {
+        id: "w1".into(),
+        host: "may".into(),
+        pid: 1,
+        kinds: kinds.clone(),
+        started_at: Timestamp::now(),
+    };
+    s.worker_heartbeat(&w).await.expect("heartbeat");
+    assert_eq!(s.workers_alive(Duration::from_secs(5)).await.expect("alive"), 1);
+    // A garbage kind name is refused.
+    assert!(s.enqueue(&NewJob::new("", serde_json::json!({}))).await.is_err());
+}
+
+async fn jobs_leased_by_many_nodes_complete_once(h: &Harness) {
+    use std::time::Duration;
+    let s = &h.store;
+    for i in 0..60 {
+        s.enqueue(&NewJob::new("probe", serde_json::json!({ "i": i })))
+            .await
+            .expect("enqueue");
+    }
+    let mut tasks = Vec::new();
+    for node in 0..3 {
+        let other = h.reopen().await;
+        tasks.push(tokio::spawn(async move {
+            let kinds = vec!["probe".to_owned()];
+            let holder = format!("node-{node}");
+            let mut done = 0;
+            while let Some(l) = other
+                .lease(&holder, &kinds, Duration::from_secs(30))
+                .await
+                .expect("lease")
+            {
+                if other.complete(&l, &Outcome::Done).await.expect("complete") {
+                    done += 1;
+                }
+            }
+            other.close().await;
+            done
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.expect("task");
+    }
+    assert_eq!(total, 60);
+    let st = s.job_states("probe").await.expect("states");
+    assert!(st
+        .iter()
+        .all(|j| j.state == "done" && j.completions == 1 && j.attempts == 1));
+}
+
+async fn unknown_kinds_and_bad_rows_are_errors(h: &Harness) {
+    let s = &h.store;
+    s.import(&actor(), &seed()).await.expect("import");
+    // A stored value the record type refuses is an error, never a default.
+    let mut tx = s.pool().begin().await.expect("begin");
+    tx.exec("UPDATE topics SET ordinal = -5 WHERE \"key\" = 'PCTP'", &[])
+        .await
+        .expect("corrupt");
+    tx.commit().await.expect("commit");
+    let err = s.list::<Topic>(&ListQuery::default()).await.expect_err("corrupt row");
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err}");
+    // An audit entry naming a kind nobody declared is an error too.
+    let mut tx = s.pool().begin().await.expect("begin");
+    tx.exec("UPDATE audit_log SET kind = 'khong_co' WHERE seq = 1", &[])
+        .await
+        .expect("corrupt");
+    tx.commit().await.expect("commit");
+    let first = AuditQuery {
+        before_seq: Some(2),
+        ..Default::default()
+    };
+    let err = s.audit(&first).await.expect_err("unknown kind");
+    assert!(err.to_string().contains("khong_co"), "{err}");
+}
+
+async fn health_checks_answer(h: &Harness) {
+    h.store.ping().await.expect("ping");
+    let (applied, known) = h.store.schema_versions().await.expect("versions");
+    assert_eq!(applied, known);
+    assert!(known >= 7);
 }

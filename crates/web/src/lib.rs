@@ -13,6 +13,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod observe;
 pub mod openapi;
 pub mod pages;
 pub mod registers;
@@ -39,6 +40,8 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How long a sign-in lasts.
     pub session_hours: i64,
+    /// This process runs workers: `/readyz` then needs a live one.
+    pub workers_expected: bool,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
         Settings {
             secure_cookies: false,
             session_hours: 8,
+            workers_expected: false,
         }
     }
 }
@@ -140,16 +144,39 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
             "/api/v1/{kind}/{id}",
             get(api::get_one::<S>).put(api::update::<S>).delete(api::delete::<S>),
         )
+        .route("/healthz", get(observe::healthz))
+        .route("/readyz", get(observe::readyz::<S>))
+        .route("/metrics", get(observe::metrics::<S>))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(observe::record_metrics))
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+                    observe::NewRequestId,
+                ))
+                .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(observe::request_span))
+                .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id()),
+        )
         .with_state(app)
 }
 
 /// Serves until the process is stopped.
 pub async fn serve<S: Store>(app: AppState<S>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    serve_until(app, listener, std::future::pending()).await
+}
+
+/// Serves until `shutdown` resolves, then lets requests under way finish.
+pub async fn serve_until<S: Store>(
+    app: AppState<S>,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    observe::prometheus();
     axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<SocketAddr>(),
     )
+    .with_graceful_shutdown(shutdown)
     .await
 }

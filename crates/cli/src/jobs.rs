@@ -1,0 +1,92 @@
+//! `canhgiac worker` and `canhgiac jobs`: background workers alone, and the
+//! queue's state.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use canhgiac_jobs::{Config, Registry, Runner};
+use canhgiac_store::prelude::*;
+use canhgiac_store::{NewJob, SqlStore};
+
+use crate::{JobsAction, WorkerArgs};
+
+pub fn runner(store: SqlStore, args: &WorkerArgs) -> Runner<SqlStore> {
+    let mut config = Config::new(args.worker_id.clone().unwrap_or_else(canhgiac_jobs::default_worker_id));
+    config.concurrency = args.concurrency.clamp(1, 64);
+    config.lease = Duration::from_secs(args.lease_seconds.clamp(1, 3600));
+    config.heartbeat = config.heartbeat.min(config.lease);
+    Runner::new(store, Registry::standard(), config)
+}
+
+/// Resolves on Ctrl+C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("stopping");
+}
+
+pub async fn worker(store: SqlStore, args: &WorkerArgs) -> Result<()> {
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let run = tokio::spawn(runner(store, args).run(stop));
+    println!("Đang chạy công việc nền (dừng bằng Ctrl+C)");
+    shutdown_signal().await;
+    let _ = stop_tx.send(true);
+    run.await.context("tiến trình làm việc dừng bất thường")?;
+    Ok(())
+}
+
+pub async fn action(store: &SqlStore, action: &JobsAction) -> Result<()> {
+    match action {
+        JobsAction::Status => {
+            let counts = store.job_counts().await?;
+            if counts.is_empty() {
+                println!("Hàng đợi trống.");
+            }
+            for c in counts {
+                println!("{:<20} {:<10} {}", c.kind, state_vn(&c.state), c.count);
+            }
+            let alive = store.workers_alive(Duration::from_secs(60)).await?;
+            println!("Tiến trình làm việc đang hoạt động: {alive}");
+        }
+        JobsAction::Probe { count, sleep_ms } => {
+            for _ in 0..*count {
+                store
+                    .enqueue(&NewJob::new(
+                        canhgiac_jobs::PROBE,
+                        serde_json::json!({ "sleep_ms": sleep_ms }),
+                    ))
+                    .await?;
+            }
+            println!("Đã xếp hàng {count} công việc thử.");
+        }
+    }
+    Ok(())
+}
+
+fn state_vn(s: &str) -> &str {
+    match s {
+        "queued" => "chờ chạy",
+        "running" => "đang chạy",
+        "done" => "xong",
+        "failed" => "thất bại",
+        other => other,
+    }
+}
