@@ -87,13 +87,13 @@ async fn init(store: &SqlStore, admin: &str) -> Result<bool> {
         );
         return Ok(false);
     }
-    let password = canhgiac_web::auth::generate_password();
+    let password = canhgiac_secrets::generate_password();
     let user = User {
         username: canhgiac_domain::Code::parse(admin).map_err(|e| anyhow::anyhow!("tên đăng nhập: {e}"))?,
         full_name: Text::lit("Quản trị hệ thống"),
         role: Role::Admin,
         password_hash: Some(
-            Text::parse(&canhgiac_web::auth::hash_password(&password)?).map_err(|e| anyhow::anyhow!("{e}"))?,
+            Text::parse(&canhgiac_secrets::hash_password(&password)?).map_err(|e| anyhow::anyhow!("{e}"))?,
         ),
         email: None,
         active: true,
@@ -333,7 +333,7 @@ async fn token(store: &SqlStore, user: &str, scopes: &str, name: &str, days: Opt
     {
         bail!("phạm vi «{bad}» không hợp lệ (read, write, ingest)");
     }
-    let secret = canhgiac_web::auth::generate_password() + &canhgiac_web::auth::generate_password();
+    let secret = canhgiac_secrets::new_token();
     let now = canhgiac_domain::Timestamp::now();
     store
         .token_create(

@@ -1,5 +1,5 @@
 //! The binary, run as a user would: a fresh data folder, real SQLite files.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // a failed unwrap in a test is a failed test
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -2,7 +2,7 @@
 //! is killed with SIGKILL while it holds jobs. Every job must complete
 //! exactly once, and the killed worker's leases must expire and be taken
 //! over by the others.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // a failed unwrap in a test is a failed test
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

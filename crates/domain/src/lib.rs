@@ -9,6 +9,7 @@ pub mod date;
 pub mod error;
 pub mod kind;
 pub mod layout;
+pub mod markup;
 pub mod money;
 pub mod numbers;
 pub mod period;

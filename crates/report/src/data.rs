@@ -340,47 +340,54 @@ fn active_in(p: &Programme, range: DateRange) -> bool {
     p.started_on.is_none_or(|s| s <= range.to) && p.ended_on.is_none_or(|e| e >= range.from)
 }
 
-/// Computes the report's data from the store.
-pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> Result<ReportData, ReportError> {
-    let id_limit = if full_ids { None } else { Some(DRILL_LIMIT) };
-    let started = std::time::Instant::now();
-    let lap = |what: &str| tracing::debug!(ms = started.elapsed().as_millis() as u64, "{what}");
-    // ----- agency, period, request
-    let agencies = list_all::<Agency, S>(store, all()).await?;
-    let agency = match &spec.agency {
+/// The figures of a report, by id, with the records behind each.
+#[derive(Default)]
+struct Figures(BTreeMap<String, Figure>);
+
+impl Figures {
+    fn add(&mut self, id: impl Into<String>, label: impl Into<String>, kind: RecordKind, value: i64, ids: Vec<i64>) {
+        let complete = ids.len() as i64 >= value;
+        self.0.insert(
+            id.into(),
+            Figure {
+                label: label.into(),
+                kind,
+                value,
+                ids,
+                complete,
+            },
+        );
+    }
+}
+
+/// Who reports, for which days, under which number and request.
+struct Heading {
+    agency: Stored<Agency>,
+    range: DateRange,
+    next: Option<Period>,
+    agency_view: AgencyView,
+    signer: SignerView,
+    report: ReportView,
+    request: Option<RequestView>,
+}
+
+async fn pick_agency<S: Store>(store: &S, code: Option<&str>) -> Result<Stored<Agency>, ReportError> {
+    let mut agencies = list_all::<Agency, S>(store, all()).await?;
+    match code {
         Some(code) => agencies
-            .iter()
+            .into_iter()
             .find(|a| a.record.code.as_str() == code)
-            .ok_or_else(|| ReportError::Input(format!("không có cơ quan mã «{code}»")))?,
-        None => match agencies.as_slice() {
-            [one] => one,
-            [] => {
-                return Err(ReportError::Input(
-                    "chưa có thông tin cơ quan; hãy nhập dữ liệu cơ quan trước".into(),
-                ))
-            }
-            _ => return Err(ReportError::Input("có nhiều cơ quan; hãy chọn bằng --agency".into())),
-        },
-    };
-    let a = &agency.record;
-    let name = a
-        .name_on(spec.date)
-        .ok_or_else(|| ReportError::Input(format!("cơ quan không có tên hiệu lực vào ngày {}", spec.date)))?;
-    let range = match (spec.range, spec.period) {
-        (Some(r), _) => r,
-        (None, Some(p)) => p.range(a.period_rule),
-        (None, None) => return Err(ReportError::Input("cần kỳ báo cáo hoặc khoảng ngày".into())),
-    };
-    let next = spec.period.map(Period::next);
-    let period_label = spec.period.map_or_else(|| label_of_range(range), Period::label_vn);
-    let next_period_label = next.map_or_else(|| "kỳ tới".to_owned(), Period::label_vn);
-    let period_label_short = match (spec.period, next) {
-        (Some(p), Some(n)) if p.year() == n.year() => {
-            period_label.trim_end_matches(&format!(" {}", p.year())).to_owned()
-        }
-        _ => period_label.clone(),
-    };
-    let agency_view = AgencyView {
+            .ok_or_else(|| ReportError::Input(format!("không có cơ quan mã «{code}»"))),
+        None if agencies.len() == 1 => Ok(agencies.remove(0)),
+        None if agencies.is_empty() => Err(ReportError::Input(
+            "chưa có thông tin cơ quan; hãy nhập dữ liệu cơ quan trước".into(),
+        )),
+        None => Err(ReportError::Input("có nhiều cơ quan; hãy chọn bằng --agency".into())),
+    }
+}
+
+fn agency_view(a: &Agency, name: &canhgiac_domain::AgencyName) -> (AgencyView, SignerView) {
+    let view = AgencyView {
         code: a.code.to_string(),
         name: name.name.to_string(),
         short_name: name
@@ -400,6 +407,17 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
         position: a.signer.position.to_string(),
         full_name: a.signer.full_name.to_string(),
     };
+    (view, signer)
+}
+
+/// The request this report answers: of the same kind, for the same period
+/// (or, without one, issued within the range before the report's date).
+async fn find_request<S: Store>(
+    store: &S,
+    a: &Agency,
+    spec: &ReportSpec,
+    range: DateRange,
+) -> Result<Option<RequestView>, ReportError> {
     let requests = list_all::<ReportRequest, S>(
         store,
         ListQuery {
@@ -408,7 +426,7 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
         },
     )
     .await?;
-    let request = requests
+    Ok(requests
         .iter()
         .filter(|r| r.record.report_kind == spec.kind)
         .filter(|r| match (r.record.period, spec.period) {
@@ -422,13 +440,22 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
             date: r.record.issued_on,
             requester: r.record.requester.to_string(),
             subject: r.record.subject.to_string(),
-        });
-    let report = ReportView {
+        }))
+}
+
+fn report_view(spec: &ReportSpec, range: DateRange, next: Option<Period>, symbol: &str) -> ReportView {
+    let period_label = spec.period.map_or_else(|| label_of_range(range), Period::label_vn);
+    let period_label_short = match (spec.period, next) {
+        (Some(p), Some(n)) if p.year() == n.year() => {
+            period_label.trim_end_matches(&format!(" {}", p.year())).to_owned()
+        }
+        _ => period_label.clone(),
+    };
+    ReportView {
         number: spec.number,
         symbol: format!(
-            "{}/BC-{}",
-            spec.number.map(|n| numbers::count(u64::from(n))).unwrap_or_default(),
-            name.symbol
+            "{}/BC-{symbol}",
+            spec.number.map(|n| numbers::count(u64::from(n))).unwrap_or_default()
         ),
         kind: spec.kind.code().to_owned(),
         kind_label: spec.kind.label_vn().to_owned(),
@@ -446,31 +473,45 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
         period_label,
         period_label_short,
         next_period: next.map(|p| p.to_string()),
-        next_period_label,
+        next_period_label: next.map_or_else(|| "kỳ tới".to_owned(), Period::label_vn),
         year: range.to.year(),
         previous_year: range.to.year() - 1,
-    };
+    }
+}
 
-    let mut figures = BTreeMap::new();
-    let mut fig = |id: String, label: String, kind: RecordKind, value: i64, ids: Vec<i64>| {
-        let complete = ids.len() as i64 >= value;
-        figures.insert(
-            id,
-            Figure {
-                label,
-                kind,
-                value,
-                ids,
-                complete,
-            },
-        );
+async fn heading<S: Store>(store: &S, spec: &ReportSpec) -> Result<Heading, ReportError> {
+    let agency = pick_agency(store, spec.agency.as_deref()).await?;
+    let a = &agency.record;
+    let name = a
+        .name_on(spec.date)
+        .ok_or_else(|| ReportError::Input(format!("cơ quan không có tên hiệu lực vào ngày {}", spec.date)))?;
+    let range = match (spec.range, spec.period) {
+        (Some(r), _) => r,
+        (None, Some(p)) => p.range(a.period_rule),
+        (None, None) => return Err(ReportError::Input("cần kỳ báo cáo hoặc khoảng ngày".into())),
     };
+    let next = spec.period.map(Period::next);
+    let (agency_view, signer) = agency_view(a, name);
+    let report = report_view(spec, range, next, name.symbol.as_str());
+    let request = find_request(store, a, spec, range).await?;
+    Ok(Heading {
+        agency,
+        range,
+        next,
+        agency_view,
+        signer,
+        report,
+        request,
+    })
+}
 
-    // ----- I. directives: the count and the footnote come from the same rows
-    let mut directives = list_all::<Directive, S>(store, in_range(range)).await?;
-    directives.retain(|d| d.record.issuer == a.code);
+/// Section I: the directives the agency issued; the count and the
+/// footnote come from the same rows.
+async fn directives<S: Store>(store: &S, h: &Heading, figs: &mut Figures) -> Result<Vec<DirectiveView>, ReportError> {
+    let mut directives = list_all::<Directive, S>(store, in_range(h.range)).await?;
+    directives.retain(|d| d.record.issuer == h.agency.record.code);
     directives.sort_by_key(|d| (d.record.issued_on, d.id));
-    let directives: Vec<DirectiveView> = directives
+    let views: Vec<DirectiveView> = directives
         .iter()
         .map(|d| DirectiveView {
             id: d.id,
@@ -480,35 +521,51 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
             title: d.record.title.to_string(),
         })
         .collect();
-    fig(
-        "directives".into(),
-        "Văn bản chỉ đạo".into(),
+    figs.add(
+        "directives",
+        "Văn bản chỉ đạo",
         RecordKind::Directive,
-        directives.len() as i64,
-        directives.iter().map(|d| d.id).collect(),
+        views.len() as i64,
+        views.iter().map(|d| d.id).collect(),
     );
+    Ok(views)
+}
 
-    lap("agency, request, directives");
-    // ----- II.1 items per topic and outlet
-    let outlets: HashMap<String, Stored<Outlet>> = list_all::<Outlet, S>(store, all())
+/// What section II.1 works from: outlets, counts, featured items, programmes.
+struct ItemSources {
+    outlets: HashMap<String, Stored<Outlet>>,
+    counts: Vec<canhgiac_store::ItemCount>,
+    previous_counts: Vec<canhgiac_store::ItemCount>,
+    topics: Vec<Stored<Topic>>,
+    featured: Vec<Stored<MediaItem>>,
+    programmes: Vec<Stored<Programme>>,
+}
+
+impl ItemSources {
+    fn outlet_name(&self, code: &str) -> String {
+        self.outlets
+            .get(code)
+            .map_or_else(|| code.to_owned(), |o| o.record.name.to_string())
+    }
+
+    fn featured_titles(&self, topic: &str, outlet: Option<&str>) -> Vec<String> {
+        self.featured
+            .iter()
+            .filter(|m| m.record.topics.iter().any(|x| x.as_str() == topic))
+            .filter(|m| outlet.is_none_or(|o| top_outlet(&self.outlets, m.record.outlet.as_str()) == o))
+            .map(|m| m.record.title.to_string())
+            .collect()
+    }
+}
+
+async fn item_sources<S: Store>(store: &S, range: DateRange) -> Result<ItemSources, ReportError> {
+    let outlets = list_all::<Outlet, S>(store, all())
         .await?
         .into_iter()
         .map(|o| (o.record.key(), o))
         .collect();
-    let outlet_name = |code: &str| {
-        outlets
-            .get(code)
-            .map_or_else(|| code.to_owned(), |o| o.record.name.to_string())
-    };
-    // The four aggregate queries are independent: run them at once (the
-    // embedded store reads on several connections).
-    let (counts, previous_counts, summary, previous) = tokio::try_join!(
-        store.item_counts(range),
-        store.item_counts(range.previous_year()),
-        store.summary(range),
-        store.summary(range.previous_year()),
-    )?;
-    lap("aggregates");
+    let (counts, previous_counts) =
+        tokio::try_join!(store.item_counts(range), store.item_counts(range.previous_year()))?;
     let mut topics = list_all::<Topic, S>(store, all()).await?;
     topics.sort_by_key(|t| (t.record.ordinal, t.id));
     let mut featured = list_all::<MediaItem, S>(
@@ -523,216 +580,290 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
     featured.sort_by_key(|m| (m.record.published_on, m.id));
     let mut programmes = list_all::<Programme, S>(store, all()).await?;
     programmes.sort_by_key(|p| p.id);
-    lap("featured, programmes");
+    Ok(ItemSources {
+        outlets,
+        counts,
+        previous_counts,
+        topics,
+        featured,
+        programmes,
+    })
+}
+
+/// Section II.1: items per topic and outlet, and the annex's item table.
+struct ItemSection {
+    topics: Vec<TopicView>,
+    total: i64,
+    months: Vec<String>,
+    annex: Vec<AnnexRow>,
+}
+
+async fn items<S: Store>(
+    store: &S,
+    range: DateRange,
+    id_limit: Option<u32>,
+    figs: &mut Figures,
+) -> Result<ItemSection, ReportError> {
+    let src = item_sources(store, range).await?;
     let months = months_between(range);
-    let mut annex_rows: BTreeMap<(String, String), AnnexRow> = BTreeMap::new();
-    let mut items_total = 0;
-    let mut topic_views = Vec::new();
-    for t in &topics {
+    let mut annex: BTreeMap<(String, String), AnnexRow> = BTreeMap::new();
+    let mut total = 0;
+    let mut topics = Vec::new();
+    for t in &src.topics {
         let code = t.record.code.to_string();
         let mut per_outlet: BTreeMap<String, i64> = BTreeMap::new();
-        for c in counts.iter().filter(|c| c.topic == code) {
-            let top = top_outlet(&outlets, &c.outlet);
+        for c in src.counts.iter().filter(|c| c.topic == code) {
+            let top = top_outlet(&src.outlets, &c.outlet);
             *per_outlet.entry(top.clone()).or_default() += c.items;
-            let row = annex_rows
-                .entry((top.clone(), code.clone()))
-                .or_insert_with(|| AnnexRow {
-                    outlet: outlet_name(&top),
-                    topic: code.clone(),
-                    per_month: vec![0; months.len()],
-                    total: 0,
-                });
+            let row = annex.entry((top.clone(), code.clone())).or_insert_with(|| AnnexRow {
+                outlet: src.outlet_name(&top),
+                topic: code.clone(),
+                per_month: vec![0; months.len()],
+                total: 0,
+            });
             if let Some(i) = months.iter().position(|m| *m == c.month) {
                 row.per_month[i] += c.items;
             }
             row.total += c.items;
         }
-        let total: i64 = per_outlet.values().sum();
-        items_total += total;
-        let previous: i64 = previous_counts
-            .iter()
-            .filter(|c| c.topic == code)
-            .map(|c| c.items)
-            .sum();
-        let topic_fig = format!("items-{code}");
-        let ids = store.item_ids(range, Some(&code), &[], id_limit).await?;
-        fig(
-            topic_fig.clone(),
-            format!("Tin, bài về {}", t.record.short_name),
+        let view = topic(store, &src, t, per_outlet, range, id_limit, figs).await?;
+        total += view.total;
+        topics.push(view);
+    }
+    Ok(ItemSection {
+        topics,
+        total,
+        months,
+        annex: annex.into_values().collect(),
+    })
+}
+
+/// One topic of section II.1: its outlets, featured titles and programmes.
+async fn topic<S: Store>(
+    store: &S,
+    src: &ItemSources,
+    t: &Stored<Topic>,
+    per_outlet: BTreeMap<String, i64>,
+    range: DateRange,
+    id_limit: Option<u32>,
+    figs: &mut Figures,
+) -> Result<TopicView, ReportError> {
+    let code = t.record.code.to_string();
+    let total: i64 = per_outlet.values().sum();
+    let previous: i64 = src
+        .previous_counts
+        .iter()
+        .filter(|c| c.topic == code)
+        .map(|c| c.items)
+        .sum();
+    let topic_fig = format!("items-{code}");
+    let ids = store.item_ids(range, Some(&code), &[], id_limit).await?;
+    figs.add(
+        topic_fig.clone(),
+        format!("Tin, bài về {}", t.record.short_name),
+        RecordKind::MediaItem,
+        total,
+        ids,
+    );
+    let mut outlets = Vec::new();
+    let mut ordered: Vec<(String, i64)> = per_outlet.into_iter().collect();
+    ordered.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (o, n) in ordered {
+        let members: Vec<String> = src
+            .outlets
+            .keys()
+            .filter(|k| top_outlet(&src.outlets, k) == o)
+            .cloned()
+            .collect();
+        let ids = store.item_ids(range, Some(&code), &members, id_limit).await?;
+        let f = format!("items-{code}-{o}");
+        figs.add(
+            f.clone(),
+            format!("Tin, bài về {} của {}", t.record.short_name, src.outlet_name(&o)),
             RecordKind::MediaItem,
-            total,
+            n,
             ids,
         );
-        let mut outlet_views = Vec::new();
-        let mut ordered: Vec<(String, i64)> = per_outlet.into_iter().collect();
-        ordered.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        for (o, n) in ordered {
-            let members: Vec<String> = outlets
-                .keys()
-                .filter(|k| top_outlet(&outlets, k) == o)
-                .cloned()
-                .collect();
-            let ids = store.item_ids(range, Some(&code), &members, id_limit).await?;
-            let f = format!("items-{code}-{o}");
-            fig(
-                f.clone(),
-                format!("Tin, bài về {} của {}", t.record.short_name, outlet_name(&o)),
-                RecordKind::MediaItem,
-                n,
-                ids,
-            );
-            let kind = outlets.get(&o).map(|x| x.record.kind);
-            let (noun, verb) = match kind {
-                Some(OutletKind::Print | OutletKind::Online | OutletKind::Portal) => ("tin, bài, ảnh", "đăng tải"),
-                Some(OutletKind::Grassroots) => ("tin, bài", "phát sóng"),
-                _ => ("tin, bài", "tuyên truyền"),
-            };
-            outlet_views.push(OutletView {
-                code: o.clone(),
-                name: outlet_name(&o),
-                noun: noun.into(),
-                verb: verb.into(),
-                items: n,
-                figure: f,
-                featured: featured
-                    .iter()
-                    .filter(|m| m.record.topics.iter().any(|x| x.as_str() == code))
-                    .filter(|m| top_outlet(&outlets, m.record.outlet.as_str()) == o)
-                    .map(|m| m.record.title.to_string())
-                    .collect(),
-            });
-        }
-        let programme_views: Vec<ProgrammeView> = programmes
-            .iter()
-            .filter(|p| p.record.topics.iter().any(|x| x.as_str() == code) && active_in(&p.record, range))
-            .map(|p| ProgrammeView {
-                name: p.record.name.to_string(),
-                kind: p.record.kind.label_vn().to_owned(),
-                outlet: p.record.outlet.to_string(),
-                outlet_name: outlet_name(p.record.outlet.as_str()),
-                schedule: schedule(&p.record),
-                co_producer: p.record.co_producer.as_ref().map(ToString::to_string),
-            })
-            .collect();
-        topic_views.push(TopicView {
-            code: code.clone(),
-            ordinal: t.record.ordinal,
-            name: t.record.name.to_string(),
-            short_name: t.record.short_name.to_string(),
-            total,
-            figure: topic_fig,
-            previous: (previous > 0).then_some(previous),
-            outlets: outlet_views,
-            programme_groups: group_programmes(programme_views),
-            featured: featured
-                .iter()
-                .filter(|m| m.record.topics.iter().any(|x| x.as_str() == code))
-                .map(|m| m.record.title.to_string())
-                .collect(),
+        let (noun, verb) = match src.outlets.get(&o).map(|x| x.record.kind) {
+            Some(OutletKind::Print | OutletKind::Online | OutletKind::Portal) => ("tin, bài, ảnh", "đăng tải"),
+            Some(OutletKind::Grassroots) => ("tin, bài", "phát sóng"),
+            _ => ("tin, bài", "tuyên truyền"),
+        };
+        outlets.push(OutletView {
+            code: o.clone(),
+            name: src.outlet_name(&o),
+            noun: noun.into(),
+            verb: verb.into(),
+            items: n,
+            figure: f,
+            featured: src.featured_titles(&code, Some(&o)),
         });
     }
+    let programmes: Vec<ProgrammeView> = src
+        .programmes
+        .iter()
+        .filter(|p| p.record.topics.iter().any(|x| x.as_str() == code) && active_in(&p.record, range))
+        .map(|p| ProgrammeView {
+            name: p.record.name.to_string(),
+            kind: p.record.kind.label_vn().to_owned(),
+            outlet: p.record.outlet.to_string(),
+            outlet_name: src.outlet_name(p.record.outlet.as_str()),
+            schedule: schedule(&p.record),
+            co_producer: p.record.co_producer.as_ref().map(ToString::to_string),
+        })
+        .collect();
+    Ok(TopicView {
+        code: code.clone(),
+        ordinal: t.record.ordinal,
+        name: t.record.name.to_string(),
+        short_name: t.record.short_name.to_string(),
+        total,
+        figure: topic_fig,
+        previous: (previous > 0).then_some(previous),
+        outlets,
+        programme_groups: group_programmes(programmes),
+        featured: src.featured_titles(&code, None),
+    })
+}
 
-    lap("topics and item ids");
-    // ----- II.2 inspections and sanctions
+/// Section II.2: inspections with their subjects, and the agency's own
+/// sanctions with their remedies.
+struct Enforcement {
+    inspections: Counts,
+    inspections_count: i64,
+    previous_inspections: Option<i64>,
+    sanctions: Counts,
+    fine_total: i64,
+    previous_fine_total: Option<i64>,
+    previous_sanctions: Option<i64>,
+    remedies: Vec<String>,
+    own_sanctions: Vec<SanctionView>,
+}
+
+fn counts_of(c: &canhgiac_store::CountByKind) -> Counts {
+    Counts {
+        total: c.total(),
+        organisations: c.organisations,
+        individuals: c.individuals,
+    }
+}
+
+/// Adds a figure in three: everyone, organisations, individuals.
+fn by_subject_kind<T>(
+    figs: &mut Figures,
+    id: &str,
+    labels: [&str; 3],
+    kind: RecordKind,
+    counts: &canhgiac_store::CountByKind,
+    rows: &[(i64, SubjectKind, T)],
+) {
+    let ids = |k: Option<SubjectKind>| -> Vec<i64> {
+        rows.iter()
+            .filter(|(_, sk, _)| k.is_none_or(|k| *sk == k))
+            .map(|(id, _, _)| *id)
+            .collect()
+    };
+    figs.add(id, labels[0], kind, counts.total(), ids(None));
+    figs.add(
+        format!("{id}-org"),
+        labels[1],
+        kind,
+        counts.organisations,
+        ids(Some(SubjectKind::Organisation)),
+    );
+    figs.add(
+        format!("{id}-ind"),
+        labels[2],
+        kind,
+        counts.individuals,
+        ids(Some(SubjectKind::Individual)),
+    );
+}
+
+async fn enforcement<S: Store>(store: &S, range: DateRange, figs: &mut Figures) -> Result<Enforcement, ReportError> {
+    let (summary, previous) = tokio::try_join!(store.summary(range), store.summary(range.previous_year()))?;
     let inspections = list_all::<Inspection, S>(store, in_range(range)).await?;
-    fig(
-        "inspections".into(),
-        "Cuộc thanh tra, kiểm tra".into(),
+    figs.add(
+        "inspections",
+        "Cuộc thanh tra, kiểm tra",
         RecordKind::Inspection,
         summary.inspections,
         inspections.iter().map(|i| i.id).collect(),
     );
-    let mut subjects: Vec<Stored<InspectionSubject>> = Vec::new();
+    let mut subjects = Vec::new();
     for i in &inspections {
-        subjects.extend(
-            list_all::<InspectionSubject, S>(
-                store,
-                ListQuery {
-                    filters: vec![("inspection".into(), i.record.code.to_string())],
-                    ..all()
-                },
-            )
-            .await?,
-        );
+        let q = ListQuery {
+            filters: vec![("inspection".into(), i.record.code.to_string())],
+            ..all()
+        };
+        for s in list_all::<InspectionSubject, S>(store, q).await? {
+            subjects.push((s.id, s.record.kind, ()));
+        }
     }
-    let subject_ids = |k: Option<SubjectKind>| -> Vec<i64> {
-        subjects
-            .iter()
-            .filter(|s| k.is_none_or(|k| s.record.kind == k))
-            .map(|s| s.id)
-            .collect()
-    };
-    let si = &summary.inspection_subjects;
-    fig(
-        "inspection-subjects".into(),
-        "Tổ chức, cá nhân được thanh tra, kiểm tra".into(),
+    by_subject_kind(
+        figs,
+        "inspection-subjects",
+        [
+            "Tổ chức, cá nhân được thanh tra, kiểm tra",
+            "Tổ chức được thanh tra, kiểm tra",
+            "Cá nhân được thanh tra, kiểm tra",
+        ],
         RecordKind::InspectionSubject,
-        si.total(),
-        subject_ids(None),
-    );
-    fig(
-        "inspection-subjects-org".into(),
-        "Tổ chức được thanh tra, kiểm tra".into(),
-        RecordKind::InspectionSubject,
-        si.organisations,
-        subject_ids(Some(SubjectKind::Organisation)),
-    );
-    fig(
-        "inspection-subjects-ind".into(),
-        "Cá nhân được thanh tra, kiểm tra".into(),
-        RecordKind::InspectionSubject,
-        si.individuals,
-        subject_ids(Some(SubjectKind::Individual)),
+        &summary.inspection_subjects,
+        &subjects,
     );
     let mut sanctions = list_all::<SanctionDecision, S>(store, in_range(range)).await?;
     sanctions.sort_by_key(|s| (s.record.issued_on, s.id));
-    let own: Vec<&Stored<SanctionDecision>> = sanctions.iter().filter(|s| s.record.issued_by_agency).collect();
-    let sanction_ids = |k: Option<SubjectKind>| -> Vec<i64> {
-        own.iter()
-            .filter(|s| k.is_none_or(|k| s.record.subject_kind == k))
-            .map(|s| s.id)
-            .collect()
-    };
-    let sc = &summary.sanctions;
-    fig(
-        "sanctions".into(),
-        "Tổ chức, cá nhân bị xử phạt".into(),
+    sanctions.retain(|s| s.record.issued_by_agency);
+    let own: Vec<(i64, SubjectKind, &Stored<SanctionDecision>)> =
+        sanctions.iter().map(|s| (s.id, s.record.subject_kind, s)).collect();
+    by_subject_kind(
+        figs,
+        "sanctions",
+        [
+            "Tổ chức, cá nhân bị xử phạt",
+            "Tổ chức bị xử phạt",
+            "Cá nhân bị xử phạt",
+        ],
         RecordKind::SanctionDecision,
-        sc.total(),
-        sanction_ids(None),
+        &summary.sanctions,
+        &own,
     );
-    fig(
-        "sanctions-org".into(),
-        "Tổ chức bị xử phạt".into(),
-        RecordKind::SanctionDecision,
-        sc.organisations,
-        sanction_ids(Some(SubjectKind::Organisation)),
-    );
-    fig(
-        "sanctions-ind".into(),
-        "Cá nhân bị xử phạt".into(),
-        RecordKind::SanctionDecision,
-        sc.individuals,
-        sanction_ids(Some(SubjectKind::Individual)),
-    );
-    fig(
-        "fine-total".into(),
-        "Tổng số tiền xử phạt (đồng)".into(),
+    figs.add(
+        "fine-total",
+        "Tổng số tiền xử phạt (đồng)",
         RecordKind::SanctionDecision,
         summary.fine_total.get(),
-        sanction_ids(None),
+        own.iter().map(|(id, _, _)| *id).collect(),
     );
     let mut remedies: Vec<String> = Vec::new();
-    for s in &own {
-        for r in &s.record.remedies {
-            let r = r.to_string();
-            if !remedies.contains(&r) {
-                remedies.push(r);
-            }
+    for r in sanctions.iter().flat_map(|s| &s.record.remedies) {
+        let r = r.to_string();
+        if !remedies.contains(&r) {
+            remedies.push(r);
         }
     }
+    let positive = |n: i64| (n > 0).then_some(n);
+    Ok(Enforcement {
+        inspections: counts_of(&summary.inspection_subjects),
+        inspections_count: summary.inspections,
+        previous_inspections: positive(previous.inspections),
+        sanctions: counts_of(&summary.sanctions),
+        fine_total: summary.fine_total.get(),
+        previous_fine_total: positive(previous.fine_total.get()),
+        previous_sanctions: positive(previous.sanctions.total()),
+        remedies,
+        own_sanctions: sanctions.iter().map(sanction_view).collect(),
+    })
+}
 
-    // Notable cases active in the period, with every sanction in them.
+/// Notable cases active in the period, with every sanction in them, and
+/// the cases of the period by status.
+async fn cases<S: Store>(
+    store: &S,
+    range: DateRange,
+    figs: &mut Figures,
+) -> Result<(Vec<CaseView>, Vec<(String, i64)>), ReportError> {
     let all_sanctions = list_all::<SanctionDecision, S>(store, all()).await?;
     let mut cases = list_all::<Case, S>(store, all()).await?;
     cases.retain(|c| c.record.opened_on <= range.to && c.record.closed_on.is_none_or(|d| d >= range.from));
@@ -741,7 +872,7 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
     for c in &cases {
         *by_status.entry(c.record.status).or_default() += 1;
     }
-    let notable_cases: Vec<CaseView> = cases
+    let notable: Vec<CaseView> = cases
         .iter()
         .filter(|c| c.record.notable)
         .map(|c| {
@@ -761,70 +892,78 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
             }
         })
         .collect();
-    fig(
-        "cases-notable".into(),
-        "Vụ việc tiêu biểu".into(),
+    figs.add(
+        "cases-notable",
+        "Vụ việc tiêu biểu",
         RecordKind::Case,
-        notable_cases.len() as i64,
-        notable_cases.iter().map(|c| c.id).collect(),
+        notable.len() as i64,
+        notable.iter().map(|c| c.id).collect(),
     );
+    let by_status = by_status
+        .into_iter()
+        .map(|(s, n)| (s.label_vn().to_owned(), n))
+        .collect();
+    Ok((notable, by_status))
+}
 
-    // ----- III. plan items of the next period
-    let plan_items = match next {
-        Some(n) => {
-            let mut p = list_all::<PlanItem, S>(
-                store,
-                ListQuery {
-                    filters: vec![("agency".into(), a.code.to_string()), ("period".into(), n.to_string())],
-                    ..all()
-                },
-            )
-            .await?;
-            p.sort_by_key(|x| x.record.ordinal);
-            p.into_iter().map(|x| x.record.text.to_string()).collect()
-        }
-        None => Vec::new(),
-    };
+/// Section III: the agency's tasks for the next period.
+async fn plan<S: Store>(store: &S, agency: &Agency, next: Option<Period>) -> Result<Vec<String>, ReportError> {
+    let Some(n) = next else { return Ok(Vec::new()) };
+    let mut p = list_all::<PlanItem, S>(
+        store,
+        ListQuery {
+            filters: vec![
+                ("agency".into(), agency.code.to_string()),
+                ("period".into(), n.to_string()),
+            ],
+            ..all()
+        },
+    )
+    .await?;
+    p.sort_by_key(|x| x.record.ordinal);
+    Ok(p.into_iter().map(|x| x.record.text.to_string()).collect())
+}
 
+/// Computes the report's data from the store, section by section.
+pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> Result<ReportData, ReportError> {
+    let id_limit = if full_ids { None } else { Some(DRILL_LIMIT) };
+    let started = std::time::Instant::now();
+    let lap = |what: &str| tracing::debug!(ms = started.elapsed().as_millis() as u64, "{what}");
+    let mut figs = Figures::default();
+    let h = heading(store, spec).await?;
+    let directives = directives(store, &h, &mut figs).await?;
+    lap("heading, directives");
+    let items = items(store, h.range, id_limit, &mut figs).await?;
+    lap("items");
+    let e = enforcement(store, h.range, &mut figs).await?;
+    let (notable_cases, cases_by_status) = cases(store, h.range, &mut figs).await?;
+    let plan_items = plan(store, &h.agency.record, h.next).await?;
     lap("enforcement, cases, plan");
-    let recipients = a.recipients.iter().map(ToString::to_string).collect();
-    let annex = Annex {
-        months,
-        items: annex_rows.into_values().collect(),
-        cases_by_status: by_status
-            .into_iter()
-            .map(|(s, n)| (s.label_vn().to_owned(), n))
-            .collect(),
-        sanctions: own.iter().map(|s| sanction_view(s)).collect(),
-    };
     Ok(ReportData {
-        agency: agency_view,
-        signer,
-        recipients,
-        report,
-        request,
+        recipients: h.agency.record.recipients.iter().map(ToString::to_string).collect(),
+        agency: h.agency_view,
+        signer: h.signer,
+        report: h.report,
+        request: h.request,
         directives,
-        topics: topic_views,
-        items_total,
-        inspections: Counts {
-            total: si.total(),
-            organisations: si.organisations,
-            individuals: si.individuals,
-        },
-        inspections_count: summary.inspections,
-        previous_inspections: (previous.inspections > 0).then_some(previous.inspections),
-        sanctions: Counts {
-            total: sc.total(),
-            organisations: sc.organisations,
-            individuals: sc.individuals,
-        },
-        fine_total: summary.fine_total.get(),
-        previous_fine_total: (previous.fine_total.get() > 0).then_some(previous.fine_total.get()),
-        previous_sanctions: (previous.sanctions.total() > 0).then_some(previous.sanctions.total()),
-        remedies,
+        topics: items.topics,
+        items_total: items.total,
+        inspections: e.inspections,
+        inspections_count: e.inspections_count,
+        previous_inspections: e.previous_inspections,
+        sanctions: e.sanctions,
+        fine_total: e.fine_total,
+        previous_fine_total: e.previous_fine_total,
+        previous_sanctions: e.previous_sanctions,
+        remedies: e.remedies,
         notable_cases,
         plan_items,
-        annex,
-        figures,
+        annex: Annex {
+            months: items.months,
+            items: items.annex,
+            cases_by_status,
+            sanctions: e.own_sanctions,
+        },
+        figures: figs.0,
     })
 }

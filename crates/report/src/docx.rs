@@ -193,17 +193,13 @@ fn body_para(content: &str, indent: bool) -> String {
     format!(r#"<w:p><w:pPr><w:pStyle w:val="Normal"/>{ind}</w:pPr>{content}</w:p>"#)
 }
 
-fn document_xml(rep: &Report, lay: &Layout) -> String {
+/// The two-column, borderless header: agency and number on the left,
+/// national title, motto and place-date on the right.
+fn header_table(rep: &Report, lay: &Layout, content_w: i64) -> String {
     let d = &rep.data;
-    let content_w = mm_to_twips(lay.page_width_mm - lay.margin_left_mm - lay.margin_right_mm);
     let left_w = mm_to_twips(lay.header_left_mm);
     let right_w = content_w - left_w;
     let mut x = String::new();
-    let _ = write!(
-        x,
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {NS}><w:body>"#
-    );
-
     // ----- header: two columns, borderless
     let agency_style = R {
         size: Some(lay.agency_pt),
@@ -285,6 +281,12 @@ fn document_xml(rep: &Report, lay: &Layout) -> String {
         &[vec![left1, right1], vec![left2, right2]],
     ));
 
+    x
+}
+
+/// `BÁO CÁO`, the trích yếu and the rule under it.
+fn title_block(rep: &Report, lay: &Layout, content_w: i64) -> String {
+    let mut x = String::new();
     // ----- title and summary
     let title = format!(
         r#"<w:p><w:pPr><w:pStyle w:val="Plain"/><w:jc w:val="center"/><w:spacing w:before="480" w:after="0"/></w:pPr>{}</w:p>"#,
@@ -313,6 +315,13 @@ fn document_xml(rep: &Report, lay: &Layout) -> String {
     x.push_str(&rule((summary_w.min(content_w) as f64 * 0.4) as i64, content_w));
     x.push_str(r#"<w:p><w:pPr><w:pStyle w:val="Plain"/><w:spacing w:before="0" w:after="120"/></w:pPr></w:p>"#);
 
+    x
+}
+
+/// The narrative: headings, paragraphs and bullets.
+fn body_blocks(rep: &Report) -> String {
+    let d = &rep.data;
+    let mut x = String::new();
     // ----- body
     let upper = d.agency.heading_upper;
     for b in &rep.doc.blocks {
@@ -354,6 +363,13 @@ fn document_xml(rep: &Report, lay: &Layout) -> String {
         }
     }
 
+    x
+}
+
+/// `Nơi nhận` beside the signature, in one borderless table.
+fn signature_block(rep: &Report, lay: &Layout, content_w: i64) -> String {
+    let d = &rep.data;
+    let mut x = String::new();
     // ----- recipients and signature
     let mut left = centred(
         &run(
@@ -412,6 +428,13 @@ fn document_xml(rep: &Report, lay: &Layout) -> String {
     let half = content_w / 2 - 300;
     x.push_str(&borderless_table(&[half, content_w - half], &[vec![left, right]]));
 
+    x
+}
+
+/// The statistical annex on its own page: tables and the chart.
+fn annex_block(rep: &Report, lay: &Layout, content_w: i64) -> String {
+    let d = &rep.data;
+    let mut x = String::new();
     // ----- annex
     x.push_str(r#"<w:p><w:r><w:br w:type="page"/></w:r></w:p>"#);
     x.push_str(&centred(
@@ -479,6 +502,12 @@ fn document_xml(rep: &Report, lay: &Layout) -> String {
     let w = [600, 1600, 1200, 1200, content_w - 600 - 1600 - 1200 - 1200 - 1700, 1700];
     x.push_str(&grid_table(&w, &h, &rows, small));
 
+    x
+}
+
+/// A4, the margins, and the header on pages 2 and after only.
+fn section_props(lay: &Layout) -> String {
+    let mut x = String::new();
     // ----- section: A4, margins, header on pages 2+ only
     let _ = write!(
         x,
@@ -490,6 +519,22 @@ fn document_xml(rep: &Report, lay: &Layout) -> String {
         mm_to_twips(lay.margin_bottom_mm),
         mm_to_twips(lay.margin_left_mm),
     );
+    x
+}
+
+fn document_xml(rep: &Report, lay: &Layout) -> String {
+    let content_w = mm_to_twips(lay.page_width_mm - lay.margin_left_mm - lay.margin_right_mm);
+    let mut x = String::new();
+    let _ = write!(
+        x,
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {NS}><w:body>"#
+    );
+    x.push_str(&header_table(rep, lay, content_w));
+    x.push_str(&title_block(rep, lay, content_w));
+    x.push_str(&body_blocks(rep));
+    x.push_str(&signature_block(rep, lay, content_w));
+    x.push_str(&annex_block(rep, lay, content_w));
+    x.push_str(&section_props(lay));
     x
 }
 

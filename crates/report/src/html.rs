@@ -8,23 +8,7 @@ use base64::Engine as _;
 use crate::doc::{Block, Inline};
 use crate::{Report, ReportError};
 
-/// Escapes text for HTML and XML alike; drops the control characters XML
-/// 1.0 cannot carry.
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r' => {}
-            c => o.push(c),
-        }
-    }
-    o
-}
+pub use canhgiac_domain::markup::escape as esc;
 
 fn safe_id(s: &str) -> String {
     s.chars()
@@ -196,6 +180,16 @@ pub fn render(rep: &Report) -> Result<Vec<u8>, ReportError> {
         esc(&d.signer.position.to_uppercase()),
         esc(&d.signer.full_name)
     );
+    h.push_str(&annex_section(rep));
+    h.push_str(&drill_section(rep));
+    h.push_str("</section></main></body></html>\n");
+    Ok(h.into_bytes())
+}
+
+/// The statistical annex: tables and the chart.
+fn annex_section(rep: &Report) -> String {
+    let d = &rep.data;
+    let mut h = String::new();
     // Annex
     let _ = write!(
         h,
@@ -219,6 +213,13 @@ pub fn render(rep: &Report) -> Result<Vec<u8>, ReportError> {
     let (th, rows) = crate::annex::sanctions_table(d);
     h.push_str(&table(&th, &rows));
     h.push_str("</section>");
+    h
+}
+
+/// Every figure with the records behind it, so each number can be checked.
+fn drill_section(rep: &Report) -> String {
+    let d = &rep.data;
+    let mut h = String::new();
     // Drill-down
     h.push_str(r#"<section class="doi-chieu"><h2>ĐỐI CHIẾU SỐ LIỆU VỚI BẢN GHI</h2>"#);
     for (id, f) in &d.figures {
@@ -249,6 +250,5 @@ pub fn render(rep: &Report) -> Result<Vec<u8>, ReportError> {
         }
         h.push_str("</section>");
     }
-    h.push_str("</section></main></body></html>\n");
-    Ok(h.into_bytes())
+    h
 }

@@ -1,7 +1,7 @@
 //! The report from the seed dataset: its figures and wording (golden), its
 //! DOCX layout read back from the file, real readers (LibreOffice, poppler),
 //! periods at their edges, comparisons, templates and hostile text.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // a failed unwrap in a test is a failed test
 
 use std::io::Read;
 

@@ -2,14 +2,11 @@
 
 use canhgiac_domain::Timestamp;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::db::{Cols, Pool, Ty, Value};
 use crate::Result;
 
-pub fn hash_secret(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
+pub use canhgiac_secrets::hash_secret;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Session {

@@ -6,7 +6,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`). When the server cannot be
 //! reached the PostgreSQL tests are skipped, unless
 //! `CANHGIAC_REQUIRE_POSTGRES=1` (set by CI), which makes them fail instead.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // a failed unwrap in a test is a failed test
 
 use canhgiac_domain::*;
 use canhgiac_store::db::{Ty, Value};

@@ -10,10 +10,11 @@ use canhgiac_domain::*;
 use canhgiac_store::{Actor, ListQuery, Store};
 use minijinja::context;
 
-use crate::auth::{generate_password, hash_password, random_hex, verify_password, CurrentUser};
+use crate::auth::{verify_password, CurrentUser};
 use crate::extract::{PageForm, PagePath};
 use crate::pages::user_ctx;
 use crate::{AppState, WebError};
+use canhgiac_secrets::{generate_password, hash_password, new_token};
 
 fn roles() -> Vec<minijinja::Value> {
     Role::ALL
@@ -419,7 +420,7 @@ pub async fn token_action<S: Store>(
                 .into_response())
         }
     };
-    let secret = random_hex(24);
+    let secret = new_token();
     let now = Timestamp::now();
     app.store
         .token_create(

@@ -6,15 +6,12 @@ use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::{PasswordHash, PasswordVerifier};
-use argon2::Argon2;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use canhgiac_domain::{Role, Timestamp, User};
 use canhgiac_store::{Session, Store};
-use rand::RngCore;
 use serde::Deserialize;
 
 use crate::{AppState, WebError};
@@ -96,15 +93,7 @@ impl CurrentUser {
     }
 }
 
-fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-pub fn random_hex(bytes: usize) -> String {
-    let mut b = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    hex::encode(b)
-}
+use canhgiac_secrets::{constant_eq, random_hex};
 
 fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
@@ -216,44 +205,19 @@ pub async fn login_page<S: Store>(State(app): State<AppState<S>>) -> Response {
     Html(app.views.render("login.html", minijinja::context! { error => "" })).into_response()
 }
 
-/// A password to hand over once: 20 characters from an alphabet without
-/// look-alikes (no 0/O, 1/l/I).
-pub fn generate_password() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rngs::OsRng;
-    (0..20)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
-}
-
-/// An Argon2id hash of `password` in PHC string form, with a fresh salt.
-pub fn hash_password(password: &str) -> Result<String, WebError> {
-    use argon2::password_hash::{PasswordHasher, SaltString};
-    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| WebError::Internal(format!("không băm được mật khẩu: {e}")))
-}
-
 /// Checks `password` against a PHC hash, off the async threads (Argon2 is
 /// slow on purpose). A malformed hash never matches.
 pub async fn verify_password(hash: String, password: String) -> Result<bool, WebError> {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-            .unwrap_or(false)
-    })
-    .await
-    .map_err(|e| WebError::Internal(e.to_string()))
+    tokio::task::spawn_blocking(move || canhgiac_secrets::verify_password(&hash, &password))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))
 }
 
 /// A real Argon2 hash of a random password, made once, to verify against
 /// when the user does not exist.
 fn dummy_hash() -> &'static str {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash_password(&random_hex(16)).unwrap_or_default())
+    DUMMY.get_or_init(|| canhgiac_secrets::hash_password(&random_hex(16)).unwrap_or_default())
 }
 
 #[derive(Deserialize)]
@@ -399,16 +363,11 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn passwords_hash_verify_and_differ_per_salt() {
-        let p = generate_password();
-        assert_eq!(p.chars().count(), 20);
-        let h1 = hash_password(&p).unwrap();
-        let h2 = hash_password(&p).unwrap();
-        assert_ne!(h1, h2);
-        assert!(h1.starts_with("$argon2id$"));
-        assert!(verify_password(h1.clone(), p.clone()).await.unwrap());
-        assert!(!verify_password(h1, "wrong".into()).await.unwrap());
-        assert!(!verify_password("not a hash".into(), p).await.unwrap());
+    async fn verifying_runs_off_the_async_threads_and_refuses_garbage() {
+        let h = canhgiac_secrets::hash_password("mat-khau-dung").unwrap();
+        assert!(verify_password(h.clone(), "mat-khau-dung".into()).await.unwrap());
+        assert!(!verify_password(h, "sai".into()).await.unwrap());
+        assert!(!verify_password("not a hash".into(), "x".into()).await.unwrap());
     }
 
     #[test]

@@ -130,3 +130,9 @@ impl IntoResponse for WebError {
         res
     }
 }
+
+impl From<canhgiac_secrets::HashError> for WebError {
+    fn from(e: canhgiac_secrets::HashError) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}

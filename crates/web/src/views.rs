@@ -68,7 +68,7 @@ impl Views {
 
 /// A minimal error page that needs no template.
 pub fn error_page(status: u16, message: &str) -> String {
-    let esc = canhgiac_report::html::esc(message);
+    let esc = canhgiac_domain::markup::escape(message);
     format!(
         "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Lỗi {status}</title><link rel=\"stylesheet\" href=\"/tai-nguyen/app.css\"></head><body><main class=\"trang-loi\"><h1>Lỗi {status}</h1><p>{esc}</p><p><a href=\"/\">Về trang Tổng quan</a></p></main></body></html>"
     )

@@ -6,7 +6,7 @@
 //!
 //! Skipped when chromium or chromedriver is missing, unless
 //! `CANHGIAC_REQUIRE_BROWSER=1` (set by CI), which makes that a failure.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // a failed unwrap in a test is a failed test
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! `/readyz` answer anonymously and reveal nothing; `/readyz` fails while
 //! the database is unreachable (PostgreSQL behind a TCP relay that the test
 //! cuts) or while no worker is alive; `/metrics` counts requests per route.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // a failed unwrap in a test is a failed test
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,7 @@
 //! The web application spawned on port 0, driven over real HTTP, against
 //! SQLite and PostgreSQL (skipped without a server unless
 //! `CANHGIAC_REQUIRE_POSTGRES=1`).
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap in a test is a failed test
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // a failed unwrap in a test is a failed test
 
 use std::net::SocketAddr;
 
