@@ -114,6 +114,9 @@ pub struct ListQuery {
     pub date_to: Option<canhgiac_domain::Date>,
     /// Equality filters on columns (`outlet = bao-bac-giang`).
     pub filters: Vec<(String, String)>,
+    /// Exclusions: the column's value is none of these (`status` not
+    /// `closed`, `removed`).
+    pub not_in: Vec<(String, Vec<String>)>,
     /// Media items only: items tagged with this topic.
     pub topic: Option<String>,
     pub limit: Option<u32>,
@@ -272,6 +275,18 @@ pub trait Access: Send + Sync + 'static {
     fn token_revoke(&self, hash: &str) -> impl Future<Output = Result<bool>> + Send;
 }
 
+/// The lists that pages show as work to do, each one query.
+pub trait Worklists: Send + Sync + 'static {
+    /// Takedown re-checks whose day has come: the latest check of each
+    /// (case, link) that asked to look again on or before `today`, soonest
+    /// first.
+    fn due_rechecks(
+        &self,
+        today: canhgiac_domain::Date,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Stored<canhgiac_domain::TakedownCheck>>>> + Send;
+}
+
 /// Background work: a durable queue that any node's workers lease from.
 pub trait Jobs: Send + Sync + 'static {
     /// Queues a job; `None` when a job with the same dedupe key is already
@@ -319,11 +334,11 @@ pub trait Health: Send + Sync + 'static {
 
 /// The storage every layer above is written against: all of the focused
 /// traits together. Anything that implements them all is a `Store`.
-pub trait Store: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health {}
+pub trait Store: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists {}
 
-impl<T: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health> Store for T {}
+impl<T: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists> Store for T {}
 
 /// The traits, for code that holds a concrete store (`SqlStore`).
 pub mod prelude {
-    pub use crate::{Access, AuditLog, Figures, Health, IssuedReports, Jobs, Records, Store};
+    pub use crate::{Access, AuditLog, Figures, Health, IssuedReports, Jobs, Records, Store, Worklists};
 }

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use std::time::Duration;
 
-use canhgiac_domain::{fold, with_record, AuditAction, AuditEntry, Dataset, Record, RecordKind, Storage, Timestamp};
+use canhgiac_domain::{
+    fold, with_record, AuditAction, AuditEntry, Dataset, Record, RecordKind, Storage, TakedownCheck, Timestamp,
+};
 use serde_json::{Map, Value as Json};
 
 use crate::audit::{self, AuditCheck, AuditQuery};
@@ -15,7 +17,7 @@ use crate::summary::{self, Summary};
 use crate::{derived, schema};
 use crate::{
     Access, Actor, AuditLog, Figures, Health, ImportSummary, IssuedReports, Jobs, ListQuery, Put, Records, Result,
-    StoreError, Stored,
+    StoreError, Stored, Worklists,
 };
 
 /// Largest page a list returns.
@@ -541,6 +543,7 @@ fn escape_like(s: &str) -> String {
 }
 
 impl Records for SqlStore {
+    #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn create<R: Record>(&self, actor: &Actor, rec: &R) -> Result<i64> {
         let (actor, rec) = (actor.clone(), rec.clone());
         self.in_tx(move |tx| {
@@ -553,12 +556,14 @@ impl Records for SqlStore {
         .await
     }
 
+    #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn update<R: Record>(&self, actor: &Actor, id: i64, expected_version: Option<i64>, rec: &R) -> Result<()> {
         let (actor, rec) = (actor.clone(), rec.clone());
         self.in_tx(move |tx| Box::pin(async move { update_in_tx(tx, &actor, id, expected_version, &rec).await }))
             .await
     }
 
+    #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn upsert<R: Record>(&self, actor: &Actor, rec: &R) -> Result<Put> {
         let (actor, rec) = (actor.clone(), rec.clone());
         self.in_tx(move |tx| {
@@ -567,18 +572,21 @@ impl Records for SqlStore {
         .await
     }
 
+    #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn delete<R: Record>(&self, actor: &Actor, id: i64) -> Result<()> {
         let actor = actor.clone();
         self.in_tx(move |tx| Box::pin(async move { delete_in_tx::<R>(tx, &actor, id).await }))
             .await
     }
 
+    #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn get<R: Record>(&self, id: i64) -> Result<Option<Stored<R>>> {
         let sql = format!("SELECT {} FROM {} WHERE id = $1", select_list(R::KIND), R::META.plural);
         let rows = self.pool.rows(&sql, &[Value::Int(id)], &row_types(R::KIND)).await?;
         rows.into_iter().next().map(decode).transpose()
     }
 
+    #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn get_many<R: Record>(&self, ids: &[i64]) -> Result<Vec<Stored<R>>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
@@ -598,6 +606,7 @@ impl Records for SqlStore {
         Ok(out)
     }
 
+    #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn get_by_key<R: Record>(&self, key: &str) -> Result<Option<Stored<R>>> {
         let sql = format!(
             "SELECT {} FROM {} WHERE \"key\" = $1",
@@ -608,6 +617,7 @@ impl Records for SqlStore {
         rows.into_iter().next().map(decode).transpose()
     }
 
+    #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn list<R: Record>(&self, q: &ListQuery) -> Result<Vec<Stored<R>>> {
         let meta = &R::META;
         let mut wh: Vec<String> = Vec::new();
@@ -650,6 +660,20 @@ impl Records for SqlStore {
             args.push(v);
             wh.push(format!("{} = ${}", quoted(c), args.len()));
         }
+        for (col, vals) in &q.not_in {
+            let Some(f) = meta.field(col) else {
+                return Err(StoreError::Schema(format!("không lọc được theo trường «{col}»")));
+            };
+            if f.ty.storage() != Storage::Text || vals.is_empty() {
+                return Err(StoreError::Schema(format!("không loại trừ được theo trường «{col}»")));
+            }
+            let mut ph = Vec::new();
+            for v in vals.iter().take(100) {
+                args.push(Value::Text(v.clone()));
+                ph.push(format!("${}", args.len()));
+            }
+            wh.push(format!("{} NOT IN ({})", quoted(f.name), ph.join(", ")));
+        }
         if let Some(t) = &q.topic {
             if R::KIND != RecordKind::MediaItem {
                 return Err(StoreError::Schema("chỉ lọc theo chủ đề với tin, bài".into()));
@@ -680,6 +704,7 @@ impl Records for SqlStore {
         single_int(self.pool.rows(&sql, &[], &[Ty::Int]).await?, "count")
     }
 
+    #[tracing::instrument(skip_all)]
     async fn import(&self, actor: &Actor, data: &Dataset) -> Result<ImportSummary> {
         let (actor, data) = (actor.clone(), data.clone());
         self.in_tx(move |tx| {
@@ -699,6 +724,7 @@ impl Records for SqlStore {
         .await
     }
 
+    #[tracing::instrument(skip_all)]
     async fn export(&self) -> Result<Dataset> {
         let mut ds = Dataset::default();
         for kind in RecordKind::ALL {
@@ -709,6 +735,7 @@ impl Records for SqlStore {
 }
 
 impl AuditLog for SqlStore {
+    #[tracing::instrument(skip_all)]
     async fn audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let mut wh = Vec::new();
         let mut args = Vec::new();
@@ -742,6 +769,7 @@ impl AuditLog for SqlStore {
         rows.into_iter().map(audit::decode).collect()
     }
 
+    #[tracing::instrument(skip_all)]
     async fn verify_audit(&self) -> Result<AuditCheck> {
         let mut prev = "0".repeat(64);
         let mut after = 0i64;
@@ -785,6 +813,7 @@ impl AuditLog for SqlStore {
 }
 
 impl Figures for SqlStore {
+    #[tracing::instrument(skip_all)]
     async fn summary(&self, range: canhgiac_domain::DateRange) -> Result<Summary> {
         summary::compute(&self.pool, range).await
     }
@@ -805,6 +834,7 @@ impl Figures for SqlStore {
 }
 
 impl IssuedReports for SqlStore {
+    #[tracing::instrument(skip_all)]
     async fn issue_report(&self, actor: &Actor, new: &crate::NewIssuedReport) -> Result<crate::IssuedReport> {
         let (actor, new) = (actor.clone(), new.clone());
         self.in_tx(move |tx| Box::pin(async move { crate::issued::issue(tx, &actor, &new).await }))
@@ -859,22 +889,27 @@ impl Access for SqlStore {
 }
 
 impl Jobs for SqlStore {
+    #[tracing::instrument(skip_all)]
     async fn enqueue(&self, job: &NewJob) -> Result<Option<i64>> {
         jobs::enqueue(&self.pool, job).await
     }
 
+    #[tracing::instrument(skip_all)]
     async fn lease(&self, holder: &str, kinds: &[String], lease_for: Duration) -> Result<Option<Lease>> {
         jobs::lease(&self.pool, holder, kinds, lease_for).await
     }
 
+    #[tracing::instrument(skip_all)]
     async fn renew(&self, lease: &Lease, lease_for: Duration) -> Result<bool> {
         jobs::renew(&self.pool, lease, lease_for).await
     }
 
+    #[tracing::instrument(skip_all)]
     async fn complete(&self, lease: &Lease, outcome: &Outcome) -> Result<bool> {
         jobs::complete(&self.pool, lease, outcome).await
     }
 
+    #[tracing::instrument(skip_all)]
     async fn reap_jobs(&self) -> Result<u64> {
         jobs::reap(&self.pool).await
     }
@@ -893,6 +928,29 @@ impl Jobs for SqlStore {
 
     async fn workers_alive(&self, within: Duration) -> Result<i64> {
         jobs::workers_alive(&self.pool, within).await
+    }
+}
+
+impl Worklists for SqlStore {
+    #[tracing::instrument(skip(self))]
+    async fn due_rechecks(&self, today: canhgiac_domain::Date, limit: u32) -> Result<Vec<Stored<TakedownCheck>>> {
+        let sql = format!(
+            "SELECT {} FROM takedown_checks t WHERE t.next_check_on IS NOT NULL AND t.next_check_on <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM takedown_checks u WHERE u.\"case\" = t.\"case\" AND u.url = t.url \
+             AND (u.checked_at > t.checked_at OR (u.checked_at = t.checked_at AND u.id > t.id))) \
+             ORDER BY t.next_check_on, t.id LIMIT {}",
+            select_list(RecordKind::TakedownCheck)
+                .split(", ")
+                .map(|c| format!("t.{c}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            limit.clamp(1, MAX_PAGE)
+        );
+        let rows = self
+            .pool
+            .rows(&sql, &[Value::Text(today.iso())], &row_types(RecordKind::TakedownCheck))
+            .await?;
+        rows.into_iter().map(decode).collect()
     }
 }
 

@@ -139,6 +139,7 @@ conformance!(
     jobs_leased_by_many_nodes_complete_once,
     unknown_kinds_and_bad_rows_are_errors,
     health_checks_answer,
+    worklists_are_queries,
 );
 
 async fn count_all(s: &SqlStore) -> Vec<i64> {
@@ -1107,4 +1108,107 @@ async fn health_checks_answer(h: &Harness) {
     let (applied, known) = h.store.schema_versions().await.expect("versions");
     assert_eq!(applied, known);
     assert!(known >= 7);
+}
+
+async fn worklists_are_queries(h: &Harness) {
+    let s = &h.store;
+    s.import(&actor(), &seed()).await.expect("import");
+    let case = s
+        .list::<Case>(&ListQuery::default())
+        .await
+        .expect("cases")
+        .into_iter()
+        .next()
+        .expect("a case");
+    let check = |url: &str, at: &str, next: Option<&str>| TakedownCheck {
+        case: case.record.code.clone(),
+        url: Text::lit(url),
+        checked_at: Timestamp::parse(at).unwrap(),
+        result: TakedownResult::StillOnline,
+        checked_by: Text::lit("Người kiểm tra"),
+        next_check_on: next.map(|d| Date::parse(d).unwrap()),
+        evidence: None,
+        note: None,
+    };
+    let before = s
+        .due_rechecks(Date::parse("01/01/2030").unwrap(), 100)
+        .await
+        .expect("due")
+        .len();
+    // Link A: an old check asked for a re-check, a newer one did not → not due.
+    s.create(
+        &actor(),
+        &check("https://a.vn/1", "2029-01-01T00:00:00Z", Some("02/01/2029")),
+    )
+    .await
+    .expect("a1");
+    s.create(&actor(), &check("https://a.vn/1", "2029-01-03T00:00:00Z", None))
+        .await
+        .expect("a2");
+    // Link B: the latest check asks for 05/01/2029 → due from that day.
+    s.create(
+        &actor(),
+        &check("https://b.vn/1", "2029-01-01T00:00:00Z", Some("03/01/2029")),
+    )
+    .await
+    .expect("b1");
+    s.create(
+        &actor(),
+        &check("https://b.vn/1", "2029-01-04T00:00:00Z", Some("05/01/2029")),
+    )
+    .await
+    .expect("b2");
+    let due = |d: &str| {
+        let d = Date::parse(d).unwrap();
+        async move { s.due_rechecks(d, 100).await.expect("due") }
+    };
+    assert!(due("04/01/2029")
+        .await
+        .iter()
+        .all(|c| !c.record.url.as_str().contains(".vn/1")));
+    let on5: Vec<_> = due("05/01/2029")
+        .await
+        .into_iter()
+        .filter(|c| c.record.url.as_str().contains(".vn/1"))
+        .collect();
+    assert_eq!(on5.len(), 1);
+    assert_eq!(on5[0].record.url.as_str(), "https://b.vn/1");
+    assert_eq!(
+        s.due_rechecks(Date::parse("01/01/2030").unwrap(), 100)
+            .await
+            .expect("due")
+            .len(),
+        before + 1
+    );
+    // Exclusions filter in the query, before the page limit.
+    let open = s
+        .list::<Case>(&ListQuery {
+            not_in: vec![(
+                "status".into(),
+                vec!["closed".into(), "sanctioned".into(), "removed".into()],
+            )],
+            ..Default::default()
+        })
+        .await
+        .expect("open");
+    assert!(open.iter().all(|c| !matches!(
+        c.record.status,
+        CaseStatus::Closed | CaseStatus::Sanctioned | CaseStatus::Removed
+    )));
+    let all = s.list::<Case>(&ListQuery::default()).await.expect("all");
+    let expected = all
+        .iter()
+        .filter(|c| {
+            !matches!(
+                c.record.status,
+                CaseStatus::Closed | CaseStatus::Sanctioned | CaseStatus::Removed
+            )
+        })
+        .count();
+    assert_eq!(open.len(), expected);
+    let bad = ListQuery {
+        not_in: vec![("khong-co".into(), vec!["x".into()])],
+        ..Default::default()
+    };
+    assert!(s.list::<Case>(&bad).await.is_err());
 }

@@ -1,0 +1,72 @@
+//! Nhật ký: the audit trail with filters and the chain check.
+
+use axum::extract::State;
+use axum::response::{Html, IntoResponse, Response};
+use canhgiac_domain::{RecordKind, Role};
+use canhgiac_store::{AuditQuery, Store};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::*;
+use crate::auth::CurrentUser;
+use crate::extract::PageQuery;
+use crate::{AppState, WebError};
+
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct AuditFilter {
+    actor: Option<String>,
+    kind: Option<String>,
+    before: Option<i64>,
+}
+
+pub async fn audit_log<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageQuery(f): PageQuery<AuditFilter>,
+) -> Result<Response, WebError> {
+    user.require(Role::Admin)?;
+    let kind = match f.kind.as_deref().filter(|k| !k.is_empty()) {
+        Some(k) => {
+            Some(RecordKind::from_code(k).ok_or_else(|| WebError::BadRequest("Loại bản ghi không hợp lệ".into()))?)
+        }
+        None => None,
+    };
+    let list = app
+        .store
+        .audit(&AuditQuery {
+            kind,
+            actor: f
+                .actor
+                .clone()
+                .filter(|a| !a.is_empty())
+                .map(|a| a.chars().take(64).collect()),
+            before_seq: f.before,
+            limit: Some(PAGE),
+            ..Default::default()
+        })
+        .await?;
+    let check = app.store.verify_audit().await?;
+    let next = (list.len() as u32 == PAGE)
+        .then(|| list.last().map(|a| format!("/nhat-ky?before={}", a.seq)))
+        .flatten();
+    let kinds: Vec<_> = RecordKind::ALL
+        .iter()
+        .chain([RecordKind::IssuedReport].iter())
+        .map(|k| context! { code => k.code(), label => k.label_vn() })
+        .collect();
+    let html = app.views.render(
+        "audit.html",
+        context! {
+            user => user_ctx(&user),
+            audit => minijinja::Value::from_serialize(&list),
+            f => minijinja::Value::from_serialize(&f),
+            kinds,
+            action_labels => action_labels(),
+            chain_ok => check.broken_at.is_none(),
+            broken_at => check.broken_at,
+            entries => check.entries,
+            next,
+        },
+    );
+    Ok(Html(html).into_response())
+}

@@ -1,0 +1,132 @@
+//! The pages, in Vietnamese, one module per resource: the dashboard, media
+//! items, cases, the report, the audit log. Shared here: the user in the
+//! layout, vocabulary labels, pickers, the assets and the 404 page.
+//! Handlers parse, call the store's queries and render; they hold no
+//! business rules of their own.
+
+mod audit;
+mod cases;
+mod dashboard;
+mod items;
+mod reports;
+
+pub use audit::{audit_log, AuditFilter};
+pub use cases::{case_create, case_detail, case_new, case_status, cases, CaseFilter};
+pub use dashboard::dashboard;
+pub use items::{item, items, ItemFilter};
+pub use reports::{report_download, report_form, report_issue, report_preview, ReportQuery};
+
+use std::collections::HashMap;
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use canhgiac_domain::{AuditAction, CaseStatus, Outlet, Platform};
+use canhgiac_store::{ListQuery, Store};
+use minijinja::context;
+
+use crate::auth::CurrentUser;
+use crate::extract::PagePath;
+use crate::WebError;
+
+pub(crate) const PAGE: u32 = 50;
+
+/// The signed-in user as the layout shows them (name, role, CSRF token).
+pub(crate) fn user_ctx(u: &CurrentUser) -> minijinja::Value {
+    context! {
+        username => &u.username,
+        full_name => &u.full_name,
+        role => u.role.code(),
+        role_label => u.role.label_vn(),
+        csrf => u.csrf(),
+    }
+}
+
+pub(crate) fn labels<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> HashMap<&'static str, &'static str> {
+    all.iter().map(|v| (code(*v), label(*v))).collect()
+}
+
+pub(crate) fn options<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<minijinja::Value> {
+    all.iter()
+        .map(|v| context! { code => code(*v), label => label(*v) })
+        .collect()
+}
+
+pub(crate) fn status_labels() -> HashMap<&'static str, &'static str> {
+    labels(CaseStatus::ALL, CaseStatus::code, CaseStatus::label_vn)
+}
+
+pub(crate) fn platform_labels() -> HashMap<&'static str, &'static str> {
+    labels(Platform::ALL, Platform::code, Platform::label_vn)
+}
+
+pub(crate) fn action_labels() -> HashMap<&'static str, &'static str> {
+    labels(AuditAction::ALL, AuditAction::code, AuditAction::label_vn)
+}
+
+/// The topics in report order, for select boxes.
+pub(crate) async fn topic_options<S: Store>(store: &S) -> Result<Vec<minijinja::Value>, WebError> {
+    let mut topics = store
+        .list::<canhgiac_domain::Topic>(&ListQuery {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await?;
+    topics.sort_by_key(|t| t.record.ordinal);
+    Ok(topics
+        .iter()
+        .map(|t| context! { code => t.record.code.as_str(), name => t.record.name.as_str() })
+        .collect())
+}
+
+pub(crate) async fn outlet_names<S: Store>(store: &S) -> Result<HashMap<String, String>, WebError> {
+    Ok(store
+        .list::<Outlet>(&ListQuery {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .map(|o| (o.key, o.record.name.to_string()))
+        .collect())
+}
+
+/// A form value within a length limit: oversized input is refused whole.
+pub(crate) fn field(f: &HashMap<String, String>, name: &str, max: usize) -> Result<String, WebError> {
+    let v = f.get(name).map(|s| s.trim().to_owned()).unwrap_or_default();
+    if v.chars().count() > max {
+        return Err(WebError::BadRequest(format!("Trường «{name}» dài quá {max} ký tự")));
+    }
+    Ok(v)
+}
+
+const CSS: &str = include_str!("../../assets/app.css");
+const JS: &str = include_str!("../../assets/app.js");
+
+pub async fn asset(PagePath(file): PagePath<String>) -> Response {
+    let (body, ty) = match file.as_str() {
+        "app.css" => (CSS, "text/css; charset=utf-8"),
+        "app.js" => (JS, "text/javascript; charset=utf-8"),
+        _ => return not_found().await,
+    };
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, ty),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn not_found() -> Response {
+    WebError::NotFound.into_response()
+}

@@ -1,0 +1,157 @@
+//! Báo cáo: the form, the HTML preview, downloads and issuing.
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use canhgiac_domain::{Date, Period, ReportKind, Role};
+use canhgiac_store::{Actor, Store};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::*;
+use crate::auth::CurrentUser;
+use crate::extract::{PageForm, PageQuery};
+use crate::{AppState, WebError};
+
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct ReportQuery {
+    period: Option<String>,
+    kind: Option<String>,
+    number: Option<String>,
+    date: Option<String>,
+    format: Option<String>,
+    #[serde(default, rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+fn report_spec(q: &ReportQuery) -> Result<canhgiac_report::ReportSpec, WebError> {
+    let bad = |m: String| WebError::BadRequest(m);
+    let period: Period = q
+        .period
+        .as_deref()
+        .unwrap_or("")
+        .parse()
+        .map_err(|e: canhgiac_domain::FieldError| bad(e.message))?;
+    let kind = ReportKind::parse(q.kind.as_deref().unwrap_or("so_ket")).map_err(|e| bad(e.message))?;
+    let number = match q.number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(n) => Some(
+            n.parse::<u32>()
+                .ok()
+                .filter(|n| (1..=99_999).contains(n))
+                .ok_or_else(|| bad("Số văn bản phải là số từ 1 đến 99999".into()))?,
+        ),
+        None => None,
+    };
+    let date = match q.date.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(d) => Date::parse(d).map_err(|e| bad(format!("Ngày ký: {}", e.message)))?,
+        None => Date::today(),
+    };
+    Ok(canhgiac_report::ReportSpec {
+        agency: None,
+        kind,
+        period: Some(period),
+        range: None,
+        number,
+        date,
+    })
+}
+
+pub async fn report_form<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageQuery(q): PageQuery<ReportQuery>,
+) -> Result<Response, WebError> {
+    let issued = app.store.issued_reports(None).await?;
+    let html = app.views.render(
+        "report.html",
+        context! {
+            user => user_ctx(&user),
+            f => minijinja::Value::from_serialize(&q),
+            error => "",
+            today => Date::today().to_string(),
+            kinds => options(ReportKind::ALL, ReportKind::code, ReportKind::label_vn),
+            issued => minijinja::Value::from_serialize(&issued),
+        },
+    );
+    Ok(Html(html).into_response())
+}
+
+/// The report as HTML. Its style sheet is inline, so this response allows
+/// exactly that style sheet by hash, and no script at all.
+pub async fn report_preview<S: Store>(
+    State(app): State<AppState<S>>,
+    _user: CurrentUser,
+    PageQuery(q): PageQuery<ReportQuery>,
+) -> Result<Response, WebError> {
+    let spec = report_spec(&q)?;
+    let report = canhgiac_report::build(&app.store, &spec, None, None, false).await?;
+    let html = report.render(canhgiac_report::Format::Html)?;
+    let csp = format!(
+        "default-src 'none'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
+        canhgiac_report::html::style_hash()
+    );
+    let mut res = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    Ok(res)
+}
+
+pub async fn report_download<S: Store>(
+    State(app): State<AppState<S>>,
+    _user: CurrentUser,
+    PageQuery(q): PageQuery<ReportQuery>,
+) -> Result<Response, WebError> {
+    let spec = report_spec(&q)?;
+    let format = canhgiac_report::Format::from_extension(q.format.as_deref().unwrap_or("docx"))
+        .ok_or_else(|| WebError::BadRequest("Định dạng không hỗ trợ".into()))?;
+    let report = canhgiac_report::build(&app.store, &spec, None, None, false).await?;
+    let bytes = if format == canhgiac_report::Format::Pdf {
+        let r = report.clone();
+        tokio::task::spawn_blocking(move || r.render(format))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))??
+    } else {
+        report.render(format)?
+    };
+    let name = format!(
+        "bao-cao-{}.{}",
+        report.data.report.period.clone().unwrap_or_default(),
+        format.extension()
+    );
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, format.media_type().to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn report_issue<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageForm(q): PageForm<ReportQuery>,
+) -> Result<Response, WebError> {
+    user.require(Role::Viewer)?;
+    user.check_write(q.csrf.as_deref(), "write")?;
+    let spec = report_spec(&q)?;
+    if spec.number.is_none() {
+        return Err(WebError::BadRequest("Báo cáo ban hành cần số văn bản".into()));
+    }
+    let report = canhgiac_report::build(&app.store, &spec, None, None, true).await?;
+    let formats = [
+        canhgiac_report::Format::Docx,
+        canhgiac_report::Format::Html,
+        canhgiac_report::Format::Xlsx,
+    ];
+    canhgiac_report::issue(&app.store, &Actor::new(&user.username, "web"), &report, &formats).await?;
+    Ok(Redirect::to("/bao-cao").into_response())
+}
