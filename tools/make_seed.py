@@ -22,6 +22,7 @@ notes = [
     "Báo cáo gốc không nêu số hiệu, ngày ban hành của các văn bản chỉ đạo, số và ngày của quyết định xử phạt, tên các đối tượng thanh tra, kiểm tra: các giá trị đó trong dữ liệu mẫu là giá trị minh họa.",
     "Các tin, bài không in nghiêng trong báo cáo gốc được sinh tự động (source = import, featured = false) để số lượng khớp với báo cáo: phòng, chống tội phạm gần 100 tin, bài; Đài PT-TH gần 70 tin, bài và Báo Bắc Giang 50 tin, bài, ảnh về phòng, chống ma túy.",
     "Tên chuyên trang, chuyên mục, chương trình in nghiêng được lưu là chuyên trang/chuyên mục; tên các phong trào và Đề án in nghiêng thuộc phần tường thuật của mẫu báo cáo.",
+    "Danh mục căn cứ pháp lý mẫu chỉ có Khoản 1 Điều 101 Nghị định số 15/2020/NĐ-CP mà báo cáo gốc viện dẫn; khung tiền phạt để trống vì báo cáo gốc không nêu, cơ quan tự bổ sung.",
     "Quyết định xử phạt 7,5 triệu đồng của Công an thành phố Bắc Giang (vụ việc VV-2024-03) là của cơ quan khác (issued_by_agency = false), không tính vào 06 đối tượng bị Sở xử phạt với tổng số tiền 19,5 triệu đồng.",
 ]
 
@@ -366,6 +367,16 @@ sanction_decisions = [
              subject_account="@taikhoan_c", legal_basis=ART101, case="VV-2024-03", issuer="Công an thành phố Bắc Giang", issued_by_agency=False),
 ]
 
+# The one provision the seed cites. Its wording is the decree's; the fine
+# ranges are left for the agency to enter (the seed does not state them).
+legal_bases = [
+    {"code": "nd15-2020-d101-k1",
+     "document": "Nghị định số 15/2020/NĐ-CP (sửa đổi, bổ sung bởi Nghị định số 14/2022/NĐ-CP)",
+     "article": "101", "clause": "1",
+     "title": "Lợi dụng mạng xã hội để cung cấp, chia sẻ thông tin giả mạo, thông tin sai sự thật, xuyên tạc, vu khống, xúc phạm uy tín của cơ quan, tổ chức, danh dự, nhân phẩm của cá nhân",
+     "field": "Mạng xã hội"},
+]
+
 doc = {
     "format": "canhgiac",
     "schema_version": 1,
@@ -374,6 +385,7 @@ doc = {
         "agencies": [agency],
         "users": users,
         "topics": topics,
+        "legal_bases": legal_bases,
         "outlets": outlets,
         "programmes": programmes,
         "media_items": items,

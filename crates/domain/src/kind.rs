@@ -359,6 +359,7 @@ define_kinds!($
     Agency => agencies,
     User => users,
     Topic => topics,
+    LegalBasis => legal_bases,
     Outlet => outlets,
     Programme => programmes,
     MediaItem => media_items,

@@ -480,6 +480,125 @@ impl Record for Topic {
     }
 }
 
+// ---------------------------------------------------------------- legal basis
+
+/// A provision of law the agency cites (decree, article, clause, point),
+/// with the fines it allows and the days it is in force. The catalogue is
+/// the agency's data: it adds the provisions it uses.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalBasis {
+    /// `nd15-2020-d101-k1`
+    pub code: Code,
+    /// `Nghị định số 15/2020/NĐ-CP`
+    pub document: Text,
+    pub article: Text,
+    #[serde(default)]
+    pub clause: Option<Text>,
+    #[serde(default)]
+    pub point: Option<Text>,
+    /// The act it sanctions, as the provision words it.
+    pub title: Text,
+    /// The field: báo chí, mạng xã hội, viễn thông…
+    #[serde(default)]
+    pub field: Option<Text>,
+    #[serde(default)]
+    pub fine_individual_min: Option<Dong>,
+    #[serde(default)]
+    pub fine_individual_max: Option<Dong>,
+    #[serde(default)]
+    pub fine_organisation_min: Option<Dong>,
+    #[serde(default)]
+    pub fine_organisation_max: Option<Dong>,
+    #[serde(default)]
+    pub valid_from: Option<Date>,
+    #[serde(default)]
+    pub valid_to: Option<Date>,
+    #[serde(default)]
+    pub note: Option<Text>,
+}
+
+impl LegalBasis {
+    /// `Điểm a Khoản 1 Điều 101 Nghị định số 15/2020/NĐ-CP`
+    pub fn citation(&self) -> String {
+        let mut s = String::new();
+        if let Some(p) = &self.point {
+            s.push_str(&format!("Điểm {p} "));
+        }
+        if let Some(c) = &self.clause {
+            s.push_str(&format!("Khoản {c} "));
+        }
+        s.push_str(&format!("Điều {} {}", self.article, self.document));
+        s
+    }
+}
+
+impl Record for LegalBasis {
+    const KIND: RecordKind = RecordKind::LegalBasis;
+
+    const META: KindMeta = KindMeta {
+        code: "legal_basis",
+        plural: "legal_bases",
+        label: "căn cứ pháp lý",
+        fields: &[
+            field("code", "Mã", F::Code).required().searched(),
+            field("document", "Văn bản", F::Text).required().searched(),
+            field("article", "Điều", F::Text).required(),
+            field("clause", "Khoản", F::Text),
+            field("point", "Điểm", F::Text),
+            field("title", "Hành vi vi phạm", F::LongText).required().searched(),
+            field("field", "Lĩnh vực", F::Text).searched(),
+            field("fine_individual_min", "Mức phạt tối thiểu (cá nhân)", F::Money),
+            field("fine_individual_max", "Mức phạt tối đa (cá nhân)", F::Money),
+            field("fine_organisation_min", "Mức phạt tối thiểu (tổ chức)", F::Money),
+            field("fine_organisation_max", "Mức phạt tối đa (tổ chức)", F::Money),
+            field("valid_from", "Hiệu lực từ ngày", F::Date),
+            field("valid_to", "Hết hiệu lực từ ngày", F::Date),
+            field("note", "Ghi chú", F::LongText),
+        ],
+        date_field: None,
+        api: ApiAccess::Editor,
+        register: Some(RegisterDef {
+            slug: "can-cu-phap-ly",
+            title: "Căn cứ pháp lý",
+            columns: &["code", "document", "article", "title"],
+        }),
+        table: Some(TableDef {
+            code: "legal-bases",
+            defaults: &[],
+        }),
+    };
+
+    fn describe(&self) -> String {
+        self.citation()
+    }
+
+    fn key(&self) -> String {
+        self.code.to_string()
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        for (who, min, max) in [
+            ("individual", self.fine_individual_min, self.fine_individual_max),
+            ("organisation", self.fine_organisation_min, self.fine_organisation_max),
+        ] {
+            if let (Some(a), Some(b)) = (min, max) {
+                if a > b {
+                    e.push(
+                        format!("fine_{who}_max"),
+                        format!("Mức tối đa {} thấp hơn mức tối thiểu {}", b.full(), a.full()),
+                    );
+                }
+            }
+        }
+        if let Some(f) = self.valid_from {
+            check_order(&mut e, "valid_to", f, self.valid_to);
+        }
+        e.into_result()
+    }
+}
+
 // ---------------------------------------------------------------- outlet
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

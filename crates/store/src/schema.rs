@@ -50,6 +50,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "jobs",
         sql: include_str!("../migrations/0007_jobs.sql"),
     },
+    Migration {
+        version: 8,
+        name: "legal_bases",
+        sql: include_str!("../migrations/0008_legal_bases.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.
