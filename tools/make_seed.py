@@ -22,7 +22,7 @@ notes = [
     "Báo cáo gốc không nêu số hiệu, ngày ban hành của các văn bản chỉ đạo, số và ngày của quyết định xử phạt, tên các đối tượng thanh tra, kiểm tra: các giá trị đó trong dữ liệu mẫu là giá trị minh họa.",
     "Các tin, bài không in nghiêng trong báo cáo gốc được sinh tự động (source = import, featured = false) để số lượng khớp với báo cáo: phòng, chống tội phạm gần 100 tin, bài; Đài PT-TH gần 70 tin, bài và Báo Bắc Giang 50 tin, bài, ảnh về phòng, chống ma túy.",
     "Tên chuyên trang, chuyên mục, chương trình in nghiêng được lưu là chuyên trang/chuyên mục; tên các phong trào và Đề án in nghiêng thuộc phần tường thuật của mẫu báo cáo.",
-    "Danh mục căn cứ pháp lý mẫu chỉ có Khoản 1 Điều 101 Nghị định số 15/2020/NĐ-CP mà báo cáo gốc viện dẫn; khung tiền phạt để trống vì báo cáo gốc không nêu, cơ quan tự bổ sung.",
+    "Danh mục căn cứ pháp lý mẫu gồm Khoản 1 Điều 101 Nghị định số 15/2020/NĐ-CP mà báo cáo gốc viện dẫn (hai mức phạt 7,5 triệu đồng của báo cáo là mức trung bình của khung 5–10 triệu đồng đối với cá nhân) và Khoản 1, 2 Điều 95 Nghị định số 174/2026/NĐ-CP thay thế từ ngày 01/7/2026; nội dung sửa đổi của Nghị định 14/2022 và 211/2025 chưa được đối chiếu.",
     "Quyết định xử phạt 7,5 triệu đồng của Công an thành phố Bắc Giang (vụ việc VV-2024-03) là của cơ quan khác (issued_by_agency = false), không tính vào 06 đối tượng bị Sở xử phạt với tổng số tiền 19,5 triệu đồng.",
 ]
 
@@ -367,14 +367,35 @@ sanction_decisions = [
              subject_account="@taikhoan_c", legal_basis=ART101, case="VV-2024-03", issuer="Công an thành phố Bắc Giang", issued_by_agency=False),
 ]
 
-# The one provision the seed cites. Its wording is the decree's; the fine
-# ranges are left for the agency to enter (the seed does not state them).
+# The provisions for false information online, as ../shared/DESIGN.md gives
+# them: the one the seed cites (Decree 15/2020, Art. 101(1)) and the one that
+# replaces it for violations from 01/7/2026 (Decree 174/2026, Art. 95(1), (2)).
 legal_bases = [
     {"code": "nd15-2020-d101-k1",
      "document": "Nghị định số 15/2020/NĐ-CP (sửa đổi, bổ sung bởi Nghị định số 14/2022/NĐ-CP)",
      "article": "101", "clause": "1",
      "title": "Lợi dụng mạng xã hội để cung cấp, chia sẻ thông tin giả mạo, thông tin sai sự thật, xuyên tạc, vu khống, xúc phạm uy tín của cơ quan, tổ chức, danh dự, nhân phẩm của cá nhân",
-     "field": "Mạng xã hội"},
+     "field": "Mạng xã hội",
+     "fine_individual_min": 5_000_000, "fine_individual_max": 10_000_000,
+     "fine_organisation_min": 10_000_000, "fine_organisation_max": 20_000_000,
+     "valid_from": "2020-04-15", "valid_to": "2026-06-30",
+     "note": "Biện pháp khắc phục: buộc gỡ bỏ thông tin sai sự thật hoặc thông tin vi phạm pháp luật. Áp dụng với hành vi kết thúc trước ngày 01/7/2026."},
+    {"code": "nd174-2026-d95-k1",
+     "document": "Nghị định số 174/2026/NĐ-CP", "article": "95", "clause": "1",
+     "title": "Chia sẻ thông tin sai sự thật, xuyên tạc",
+     "field": "Mạng xã hội",
+     "fine_individual_min": 10_000_000, "fine_individual_max": 15_000_000,
+     "fine_organisation_min": 20_000_000, "fine_organisation_max": 30_000_000,
+     "valid_from": "2026-07-01",
+     "note": "Mức phạt quy định cho tổ chức; cá nhân bằng một nửa. Biện pháp khắc phục: buộc gỡ bỏ."},
+    {"code": "nd174-2026-d95-k2",
+     "document": "Nghị định số 174/2026/NĐ-CP", "article": "95", "clause": "2",
+     "title": "Thông tin sai sự thật gây hoang mang trong Nhân dân hoặc cản trở hoạt động của cơ quan nhà nước",
+     "field": "Mạng xã hội",
+     "fine_individual_min": 15_000_000, "fine_individual_max": 25_000_000,
+     "fine_organisation_min": 30_000_000, "fine_organisation_max": 50_000_000,
+     "valid_from": "2026-07-01",
+     "note": "Mức phạt quy định cho tổ chức; cá nhân bằng một nửa. Biện pháp khắc phục: buộc gỡ bỏ; buộc khóa tài khoản, trang, nhóm hoặc kênh."},
 ]
 
 doc = {
