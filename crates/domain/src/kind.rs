@@ -127,6 +127,17 @@ impl FieldDef {
     }
 }
 
+/// Whose a record is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ownership {
+    /// Belongs to one agency; only that agency's users see and change it.
+    Agency,
+    /// The agency record itself: it owns itself.
+    Itself,
+    /// Reference data every agency shares (topics, the legal catalogue).
+    Shared,
+}
+
 /// Who may change a kind through the API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ApiAccess {
@@ -169,6 +180,7 @@ pub struct KindMeta {
     pub fields: &'static [FieldDef],
     /// The date field lists sort and filter on, if any.
     pub date_field: Option<&'static str>,
+    pub owner: Ownership,
     pub api: ApiAccess,
     pub register: Option<RegisterDef>,
     pub table: Option<TableDef>,
@@ -197,6 +209,7 @@ pub static ISSUED_REPORT_META: KindMeta = KindMeta {
     label: "báo cáo đã ban hành",
     fields: &[],
     date_field: None,
+    owner: Ownership::Agency,
     api: ApiAccess::None,
     register: None,
     table: None,

@@ -22,7 +22,8 @@ pub use schemars;
 pub use date::{Date, Timestamp};
 pub use error::{FieldError, Invalid, ValidationErrors};
 pub use kind::{
-    field, ApiAccess, Dataset, FieldDef, FieldTy, InDataset, KindMeta, RecordKind, RegisterDef, Storage, TableDef,
+    field, ApiAccess, Dataset, FieldDef, FieldTy, InDataset, KindMeta, Ownership, RecordKind, RegisterDef, Storage,
+    TableDef,
 };
 pub use money::Dong;
 pub use period::{DateRange, Period, PeriodRule};

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::date::{Date, Timestamp};
 use crate::error::ValidationErrors;
-use crate::kind::{field, ApiAccess, FieldTy as F, InDataset, KindMeta, RecordKind, RegisterDef, TableDef};
+use crate::kind::{field, ApiAccess, FieldTy as F, InDataset, KindMeta, Ownership, RecordKind, RegisterDef, TableDef};
 use crate::money::Dong;
 use crate::period::{Period, PeriodRule};
 use crate::text::{fold, Code, Text};
@@ -326,6 +326,7 @@ impl Record for Agency {
             field("layout", "Thể thức văn bản", F::Nested),
         ],
         date_field: None,
+        owner: Ownership::Itself,
         api: ApiAccess::Admin,
         register: None,
         table: None,
@@ -410,6 +411,7 @@ impl Record for User {
             field("active", "Đang hoạt động", F::Bool),
         ],
         date_field: None,
+        owner: Ownership::Agency,
         api: ApiAccess::None,
         register: None,
         table: None,
@@ -466,6 +468,7 @@ impl Record for Topic {
             field("description", "Mô tả", F::LongText),
         ],
         date_field: None,
+        owner: Ownership::Shared,
         api: ApiAccess::Admin,
         register: None,
         table: None,
@@ -557,6 +560,7 @@ impl Record for LegalBasis {
             field("note", "Ghi chú", F::LongText),
         ],
         date_field: None,
+        owner: Ownership::Shared,
         api: ApiAccess::Editor,
         register: Some(RegisterDef {
             slug: "can-cu-phap-ly",
@@ -639,6 +643,7 @@ impl Record for Outlet {
             field("active", "Đang theo dõi", F::Bool),
         ],
         date_field: None,
+        owner: Ownership::Agency,
         api: ApiAccess::Editor,
         register: Some(RegisterDef {
             slug: "co-quan-bao-chi",
@@ -733,6 +738,7 @@ impl Record for Programme {
             field("note", "Ghi chú", F::LongText),
         ],
         date_field: None,
+        owner: Ownership::Agency,
         api: ApiAccess::Editor,
         register: Some(RegisterDef {
             slug: "chuyen-trang-chuyen-muc",
@@ -828,6 +834,7 @@ impl Record for MediaItem {
             field("source", "Nguồn nhập", F::Choice(ItemSource::choices)).not_in_table(),
         ],
         date_field: Some("published_on"),
+        owner: Ownership::Agency,
         api: ApiAccess::Ingest,
         register: None,
         table: Some(TableDef {
@@ -916,6 +923,7 @@ impl Record for Directive {
             field("note", "Ghi chú", F::LongText),
         ],
         date_field: Some("issued_on"),
+        owner: Ownership::Agency,
         api: ApiAccess::Editor,
         register: Some(RegisterDef {
             slug: "van-ban-chi-dao",
@@ -997,6 +1005,7 @@ impl Record for ReportRequest {
             field("deadline", "Hạn gửi", F::Date),
         ],
         date_field: Some("issued_on"),
+        owner: Ownership::Agency,
         api: ApiAccess::Editor,
         register: Some(RegisterDef {
             slug: "yeu-cau-bao-cao",
@@ -1055,6 +1064,7 @@ impl Record for PlanItem {
             field("topics", "Chủ đề", F::Refs(RecordKind::Topic)),
         ],
         date_field: None,
+        owner: Ownership::Agency,
         api: ApiAccess::Editor,
         register: Some(RegisterDef {
             slug: "nhiem-vu",
@@ -1149,6 +1159,7 @@ impl Record for Case {
             field("outcome", "Kết quả xử lý", F::LongText),
         ],
         date_field: Some("opened_on"),
+        owner: Ownership::Agency,
         api: ApiAccess::Editor,
         register: None,
         table: None,
@@ -1219,6 +1230,7 @@ impl Record for Evidence {
             field("item_count", "Số lượng", F::Int),
         ],
         date_field: Some("captured_at"),
+        owner: Ownership::Agency,
         api: ApiAccess::Editor,
         register: None,
         table: None,
@@ -1298,6 +1310,7 @@ impl Record for TakedownCheck {
             field("note", "Ghi chú", F::LongText).searched(),
         ],
         date_field: Some("checked_at"),
+        owner: Ownership::Agency,
         api: ApiAccess::Editor,
         register: Some(RegisterDef {
             slug: "kiem-tra-go-bo",
@@ -1375,6 +1388,7 @@ impl Record for Inspection {
             field("findings", "Kết luận", F::LongText),
         ],
         date_field: Some("started_on"),
+        owner: Ownership::Agency,
         api: ApiAccess::Editor,
         register: Some(RegisterDef {
             slug: "thanh-tra-kiem-tra",
@@ -1429,6 +1443,7 @@ impl Record for InspectionSubject {
             field("findings", "Kết quả", F::LongText),
         ],
         date_field: None,
+        owner: Ownership::Agency,
         api: ApiAccess::Editor,
         register: Some(RegisterDef {
             slug: "doi-tuong-thanh-tra",
@@ -1511,6 +1526,7 @@ impl Record for SanctionDecision {
             field("inspection", "Cuộc thanh tra, kiểm tra", F::Ref(RecordKind::Inspection)),
         ],
         date_field: Some("issued_on"),
+        owner: Ownership::Agency,
         api: ApiAccess::Editor,
         register: Some(RegisterDef {
             slug: "xu-phat",

@@ -118,11 +118,21 @@ pub(crate) async fn token_get(pool: &Pool, secret: &str) -> Result<Option<ApiTok
 
 /// Every token, newest first, with its hash (the hash identifies a token
 /// to revoke it; the secret itself is never stored).
-pub(crate) async fn token_list(pool: &Pool) -> Result<Vec<(String, ApiToken)>> {
+pub(crate) async fn token_list(pool: &Pool, scope: Option<&str>) -> Result<Vec<(String, ApiToken)>> {
+    let (filter, args) = match scope {
+        Some(s) => (
+            " WHERE username IN (SELECT \"key\" FROM users WHERE owner = $1)",
+            vec![Value::from(s)],
+        ),
+        None => ("", vec![]),
+    };
     let rows = pool
         .rows(
-            "SELECT token_hash, name, username, scopes, created_at, expires_at, revoked FROM api_tokens ORDER BY created_at DESC",
-            &[],
+            &format!(
+                "SELECT token_hash, name, username, scopes, created_at, expires_at, revoked FROM api_tokens{filter} \
+                 ORDER BY created_at DESC"
+            ),
+            &args,
             &[Ty::Text, Ty::Text, Ty::Text, Ty::Text, Ty::Text, Ty::Text, Ty::Bool],
         )
         .await?;
@@ -144,6 +154,21 @@ fn token_of(c: &mut Cols) -> Result<ApiToken> {
         expires_at: c.opt_ts()?,
         revoked: c.bool()?,
     })
+}
+
+/// The agency a user belongs to (the owner of the user's record).
+pub(crate) async fn agency_of_user(pool: &Pool, username: &str) -> Result<Option<String>> {
+    let rows = pool
+        .rows(
+            "SELECT owner FROM users WHERE \"key\" = $1",
+            &[Value::from(username.to_ascii_lowercase())],
+            &[Ty::Text],
+        )
+        .await?;
+    match rows.into_iter().next() {
+        Some(r) => Cols::new(r, "users.owner").opt_text(),
+        None => Ok(None),
+    }
 }
 
 pub(crate) async fn token_revoke(pool: &Pool, hash: &str) -> Result<bool> {

@@ -98,6 +98,22 @@ pub(crate) async fn append(
         hash: String::new(),
     };
     entry.hash = entry_hash(&entry);
+    // The entry is seen by the agency that owns the record (outside the
+    // hash: who may read an entry is not part of what it says).
+    // Shared kinds (topics, the legal catalogue) belong to nobody: their
+    // entries are the installation's.
+    let owner_sql = match kind {
+        RecordKind::IssuedReport => Some("SELECT agency FROM issued_reports WHERE id = $1".to_owned()),
+        k if k.meta().owner == canhgiac_domain::Ownership::Shared => None,
+        k => Some(format!("SELECT owner FROM {} WHERE id = $1", k.plural())),
+    };
+    let owner = match owner_sql {
+        Some(sql) => match tx.row(&sql, &[Value::Int(record_id)], &[Ty::Text]).await? {
+            Some(row) => Cols::new(row, "audit.owner").opt_text()?,
+            None => None,
+        },
+        None => None,
+    };
     let json = |v: &Option<serde_json::Value>| -> Value {
         match v {
             Some(v) => Value::Text(v.to_string()),
@@ -105,8 +121,8 @@ pub(crate) async fn append(
         }
     };
     tx.exec(
-        "INSERT INTO audit_log (seq, at, actor, origin, action, kind, record_key, record_id, before, after, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        "INSERT INTO audit_log (seq, at, actor, origin, action, kind, record_key, record_id, before, after, prev_hash, hash, owner) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         &[
             Value::Int(entry.seq),
             Value::Text(entry.at.rfc3339()),
@@ -120,6 +136,7 @@ pub(crate) async fn append(
             json(&entry.after),
             Value::Text(entry.prev_hash.clone()),
             Value::Text(entry.hash.clone()),
+            Value::from(owner),
         ],
     )
     .await?;

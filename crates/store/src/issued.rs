@@ -282,14 +282,23 @@ async fn with_files(pool: &Pool, mut r: IssuedReport) -> Result<IssuedReport> {
     Ok(r)
 }
 
-pub(crate) async fn list(pool: &Pool, number: Option<&str>) -> Result<Vec<IssuedReport>> {
-    let (sql, args) = match number {
-        Some(n) => (
-            format!("{SELECT} WHERE number = $1 ORDER BY id DESC"),
-            vec![Value::from(n)],
-        ),
-        None => (format!("{SELECT} ORDER BY id DESC LIMIT 500"), vec![]),
+pub(crate) async fn list(pool: &Pool, number: Option<&str>, scope: Option<&str>) -> Result<Vec<IssuedReport>> {
+    let mut wh = Vec::new();
+    let mut args = Vec::new();
+    if let Some(n) = number {
+        args.push(Value::from(n));
+        wh.push(format!("number = ${}", args.len()));
+    }
+    if let Some(s) = scope {
+        args.push(Value::from(s));
+        wh.push(format!("agency = ${}", args.len()));
+    }
+    let filter = if wh.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", wh.join(" AND "))
     };
+    let sql = format!("{SELECT}{filter} ORDER BY id DESC LIMIT 500");
     let mut out = Vec::new();
     for row in pool.rows(&sql, &args, TYPES).await? {
         out.push(with_files(pool, decode(row)?).await?);

@@ -173,6 +173,15 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 ///
 /// Methods return `Send` futures so a generic web server can hold a store.
 pub trait Records: Send + Sync + 'static {
+    /// The same store seeing only `agency`'s records and the shared kinds:
+    /// reads, writes, references, figures and exports all stay inside it.
+    fn scoped(&self, agency: &str) -> Self
+    where
+        Self: Sized;
+
+    /// The agency this store is scoped to; `None` sees every agency.
+    fn scope(&self) -> Option<&str>;
+
     /// Inserts a new record; `Conflict` if its natural key exists.
     fn create<R: Record>(&self, actor: &Actor, rec: &R) -> impl Future<Output = Result<i64>> + Send;
 
@@ -271,6 +280,9 @@ pub trait Access: Send + Sync + 'static {
     /// Every API token with its hash, newest first.
     fn token_list(&self) -> impl Future<Output = Result<Vec<(String, ApiToken)>>> + Send;
 
+    /// The agency a user belongs to.
+    fn agency_of_user(&self, username: &str) -> impl Future<Output = Result<Option<String>>> + Send;
+
     /// Revokes the token with this hash; false if there is none.
     fn token_revoke(&self, hash: &str) -> impl Future<Output = Result<bool>> + Send;
 }
@@ -334,9 +346,9 @@ pub trait Health: Send + Sync + 'static {
 
 /// The storage every layer above is written against: all of the focused
 /// traits together. Anything that implements them all is a `Store`.
-pub trait Store: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists {}
+pub trait Store: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists + Clone {}
 
-impl<T: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists> Store for T {}
+impl<T: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists + Clone> Store for T {}
 
 /// The traits, for code that holds a concrete store (`SqlStore`).
 pub mod prelude {

@@ -55,6 +55,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "legal_bases",
         sql: include_str!("../migrations/0008_legal_bases.sql"),
     },
+    Migration {
+        version: 9,
+        name: "ownership",
+        sql: include_str!("../migrations/0009_ownership.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.

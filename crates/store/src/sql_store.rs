@@ -6,7 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use canhgiac_domain::{
-    fold, with_record, AuditAction, AuditEntry, Dataset, Record, RecordKind, Storage, TakedownCheck, Timestamp,
+    fold, with_record, AuditAction, AuditEntry, Dataset, Ownership, Record, RecordKind, Storage, TakedownCheck,
+    Timestamp,
 };
 use serde_json::{Map, Value as Json};
 
@@ -26,9 +27,15 @@ pub const MAX_PAGE: u32 = 1000;
 /// The file of the embedded store inside the data folder.
 pub const SQLITE_FILE: &str = "canhgiac.sqlite";
 
+/// The store on one database. A store is *scoped* to an agency
+/// ([`SqlStore::scoped`]): it then reads and writes only that agency's
+/// records (and the shared kinds), everywhere — lists, figures, exports,
+/// references. An unscoped store is the installation's own view (the
+/// command line), and sees every agency.
 #[derive(Clone, Debug)]
 pub struct SqlStore {
     pool: Pool,
+    scope: Option<String>,
 }
 
 impl SqlStore {
@@ -48,11 +55,24 @@ impl SqlStore {
 
     async fn ready(pool: Pool) -> Result<Self> {
         schema::migrate(&pool).await?;
-        Ok(SqlStore { pool })
+        Ok(SqlStore { pool, scope: None })
     }
 
     pub fn engine(&self) -> Engine {
         self.pool.engine()
+    }
+
+    /// The same store, seeing only `agency`'s records and the shared ones.
+    pub fn scoped(&self, agency: &str) -> SqlStore {
+        SqlStore {
+            pool: self.pool.clone(),
+            scope: Some(agency.to_owned()),
+        }
+    }
+
+    /// The agency this store is scoped to, if any.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
     }
 
     pub fn pool(&self) -> &Pool {
@@ -239,6 +259,53 @@ fn map_db(e: sqlx::Error, kind: RecordKind, key: &str) -> StoreError {
     StoreError::Database(e)
 }
 
+// ------------------------------------------------------------------ owners
+
+/// `owner = $n` for a scoped read of an owned kind (`alias.` prefixed when
+/// given); nothing for shared kinds or an unscoped store.
+pub(crate) fn owner_clause(
+    kind: RecordKind,
+    scope: Option<&str>,
+    alias: &str,
+    args: &mut Vec<Value>,
+) -> Option<String> {
+    let scope = scope?;
+    if kind.meta().owner == Ownership::Shared {
+        return None;
+    }
+    args.push(Value::from(scope));
+    Some(format!("{alias}owner = ${}", args.len()))
+}
+
+/// The owner a new record gets: itself for an agency, none for shared
+/// kinds, else the store's scope — or, unscoped, the one agency the store
+/// holds (refused when it holds several: the command must name one).
+async fn owner_of_new(tx: &mut Tx, kind: RecordKind, key: &str, scope: Option<&str>) -> Result<Option<String>> {
+    match kind.meta().owner {
+        Ownership::Shared => Ok(None),
+        Ownership::Itself => Ok(Some(key.to_owned())),
+        Ownership::Agency => {
+            if let Some(s) = scope {
+                return Ok(Some(s.to_owned()));
+            }
+            let rows = tx
+                .rows("SELECT \"key\" FROM agencies ORDER BY id LIMIT 2", &[], &[Ty::Text])
+                .await?;
+            let mut keys = rows
+                .into_iter()
+                .map(|r| crate::db::Cols::new(r, "agencies.key").text())
+                .collect::<Result<Vec<_>>>()?;
+            match keys.len() {
+                0 => Ok(None),
+                1 => Ok(keys.pop()),
+                _ => Err(StoreError::Schema(
+                    "kho có nhiều cơ quan; hãy chọn cơ quan sở hữu bản ghi".into(),
+                )),
+            }
+        }
+    }
+}
+
 // ------------------------------------------------------------------ writes
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -251,37 +318,51 @@ enum Mode {
 /// reference once.
 type RefCache = HashSet<(RecordKind, String)>;
 
-async fn fetch_by_key<R: Record>(tx: &mut Tx, key: &str) -> Result<Option<Stored<R>>> {
+async fn fetch_by_key<R: Record>(tx: &mut Tx, key: &str, scope: Option<&str>) -> Result<Option<Stored<R>>> {
+    let mut args = vec![Value::from(key)];
+    let owner = owner_clause(R::KIND, scope, "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
     let sql = format!(
-        "SELECT {} FROM {} WHERE \"key\" = $1",
+        "SELECT {} FROM {} WHERE \"key\" = $1{owner}",
         select_list(R::KIND),
         R::META.plural
     );
-    match tx.row(&sql, &[Value::from(key)], &row_types(R::KIND)).await? {
+    match tx.row(&sql, &args, &row_types(R::KIND)).await? {
         Some(row) => Ok(Some(decode(row)?)),
         None => Ok(None),
     }
 }
 
-async fn fetch_by_id<R: Record>(tx: &mut Tx, id: i64) -> Result<Option<Stored<R>>> {
-    let sql = format!("SELECT {} FROM {} WHERE id = $1", select_list(R::KIND), R::META.plural);
-    match tx.row(&sql, &[Value::Int(id)], &row_types(R::KIND)).await? {
+async fn fetch_by_id<R: Record>(tx: &mut Tx, id: i64, scope: Option<&str>) -> Result<Option<Stored<R>>> {
+    let mut args = vec![Value::Int(id)];
+    let owner = owner_clause(R::KIND, scope, "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
+    let sql = format!(
+        "SELECT {} FROM {} WHERE id = $1{owner}",
+        select_list(R::KIND),
+        R::META.plural
+    );
+    match tx.row(&sql, &args, &row_types(R::KIND)).await? {
         Some(row) => Ok(Some(decode(row)?)),
         None => Ok(None),
     }
 }
 
-async fn check_references<R: Record>(tx: &mut Tx, rec: &R, key: &str, cache: &mut RefCache) -> Result<()> {
+/// Every record this one refers to exists — and, in a scoped store, belongs
+/// to the same agency or is shared: nobody refers into another agency.
+async fn check_references<R: Record>(
+    tx: &mut Tx,
+    rec: &R,
+    key: &str,
+    scope: Option<&str>,
+    cache: &mut RefCache,
+) -> Result<()> {
     for (target_kind, target) in rec.references() {
         if cache.contains(&(target_kind, target.clone())) {
             continue;
         }
-        let sql = format!("SELECT id FROM {} WHERE \"key\" = $1", target_kind.plural());
-        if tx
-            .row(&sql, &[Value::from(target.as_str())], &[Ty::Int])
-            .await?
-            .is_none()
-        {
+        let mut args = vec![Value::from(target.as_str())];
+        let owner = owner_clause(target_kind, scope, "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
+        let sql = format!("SELECT id FROM {} WHERE \"key\" = $1{owner}", target_kind.plural());
+        if tx.row(&sql, &args, &[Ty::Int]).await?.is_none() {
             return Err(StoreError::MissingReference {
                 kind: R::KIND,
                 key: key.to_owned(),
@@ -304,10 +385,17 @@ fn validated<R: Record>(rec: &R) -> Result<String> {
     Ok(key)
 }
 
-async fn put_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, rec: &R, mode: Mode, cache: &mut RefCache) -> Result<Put> {
+async fn put_in_tx<R: Record>(
+    tx: &mut Tx,
+    actor: &Actor,
+    rec: &R,
+    mode: Mode,
+    scope: Option<&str>,
+    cache: &mut RefCache,
+) -> Result<Put> {
     let key = validated(rec)?;
-    check_references(tx, rec, &key, cache).await?;
-    let existing: Option<Stored<R>> = fetch_by_key(tx, &key).await?;
+    check_references(tx, rec, &key, scope, cache).await?;
+    let existing: Option<Stored<R>> = fetch_by_key(tx, &key, scope).await?;
     match existing {
         Some(_) if mode == Mode::Create => Err(StoreError::Conflict { kind: R::KIND, key }),
         Some(old) if &old.record == rec => Ok(Put::Unchanged(old.id)),
@@ -316,14 +404,15 @@ async fn put_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, rec: &R, mode: Mode, c
             Ok(Put::Updated(old.id))
         }
         None => {
-            let id = write_insert(tx, actor, &key, rec).await?;
+            let owner = owner_of_new(tx, R::KIND, &key, scope).await?;
+            let id = write_insert(tx, actor, &key, rec, owner).await?;
             cache.insert((R::KIND, key));
             Ok(Put::Created(id))
         }
     }
 }
 
-async fn write_insert<R: Record>(tx: &mut Tx, actor: &Actor, key: &str, rec: &R) -> Result<i64> {
+async fn write_insert<R: Record>(tx: &mut Tx, actor: &Actor, key: &str, rec: &R, owner: Option<String>) -> Result<i64> {
     let obj = record_json(rec)?;
     let values = column_values(R::KIND, &obj)?;
     let now = Timestamp::now().rfc3339();
@@ -341,6 +430,11 @@ async fn write_insert<R: Record>(tx: &mut Tx, actor: &Actor, key: &str, rec: &R)
         Value::Text(now),
         Value::Text(search_text(R::KIND, &obj)),
     ];
+    // Shared kinds have no owner column.
+    if R::META.owner != Ownership::Shared {
+        cols.push("owner".into());
+        args.push(Value::from(owner));
+    }
     for (f, v) in R::META.fields.iter().zip(values) {
         cols.push(quoted(f.name));
         args.push(v);
@@ -376,9 +470,16 @@ async fn write_insert<R: Record>(tx: &mut Tx, actor: &Actor, key: &str, rec: &R)
     Ok(id)
 }
 
-async fn update_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, expected: Option<i64>, rec: &R) -> Result<()> {
+async fn update_in_tx<R: Record>(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    expected: Option<i64>,
+    rec: &R,
+    scope: Option<&str>,
+) -> Result<()> {
     let key = validated(rec)?;
-    let old: Stored<R> = fetch_by_id(tx, id)
+    let old: Stored<R> = fetch_by_id(tx, id, scope)
         .await?
         .ok_or(StoreError::NotFound { kind: R::KIND, id })?;
     if let Some(v) = expected {
@@ -393,7 +494,7 @@ async fn update_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, expected: 
     if &old.record == rec {
         return Ok(());
     }
-    check_references(tx, rec, &key, &mut RefCache::new()).await?;
+    check_references(tx, rec, &key, scope, &mut RefCache::new()).await?;
     write_update(tx, actor, &old, &key, rec).await
 }
 
@@ -458,16 +559,13 @@ async fn write_update<R: Record>(tx: &mut Tx, actor: &Actor, old: &Stored<R>, ke
     .await
 }
 
-async fn delete_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64) -> Result<()> {
-    let old: Stored<R> = fetch_by_id(tx, id)
+async fn delete_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, scope: Option<&str>) -> Result<()> {
+    let old: Stored<R> = fetch_by_id(tx, id, scope)
         .await?
         .ok_or(StoreError::NotFound { kind: R::KIND, id })?;
-    let sql = format!("DELETE FROM {} WHERE id = $1", R::META.plural);
-    tx.exec(&sql, &[Value::Int(id)])
-        .await
-        .map_err(|e| map_db(e, R::KIND, &old.key))?;
-    derived::follow(tx, id, Some(&old.record), None).await?;
     let before = serde_json::to_value(&old.record).map_err(|e| internal(R::KIND, e))?;
+    // The entry first, while the row still names its owner; a refused
+    // delete rolls both back.
     audit::append(
         tx,
         actor,
@@ -478,7 +576,12 @@ async fn delete_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64) -> Result<
         Some(before),
         None,
     )
-    .await
+    .await?;
+    let sql = format!("DELETE FROM {} WHERE id = $1", R::META.plural);
+    tx.exec(&sql, &[Value::Int(id)])
+        .await
+        .map_err(|e| map_db(e, R::KIND, &old.key))?;
+    derived::follow(tx, id, Some(&old.record), None).await
 }
 
 /// Writes one section of a dataset, numbering errors by position.
@@ -486,6 +589,7 @@ async fn import_section<R: Record>(
     tx: &mut Tx,
     actor: &Actor,
     recs: &[R],
+    scope: Option<&str>,
     cache: &mut RefCache,
     summary: &mut ImportSummary,
 ) -> Result<()> {
@@ -507,7 +611,10 @@ async fn import_section<R: Record>(
                 first + 1
             ))));
         }
-        match put_in_tx(tx, actor, rec, Mode::Upsert, cache).await.map_err(at)? {
+        match put_in_tx(tx, actor, rec, Mode::Upsert, scope, cache)
+            .await
+            .map_err(at)?
+        {
             Put::Created(_) => created += 1,
             Put::Updated(_) => updated += 1,
             Put::Unchanged(_) => unchanged += 1,
@@ -525,9 +632,15 @@ async fn import_section<R: Record>(
     Ok(())
 }
 
-async fn export_kind<R: Record>(pool: &Pool) -> Result<Vec<R>> {
-    let sql = format!("SELECT {} FROM {} ORDER BY id", select_list(R::KIND), R::META.plural);
-    let rows = pool.rows(&sql, &[], &row_types(R::KIND)).await?;
+async fn export_kind<R: Record>(pool: &Pool, scope: Option<&str>) -> Result<Vec<R>> {
+    let mut args = Vec::new();
+    let owner = owner_clause(R::KIND, scope, "", &mut args).map_or(String::new(), |c| format!(" WHERE {c}"));
+    let sql = format!(
+        "SELECT {} FROM {}{owner} ORDER BY id",
+        select_list(R::KIND),
+        R::META.plural
+    );
+    let rows = pool.rows(&sql, &args, &row_types(R::KIND)).await?;
     rows.into_iter().map(|r| decode::<R>(r).map(|s| s.record)).collect()
 }
 
@@ -543,12 +656,20 @@ fn escape_like(s: &str) -> String {
 }
 
 impl Records for SqlStore {
+    fn scoped(&self, agency: &str) -> Self {
+        SqlStore::scoped(self, agency)
+    }
+
+    fn scope(&self) -> Option<&str> {
+        SqlStore::scope(self)
+    }
+
     #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn create<R: Record>(&self, actor: &Actor, rec: &R) -> Result<i64> {
-        let (actor, rec) = (actor.clone(), rec.clone());
+        let (actor, rec, scope) = (actor.clone(), rec.clone(), self.scope.clone());
         self.in_tx(move |tx| {
             Box::pin(async move {
-                put_in_tx(tx, &actor, &rec, Mode::Create, &mut RefCache::new())
+                put_in_tx(tx, &actor, &rec, Mode::Create, scope.as_deref(), &mut RefCache::new())
                     .await
                     .map(Put::id)
             })
@@ -558,31 +679,41 @@ impl Records for SqlStore {
 
     #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn update<R: Record>(&self, actor: &Actor, id: i64, expected_version: Option<i64>, rec: &R) -> Result<()> {
-        let (actor, rec) = (actor.clone(), rec.clone());
-        self.in_tx(move |tx| Box::pin(async move { update_in_tx(tx, &actor, id, expected_version, &rec).await }))
-            .await
+        let (actor, rec, scope) = (actor.clone(), rec.clone(), self.scope.clone());
+        self.in_tx(move |tx| {
+            Box::pin(async move { update_in_tx(tx, &actor, id, expected_version, &rec, scope.as_deref()).await })
+        })
+        .await
     }
 
     #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn upsert<R: Record>(&self, actor: &Actor, rec: &R) -> Result<Put> {
-        let (actor, rec) = (actor.clone(), rec.clone());
+        let (actor, rec, scope) = (actor.clone(), rec.clone(), self.scope.clone());
         self.in_tx(move |tx| {
-            Box::pin(async move { put_in_tx(tx, &actor, &rec, Mode::Upsert, &mut RefCache::new()).await })
+            Box::pin(
+                async move { put_in_tx(tx, &actor, &rec, Mode::Upsert, scope.as_deref(), &mut RefCache::new()).await },
+            )
         })
         .await
     }
 
     #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn delete<R: Record>(&self, actor: &Actor, id: i64) -> Result<()> {
-        let actor = actor.clone();
-        self.in_tx(move |tx| Box::pin(async move { delete_in_tx::<R>(tx, &actor, id).await }))
+        let (actor, scope) = (actor.clone(), self.scope.clone());
+        self.in_tx(move |tx| Box::pin(async move { delete_in_tx::<R>(tx, &actor, id, scope.as_deref()).await }))
             .await
     }
 
     #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn get<R: Record>(&self, id: i64) -> Result<Option<Stored<R>>> {
-        let sql = format!("SELECT {} FROM {} WHERE id = $1", select_list(R::KIND), R::META.plural);
-        let rows = self.pool.rows(&sql, &[Value::Int(id)], &row_types(R::KIND)).await?;
+        let mut args = vec![Value::Int(id)];
+        let owner = owner_clause(R::KIND, self.scope(), "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
+        let sql = format!(
+            "SELECT {} FROM {} WHERE id = $1{owner}",
+            select_list(R::KIND),
+            R::META.plural
+        );
+        let rows = self.pool.rows(&sql, &args, &row_types(R::KIND)).await?;
         rows.into_iter().next().map(decode).transpose()
     }
 
@@ -591,13 +722,15 @@ impl Records for SqlStore {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let ph: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let mut args: Vec<Value> = chunk.iter().map(|i| Value::Int(*i)).collect();
+            let owner =
+                owner_clause(R::KIND, self.scope(), "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
             let sql = format!(
-                "SELECT {} FROM {} WHERE id IN ({}) ORDER BY id",
+                "SELECT {} FROM {} WHERE id IN ({}){owner} ORDER BY id",
                 select_list(R::KIND),
                 R::META.plural,
                 ph.join(", ")
             );
-            let args: Vec<Value> = chunk.iter().map(|i| Value::Int(*i)).collect();
             for row in self.pool.rows(&sql, &args, &row_types(R::KIND)).await? {
                 out.push(decode(row)?);
             }
@@ -608,12 +741,14 @@ impl Records for SqlStore {
 
     #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn get_by_key<R: Record>(&self, key: &str) -> Result<Option<Stored<R>>> {
+        let mut args = vec![Value::from(key)];
+        let owner = owner_clause(R::KIND, self.scope(), "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
         let sql = format!(
-            "SELECT {} FROM {} WHERE \"key\" = $1",
+            "SELECT {} FROM {} WHERE \"key\" = $1{owner}",
             select_list(R::KIND),
             R::META.plural
         );
-        let rows = self.pool.rows(&sql, &[Value::from(key)], &row_types(R::KIND)).await?;
+        let rows = self.pool.rows(&sql, &args, &row_types(R::KIND)).await?;
         rows.into_iter().next().map(decode).transpose()
     }
 
@@ -622,6 +757,7 @@ impl Records for SqlStore {
         let meta = &R::META;
         let mut wh: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
+        wh.extend(owner_clause(R::KIND, self.scope(), "", &mut args));
         if let Some(s) = &q.search {
             for word in fold(s).split_whitespace().take(10) {
                 args.push(Value::Text(format!("%{}%", escape_like(word))));
@@ -700,13 +836,15 @@ impl Records for SqlStore {
     }
 
     async fn count(&self, kind: RecordKind) -> Result<i64> {
-        let sql = format!("SELECT COUNT(*) FROM {}", kind.plural());
-        single_int(self.pool.rows(&sql, &[], &[Ty::Int]).await?, "count")
+        let mut args = Vec::new();
+        let owner = owner_clause(kind, self.scope(), "", &mut args).map_or(String::new(), |c| format!(" WHERE {c}"));
+        let sql = format!("SELECT COUNT(*) FROM {}{owner}", kind.plural());
+        single_int(self.pool.rows(&sql, &args, &[Ty::Int]).await?, "count")
     }
 
     #[tracing::instrument(skip_all)]
     async fn import(&self, actor: &Actor, data: &Dataset) -> Result<ImportSummary> {
-        let (actor, data) = (actor.clone(), data.clone());
+        let (actor, data, scope) = (actor.clone(), data.clone(), self.scope.clone());
         self.in_tx(move |tx| {
             Box::pin(async move {
                 let mut s = ImportSummary::default();
@@ -714,7 +852,8 @@ impl Records for SqlStore {
                 for kind in RecordKind::ALL {
                     with_record!(
                         *kind,
-                        R => import_section::<R>(tx, &actor, data.section::<R>(), &mut c, &mut s).await?,
+                        R => import_section::<R>(tx, &actor, data.section::<R>(), scope.as_deref(), &mut c, &mut s)
+                            .await?,
                         ()
                     );
                 }
@@ -728,7 +867,7 @@ impl Records for SqlStore {
     async fn export(&self) -> Result<Dataset> {
         let mut ds = Dataset::default();
         for kind in RecordKind::ALL {
-            with_record!(*kind, R => *ds.section_mut::<R>() = export_kind::<R>(&self.pool).await?, ());
+            with_record!(*kind, R => *ds.section_mut::<R>() = export_kind::<R>(&self.pool, self.scope()).await?, ());
         }
         Ok(ds)
     }
@@ -739,6 +878,10 @@ impl AuditLog for SqlStore {
     async fn audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let mut wh = Vec::new();
         let mut args = Vec::new();
+        if let Some(s) = self.scope() {
+            args.push(Value::from(s));
+            wh.push(format!("owner = ${}", args.len()));
+        }
         if let Some(k) = q.kind {
             args.push(Value::from(k.code()));
             wh.push(format!("kind = ${}", args.len()));
@@ -815,11 +958,11 @@ impl AuditLog for SqlStore {
 impl Figures for SqlStore {
     #[tracing::instrument(skip_all)]
     async fn summary(&self, range: canhgiac_domain::DateRange) -> Result<Summary> {
-        summary::compute(&self.pool, range).await
+        summary::compute(&self.pool, range, self.scope()).await
     }
 
     async fn item_counts(&self, range: canhgiac_domain::DateRange) -> Result<Vec<crate::ItemCount>> {
-        summary::item_counts(&self.pool, range).await
+        summary::item_counts(&self.pool, range, self.scope()).await
     }
 
     async fn item_ids(
@@ -829,7 +972,7 @@ impl Figures for SqlStore {
         outlets: &[String],
         limit: Option<u32>,
     ) -> Result<Vec<i64>> {
-        summary::item_ids(&self.pool, range, topic, outlets, limit).await
+        summary::item_ids(&self.pool, self.scope(), range, topic, outlets, limit).await
     }
 }
 
@@ -842,7 +985,7 @@ impl IssuedReports for SqlStore {
     }
 
     async fn issued_reports(&self, number: Option<&str>) -> Result<Vec<crate::IssuedReport>> {
-        crate::issued::list(&self.pool, number).await
+        crate::issued::list(&self.pool, number, self.scope()).await
     }
 
     async fn issued_report(&self, id: i64) -> Result<Option<crate::IssuedReport>> {
@@ -880,7 +1023,11 @@ impl Access for SqlStore {
     }
 
     async fn token_list(&self) -> Result<Vec<(String, crate::ApiToken)>> {
-        crate::access::token_list(&self.pool).await
+        crate::access::token_list(&self.pool, self.scope()).await
+    }
+
+    async fn agency_of_user(&self, username: &str) -> Result<Option<String>> {
+        crate::access::agency_of_user(&self.pool, username).await
     }
 
     async fn token_revoke(&self, hash: &str) -> Result<bool> {
@@ -934,21 +1081,24 @@ impl Jobs for SqlStore {
 impl Worklists for SqlStore {
     #[tracing::instrument(skip(self))]
     async fn due_rechecks(&self, today: canhgiac_domain::Date, limit: u32) -> Result<Vec<Stored<TakedownCheck>>> {
+        let mut args = vec![Value::Text(today.iso())];
+        let owner = owner_clause(RecordKind::TakedownCheck, self.scope(), "t.", &mut args);
         let sql = format!(
             "SELECT {} FROM takedown_checks t WHERE t.next_check_on IS NOT NULL AND t.next_check_on <= $1 \
              AND NOT EXISTS (SELECT 1 FROM takedown_checks u WHERE u.\"case\" = t.\"case\" AND u.url = t.url \
-             AND (u.checked_at > t.checked_at OR (u.checked_at = t.checked_at AND u.id > t.id))) \
+             AND (u.checked_at > t.checked_at OR (u.checked_at = t.checked_at AND u.id > t.id))){} \
              ORDER BY t.next_check_on, t.id LIMIT {}",
             select_list(RecordKind::TakedownCheck)
                 .split(", ")
                 .map(|c| format!("t.{c}"))
                 .collect::<Vec<_>>()
                 .join(", "),
+            owner.map_or(String::new(), |c| format!(" AND {c}")),
             limit.clamp(1, MAX_PAGE)
         );
         let rows = self
             .pool
-            .rows(&sql, &[Value::Text(today.iso())], &row_types(RecordKind::TakedownCheck))
+            .rows(&sql, &args, &row_types(RecordKind::TakedownCheck))
             .await?;
         rows.into_iter().map(decode).collect()
     }

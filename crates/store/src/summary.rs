@@ -56,11 +56,26 @@ async fn one(pool: &Pool, sql: &str, args: &[Value]) -> Result<i64> {
     single_int(pool.rows(sql, args, &[Ty::Int]).await?, "summary")
 }
 
-pub(crate) async fn compute(pool: &Pool, range: DateRange) -> Result<Summary> {
-    let r = [Value::Text(range.from.iso()), Value::Text(range.to.iso())];
+/// `AND <alias>owner = $3` when scoped: the range takes `$1` and `$2`.
+fn owned(alias: &str, scope: Option<&str>) -> String {
+    scope.map_or(String::new(), |_| format!(" AND {alias}owner = $3"))
+}
+
+/// The range, and the scope as `$3` when there is one.
+fn range_args(range: DateRange, scope: Option<&str>) -> Vec<Value> {
+    let mut r = vec![Value::Text(range.from.iso()), Value::Text(range.to.iso())];
+    r.extend(scope.map(Value::from));
+    r
+}
+
+pub(crate) async fn compute(pool: &Pool, range: DateRange, scope: Option<&str>) -> Result<Summary> {
+    let r = range_args(range, scope);
     let directives = one(
         pool,
-        "SELECT COUNT(*) FROM directives WHERE issued_on >= $1 AND issued_on <= $2",
+        &format!(
+            "SELECT COUNT(*) FROM directives WHERE issued_on >= $1 AND issued_on <= $2{}",
+            owned("", scope)
+        ),
         &r,
     )
     .await?;
@@ -69,23 +84,34 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange) -> Result<Summary> {
     // the number of items.
     let items = one(
         pool,
-        "SELECT CAST(COALESCE(SUM(items), 0) AS BIGINT) FROM media_item_day_counts WHERE day >= $1 AND day <= $2 AND topic = ''",
+        &format!(
+            "SELECT CAST(COALESCE(SUM(c.items), 0) AS BIGINT) FROM media_item_day_counts c{} \
+             WHERE c.day >= $1 AND c.day <= $2 AND c.topic = ''",
+            outlet_join(scope)
+        ),
         &r,
     )
     .await?;
     let featured_items = one(
         pool,
-        "SELECT CAST(COALESCE(SUM(featured), 0) AS BIGINT) FROM media_item_day_counts WHERE day >= $1 AND day <= $2 AND topic = ''",
+        &format!(
+            "SELECT CAST(COALESCE(SUM(c.featured), 0) AS BIGINT) FROM media_item_day_counts c{} \
+             WHERE c.day >= $1 AND c.day <= $2 AND c.topic = ''",
+            outlet_join(scope)
+        ),
         &r,
     )
     .await?;
     let rows = pool
         .rows(
-            "SELECT c.topic, COALESCE(o.parent, o.\"key\") AS top, CAST(SUM(c.items) AS BIGINT) \
-             FROM media_item_day_counts c \
-             JOIN outlets o ON o.\"key\" = c.outlet \
-             WHERE c.day >= $1 AND c.day <= $2 AND c.topic <> '' \
-             GROUP BY c.topic, COALESCE(o.parent, o.\"key\") HAVING SUM(c.items) > 0 ORDER BY 1, 2",
+            &format!(
+                "SELECT c.topic, COALESCE(o.parent, o.\"key\") AS top, CAST(SUM(c.items) AS BIGINT) \
+                 FROM media_item_day_counts c \
+                 JOIN outlets o ON o.\"key\" = c.outlet \
+                 WHERE c.day >= $1 AND c.day <= $2 AND c.topic <> ''{} \
+                 GROUP BY c.topic, COALESCE(o.parent, o.\"key\") HAVING SUM(c.items) > 0 ORDER BY 1, 2",
+                owned("o.", scope)
+            ),
             &r,
             &[Ty::Text, Ty::Text, Ty::Int],
         )
@@ -103,15 +129,21 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange) -> Result<Summary> {
         .collect::<Result<_>>()?;
     let inspections = one(
         pool,
-        "SELECT COUNT(*) FROM inspections WHERE started_on >= $1 AND started_on <= $2",
+        &format!(
+            "SELECT COUNT(*) FROM inspections WHERE started_on >= $1 AND started_on <= $2{}",
+            owned("", scope)
+        ),
         &r,
     )
     .await?;
     let mut inspection_subjects = CountByKind::default();
     for row in pool
         .rows(
-            "SELECT s.kind, COUNT(*) FROM inspection_subjects s JOIN inspections i ON i.\"key\" = s.inspection \
-             WHERE i.started_on >= $1 AND i.started_on <= $2 GROUP BY s.kind",
+            &format!(
+                "SELECT s.kind, COUNT(*) FROM inspection_subjects s JOIN inspections i ON i.\"key\" = s.inspection \
+                 WHERE i.started_on >= $1 AND i.started_on <= $2{} GROUP BY s.kind",
+                owned("i.", scope)
+            ),
             &r,
             &[Ty::Text, Ty::Int],
         )
@@ -124,9 +156,12 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange) -> Result<Summary> {
     let mut fine = 0i64;
     for row in pool
         .rows(
-            "SELECT subject_kind, COUNT(*), CAST(COALESCE(SUM(fine), 0) AS BIGINT) FROM sanction_decisions \
-             WHERE issued_on >= $1 AND issued_on <= $2 AND issued_by_agency = $3 GROUP BY subject_kind",
-            &[r[0].clone(), r[1].clone(), Value::Bool(true)],
+            &format!(
+                "SELECT subject_kind, COUNT(*), CAST(COALESCE(SUM(fine), 0) AS BIGINT) FROM sanction_decisions \
+                 WHERE issued_on >= $1 AND issued_on <= $2{} AND issued_by_agency = TRUE GROUP BY subject_kind",
+                owned("", scope)
+            ),
+            &r,
             &[Ty::Text, Ty::Int, Ty::Int],
         )
         .await?
@@ -138,7 +173,10 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange) -> Result<Summary> {
     let fine_total = Dong::new(fine).map_err(|e| StoreError::Corrupt(e.message))?;
     let cases_opened = one(
         pool,
-        "SELECT COUNT(*) FROM cases WHERE opened_on >= $1 AND opened_on <= $2",
+        &format!(
+            "SELECT COUNT(*) FROM cases WHERE opened_on >= $1 AND opened_on <= $2{}",
+            owned("", scope)
+        ),
         &r,
     )
     .await?;
@@ -166,13 +204,23 @@ pub struct ItemCount {
     pub items: i64,
 }
 
-pub(crate) async fn item_counts(pool: &Pool, range: DateRange) -> Result<Vec<ItemCount>> {
+/// Joins the day counts (`c`) to their outlets, kept to the scope's.
+fn outlet_join(scope: Option<&str>) -> String {
+    scope.map_or(String::new(), |_| {
+        " JOIN outlets o ON o.\"key\" = c.outlet AND o.owner = $3".to_owned()
+    })
+}
+
+pub(crate) async fn item_counts(pool: &Pool, range: DateRange, scope: Option<&str>) -> Result<Vec<ItemCount>> {
     let rows = pool
         .rows(
-            "SELECT topic, outlet, substr(day, 1, 7) AS month, CAST(SUM(items) AS BIGINT) FROM media_item_day_counts \
-             WHERE day >= $1 AND day <= $2 AND topic <> '' \
-             GROUP BY topic, outlet, substr(day, 1, 7) HAVING SUM(items) > 0 ORDER BY 1, 2, 3",
-            &[Value::Text(range.from.iso()), Value::Text(range.to.iso())],
+            &format!(
+                "SELECT c.topic, c.outlet, substr(c.day, 1, 7) AS month, CAST(SUM(c.items) AS BIGINT) \
+                 FROM media_item_day_counts c{} WHERE c.day >= $1 AND c.day <= $2 AND c.topic <> '' \
+                 GROUP BY c.topic, c.outlet, substr(c.day, 1, 7) HAVING SUM(c.items) > 0 ORDER BY 1, 2, 3",
+                outlet_join(scope)
+            ),
+            &range_args(range, scope),
             &[Ty::Text, Ty::Text, Ty::Text, Ty::Int],
         )
         .await?;
@@ -193,6 +241,7 @@ pub(crate) async fn item_counts(pool: &Pool, range: DateRange) -> Result<Vec<Ite
 /// (any if `None`), at any of `outlets` (any if empty); sorted by id.
 pub(crate) async fn item_ids(
     pool: &Pool,
+    scope: Option<&str>,
     range: DateRange,
     topic: Option<&str>,
     outlets: &[String],
@@ -211,6 +260,13 @@ pub(crate) async fn item_ids(
     if let Some(t) = topic {
         args.push(Value::from(t));
         sql.push_str(&format!(" AND topic = ${}", args.len()));
+    }
+    if let Some(s) = scope {
+        args.push(Value::from(s));
+        sql.push_str(&format!(
+            " AND outlet IN (SELECT \"key\" FROM outlets WHERE owner = ${})",
+            args.len()
+        ));
     }
     if !outlets.is_empty() {
         let mut ph = Vec::new();

@@ -140,6 +140,7 @@ conformance!(
     unknown_kinds_and_bad_rows_are_errors,
     health_checks_answer,
     worklists_are_queries,
+    two_agencies_in_one_store_see_only_their_own,
 );
 
 async fn count_all(s: &SqlStore) -> Vec<i64> {
@@ -1211,4 +1212,112 @@ async fn worklists_are_queries(h: &Harness) {
         ..Default::default()
     };
     assert!(s.list::<Case>(&bad).await.is_err());
+}
+
+/// A second agency, with one outlet, one item and one case of its own.
+fn second_agency() -> Dataset {
+    let a: Agency = serde_json::from_value(serde_json::json!({
+        "code": "so-vhttdl",
+        "names": [{"name": "Sở Văn hóa, Thể thao và Du lịch", "parent_name": "UBND tỉnh Bắc Giang",
+                   "symbol": "SVHTTDL", "place": "Bắc Giang"}],
+        "signer": {"head_title": "Giám đốc", "position": "Giám đốc", "full_name": "Nguyễn Văn D"},
+        "period_rule": "calendar"
+    }))
+    .expect("agency");
+    let o: Outlet = serde_json::from_value(serde_json::json!({
+        "code": "tap-chi-van-hoa", "name": "Tạp chí Văn hóa", "kind": "print", "level": "province"
+    }))
+    .expect("outlet");
+    let m: MediaItem = serde_json::from_value(serde_json::json!({
+        "outlet": "tap-chi-van-hoa", "kind": "article", "title": "Văn hóa học đường phòng, chống ma túy",
+        "published_on": "2024-03-01", "topics": ["PCMT"]
+    }))
+    .expect("item");
+    let c: Case = serde_json::from_value(serde_json::json!({
+        "code": "VH-2024-01", "title": "Bài đăng sai sự thật về lễ hội", "platform": "facebook",
+        "account": "@taikhoan_d", "summary": "Thông tin sai sự thật", "category": "false_information",
+        "status": "new", "opened_on": "2024-04-02"
+    }))
+    .expect("case");
+    Dataset {
+        agencies: vec![a],
+        // Shared: the same topics as the seed's.
+        topics: seed().topics,
+        outlets: vec![o],
+        media_items: vec![m],
+        cases: vec![c],
+        ..Default::default()
+    }
+}
+
+async fn two_agencies_in_one_store_see_only_their_own(h: &Harness) {
+    // The second agency first: the order of creation must not matter.
+    let b = h.store.scoped("so-vhttdl");
+    b.import(&actor(), &second_agency()).await.expect("second agency");
+    let a = h.store.scoped("stttt-bacgiang");
+    a.import(&actor(), &seed()).await.expect("seed");
+    let range = Period::Half(2024, 1).range(PeriodRule::National);
+    // Each agency's figures are exactly its own.
+    let fa = a.summary(range).await.expect("a");
+    assert_eq!((fa.directives, fa.inspections, fa.fine_total.get()), (6, 5, 19_500_000));
+    assert_eq!(fa.items, a.summary(range).await.expect("again").items);
+    let fb = b.summary(range).await.expect("b");
+    assert_eq!(
+        (fb.directives, fb.inspections, fb.fine_total.get(), fb.cases_opened),
+        (0, 0, 0, 1)
+    );
+    assert_eq!(fb.items, 1);
+    assert_eq!(b.item_counts(range).await.expect("counts").len(), 1);
+    assert_eq!(b.item_ids(range, None, &[], None).await.expect("ids").len(), 1);
+    let all = h.store.summary(range).await.expect("all");
+    assert_eq!(all.items, fa.items + fb.items, "the installation sees both");
+    // Lists, gets, counts, search and exports stay inside.
+    let b_cases = b.list::<Case>(&ListQuery::default()).await.expect("cases");
+    assert_eq!(b_cases.len(), 1);
+    let a_case = a.list::<Case>(&ListQuery::default()).await.expect("a cases").remove(0);
+    assert!(b.get::<Case>(a_case.id).await.expect("get").is_none());
+    assert!(b.get_by_key::<Case>(&a_case.key).await.expect("by key").is_none());
+    assert!(b.get_many::<Case>(&[a_case.id]).await.expect("many").is_empty());
+    assert_eq!(b.count(RecordKind::Case).await.expect("count"), 1);
+    let q = ListQuery {
+        search: Some("ma tuy".into()),
+        ..Default::default()
+    };
+    assert_eq!(b.list::<MediaItem>(&q).await.expect("search").len(), 1);
+    let exported = b.export().await.expect("export");
+    assert_eq!(exported.agencies.len(), 1);
+    assert_eq!(exported.cases.len(), 1);
+    assert!(exported.directives.is_empty() && exported.users.is_empty());
+    assert_eq!(exported.topics.len(), 3, "shared kinds travel with every agency");
+    // Changes across the line are refused as if the record did not exist.
+    let mut edited = a_case.record.clone();
+    edited.title = Text::lit("Sửa trộm");
+    assert!(matches!(
+        b.update(&actor(), a_case.id, None, &edited).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        b.delete::<Case>(&actor(), a_case.id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    // Nobody refers into another agency.
+    let mut stolen = second_agency().media_items.remove(0);
+    stolen.outlet = Code::lit("bao-bac-giang");
+    stolen.title = Text::lit("Tin gắn vào cơ quan báo chí của cơ quan khác");
+    assert!(matches!(
+        b.create(&actor(), &stolen).await,
+        Err(StoreError::MissingReference { .. })
+    ));
+    assert_eq!(
+        a.get::<Case>(a_case.id).await.expect("a").expect("kept").record,
+        a_case.record
+    );
+    // The audit trail is read per agency; the chain stays whole.
+    let trail = b.audit(&AuditQuery::default()).await.expect("audit");
+    assert!(!trail.is_empty());
+    assert!(trail.iter().all(|e| e.record_key != a_case.key));
+    assert!(h.store.verify_audit().await.expect("verify").broken_at.is_none());
+    // Unscoped, a store of several agencies asks whose a new record is.
+    let err = h.store.create(&actor(), &second_agency().outlets.remove(0)).await;
+    assert!(err.is_err());
 }

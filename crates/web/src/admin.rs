@@ -30,7 +30,7 @@ async fn users_page<S: Store>(
     error: &str,
 ) -> Result<String, WebError> {
     let users = app
-        .store
+        .store_for(&user)
         .list::<User>(&ListQuery {
             limit: Some(1000),
             ..Default::default()
@@ -95,7 +95,11 @@ pub async fn user_create<S: Store>(
     };
     let password = generate_password();
     new_user.password_hash = Some(Text::parse(&hash_password(&password)?).map_err(|e| WebError::Internal(e.message))?);
-    match app.store.create(&Actor::new(&user.username, "web"), &new_user).await {
+    match app
+        .store_for(&user)
+        .create(&Actor::new(&user.username, "web"), &new_user)
+        .await
+    {
         Ok(_) => {
             let notice = format!(
                 "Đã tạo tài khoản «{}». Mật khẩu ban đầu (chỉ hiển thị một lần): {password}",
@@ -120,7 +124,7 @@ pub async fn user_update<S: Store>(
     PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     user.may_submit(Role::Admin, &f)?;
-    let stored = app.store.get::<User>(id).await?.ok_or(WebError::NotFound)?;
+    let stored = app.store_for(&user).get::<User>(id).await?.ok_or(WebError::NotFound)?;
     let mut rec = stored.record.clone();
     let mut notice = String::new();
     match f.get("action").map(String::as_str) {
@@ -143,7 +147,7 @@ pub async fn user_update<S: Store>(
         _ => return Err(WebError::BadRequest("Thao tác không hợp lệ".into())),
     }
     let version = f.get("_version").and_then(|v| v.parse().ok());
-    app.store
+    app.store_for(&user)
         .update(&Actor::new(&user.username, "web"), id, version, &rec)
         .await?;
     if notice.is_empty() {
@@ -153,8 +157,11 @@ pub async fn user_update<S: Store>(
     }
 }
 
-async fn the_agency<S: Store>(app: &AppState<S>) -> Result<canhgiac_store::Stored<Agency>, WebError> {
-    app.store
+async fn the_agency<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+) -> Result<canhgiac_store::Stored<Agency>, WebError> {
+    app.store_for(&user)
         .list::<Agency>(&ListQuery {
             limit: Some(1),
             ..Default::default()
@@ -232,7 +239,7 @@ fn agency_values(a: &Agency) -> HashMap<String, String> {
 
 pub async fn agency<S: Store>(State(app): State<AppState<S>>, user: CurrentUser) -> Result<Response, WebError> {
     user.require(Role::Admin)?;
-    let a = the_agency(&app).await?;
+    let a = the_agency(&app, &user).await?;
     Ok(Html(agency_page(&app, &user, &a, &agency_values(&a.record), "", "")).into_response())
 }
 
@@ -242,7 +249,7 @@ pub async fn agency_save<S: Store>(
     PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     user.may_submit(Role::Admin, &f)?;
-    let a = the_agency(&app).await?;
+    let a = the_agency(&app, &user).await?;
     let get = |k: &str| f.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     let text = |k: &str, label: &str| -> Result<Text, String> {
         let v = get(k);
@@ -303,12 +310,12 @@ pub async fn agency_save<S: Store>(
     };
     let version = f.get("_version").and_then(|v| v.parse().ok());
     match app
-        .store
+        .store_for(&user)
         .update(&Actor::new(&user.username, "web"), a.id, version, &rec)
         .await
     {
         Ok(()) => {
-            let a = the_agency(&app).await?;
+            let a = the_agency(&app, &user).await?;
             Ok(Html(agency_page(
                 &app,
                 &user,
@@ -337,7 +344,7 @@ async fn tokens_page<S: Store>(
     error: &str,
 ) -> Result<String, WebError> {
     let tokens: Vec<minijinja::Value> = app
-        .store
+        .store_for(&user)
         .token_list()
         .await?
         .into_iter()
@@ -370,14 +377,14 @@ pub async fn token_action<S: Store>(
     let get = |k: &str| f.get(k).map(|s| s.trim().to_owned()).unwrap_or_default();
     if get("action") == "revoke" {
         let hash = get("hash");
-        if hash.len() != 64 || !app.store.token_revoke(&hash).await? {
+        if hash.len() != 64 || !app.store_for(&user).token_revoke(&hash).await? {
             return Err(WebError::NotFound);
         }
         return Ok(Redirect::to("/quan-tri/ma-truy-cap").into_response());
     }
     let owner = get("username").to_ascii_lowercase();
     let owner_ok = app
-        .store
+        .store_for(&user)
         .get_by_key::<User>(&owner)
         .await?
         .filter(|u| u.record.active)
@@ -422,7 +429,7 @@ pub async fn token_action<S: Store>(
     };
     let secret = new_token();
     let now = Timestamp::now();
-    app.store
+    app.store_for(&user)
         .token_create(
             &secret,
             &canhgiac_store::ApiToken {
@@ -457,7 +464,7 @@ pub async fn password_change<S: Store>(
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let (current, new, again) = (get("current"), get("new"), get("again"));
     let stored = app
-        .store
+        .store_for(&user)
         .get_by_key::<User>(&user.username.to_ascii_lowercase())
         .await?
         .ok_or(WebError::Unauthenticated)?;
@@ -489,7 +496,7 @@ pub async fn password_change<S: Store>(
     }
     let mut rec = stored.record.clone();
     rec.password_hash = Some(Text::parse(&hash_password(&new)?).map_err(|e| WebError::Internal(e.message))?);
-    app.store
+    app.store_for(&user)
         .update(
             &Actor::new(&user.username, "web"),
             stored.id,

@@ -108,7 +108,11 @@ fn parse_body<R: Record>(headers: &HeaderMap, body: &Bytes) -> Result<R, ApiErro
     Ok(rec)
 }
 
-async fn list_kind<R: Record, S: Store>(app: &AppState<S>, p: &ListParams) -> Result<Response, ApiError> {
+async fn list_kind<R: Record, S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    p: &ListParams,
+) -> Result<Response, ApiError> {
     let mut q = ListQuery {
         search: p.q.clone().filter(|s| !s.is_empty() && s.chars().count() <= 200),
         before_id: p.before,
@@ -120,7 +124,7 @@ async fn list_kind<R: Record, S: Store>(app: &AppState<S>, p: &ListParams) -> Re
             *slot = Some(Date::parse(s).map_err(|e| WebError::BadRequest(e.message))?);
         }
     }
-    let items = app.store.list::<R>(&q).await?;
+    let items = app.store_for(&user).list::<R>(&q).await?;
     let next = items.last().map(|s| s.id);
     Ok(Json(serde_json::json!({ "items": items, "next_before": next })).into_response())
 }
@@ -140,11 +144,15 @@ pub async fn list<S: Store>(
 ) -> Result<Response, ApiError> {
     can_read(&user)?;
     let kind = kind_of(&kind)?;
-    dispatch!(kind, list_kind, &app, &p)
+    dispatch!(kind, list_kind, &app, &user, &p)
 }
 
-async fn get_kind<R: Record, S: Store>(app: &AppState<S>, id: i64) -> Result<Response, ApiError> {
-    let s = app.store.get::<R>(id).await?.ok_or(ApiError(WebError::NotFound))?;
+async fn get_kind<R: Record, S: Store>(app: &AppState<S>, user: &CurrentUser, id: i64) -> Result<Response, ApiError> {
+    let s = app
+        .store_for(&user)
+        .get::<R>(id)
+        .await?
+        .ok_or(ApiError(WebError::NotFound))?;
     Ok(Json(s).into_response())
 }
 
@@ -155,7 +163,7 @@ pub async fn get_one<S: Store>(
 ) -> Result<Response, ApiError> {
     can_read(&user)?;
     let kind = kind_of(&kind)?;
-    dispatch!(kind, get_kind, &app, id)
+    dispatch!(kind, get_kind, &app, &user, id)
 }
 
 async fn create_kind<R: Record, S: Store>(
@@ -165,7 +173,10 @@ async fn create_kind<R: Record, S: Store>(
     body: &Bytes,
 ) -> Result<Response, ApiError> {
     let rec: R = parse_body(headers, body)?;
-    let id = app.store.create(&Actor::new(&user.username, "api"), &rec).await?;
+    let id = app
+        .store_for(&user)
+        .create(&Actor::new(&user.username, "api"), &rec)
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "id": id, "key": rec.key() })),
@@ -202,10 +213,10 @@ async fn update_kind<R: Record, S: Store>(
         ),
         None => None,
     };
-    app.store
+    app.store_for(&user)
         .update(&Actor::new(&user.username, "api"), id, version, &rec)
         .await?;
-    get_kind::<R, S>(app, id).await
+    get_kind::<R, S>(app, user, id).await
 }
 
 pub async fn update<S: Store>(
@@ -226,7 +237,9 @@ async fn delete_kind<R: Record, S: Store>(
     user: &CurrentUser,
     id: i64,
 ) -> Result<Response, ApiError> {
-    app.store.delete::<R>(&Actor::new(&user.username, "api"), id).await?;
+    app.store_for(&user)
+        .delete::<R>(&Actor::new(&user.username, "api"), id)
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

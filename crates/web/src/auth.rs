@@ -35,6 +35,9 @@ pub struct CurrentUser {
     pub full_name: String,
     pub role: Role,
     pub via: Via,
+    /// The agency the user belongs to: every record the user reads or
+    /// writes is that agency's (or shared).
+    pub agency: Option<String>,
 }
 
 fn rank(r: Role) -> u8 {
@@ -128,11 +131,13 @@ impl<S: Store> FromRequestParts<AppState<S>> for CurrentUser {
             let user = user_of(&app.store, &token.username)
                 .await?
                 .ok_or(WebError::Unauthenticated)?;
+            let agency = app.store.agency_of_user(user.username.as_str()).await?;
             return Ok(CurrentUser {
                 username: user.username.to_string(),
                 full_name: user.full_name.to_string(),
                 role: user.role,
                 via: Via::Token { scopes: token.scopes },
+                agency,
             });
         }
         let secret = cookie_value(&parts.headers, COOKIE).ok_or(WebError::Unauthenticated)?;
@@ -140,11 +145,13 @@ impl<S: Store> FromRequestParts<AppState<S>> for CurrentUser {
         let user = user_of(&app.store, &session.username)
             .await?
             .ok_or(WebError::Unauthenticated)?;
+        let agency = app.store.agency_of_user(user.username.as_str()).await?;
         Ok(CurrentUser {
             username: user.username.to_string(),
             full_name: user.full_name.to_string(),
             role: user.role,
             via: Via::Session { csrf: session.csrf },
+            agency,
         })
     }
 }

@@ -64,6 +64,17 @@ pub struct App<S> {
 
 pub type AppState<S> = Arc<App<S>>;
 
+impl<S: Store> App<S> {
+    /// The store as `user` may see it: scoped to the user's agency. Every
+    /// handler reads and writes records through this, never `self.store`.
+    pub fn store_for(&self, user: &auth::CurrentUser) -> S {
+        match &user.agency {
+            Some(a) => self.store.scoped(a),
+            None => self.store.clone(),
+        }
+    }
+}
+
 pub fn state<S: Store>(store: S, settings: Settings) -> AppState<S> {
     Arc::new(App {
         store,

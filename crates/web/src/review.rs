@@ -30,7 +30,7 @@ pub async fn queue<S: Store>(
     PageQuery(p): PageQuery<QueueParams>,
 ) -> Result<Response, WebError> {
     let items = app
-        .store
+        .store_for(&user)
         .list::<MediaItem>(&ListQuery {
             filters: vec![("topics".into(), "[]".into())],
             before_id: p.before,
@@ -46,7 +46,7 @@ pub async fn queue<S: Store>(
         context! {
             user => user_ctx(&user),
             items => minijinja::Value::from_serialize(&items),
-            topics => topic_options(&app.store).await?,
+            topics => topic_options(&app.store_for(&user)).await?,
             next,
             can_edit => user.require(Role::Editor).is_ok(),
         },
@@ -63,7 +63,11 @@ pub async fn update_item<S: Store>(
     PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     user.may_submit(Role::Editor, &f)?;
-    let item = app.store.get::<MediaItem>(id).await?.ok_or(WebError::NotFound)?;
+    let item = app
+        .store_for(&user)
+        .get::<MediaItem>(id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let mut rec = item.record.clone();
     let topics = f.get("topics").map(String::as_str).unwrap_or("");
     if topics.len() > 1000 {
@@ -80,7 +84,7 @@ pub async fn update_item<S: Store>(
         rec.kind = ItemKind::parse(k).map_err(|e| WebError::BadRequest(e.message))?;
     }
     let version = f.get("_version").and_then(|v| v.parse().ok());
-    app.store
+    app.store_for(&user)
         .update(&Actor::new(&user.username, "web"), id, version, &rec)
         .await?;
     Ok(Redirect::to(&format!("/tin-bai/{id}")).into_response())
@@ -125,7 +129,7 @@ pub async fn bulk<S: Store>(
     }
     let topic_code = if action == "add_topic" {
         let code = Code::parse(&topic).map_err(|e| WebError::BadRequest(format!("Chủ đề: {}", e.message)))?;
-        if app.store.get_by_key::<Topic>(code.as_str()).await?.is_none() {
+        if app.store_for(&user).get_by_key::<Topic>(code.as_str()).await?.is_none() {
             return Err(WebError::BadRequest(format!("Chủ đề «{code}» không có")));
         }
         Some(code)
@@ -134,7 +138,11 @@ pub async fn bulk<S: Store>(
     };
     let actor = Actor::new(&user.username, "web:hang-loat");
     for id in ids {
-        let item = app.store.get::<MediaItem>(id).await?.ok_or(WebError::NotFound)?;
+        let item = app
+            .store_for(&user)
+            .get::<MediaItem>(id)
+            .await?
+            .ok_or(WebError::NotFound)?;
         let mut rec = item.record.clone();
         match action.as_str() {
             "add_topic" => {
@@ -148,7 +156,9 @@ pub async fn bulk<S: Store>(
             "unfeature" => rec.featured = false,
             _ => return Err(WebError::BadRequest("Thao tác không hợp lệ".into())),
         }
-        app.store.update(&actor, id, Some(item.version), &rec).await?;
+        app.store_for(&user)
+            .update(&actor, id, Some(item.version), &rec)
+            .await?;
     }
     Ok(Redirect::to("/tin-bai/duyet").into_response())
 }

@@ -32,7 +32,7 @@ pub async fn audit_log<S: Store>(
         None => None,
     };
     let list = app
-        .store
+        .store_for(&user)
         .audit(&AuditQuery {
             kind,
             actor: f
@@ -45,7 +45,7 @@ pub async fn audit_log<S: Store>(
             ..Default::default()
         })
         .await?;
-    let check = app.store.verify_audit().await?;
+    let check = app.store_for(&user).verify_audit().await?;
     let next = (list.len() as u32 == PAGE)
         .then(|| list.last().map(|a| format!("/nhat-ky?before={}", a.seq)))
         .flatten();

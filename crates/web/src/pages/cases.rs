@@ -35,7 +35,7 @@ pub async fn cases<S: Store>(
         let st = CaseStatus::parse(s).map_err(|e| WebError::BadRequest(e.message))?;
         q.filters.push(("status".into(), st.code().into()));
     }
-    let list = app.store.list::<Case>(&q).await?;
+    let list = app.store_for(&user).list::<Case>(&q).await?;
     let html = app.views.render(
         "cases.html",
         context! {
@@ -119,7 +119,11 @@ pub async fn case_create<S: Store>(
                 .into_response());
         }
     };
-    match app.store.create(&Actor::new(&user.username, "web"), &case).await {
+    match app
+        .store_for(&user)
+        .create(&Actor::new(&user.username, "web"), &case)
+        .await
+    {
         Ok(id) => Ok(Redirect::to(&format!("/vu-viec/{id}")).into_response()),
         Err(e @ (canhgiac_store::StoreError::Conflict { .. } | canhgiac_store::StoreError::Invalid { .. })) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -135,9 +139,9 @@ pub async fn case_detail<S: Store>(
     user: CurrentUser,
     PagePath(id): PagePath<i64>,
 ) -> Result<Response, WebError> {
-    let case = app.store.get::<Case>(id).await?.ok_or(WebError::NotFound)?;
+    let case = app.store_for(&user).get::<Case>(id).await?.ok_or(WebError::NotFound)?;
     let evidence = app
-        .store
+        .store_for(&user)
         .list::<Evidence>(&ListQuery {
             filters: vec![("case".into(), case.record.code.to_string())],
             limit: Some(500),
@@ -145,7 +149,7 @@ pub async fn case_detail<S: Store>(
         })
         .await?;
     let sanctions = app
-        .store
+        .store_for(&user)
         .list::<canhgiac_domain::SanctionDecision>(&ListQuery {
             filters: vec![("case".into(), case.record.code.to_string())],
             limit: Some(100),
@@ -153,7 +157,7 @@ pub async fn case_detail<S: Store>(
         })
         .await?;
     let mut checks = app
-        .store
+        .store_for(&user)
         .list::<canhgiac_domain::TakedownCheck>(&ListQuery {
             filters: vec![("case".into(), case.record.code.to_string())],
             limit: Some(200),
@@ -181,7 +185,7 @@ pub async fn case_detail<S: Store>(
         })
         .collect();
     let mut trail = app
-        .store
+        .store_for(&user)
         .audit(&AuditQuery {
             kind: Some(RecordKind::Case),
             record_id: Some(id),
@@ -218,7 +222,7 @@ pub async fn case_status<S: Store>(
     user.may_submit(Role::Editor, &f)?;
     let status = CaseStatus::parse(&field(&f, "status", 64)?).map_err(|e| WebError::BadRequest(e.message))?;
     let version = field(&f, "version", 20)?.parse::<i64>().ok();
-    let case = app.store.get::<Case>(id).await?.ok_or(WebError::NotFound)?;
+    let case = app.store_for(&user).get::<Case>(id).await?.ok_or(WebError::NotFound)?;
     let mut rec = case.record.clone();
     rec.status = status;
     if matches!(
@@ -228,7 +232,7 @@ pub async fn case_status<S: Store>(
     {
         rec.closed_on = Some(Date::today().max(rec.opened_on));
     }
-    app.store
+    app.store_for(&user)
         .update(&Actor::new(&user.username, "web"), id, version, &rec)
         .await?;
     Ok(Redirect::to(&format!("/vu-viec/{id}")).into_response())

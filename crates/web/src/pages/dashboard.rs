@@ -14,7 +14,7 @@ use crate::{AppState, WebError};
 pub async fn dashboard<S: Store>(State(app): State<AppState<S>>, user: CurrentUser) -> Result<Response, WebError> {
     let today = Date::today();
     let rule = app
-        .store
+        .store_for(&user)
         .list::<canhgiac_domain::Agency>(&ListQuery {
             limit: Some(1),
             ..Default::default()
@@ -27,22 +27,22 @@ pub async fn dashboard<S: Store>(State(app): State<AppState<S>>, user: CurrentUs
     // half-year that has the latest item.
     let mut period = Period::Half(today.year(), if today.month() <= 6 { 1 } else { 2 });
     let newest = app
-        .store
+        .store_for(&user)
         .list::<MediaItem>(&ListQuery {
             limit: Some(10),
             ..Default::default()
         })
         .await?;
-    let mut s = app.store.summary(period.range(rule)).await?;
+    let mut s = app.store_for(&user).summary(period.range(rule)).await?;
     if s.items == 0 {
         if let Some(latest) = newest.iter().map(|i| i.record.published_on).max() {
             period = Period::Half(latest.year(), if latest.month() <= 6 { 1 } else { 2 });
-            s = app.store.summary(period.range(rule)).await?;
+            s = app.store_for(&user).summary(period.range(rule)).await?;
         }
     }
     let range = period.range(rule);
     let open_cases = app
-        .store
+        .store_for(&user)
         .list::<Case>(&ListQuery {
             not_in: vec![(
                 "status".into(),
@@ -56,9 +56,9 @@ pub async fn dashboard<S: Store>(State(app): State<AppState<S>>, user: CurrentUs
         })
         .await?;
     let max_items = s.items_by_topic_outlet.iter().map(|c| c.items).max().unwrap_or(1);
-    let due = due_rechecks(&app.store, today).await?;
+    let due = due_rechecks(&app.store_for(&user), today).await?;
     // Items per month and per topic, from the same day counts as the report.
-    let counts = app.store.item_counts(range).await?;
+    let counts = app.store_for(&user).item_counts(range).await?;
     let mut by_month: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
     let mut by_topic: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
     for c in &counts {
@@ -96,7 +96,7 @@ pub async fn dashboard<S: Store>(State(app): State<AppState<S>>, user: CurrentUs
             month_max,
             topics,
             topic_max,
-            outlet_names => outlet_names(&app.store).await?,
+            outlet_names => outlet_names(&app.store_for(&user)).await?,
             newest => minijinja::Value::from_serialize(&newest),
             due,
             open_cases => minijinja::Value::from_serialize(&open_cases),

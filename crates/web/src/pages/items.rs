@@ -66,7 +66,7 @@ pub async fn items<S: Store>(
         }
     }
     let list = if error.is_empty() {
-        app.store.list::<MediaItem>(&q).await?
+        app.store_for(&user).list::<MediaItem>(&q).await?
     } else {
         Vec::new()
     };
@@ -94,7 +94,7 @@ pub async fn items<S: Store>(
         )
     });
     let outlets: Vec<_> = app
-        .store
+        .store_for(&user)
         .list::<Outlet>(&ListQuery {
             limit: Some(1000),
             ..Default::default()
@@ -109,9 +109,9 @@ pub async fn items<S: Store>(
             user => user_ctx(&user),
             items => minijinja::Value::from_serialize(&list),
             outlets,
-            topics => topic_options(&app.store).await?,
+            topics => topic_options(&app.store_for(&user)).await?,
             kinds => options(canhgiac_domain::ItemKind::ALL, canhgiac_domain::ItemKind::code, canhgiac_domain::ItemKind::label_vn),
-            outlet_names => outlet_names(&app.store).await?,
+            outlet_names => outlet_names(&app.store_for(&user)).await?,
             f => minijinja::Value::from_serialize(&f),
             error,
             next,
@@ -125,8 +125,12 @@ pub async fn item<S: Store>(
     user: CurrentUser,
     PagePath(id): PagePath<i64>,
 ) -> Result<Response, WebError> {
-    let it = app.store.get::<MediaItem>(id).await?.ok_or(WebError::NotFound)?;
-    let names = outlet_names(&app.store).await?;
+    let it = app
+        .store_for(&user)
+        .get::<MediaItem>(id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let names = outlet_names(&app.store_for(&user)).await?;
     let html = app.views.render(
         "item.html",
         context! {

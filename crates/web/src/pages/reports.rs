@@ -61,7 +61,7 @@ pub async fn report_form<S: Store>(
     user: CurrentUser,
     PageQuery(q): PageQuery<ReportQuery>,
 ) -> Result<Response, WebError> {
-    let issued = app.store.issued_reports(None).await?;
+    let issued = app.store_for(&user).issued_reports(None).await?;
     let html = app.views.render(
         "report.html",
         context! {
@@ -80,11 +80,11 @@ pub async fn report_form<S: Store>(
 /// exactly that style sheet by hash, and no script at all.
 pub async fn report_preview<S: Store>(
     State(app): State<AppState<S>>,
-    _user: CurrentUser,
+    user: CurrentUser,
     PageQuery(q): PageQuery<ReportQuery>,
 ) -> Result<Response, WebError> {
     let spec = report_spec(&q)?;
-    let report = canhgiac_report::build(&app.store, &spec, None, None, false).await?;
+    let report = canhgiac_report::build(&app.store_for(&user), &spec, None, None, false).await?;
     let html = report.render(canhgiac_report::Format::Html)?;
     let csp = format!(
         "default-src 'none'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
@@ -104,13 +104,13 @@ pub async fn report_preview<S: Store>(
 
 pub async fn report_download<S: Store>(
     State(app): State<AppState<S>>,
-    _user: CurrentUser,
+    user: CurrentUser,
     PageQuery(q): PageQuery<ReportQuery>,
 ) -> Result<Response, WebError> {
     let spec = report_spec(&q)?;
     let format = canhgiac_report::Format::from_extension(q.format.as_deref().unwrap_or("docx"))
         .ok_or_else(|| WebError::BadRequest("Định dạng không hỗ trợ".into()))?;
-    let report = canhgiac_report::build(&app.store, &spec, None, None, false).await?;
+    let report = canhgiac_report::build(&app.store_for(&user), &spec, None, None, false).await?;
     let bytes = if format == canhgiac_report::Format::Pdf {
         let r = report.clone();
         tokio::task::spawn_blocking(move || r.render(format))
@@ -146,12 +146,18 @@ pub async fn report_issue<S: Store>(
     if spec.number.is_none() {
         return Err(WebError::BadRequest("Báo cáo ban hành cần số văn bản".into()));
     }
-    let report = canhgiac_report::build(&app.store, &spec, None, None, true).await?;
+    let report = canhgiac_report::build(&app.store_for(&user), &spec, None, None, true).await?;
     let formats = [
         canhgiac_report::Format::Docx,
         canhgiac_report::Format::Html,
         canhgiac_report::Format::Xlsx,
     ];
-    canhgiac_report::issue(&app.store, &Actor::new(&user.username, "web"), &report, &formats).await?;
+    canhgiac_report::issue(
+        &app.store_for(&user),
+        &Actor::new(&user.username, "web"),
+        &report,
+        &formats,
+    )
+    .await?;
     Ok(Redirect::to("/bao-cao").into_response())
 }
