@@ -68,6 +68,56 @@ fn range_args(range: DateRange, scope: Option<&str>) -> Vec<Value> {
     r
 }
 
+/// Inspections with their subjects, and the agency's own sanctions with
+/// their fines, in the range (`r`: range and scope arguments).
+async fn enforcement(pool: &Pool, r: &[Value], scope: Option<&str>) -> Result<(i64, CountByKind, CountByKind, Dong)> {
+    let inspections = one(
+        pool,
+        &format!(
+            "SELECT COUNT(*) FROM inspections WHERE started_on >= $1 AND started_on <= $2{}",
+            owned("", scope)
+        ),
+        r,
+    )
+    .await?;
+    let mut inspection_subjects = CountByKind::default();
+    for row in pool
+        .rows(
+            &format!(
+                "SELECT s.kind, COUNT(*) FROM inspection_subjects s JOIN inspections i ON i.\"key\" = s.inspection \
+                 WHERE i.started_on >= $1 AND i.started_on <= $2{} GROUP BY s.kind",
+                owned("i.", scope)
+            ),
+            r,
+            &[Ty::Text, Ty::Int],
+        )
+        .await?
+    {
+        let mut c = Cols::new(row, "summary.inspection_subjects");
+        inspection_subjects.add(&c.text()?, c.int()?)?;
+    }
+    let mut sanctions = CountByKind::default();
+    let mut fine = 0i64;
+    for row in pool
+        .rows(
+            &format!(
+                "SELECT subject_kind, COUNT(*), CAST(COALESCE(SUM(fine), 0) AS BIGINT) FROM sanction_decisions \
+                 WHERE issued_on >= $1 AND issued_on <= $2{} AND issued_by_agency = TRUE GROUP BY subject_kind",
+                owned("", scope)
+            ),
+            r,
+            &[Ty::Text, Ty::Int, Ty::Int],
+        )
+        .await?
+    {
+        let mut c = Cols::new(row, "summary.sanctions");
+        sanctions.add(&c.text()?, c.int()?)?;
+        fine = fine.saturating_add(c.int()?);
+    }
+    let fine_total = Dong::new(fine).map_err(|e| StoreError::Corrupt(e.message))?;
+    Ok((inspections, inspection_subjects, sanctions, fine_total))
+}
+
 pub(crate) async fn compute(pool: &Pool, range: DateRange, scope: Option<&str>) -> Result<Summary> {
     let r = range_args(range, scope);
     let directives = one(
@@ -127,50 +177,7 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange, scope: Option<&str>) 
             })
         })
         .collect::<Result<_>>()?;
-    let inspections = one(
-        pool,
-        &format!(
-            "SELECT COUNT(*) FROM inspections WHERE started_on >= $1 AND started_on <= $2{}",
-            owned("", scope)
-        ),
-        &r,
-    )
-    .await?;
-    let mut inspection_subjects = CountByKind::default();
-    for row in pool
-        .rows(
-            &format!(
-                "SELECT s.kind, COUNT(*) FROM inspection_subjects s JOIN inspections i ON i.\"key\" = s.inspection \
-                 WHERE i.started_on >= $1 AND i.started_on <= $2{} GROUP BY s.kind",
-                owned("i.", scope)
-            ),
-            &r,
-            &[Ty::Text, Ty::Int],
-        )
-        .await?
-    {
-        let mut c = Cols::new(row, "summary.inspection_subjects");
-        inspection_subjects.add(&c.text()?, c.int()?)?;
-    }
-    let mut sanctions = CountByKind::default();
-    let mut fine = 0i64;
-    for row in pool
-        .rows(
-            &format!(
-                "SELECT subject_kind, COUNT(*), CAST(COALESCE(SUM(fine), 0) AS BIGINT) FROM sanction_decisions \
-                 WHERE issued_on >= $1 AND issued_on <= $2{} AND issued_by_agency = TRUE GROUP BY subject_kind",
-                owned("", scope)
-            ),
-            &r,
-            &[Ty::Text, Ty::Int, Ty::Int],
-        )
-        .await?
-    {
-        let mut c = Cols::new(row, "summary.sanctions");
-        sanctions.add(&c.text()?, c.int()?)?;
-        fine = fine.saturating_add(c.int()?);
-    }
-    let fine_total = Dong::new(fine).map_err(|e| StoreError::Corrupt(e.message))?;
+    let (inspections, inspection_subjects, sanctions, fine_total) = enforcement(pool, &r, scope).await?;
     let cases_opened = one(
         pool,
         &format!(

@@ -30,7 +30,7 @@ async fn users_page<S: Store>(
     error: &str,
 ) -> Result<String, WebError> {
     let users = app
-        .store_for(&user)
+        .store_for(user)
         .list::<User>(&ListQuery {
             limit: Some(1000),
             ..Default::default()
@@ -161,7 +161,7 @@ async fn the_agency<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
 ) -> Result<canhgiac_store::Stored<Agency>, WebError> {
-    app.store_for(&user)
+    app.store_for(user)
         .list::<Agency>(&ListQuery {
             limit: Some(1),
             ..Default::default()
@@ -344,7 +344,7 @@ async fn tokens_page<S: Store>(
     error: &str,
 ) -> Result<String, WebError> {
     let tokens: Vec<minijinja::Value> = app
-        .store_for(&user)
+        .store_for(user)
         .token_list()
         .await?
         .into_iter()

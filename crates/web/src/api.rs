@@ -124,7 +124,7 @@ async fn list_kind<R: Record, S: Store>(
             *slot = Some(Date::parse(s).map_err(|e| WebError::BadRequest(e.message))?);
         }
     }
-    let items = app.store_for(&user).list::<R>(&q).await?;
+    let items = app.store_for(user).list::<R>(&q).await?;
     let next = items.last().map(|s| s.id);
     Ok(Json(serde_json::json!({ "items": items, "next_before": next })).into_response())
 }
@@ -149,7 +149,7 @@ pub async fn list<S: Store>(
 
 async fn get_kind<R: Record, S: Store>(app: &AppState<S>, user: &CurrentUser, id: i64) -> Result<Response, ApiError> {
     let s = app
-        .store_for(&user)
+        .store_for(user)
         .get::<R>(id)
         .await?
         .ok_or(ApiError(WebError::NotFound))?;
@@ -174,7 +174,7 @@ async fn create_kind<R: Record, S: Store>(
 ) -> Result<Response, ApiError> {
     let rec: R = parse_body(headers, body)?;
     let id = app
-        .store_for(&user)
+        .store_for(user)
         .create(&Actor::new(&user.username, "api"), &rec)
         .await?;
     Ok((
@@ -213,7 +213,7 @@ async fn update_kind<R: Record, S: Store>(
         ),
         None => None,
     };
-    app.store_for(&user)
+    app.store_for(user)
         .update(&Actor::new(&user.username, "api"), id, version, &rec)
         .await?;
     get_kind::<R, S>(app, user, id).await
@@ -237,7 +237,7 @@ async fn delete_kind<R: Record, S: Store>(
     user: &CurrentUser,
     id: i64,
 ) -> Result<Response, ApiError> {
-    app.store_for(&user)
+    app.store_for(user)
         .delete::<R>(&Actor::new(&user.username, "api"), id)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())

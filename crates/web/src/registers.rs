@@ -172,7 +172,7 @@ async fn rows<R: Record, S: Store>(
     p: &ListParams,
 ) -> Result<(Vec<minijinja::Value>, Option<i64>), WebError> {
     let list: Vec<Stored<R>> = app
-        .store_for(&user)
+        .store_for(user)
         .list::<R>(&ListQuery {
             search: p
                 .q
@@ -288,7 +288,7 @@ async fn save<R: Record, S: Store>(
     // Editing starts from the stored record, so fields the form does not
     // carry (nested ones such as a programme's cadence) are kept.
     let base = match id {
-        Some(id) => match app.store_for(&user).get::<R>(id).await? {
+        Some(id) => match app.store_for(user).get::<R>(id).await? {
             Some(s) => json_of(&s.record),
             None => return Err(WebError::NotFound),
         },
@@ -300,8 +300,8 @@ async fn save<R: Record, S: Store>(
     };
     let actor = Actor::new(&user.username, "web");
     let result = match id {
-        Some(id) => app.store_for(&user).update(&actor, id, version, &rec).await.map(|_| id),
-        None => app.store_for(&user).create(&actor, &rec).await,
+        Some(id) => app.store_for(user).update(&actor, id, version, &rec).await.map(|_| id),
+        None => app.store_for(user).create(&actor, &rec).await,
     };
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/so/{}/{id}", reg.def.slug)).into_response()),
@@ -333,7 +333,7 @@ async fn edit_page<R: Record, S: Store>(
     reg: Register,
     id: i64,
 ) -> Result<Response, WebError> {
-    let s = app.store_for(&user).get::<R>(id).await?.ok_or(WebError::NotFound)?;
+    let s = app.store_for(user).get::<R>(id).await?.ok_or(WebError::NotFound)?;
     Ok(Html(form_page(
         app,
         user,
