@@ -13,7 +13,22 @@ use crate::{Cli, Command};
 /// The seed dataset: the facts of report 180/BC-STTTT, in the import format.
 pub const SEED: &str = include_str!("../../../fixtures/seed-2024-h1.json");
 
+/// The store the command works on: scoped to `--agency` when given (which
+/// must exist), else the whole installation.
 pub async fn open(cli: &Cli) -> Result<SqlStore> {
+    let store = open_unscoped(cli).await?;
+    match &cli.agency {
+        Some(code) => {
+            if store.get_by_key::<Agency>(code).await?.is_none() {
+                bail!("không có cơ quan mã «{code}»");
+            }
+            Ok(store.scoped(code))
+        }
+        None => Ok(store),
+    }
+}
+
+async fn open_unscoped(cli: &Cli) -> Result<SqlStore> {
     match &cli.database_url {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             SqlStore::open_postgres(url, cli.database_schema.as_deref())
@@ -148,6 +163,11 @@ async fn serve(
 async fn demo(store: &SqlStore) -> Result<()> {
     init(store, "admin").await?;
     let env = read_json("seed-2024-h1.json", SEED.as_bytes()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The seed is its agency's, whatever else the store holds.
+    let store = &match env.records.agencies.first() {
+        Some(a) => store.scoped(a.code.as_str()),
+        None => store.clone(),
+    };
     let summary = store
         .import(&Actor::system("cli:demo"), &env.records)
         .await
@@ -227,14 +247,20 @@ async fn export(store: &SqlStore, format: &str, out: Option<&std::path::Path>) -
     Ok(())
 }
 
+/// The period rule of the agency the command works for: the `--agency`
+/// one, or the store's only agency; several agencies need `--agency`.
 async fn rule_of(store: &SqlStore) -> Result<PeriodRule> {
     let agencies = store
         .list::<Agency>(&ListQuery {
-            limit: Some(1),
+            limit: Some(2),
             ..Default::default()
         })
         .await?;
-    Ok(agencies.first().map(|a| a.record.period_rule).unwrap_or_default())
+    match agencies.as_slice() {
+        [] => Ok(PeriodRule::default()),
+        [one] => Ok(one.record.period_rule),
+        _ => bail!("kho có nhiều cơ quan; hãy chọn bằng --agency"),
+    }
 }
 
 async fn stats(store: &SqlStore, period: Option<&str>, from: Option<&str>, to: Option<&str>, json: bool) -> Result<()> {

@@ -24,6 +24,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "CANHGIAC_DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// Mã cơ quan: lệnh chỉ đọc và ghi dữ liệu của cơ quan này (bắt buộc khi kho có nhiều cơ quan).
+    #[arg(long, global = true, env = "CANHGIAC_AGENCY")]
+    pub agency: Option<String>,
+
     /// Lược đồ (schema) PostgreSQL dùng chung một cơ sở dữ liệu; bỏ trống thì dùng mặc định.
     #[arg(long, global = true, env = "CANHGIAC_DATABASE_SCHEMA")]
     pub database_schema: Option<String>,
@@ -208,9 +212,6 @@ pub struct ReportSpecArgs {
     /// Ngày ký (dd/mm/yyyy); mặc định hôm nay.
     #[arg(long, global = true)]
     pub date: Option<String>,
-    /// Mã cơ quan (khi kho có nhiều cơ quan).
-    #[arg(long, global = true)]
-    pub agency: Option<String>,
     /// Tệp mẫu báo cáo thay cho mẫu mặc định.
     #[arg(long, global = true)]
     pub template: Option<PathBuf>,

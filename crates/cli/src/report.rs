@@ -7,7 +7,7 @@ use canhgiac_store::SqlStore;
 
 use crate::{Cli, ReportArgs, ReportSpecArgs};
 
-pub fn spec_of(a: &ReportSpecArgs) -> Result<ReportSpec> {
+pub fn spec_of(a: &ReportSpecArgs, agency: Option<&str>) -> Result<ReportSpec> {
     let kind = ReportKind::parse(&a.kind).map_err(|e| anyhow!("--kind: {e}"))?;
     let (period, range) = match (&a.period, &a.from, &a.to) {
         (Some(p), None, None) => (Some(p.parse::<Period>().map_err(|e| anyhow!("--period: {e}"))?), None),
@@ -26,7 +26,7 @@ pub fn spec_of(a: &ReportSpecArgs) -> Result<ReportSpec> {
         bail!("--number phải từ 1 trở lên");
     }
     Ok(ReportSpec {
-        agency: a.agency.clone(),
+        agency: agency.map(str::to_owned),
         kind,
         period,
         range,
@@ -75,7 +75,7 @@ pub async fn run(store: &SqlStore, cli: &Cli, args: &ReportArgs) -> Result<()> {
 }
 
 async fn issue(store: &SqlStore, cli: &Cli, a: &ReportSpecArgs, formats: &str) -> Result<()> {
-    let spec = spec_of(a)?;
+    let spec = spec_of(a, cli.agency.as_deref())?;
     if spec.number.is_none() {
         bail!("báo cáo ban hành cần số văn bản (--number)");
     }
@@ -149,7 +149,7 @@ async fn verify(store: &SqlStore, id: i64) -> Result<()> {
 
 async fn render(store: &SqlStore, cli: &Cli, args: &ReportArgs) -> Result<()> {
     let a = &args.spec;
-    let spec = spec_of(a)?;
+    let spec = spec_of(a, cli.agency.as_deref())?;
     let format = format_of(a)?;
     let template = template_of(cli, a, spec.agency.as_deref())?;
     let started = std::time::Instant::now();

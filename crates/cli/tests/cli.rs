@@ -248,3 +248,69 @@ fn report_renders_and_issues_versions() {
     let out = canhgiac(&data, &["report", "--period", "2024-H1", "--out", "x.exe"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("không suy ra được định dạng"));
 }
+
+#[test]
+fn two_agencies_in_one_store_each_get_their_own_figures() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("du-lieu");
+    ok(&canhgiac(&data, &["demo"]));
+    let agency = dir.path().join("co-quan.json");
+    std::fs::write(
+        &agency,
+        r#"{"format": "canhgiac", "schema_version": 1, "records": {"agencies": [{
+            "code": "so-vhttdl",
+            "names": [{"name": "Sở Văn hóa, Thể thao và Du lịch", "parent_name": "UBND tỉnh Bắc Giang",
+                       "symbol": "SVHTTDL", "place": "Bắc Giang"}],
+            "signer": {"head_title": "Giám đốc", "position": "Giám đốc", "full_name": "Nguyễn Văn D"}}]}}"#,
+    )
+    .expect("write");
+    ok(&canhgiac(&data, &["import", agency.to_str().expect("path")]));
+    let cases = dir.path().join("vu-viec.json");
+    std::fs::write(
+        &cases,
+        r#"{"format": "canhgiac", "schema_version": 1, "records": {"cases": [{
+            "code": "VH-2024-01", "title": "Bài đăng sai sự thật về lễ hội", "platform": "facebook",
+            "account": "@taikhoan_d", "summary": "Thông tin sai sự thật", "category": "false_information",
+            "status": "new", "opened_on": "2024-04-02"}]}}"#,
+    )
+    .expect("write");
+    // Whose the records are must be said once the store holds two agencies.
+    let out = canhgiac(&data, &["import", cases.to_str().expect("path")]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nhiều cơ quan"));
+    ok(&canhgiac(
+        &data,
+        &["--agency", "so-vhttdl", "import", cases.to_str().expect("path")],
+    ));
+    let out = canhgiac(&data, &["stats", "--period", "2024-H1"]);
+    assert!(!out.status.success(), "stats must ask which agency");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--agency"));
+    let stats = |code: &str| -> serde_json::Value {
+        serde_json::from_str(&ok(&canhgiac(
+            &data,
+            &["--agency", code, "stats", "--period", "2024-H1", "--json"],
+        )))
+        .expect("json")
+    };
+    let a = stats("stttt-bacgiang");
+    assert_eq!(
+        (a["directives"].as_i64(), a["inspections"].as_i64()),
+        (Some(6), Some(5))
+    );
+    assert_eq!(a["fine_total"], 19_500_000);
+    let b = stats("so-vhttdl");
+    assert_eq!(
+        (b["directives"].as_i64(), b["inspections"].as_i64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(
+        (b["fine_total"].as_i64(), b["cases_opened"].as_i64()),
+        (Some(0), Some(1))
+    );
+    let out = canhgiac(&data, &["--agency", "khong-co", "stats", "--period", "2024-H1"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("không có cơ quan mã «khong-co»"));
+    // The seed stays its agency's: loading it again changes nothing.
+    let again = ok(&canhgiac(&data, &["demo"]));
+    assert!(!again.contains("+ "), "{again}");
+    assert_eq!(stats("so-vhttdl")["cases_opened"], 1);
+}

@@ -306,6 +306,36 @@ async fn owner_of_new(tx: &mut Tx, kind: RecordKind, key: &str, scope: Option<&s
     }
 }
 
+/// When the first agency arrives, the records made before it (the first
+/// administrator, made by `init`) become its, as migration 0009 did for
+/// stores that held one agency.
+async fn adopt_orphans(tx: &mut Tx, agency: &str) -> Result<()> {
+    let rows = tx.rows("SELECT COUNT(*) FROM agencies", &[], &[Ty::Int]).await?;
+    if single_int(rows, "agencies.count")? != 1 {
+        return Ok(());
+    }
+    for kind in RecordKind::ALL.iter().filter(|k| k.meta().owner == Ownership::Agency) {
+        let sql = format!("UPDATE {} SET owner = $1 WHERE owner IS NULL", kind.plural());
+        tx.exec(&sql, &[Value::from(agency)]).await?;
+    }
+    let mut args = vec![Value::from(agency)];
+    let mut shared = Vec::new();
+    for kind in RecordKind::ALL.iter().filter(|k| k.meta().owner == Ownership::Shared) {
+        args.push(Value::from(kind.code()));
+        shared.push(format!("${}", args.len()));
+    }
+    let sql = if shared.is_empty() {
+        "UPDATE audit_log SET owner = $1 WHERE owner IS NULL".to_owned()
+    } else {
+        format!(
+            "UPDATE audit_log SET owner = $1 WHERE owner IS NULL AND kind NOT IN ({})",
+            shared.join(", ")
+        )
+    };
+    tx.exec(&sql, &args).await?;
+    Ok(())
+}
+
 // ------------------------------------------------------------------ writes
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -456,6 +486,9 @@ async fn write_insert<R: Record>(tx: &mut Tx, actor: &Actor, key: &str, rec: &R,
         .and_then(Value::as_i64)
         .ok_or_else(|| internal(R::KIND, "id"))?;
     derived::follow(tx, id, None, Some(rec)).await?;
+    if R::META.owner == Ownership::Itself {
+        adopt_orphans(tx, key).await?;
+    }
     audit::append(
         tx,
         actor,

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use argon2::password_hash::{PasswordHasher, SaltString};
 use canhgiac_domain::*;
 use canhgiac_store::prelude::*;
-use canhgiac_store::{Actor, ApiToken, SqlStore};
+use canhgiac_store::{Actor, ApiToken, ListQuery, SqlStore};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
 
@@ -162,6 +162,7 @@ both!(
     takedown_rechecks_on_the_case_and_the_dashboard,
     users_change_their_own_password,
     every_declared_kind_reaches_the_api_the_registers_and_the_round_trip,
+    users_of_two_agencies_never_cross,
 );
 
 async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
@@ -1636,4 +1637,215 @@ async fn every_declared_kind_reaches_the_api_the_registers_and_the_round_trip(ap
     fresh.import(&Actor::system("test"), &out).await.expect("import");
     assert_eq!(fresh.export().await.expect("export again"), out);
     fresh.close().await;
+}
+
+/// The second agency of the isolation test: its agency record, one case
+/// and one item of its own, and an editor and an administrator.
+async fn add_second_agency(app: &TestApp) {
+    let b = app.store.scoped("so-vhttdl");
+    let data: Dataset = serde_json::from_value(serde_json::json!({
+        "agencies": [{
+            "code": "so-vhttdl",
+            "names": [{"name": "Sở Văn hóa, Thể thao và Du lịch", "parent_name": "UBND tỉnh Bắc Giang",
+                       "symbol": "SVHTTDL", "place": "Bắc Giang"}],
+            "signer": {"head_title": "Giám đốc", "position": "Giám đốc", "full_name": "Nguyễn Văn D"},
+            "period_rule": "calendar"
+        }],
+        "outlets": [{"code": "tap-chi-van-hoa", "name": "Tạp chí Văn hóa", "kind": "print", "level": "province"}],
+        "media_items": [{"outlet": "tap-chi-van-hoa", "kind": "article", "published_on": "2024-03-01",
+                         "title": "Văn hóa học đường phòng, chống ma túy", "topics": ["PCMT"]}],
+        "cases": [{"code": "VH-2024-01", "title": "Bài đăng sai sự thật về lễ hội", "platform": "facebook",
+                   "account": "@taikhoan_d", "summary": "Thông tin sai sự thật", "category": "false_information",
+                   "status": "new", "opened_on": "2024-04-02"}]
+    }))
+    .expect("dataset");
+    b.import(&Actor::system("test"), &data).await.expect("second agency");
+    for (name, role) in [("vanhoa", Role::Editor), ("quantri_vh", Role::Admin)] {
+        let user = User {
+            username: Code::lit(name),
+            full_name: Text::lit(&format!("Người dùng {name}")),
+            role,
+            password_hash: Some(Text::lit(&hash(PASSWORD))),
+            email: None,
+            active: true,
+        };
+        b.upsert(&Actor::system("test"), &user).await.expect("user");
+    }
+}
+
+/// Ids of every record of a kind, as the installation sees them.
+async fn ids_of(store: &SqlStore, kind: RecordKind) -> Vec<i64> {
+    with_record!(
+        kind,
+        R => store
+            .list::<R>(&ListQuery { limit: Some(1000), ..Default::default() })
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|s| s.id)
+            .collect(),
+        Vec::new()
+    )
+}
+
+/// Users of two agencies walk every API path and page that names a
+/// record: every read or write of the other agency's records is refused,
+/// and lists, search, the report and the audit log show nothing of it.
+async fn users_of_two_agencies_never_cross(app: &TestApp) {
+    let a = app.store.scoped("stttt-bacgiang");
+    let a_ids = |kind| {
+        let a = a.clone();
+        async move { ids_of(&a, kind).await }
+    };
+    add_second_agency(app).await;
+    let (c, csrf) = login(app, "vanhoa").await;
+    for kind in RecordKind::ALL {
+        let meta = kind.meta();
+        if meta.api == ApiAccess::None {
+            continue;
+        }
+        let theirs = a_ids(*kind).await;
+        let shared = meta.owner == Ownership::Shared;
+        let path = format!("/api/v1/{}", meta.api_path());
+        // The list shows none of theirs (shared kinds are everybody's).
+        let list: serde_json::Value = c
+            .get(app.url(&format!("{path}?limit=1000")))
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("json");
+        let mine: Vec<i64> = list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["id"].as_i64())
+            .collect();
+        if !shared {
+            assert!(
+                mine.iter().all(|id| !theirs.contains(id)),
+                "{path}: the list shows another agency's records"
+            );
+        }
+        let Some(id) = theirs.first() else { continue };
+        let res = c.get(app.url(&format!("{path}/{id}"))).send().await.expect("get");
+        let expected = if shared { StatusCode::OK } else { StatusCode::NOT_FOUND };
+        assert_eq!(res.status(), expected, "GET {path}/{id}");
+        if shared {
+            continue;
+        }
+        // Writing theirs: as if it did not exist.
+        let body = c.get(app.url(&format!("{path}/{id}"))).send().await.expect("get");
+        assert_eq!(body.status(), StatusCode::NOT_FOUND);
+        let record = with_record!(*kind, R => serde_json::to_value(
+            app.store.get::<R>(*id).await.expect("get").expect("present").record
+        ).expect("json"), serde_json::Value::Null);
+        let res = c
+            .put(app.url(&format!("{path}/{id}")))
+            .header("x-csrf-token", &csrf)
+            .json(&record)
+            .send()
+            .await
+            .expect("put");
+        assert!(
+            res.status() == StatusCode::NOT_FOUND || res.status() == StatusCode::FORBIDDEN,
+            "PUT {path}/{id}: {}",
+            res.status()
+        );
+        let res = c
+            .delete(app.url(&format!("{path}/{id}")))
+            .header("x-csrf-token", &csrf)
+            .send()
+            .await
+            .expect("delete");
+        assert!(
+            res.status() == StatusCode::NOT_FOUND || res.status() == StatusCode::FORBIDDEN,
+            "DELETE {path}/{id}: {}",
+            res.status()
+        );
+        if let Some(reg) = &meta.register {
+            let page = c
+                .get(app.url(&format!("/so/{}/{id}", reg.slug)))
+                .send()
+                .await
+                .expect("page");
+            assert_eq!(page.status(), StatusCode::NOT_FOUND, "/so/{}/{id}", reg.slug);
+            let res = c
+                .post(app.url(&format!("/so/{}/{id}", reg.slug)))
+                .form(&[("_csrf", csrf.as_str())])
+                .send()
+                .await
+                .expect("post");
+            assert_eq!(res.status(), StatusCode::NOT_FOUND, "POST /so/{}/{id}", reg.slug);
+        }
+    }
+    // Their records are unchanged.
+    for kind in RecordKind::ALL {
+        assert_eq!(a_ids(*kind).await.len(), ids_of(&a, *kind).await.len());
+    }
+    let their_case = a_ids(RecordKind::Case).await[0];
+    let their_item = a_ids(RecordKind::MediaItem).await[0];
+    for path in [format!("/vu-viec/{their_case}"), format!("/tin-bai/{their_item}")] {
+        let res = c.get(app.url(&path)).send().await.expect("page");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    // Search finds only their own item.
+    let page = c
+        .get(app.url("/tin-bai?q=ma+tuy"))
+        .send()
+        .await
+        .expect("search")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("Văn hóa học đường phòng, chống ma túy"));
+    assert!(
+        !page.contains("Bắt đối tượng mua bán trái phép ma túy"),
+        "another agency's item in the search"
+    );
+    // The report holds exactly their own figures.
+    let report = c
+        .get(app.url("/bao-cao/xem?period=2024-H1&kind=so_ket"))
+        .send()
+        .await
+        .expect("report")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        report.contains("SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH"),
+        "the report is not the agency's own"
+    );
+    assert!(!report.contains("19,5 triệu đồng") && !report.contains("21 tổ chức, cá nhân"));
+    // The audit log shows only their own entries.
+    let (admin, _) = login(app, "quantri_vh").await;
+    let log = admin
+        .get(app.url("/nhat-ky"))
+        .send()
+        .await
+        .expect("log")
+        .text()
+        .await
+        .expect("text");
+    assert!(log.contains("VH-2024-01"));
+    assert!(
+        !log.contains("VV-2024-01") && !log.contains("bao-bac-giang"),
+        "another agency's audit entries"
+    );
+    // And the other way round: the seed agency sees nothing of theirs.
+    let (a_user, _) = login(app, "chuyenvien").await;
+    let list: serde_json::Value = a_user
+        .get(app.url("/api/v1/cases?limit=1000"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert!(list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|i| i["key"] != "VH-2024-01"));
 }
