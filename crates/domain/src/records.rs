@@ -256,6 +256,11 @@ pub struct AgencyName {
     pub symbol: Text,
     /// The place in the date line: `Bắc Giang`.
     pub place: Text,
+    /// The agency this one reports to over this span (a steering
+    /// committee, a ministry); mergers re-parent agencies, so the tree is
+    /// kept with the names' validity dates.
+    #[serde(default)]
+    pub parent: Option<Code>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -303,6 +308,19 @@ impl Agency {
         self.names
             .iter()
             .find(|n| n.valid_from.is_none_or(|f| f <= day) && n.valid_to.is_none_or(|t| day <= t))
+    }
+
+    /// The agency this one reports to on `day`.
+    pub fn parent_on(&self, day: Date) -> Option<&Code> {
+        self.name_on(day).and_then(|n| n.parent.as_ref())
+    }
+
+    /// The agencies that report to `code` on `day`, in the order given.
+    pub fn children_on<'a>(agencies: &'a [Agency], code: &str, day: Date) -> Vec<&'a Agency> {
+        agencies
+            .iter()
+            .filter(|a| a.parent_on(day).is_some_and(|p| p.as_str() == code))
+            .collect()
     }
 }
 
@@ -371,10 +389,27 @@ impl Record for Agency {
                 }
             }
         }
+        for (i, n) in self.names.iter().enumerate() {
+            if n.parent.as_ref() == Some(&self.code) {
+                e.push(format!("names[{i}].parent"), "Cơ quan không thể trực thuộc chính nó");
+            }
+        }
         if let Some(l) = &self.layout {
             l.validate(&mut e, "layout");
         }
         e.into_result()
+    }
+
+    /// The parents it reports to, in every period.
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        let mut r: Vec<(RecordKind, String)> = Vec::new();
+        for p in self.names.iter().filter_map(|n| n.parent.as_ref()) {
+            let p = (RecordKind::Agency, p.to_string());
+            if !r.contains(&p) {
+                r.push(p);
+            }
+        }
+        r
     }
 }
 
@@ -1650,6 +1685,7 @@ mod tests {
             parent_name: Text::lit("UBND tỉnh"),
             symbol: Text::lit("S"),
             place: Text::lit("Bắc Giang"),
+            parent: None,
         };
         let mut a = Agency {
             code: Code::lit("stttt"),
@@ -1678,6 +1714,19 @@ mod tests {
             a.name_on(Date::parse("01/07/2025").unwrap()).unwrap().name.as_str(),
             "Sở Khoa học và Công nghệ"
         );
+        // Re-parented by the 2025 merger: the tree follows the dates.
+        a.names[0].parent = Some(Code::lit("bcd-tinh"));
+        a.names[1].parent = Some(Code::lit("bcd-tinh-moi"));
+        let on = |d: &str| Date::parse(d).unwrap();
+        assert_eq!(a.parent_on(on("11/06/2024")).map(Code::as_str), Some("bcd-tinh"));
+        assert_eq!(a.parent_on(on("01/07/2025")).map(Code::as_str), Some("bcd-tinh-moi"));
+        let list = [a.clone()];
+        assert_eq!(Agency::children_on(&list, "bcd-tinh", on("11/06/2024")).len(), 1);
+        assert!(Agency::children_on(&list, "bcd-tinh", on("01/07/2025")).is_empty());
+        assert_eq!(a.references().len(), 2);
+        a.names[0].parent = Some(Code::lit("stttt"));
+        assert!(a.validate().is_err(), "an agency under itself");
+        a.names[0].parent = None;
         a.names[1].valid_from = Some(Date::parse("01/01/2025").unwrap());
         assert!(a.validate().is_err());
     }

@@ -100,6 +100,12 @@ fn checksum(sql: &str) -> String {
 /// Refuses a store whose applied migrations differ from this build's, or
 /// that a newer build has migrated further.
 pub async fn migrate(pool: &Pool) -> Result<i64, StoreError> {
+    migrate_to(pool, latest_version()).await
+}
+
+/// Applies the migrations up to `target` only: for tests that build a
+/// store as an older build left it, then upgrade it.
+pub async fn migrate_to(pool: &Pool, target: i64) -> Result<i64, StoreError> {
     let mut tx = pool.begin().await?;
     if tx.engine() == Engine::Postgres {
         // Several web nodes may start at once: one migrates, the others wait.
@@ -139,7 +145,7 @@ pub async fn migrate(pool: &Pool) -> Result<i64, StoreError> {
         }
     }
     let start = current;
-    for m in MIGRATIONS.iter().filter(|m| m.version > start) {
+    for m in MIGRATIONS.iter().filter(|m| m.version > start && m.version <= target) {
         tx.exec_script(&render(m.sql, tx.engine())).await?;
         tx.exec(
             "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",

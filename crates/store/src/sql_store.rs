@@ -390,7 +390,14 @@ async fn check_references<R: Record>(
             continue;
         }
         let mut args = vec![Value::from(target.as_str())];
-        let owner = owner_clause(target_kind, scope, "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
+        // Agencies are named across the tree (a parent, the issuer of a
+        // directive): naming one reveals nothing of its records.
+        let within = if target_kind.meta().owner == Ownership::Itself {
+            None
+        } else {
+            owner_clause(target_kind, scope, "", &mut args)
+        };
+        let owner = within.map_or(String::new(), |c| format!(" AND {c}"));
         let sql = format!("SELECT id FROM {} WHERE \"key\" = $1{owner}", target_kind.plural());
         if tx.row(&sql, &args, &[Ty::Int]).await?.is_none() {
             return Err(StoreError::MissingReference {

@@ -141,6 +141,7 @@ conformance!(
     health_checks_answer,
     worklists_are_queries,
     two_agencies_in_one_store_see_only_their_own,
+    an_older_store_gives_its_records_to_its_one_agency,
 );
 
 async fn count_all(s: &SqlStore) -> Vec<i64> {
@@ -1320,4 +1321,79 @@ async fn two_agencies_in_one_store_see_only_their_own(h: &Harness) {
     // Unscoped, a store of several agencies asks whose a new record is.
     let err = h.store.create(&actor(), &second_agency().outlets.remove(0)).await;
     assert!(err.is_err());
+}
+
+/// A store as the build before ownership left it (schema 8, one agency
+/// with an outlet and an audit entry), opened by this build: every record
+/// becomes the agency's.
+async fn an_older_store_gives_its_records_to_its_one_agency(h: &Harness) {
+    use canhgiac_store::db::{Pool, Value as V};
+    let old_schema = h
+        .pg_schema
+        .as_ref()
+        .map(|(url, _)| (url.clone(), format!("old_{}", rand::random::<u64>())));
+    let pool = match &old_schema {
+        Some((url, schema)) => {
+            let admin = Pool::connect_postgres(url, None).await.expect("admin");
+            let mut tx = admin.begin().await.expect("begin");
+            tx.exec(&format!("CREATE SCHEMA {schema}"), &[]).await.expect("schema");
+            tx.commit().await.expect("commit");
+            admin.close().await;
+            Pool::connect_postgres(url, Some(schema)).await.expect("pool")
+        }
+        None => {
+            let dir = h._dir.as_ref().expect("dir").path().join("cu");
+            std::fs::create_dir_all(&dir).expect("dir");
+            Pool::connect_sqlite(&dir.join("canhgiac.sqlite")).await.expect("pool")
+        }
+    };
+    canhgiac_store::schema::migrate_to(&pool, 8).await.expect("schema 8");
+    let now = "2024-06-01T00:00:00.000000Z";
+    let mut tx = pool.begin().await.expect("begin");
+    tx.exec(
+        "INSERT INTO agencies (\"key\", version, created_at, updated_at, search, code, names, signer, recipients, period_rule, heading_case) \
+         VALUES ($1, 1, $2, $2, '', $1, $3, $4, '[]', 'calendar', 'sentence')",
+        &[
+            V::from("so-cu"),
+            V::from(now),
+            V::from(r#"[{"name":"Sở Thông tin và Truyền thông","parent_name":"UBND tỉnh","symbol":"STTTT","place":"Bắc Giang"}]"#),
+            V::from(r#"{"head_title":"Giám đốc","position":"Giám đốc","full_name":"Nguyễn Văn A"}"#),
+        ],
+    )
+    .await
+    .expect("agency");
+    tx.exec(
+        "INSERT INTO outlets (\"key\", version, created_at, updated_at, search, code, name, kind, level, feeds, active) \
+         VALUES ('bao-cu', 1, $1, $1, 'bao cu', 'bao-cu', 'Báo cũ', 'print', 'province', '[]', TRUE)",
+        &[V::from(now)],
+    )
+    .await
+    .expect("outlet");
+    tx.commit().await.expect("commit");
+    pool.close().await;
+    let store = match &old_schema {
+        Some((url, schema)) => SqlStore::open_postgres(url, Some(schema)).await.expect("open"),
+        None => SqlStore::open_sqlite(&h._dir.as_ref().expect("dir").path().join("cu"))
+            .await
+            .expect("open"),
+    };
+    let mine = store.scoped("so-cu");
+    assert_eq!(mine.list::<Outlet>(&ListQuery::default()).await.expect("list").len(), 1);
+    assert_eq!(mine.list::<Agency>(&ListQuery::default()).await.expect("list").len(), 1);
+    assert!(store
+        .scoped("khac")
+        .list::<Outlet>(&ListQuery::default())
+        .await
+        .expect("list")
+        .is_empty());
+    store.close().await;
+    if let Some((url, schema)) = old_schema {
+        let admin = Pool::connect_postgres(&url, None).await.expect("admin");
+        let mut tx = admin.begin().await.expect("begin");
+        tx.exec(&format!("DROP SCHEMA {schema} CASCADE"), &[])
+            .await
+            .expect("drop");
+        tx.commit().await.expect("commit");
+        admin.close().await;
+    }
 }
