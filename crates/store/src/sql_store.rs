@@ -348,32 +348,34 @@ enum Mode {
 /// reference once.
 type RefCache = HashSet<(RecordKind, String)>;
 
-async fn fetch_by_key<R: Record>(tx: &mut Tx, key: &str, scope: Option<&str>) -> Result<Option<Stored<R>>> {
-    let mut args = vec![Value::from(key)];
+/// The query for one record of `R` by `id` or `"key"`, within the scope.
+fn select_one<R: Record>(column: &str, value: Value, scope: Option<&str>) -> (String, Vec<Value>) {
+    let mut args = vec![value];
     let owner = owner_clause(R::KIND, scope, "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
     let sql = format!(
-        "SELECT {} FROM {} WHERE \"key\" = $1{owner}",
+        "SELECT {} FROM {} WHERE {column} = $1{owner}",
         select_list(R::KIND),
         R::META.plural
     );
-    match tx.row(&sql, &args, &row_types(R::KIND)).await? {
-        Some(row) => Ok(Some(decode(row)?)),
-        None => Ok(None),
-    }
+    (sql, args)
+}
+
+async fn fetch_one<R: Record>(
+    tx: &mut Tx,
+    column: &str,
+    value: Value,
+    scope: Option<&str>,
+) -> Result<Option<Stored<R>>> {
+    let (sql, args) = select_one::<R>(column, value, scope);
+    tx.row(&sql, &args, &row_types(R::KIND)).await?.map(decode).transpose()
+}
+
+async fn fetch_by_key<R: Record>(tx: &mut Tx, key: &str, scope: Option<&str>) -> Result<Option<Stored<R>>> {
+    fetch_one(tx, "\"key\"", Value::from(key), scope).await
 }
 
 async fn fetch_by_id<R: Record>(tx: &mut Tx, id: i64, scope: Option<&str>) -> Result<Option<Stored<R>>> {
-    let mut args = vec![Value::Int(id)];
-    let owner = owner_clause(R::KIND, scope, "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
-    let sql = format!(
-        "SELECT {} FROM {} WHERE id = $1{owner}",
-        select_list(R::KIND),
-        R::META.plural
-    );
-    match tx.row(&sql, &args, &row_types(R::KIND)).await? {
-        Some(row) => Ok(Some(decode(row)?)),
-        None => Ok(None),
-    }
+    fetch_one(tx, "id", Value::Int(id), scope).await
 }
 
 /// Every record this one refers to exists — and, in a scoped store, belongs
@@ -746,13 +748,7 @@ impl Records for SqlStore {
 
     #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn get<R: Record>(&self, id: i64) -> Result<Option<Stored<R>>> {
-        let mut args = vec![Value::Int(id)];
-        let owner = owner_clause(R::KIND, self.scope(), "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
-        let sql = format!(
-            "SELECT {} FROM {} WHERE id = $1{owner}",
-            select_list(R::KIND),
-            R::META.plural
-        );
+        let (sql, args) = select_one::<R>("id", Value::Int(id), self.scope());
         let rows = self.pool.rows(&sql, &args, &row_types(R::KIND)).await?;
         rows.into_iter().next().map(decode).transpose()
     }
@@ -781,13 +777,7 @@ impl Records for SqlStore {
 
     #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn get_by_key<R: Record>(&self, key: &str) -> Result<Option<Stored<R>>> {
-        let mut args = vec![Value::from(key)];
-        let owner = owner_clause(R::KIND, self.scope(), "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
-        let sql = format!(
-            "SELECT {} FROM {} WHERE \"key\" = $1{owner}",
-            select_list(R::KIND),
-            R::META.plural
-        );
+        let (sql, args) = select_one::<R>("\"key\"", Value::from(key), self.scope());
         let rows = self.pool.rows(&sql, &args, &row_types(R::KIND)).await?;
         rows.into_iter().next().map(decode).transpose()
     }

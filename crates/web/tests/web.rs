@@ -68,6 +68,18 @@ fn hash(p: &str) -> String {
         .to_string()
 }
 
+/// A user with the test password.
+fn test_user(name: &str, role: Role) -> User {
+    User {
+        username: Code::lit(name),
+        full_name: Text::lit(&format!("Người dùng {name}")),
+        role,
+        password_hash: Some(Text::lit(&hash(PASSWORD))),
+        email: None,
+        active: true,
+    }
+}
+
 async fn prepare(store: SqlStore, dir: Option<tempfile::TempDir>, pg: Option<(String, String)>) -> TestApp {
     let data = canhgiac_interchange::read_json("seed.json", SEED.as_bytes())
         .expect("seed")
@@ -78,15 +90,10 @@ async fn prepare(store: SqlStore, dir: Option<tempfile::TempDir>, pg: Option<(St
         ("chuyenvien", Role::Editor),
         ("lanhdao", Role::Viewer),
     ] {
-        let user = User {
-            username: Code::lit(name),
-            full_name: Text::lit(&format!("Người dùng {name}")),
-            role,
-            password_hash: Some(Text::lit(&hash(PASSWORD))),
-            email: None,
-            active: true,
-        };
-        store.upsert(&Actor::system("test"), &user).await.expect("user");
+        store
+            .upsert(&Actor::system("test"), &test_user(name, role))
+            .await
+            .expect("user");
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
@@ -1661,15 +1668,9 @@ async fn add_second_agency(app: &TestApp) {
     .expect("dataset");
     b.import(&Actor::system("test"), &data).await.expect("second agency");
     for (name, role) in [("vanhoa", Role::Editor), ("quantri_vh", Role::Admin)] {
-        let user = User {
-            username: Code::lit(name),
-            full_name: Text::lit(&format!("Người dùng {name}")),
-            role,
-            password_hash: Some(Text::lit(&hash(PASSWORD))),
-            email: None,
-            active: true,
-        };
-        b.upsert(&Actor::system("test"), &user).await.expect("user");
+        b.upsert(&Actor::system("test"), &test_user(name, role))
+            .await
+            .expect("user");
     }
 }
 
