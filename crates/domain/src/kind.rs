@@ -215,6 +215,32 @@ pub static ISSUED_REPORT_META: KindMeta = KindMeta {
     table: None,
 };
 
+/// A report request sent to child agencies.
+pub static REPORT_CALL_META: KindMeta = KindMeta {
+    code: "report_call",
+    plural: "report_calls",
+    label: "yêu cầu báo cáo gửi đơn vị",
+    fields: &[],
+    date_field: None,
+    owner: Ownership::Agency,
+    api: ApiAccess::None,
+    register: None,
+    table: None,
+};
+
+/// A child agency's submission.
+pub static SUBMISSION_META: KindMeta = KindMeta {
+    code: "submission",
+    plural: "submissions",
+    label: "báo cáo của đơn vị",
+    fields: &[],
+    date_field: None,
+    owner: Ownership::Agency,
+    api: ApiAccess::None,
+    register: None,
+    table: None,
+};
+
 /// Turns what a person typed for one field (a form field, a CSV or XLSX
 /// cell) into the JSON value the record type parses; `None` when empty.
 /// Forms and table files go through here, so both accept the same text.
@@ -298,6 +324,11 @@ macro_rules! define_kinds {
             /// An issued report snapshot: audited, but kept apart from the
             /// records (not imported or exported; immutable once written).
             IssuedReport,
+            /// A report request a parent sent to its children (audited;
+            /// kept apart from the records, like issued reports).
+            ReportCall,
+            /// A child's answer to a report request.
+            Submission,
         }
 
         impl RecordKind {
@@ -308,6 +339,8 @@ macro_rules! define_kinds {
                 match self {
                     $(RecordKind::$T => &<$T as Record>::META,)+
                     RecordKind::IssuedReport => &ISSUED_REPORT_META,
+                    RecordKind::ReportCall => &REPORT_CALL_META,
+                    RecordKind::Submission => &SUBMISSION_META,
                 }
             }
         }
@@ -361,7 +394,9 @@ macro_rules! define_kinds {
                             $d body
                         }
                     )+
-                    $crate::RecordKind::IssuedReport => $d other,
+                    $crate::RecordKind::IssuedReport
+                    | $crate::RecordKind::ReportCall
+                    | $crate::RecordKind::Submission => $d other,
                 }
             };
         }
@@ -402,6 +437,11 @@ impl Dataset {
 }
 
 impl RecordKind {
+    /// The audited kinds that are not records: issued reports, report
+    /// requests to children, submissions.
+    pub const AUDITED_APART: &'static [RecordKind] =
+        &[RecordKind::IssuedReport, RecordKind::ReportCall, RecordKind::Submission];
+
     /// Singular machine name: `media_item`.
     pub fn code(self) -> &'static str {
         self.meta().code
@@ -420,7 +460,7 @@ impl RecordKind {
         RecordKind::ALL
             .iter()
             .copied()
-            .chain([RecordKind::IssuedReport])
+            .chain(RecordKind::AUDITED_APART.iter().copied())
             .find(|k| k.code() == s || k.plural() == s)
     }
 

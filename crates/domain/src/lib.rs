@@ -14,6 +14,7 @@ pub mod money;
 pub mod numbers;
 pub mod period;
 pub mod records;
+pub mod submission;
 pub mod text;
 mod vn_enum;
 

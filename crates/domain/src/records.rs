@@ -1603,6 +1603,10 @@ vn_enum!(AuditAction {
     Create = "create": "Tạo mới",
     Update = "update": "Sửa",
     Delete = "delete": "Xóa",
+    Send = "send": "Gửi yêu cầu báo cáo",
+    Submit = "submit": "Gửi báo cáo",
+    Approve = "approve": "Duyệt báo cáo",
+    Return = "return": "Trả lại báo cáo",
 });
 
 /// One change to one record, chained to the previous entry by hash.

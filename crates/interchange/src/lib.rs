@@ -1,7 +1,9 @@
 //! The formats records travel in.
 //!
 //! - JSON: the whole dataset, versioned (`docs/import-format.md`);
-//! - CSV and XLSX: one record kind per file, Vietnamese column headers.
+//! - CSV and XLSX: one record kind per file, Vietnamese column headers;
+//! - signed submission packages between installations (`package`);
+//! - figures of a data-entry form as CSV or XLSX (`figures`).
 //!
 //! Every reader is all-or-nothing: it returns a complete [`Dataset`] or the
 //! first error, naming the file, the row and the column, in Vietnamese.
@@ -12,7 +14,9 @@
 //! read; text is decoded (UTF-8, or Windows-1258 for legacy files) and
 //! normalised to NFC before parsing; a cell is always data, never a formula.
 
+pub mod figures;
 mod json;
+pub mod package;
 mod table;
 
 use std::fmt;

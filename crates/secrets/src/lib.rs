@@ -10,6 +10,8 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+
+pub mod signing;
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 

@@ -104,6 +104,11 @@ pub(crate) async fn append(
     // entries are the installation's.
     let owner_sql = match kind {
         RecordKind::IssuedReport => Some("SELECT agency FROM issued_reports WHERE id = $1".to_owned()),
+        RecordKind::ReportCall => Some("SELECT owner FROM report_calls WHERE id = $1".to_owned()),
+        // Submissions are the requesting agency's to review and audit.
+        RecordKind::Submission => {
+            Some("SELECT c.owner FROM submissions s JOIN report_calls c ON c.id = s.call_id WHERE s.id = $1".to_owned())
+        }
         k if k.meta().owner == canhgiac_domain::Ownership::Shared => None,
         k => Some(format!("SELECT owner FROM {} WHERE id = $1", k.plural())),
     };

@@ -20,6 +20,7 @@ mod issued;
 mod jobs;
 pub mod schema;
 mod sql_store;
+mod submissions;
 mod summary;
 
 use std::future::Future;
@@ -32,6 +33,7 @@ pub use audit::{AuditCheck, AuditQuery};
 pub use issued::{IssuedFile, IssuedReport, NewIssuedReport};
 pub use jobs::{JobCount, JobState, Lease, NewJob, Outcome, WorkerInfo};
 pub use sql_store::{SqlStore, MAX_PAGE};
+pub use submissions::{AgencyKey, CallTarget, Decision, NewCall, NewSubmission, ReportCall, Submission};
 pub use summary::{CountByKind, ItemCount, Summary, TopicOutletCount};
 
 /// Who makes a change, and through which path.
@@ -152,6 +154,10 @@ pub enum StoreError {
         index: usize,
         inner: Box<StoreError>,
     },
+    /// A workflow step that is not allowed now (sending an approved
+    /// report again, deciding on another agency's request…).
+    #[error("Không thực hiện được: {0}")]
+    Refused(String),
     #[error("Lược đồ cơ sở dữ liệu: {0}")]
     Schema(String),
     #[error("Dữ liệu lưu trữ bị hỏng: {0}")]
@@ -346,11 +352,61 @@ pub trait Health: Send + Sync + 'static {
 
 /// The storage every layer above is written against: all of the focused
 /// traits together. Anything that implements them all is a `Store`.
-pub trait Store: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists + Clone {}
+/// Requests to child agencies and their submissions (see `submissions`).
+pub trait Submissions: Send + Sync + 'static {
+    /// Sends a request from the scope's agency to its children.
+    fn call_send(&self, actor: &Actor, new: &NewCall) -> impl Future<Output = Result<ReportCall>> + Send;
 
-impl<T: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists + Clone> Store for T {}
+    /// Requests sent by or addressed to the scope's agency, newest first.
+    fn calls(&self) -> impl Future<Output = Result<Vec<ReportCall>>> + Send;
+
+    fn call(&self, id: i64) -> impl Future<Output = Result<Option<ReportCall>>> + Send;
+
+    /// Records one sending of a child's answer (checked against the
+    /// request, its files and, when signed, the registered key).
+    fn submit(&self, actor: &Actor, new: &NewSubmission) -> impl Future<Output = Result<Submission>> + Send;
+
+    /// Every sending the scope may see for a request, by agency and version.
+    fn submissions(&self, call_id: i64) -> impl Future<Output = Result<Vec<Submission>>> + Send;
+
+    fn submission(&self, id: i64) -> impl Future<Output = Result<Option<Submission>>> + Send;
+
+    fn submission_files(
+        &self,
+        id: i64,
+    ) -> impl Future<Output = Result<Vec<canhgiac_domain::submission::FileEntry>>> + Send;
+
+    fn submission_file(&self, id: i64, name: &str) -> impl Future<Output = Result<Option<Vec<u8>>>> + Send;
+
+    /// Approves or returns a waiting submission (the request's sender only).
+    fn decide(&self, actor: &Actor, id: i64, decision: &Decision) -> impl Future<Output = Result<Submission>> + Send;
+
+    /// Registers an agency's public key (and, to sign here, its secret).
+    fn key_register(
+        &self,
+        actor: &Actor,
+        agency: &str,
+        public_key: &str,
+        secret: Option<&str>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    fn keys(&self, agency: &str) -> impl Future<Output = Result<Vec<AgencyKey>>> + Send;
+
+    /// (public key, secret) an agency signs with here, if any.
+    fn signing_secret(&self, agency: &str) -> impl Future<Output = Result<Option<(String, String)>>> + Send;
+}
+
+pub trait Store:
+    Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists + Submissions + Clone
+{
+}
+
+impl<T: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists + Submissions + Clone> Store
+    for T
+{
+}
 
 /// The traits, for code that holds a concrete store (`SqlStore`).
 pub mod prelude {
-    pub use crate::{Access, AuditLog, Figures, Health, IssuedReports, Jobs, Records, Store, Worklists};
+    pub use crate::{Access, AuditLog, Figures, Health, IssuedReports, Jobs, Records, Store, Submissions, Worklists};
 }

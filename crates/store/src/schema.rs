@@ -60,6 +60,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "ownership",
         sql: include_str!("../migrations/0009_ownership.sql"),
     },
+    Migration {
+        version: 10,
+        name: "submissions",
+        sql: include_str!("../migrations/0010_submissions.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -374,6 +374,13 @@ async fn fetch_by_key<R: Record>(tx: &mut Tx, key: &str, scope: Option<&str>) ->
     fetch_one(tx, "\"key\"", Value::from(key), scope).await
 }
 
+/// An agency by code, unscoped: the agency tree is shared knowledge.
+pub(crate) async fn agency_in_tx(tx: &mut Tx, code: &str) -> Result<Option<canhgiac_domain::Agency>> {
+    Ok(fetch_by_key::<canhgiac_domain::Agency>(tx, code, None)
+        .await?
+        .map(|s| s.record))
+}
+
 async fn fetch_by_id<R: Record>(tx: &mut Tx, id: i64, scope: Option<&str>) -> Result<Option<Stored<R>>> {
     fetch_one(tx, "id", Value::Int(id), scope).await
 }
@@ -1019,15 +1026,117 @@ impl IssuedReports for SqlStore {
     }
 
     async fn issued_report(&self, id: i64) -> Result<Option<crate::IssuedReport>> {
-        crate::issued::get(&self.pool, id).await
+        let r = crate::issued::get(&self.pool, id).await?;
+        Ok(r.filter(|r| self.scope().is_none_or(|s| s == r.agency)))
     }
 
     async fn issued_report_file(&self, id: i64, name: &str) -> Result<Option<Vec<u8>>> {
+        if IssuedReports::issued_report(self, id).await?.is_none() {
+            return Ok(None);
+        }
         crate::issued::file(&self.pool, id, name).await
     }
 
     async fn verify_issued_report(&self, id: i64) -> Result<bool> {
         crate::issued::verify(&self.pool, id).await
+    }
+}
+
+impl crate::Submissions for SqlStore {
+    #[tracing::instrument(skip_all)]
+    async fn call_send(&self, actor: &Actor, new: &crate::NewCall) -> Result<crate::ReportCall> {
+        let (actor, new, scope) = (actor.clone(), new.clone(), self.scope.clone());
+        self.in_tx(move |tx| {
+            Box::pin(async move { crate::submissions::call_send(tx, &actor, &new, scope.as_deref()).await })
+        })
+        .await
+    }
+
+    async fn calls(&self) -> Result<Vec<crate::ReportCall>> {
+        let scope = self.scope.clone();
+        self.in_tx(move |tx| Box::pin(async move { crate::submissions::calls(tx, scope.as_deref()).await }))
+            .await
+    }
+
+    async fn call(&self, id: i64) -> Result<Option<crate::ReportCall>> {
+        let scope = self.scope.clone();
+        self.in_tx(move |tx| Box::pin(async move { crate::submissions::call_get(tx, id, scope.as_deref()).await }))
+            .await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn submit(&self, actor: &Actor, new: &crate::NewSubmission) -> Result<crate::Submission> {
+        let (actor, new, scope) = (actor.clone(), new.clone(), self.scope.clone());
+        self.in_tx(move |tx| {
+            Box::pin(async move { crate::submissions::submit(tx, &actor, &new, scope.as_deref()).await })
+        })
+        .await
+    }
+
+    async fn submissions(&self, call_id: i64) -> Result<Vec<crate::Submission>> {
+        let scope = self.scope.clone();
+        self.in_tx(move |tx| {
+            Box::pin(async move { crate::submissions::submissions(tx, call_id, scope.as_deref()).await })
+        })
+        .await
+    }
+
+    async fn submission(&self, id: i64) -> Result<Option<crate::Submission>> {
+        let scope = self.scope.clone();
+        self.in_tx(move |tx| {
+            Box::pin(async move { crate::submissions::submission_get(tx, id, scope.as_deref()).await })
+        })
+        .await
+    }
+
+    async fn submission_files(&self, id: i64) -> Result<Vec<canhgiac_domain::submission::FileEntry>> {
+        if crate::Submissions::submission(self, id).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        crate::submissions::submission_files(&self.pool, id).await
+    }
+
+    async fn submission_file(&self, id: i64, name: &str) -> Result<Option<Vec<u8>>> {
+        if crate::Submissions::submission(self, id).await?.is_none() {
+            return Ok(None);
+        }
+        crate::submissions::submission_file(&self.pool, id, name).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn decide(&self, actor: &Actor, id: i64, decision: &crate::Decision) -> Result<crate::Submission> {
+        let (actor, decision, scope) = (actor.clone(), decision.clone(), self.scope.clone());
+        self.in_tx(move |tx| {
+            Box::pin(async move { crate::submissions::decide(tx, &actor, id, &decision, scope.as_deref()).await })
+        })
+        .await
+    }
+
+    async fn key_register(&self, actor: &Actor, agency: &str, public_key: &str, secret: Option<&str>) -> Result<()> {
+        let (actor, scope) = (actor.clone(), self.scope.clone());
+        let (agency, public_key, secret) = (agency.to_owned(), public_key.to_owned(), secret.map(str::to_owned));
+        self.in_tx(move |tx| {
+            Box::pin(async move {
+                crate::submissions::key_register(tx, &actor, &agency, &public_key, secret.as_deref(), scope.as_deref())
+                    .await
+            })
+        })
+        .await
+    }
+
+    async fn keys(&self, agency: &str) -> Result<Vec<crate::AgencyKey>> {
+        let agency = agency.to_owned();
+        self.in_tx(move |tx| Box::pin(async move { crate::submissions::keys(tx, &agency).await }))
+            .await
+    }
+
+    async fn signing_secret(&self, agency: &str) -> Result<Option<(String, String)>> {
+        if self.scope.as_deref().is_some_and(|s| s != agency) {
+            return Ok(None);
+        }
+        let agency = agency.to_owned();
+        self.in_tx(move |tx| Box::pin(async move { crate::submissions::signing_secret(tx, &agency).await }))
+            .await
     }
 }
 

@@ -51,7 +51,7 @@ pub async fn audit_log<S: Store>(
         .flatten();
     let kinds: Vec<_> = RecordKind::ALL
         .iter()
-        .chain([RecordKind::IssuedReport].iter())
+        .chain(RecordKind::AUDITED_APART.iter())
         .map(|k| context! { code => k.code(), label => k.label_vn() })
         .collect();
     let html = app.views.render(
