@@ -557,6 +557,11 @@ pub struct LegalBasis {
 }
 
 impl LegalBasis {
+    /// True when the provision is in force on `day`.
+    pub fn valid_on(&self, day: Date) -> bool {
+        self.valid_from.is_none_or(|f| f <= day) && self.valid_to.is_none_or(|t| day <= t)
+    }
+
     /// `Điểm a Khoản 1 Điều 101 Nghị định số 15/2020/NĐ-CP`
     pub fn citation(&self) -> String {
         let mut s = String::new();

@@ -51,7 +51,7 @@ pub fn data_set(topics: &[(String, String)]) -> Vec<DataElement> {
     out.push(DataElement::new("sanctions", "Tổ chức, cá nhân bị xử phạt"));
     out.push(DataElement {
         money: true,
-        ..DataElement::new("fine-total", "Tổng số tiền xử phạt (đồng)")
+        ..DataElement::new("fine-total", "Tổng số tiền xử phạt")
     });
     out
 }

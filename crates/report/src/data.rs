@@ -225,6 +225,9 @@ pub struct ReportData {
     pub notable_cases: Vec<CaseView>,
     pub plan_items: Vec<String>,
     pub annex: Annex,
+    /// The approved answers of the agency's children to its request for
+    /// this period, added up; `None` when it sent no request.
+    pub rollup: Option<crate::rollup::RollupView>,
     /// Drill-down: figure id → the records behind it.
     pub figures: BTreeMap<String, Figure>,
 }
@@ -426,6 +429,22 @@ async fn find_request<S: Store>(
         },
     )
     .await?;
+    // A request sent here by the parent agency answers it too.
+    let from_parent = store
+        .calls()
+        .await?
+        .into_iter()
+        .filter(|c| c.asks(a.code.as_str()) && c.report_kind == spec.kind && Some(c.period) == spec.period)
+        .max_by_key(|c| (c.issued_on, c.id))
+        .map(|c| RequestView {
+            number: c.number,
+            date: c.issued_on,
+            requester: c.owner_name,
+            subject: c.subject,
+        });
+    if from_parent.is_some() {
+        return Ok(from_parent);
+    }
     Ok(requests
         .iter()
         .filter(|r| r.record.report_kind == spec.kind)
@@ -939,6 +958,7 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
     let (notable_cases, cases_by_status) = cases(store, h.range, &mut figs).await?;
     let plan_items = plan(store, &h.agency.record, h.next).await?;
     lap("enforcement, cases, plan");
+    let rollup = rollup_section(store, spec, &h, &mut figs).await?;
     Ok(ReportData {
         recipients: h.agency.record.recipients.iter().map(ToString::to_string).collect(),
         agency: h.agency_view,
@@ -964,6 +984,41 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
             cases_by_status,
             sanctions: e.own_sanctions,
         },
+        rollup,
         figures: figs.0,
     })
+}
+
+/// The roll-up of the children's approved answers, with a figure per
+/// data-set element whose drill-down lists the submissions.
+async fn rollup_section<S: Store>(
+    store: &S,
+    spec: &ReportSpec,
+    h: &Heading,
+    figs: &mut Figures,
+) -> Result<Option<crate::rollup::RollupView>, ReportError> {
+    let code = h.agency.record.code.to_string();
+    let Some(call) = crate::rollup::call_for_report(store, &code, spec).await? else {
+        return Ok(None);
+    };
+    let view = crate::rollup::rollup(store, &call, Date::today()).await?;
+    for t in &view.totals {
+        let ids: Vec<i64> = view
+            .rows
+            .iter()
+            .filter(|r| r.approved && r.values.iter().any(|(c, v)| *c == t.code && *v != 0))
+            .filter_map(|r| r.submission)
+            .collect();
+        figs.0.insert(
+            t.figure.clone(),
+            Figure {
+                label: format!("{} (tổng hợp)", t.label),
+                kind: RecordKind::Submission,
+                value: t.value,
+                complete: true,
+                ids,
+            },
+        );
+    }
+    Ok(Some(view))
 }

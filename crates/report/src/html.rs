@@ -229,7 +229,7 @@ fn drill_section(rep: &Report) -> String {
             r#"<section id="fig-{}"><h3>{}: {}</h3><ol>"#,
             safe_id(id),
             esc(&f.label),
-            if id == "fine-total" {
+            if id.ends_with("fine-total") {
                 esc(&canhgiac_domain::money::group_thousands(f.value))
             } else {
                 f.value.to_string()
@@ -240,7 +240,7 @@ fn drill_section(rep: &Report) -> String {
         }
         h.push_str("</ol>");
         let shown = rows.len() as i64;
-        let counted = if id == "fine-total" {
+        let counted = if id.ends_with("fine-total") || f.kind == canhgiac_domain::RecordKind::Submission {
             f.ids.len() as i64
         } else {
             f.value

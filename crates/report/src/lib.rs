@@ -22,6 +22,7 @@ pub mod html;
 pub mod layout;
 pub mod markdown;
 pub mod pdf;
+pub mod rollup;
 pub mod template;
 pub mod xlsx;
 
@@ -144,7 +145,11 @@ pub async fn build<S: Store>(
     let mut drill = BTreeMap::new();
     for (id, f) in &data.figures {
         let ids: Vec<i64> = f.ids.iter().take(data::DRILL_LIMIT as usize).copied().collect();
-        drill.insert(id.clone(), describe(store, f.kind, &ids).await?);
+        let rows = match (f.kind, id.strip_prefix("rollup-")) {
+            (RecordKind::Submission, Some(code)) => rollup::drill(store, code, &ids).await?,
+            _ => describe(store, f.kind, &ids).await?,
+        };
+        drill.insert(id.clone(), rows);
     }
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "drill-down");
     let data_layout = data.agency.layout.clone();

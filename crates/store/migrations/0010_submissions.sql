@@ -10,6 +10,7 @@
 CREATE TABLE report_calls (
     id @ID@,
     owner TEXT NOT NULL REFERENCES agencies ("key"),
+    owner_name TEXT NOT NULL,
     number TEXT NOT NULL,
     issued_on TEXT NOT NULL,
     subject TEXT NOT NULL,

@@ -37,8 +37,9 @@ pub struct NewCall {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ReportCall {
     pub id: i64,
-    /// The sending agency's code.
+    /// The sending agency's code, and its name on the day of the request.
     pub owner: String,
+    pub owner_name: String,
     pub number: String,
     pub issued_on: Date,
     pub subject: String,
@@ -77,6 +78,10 @@ impl ReportCall {
 pub struct NewSubmission {
     pub call_id: i64,
     pub source: SubmissionSource,
+    /// When it was received: `Timestamp::now()` for anything a person or
+    /// another installation sends; an earlier instant only where history
+    /// is loaded (the demo dataset, tests).
+    pub received_at: Timestamp,
     pub manifest: Manifest,
     /// (public key, signature) over the manifest's canonical bytes; a
     /// package from another installation must carry one.
@@ -153,9 +158,10 @@ async fn agencies(tx: &mut Tx) -> Result<Vec<Agency>> {
     Ok(out)
 }
 
-const CALL_SELECT: &str = "SELECT id, owner, number, issued_on, subject, report_kind, period, deadline, sections, created_at, created_by FROM report_calls";
+const CALL_SELECT: &str = "SELECT id, owner, owner_name, number, issued_on, subject, report_kind, period, deadline, sections, created_at, created_by FROM report_calls";
 const CALL_TYPES: &[Ty] = &[
     Ty::Int,
+    Ty::Text,
     Ty::Text,
     Ty::Text,
     Ty::Text,
@@ -174,6 +180,7 @@ fn decode_call(row: Vec<Value>) -> Result<ReportCall> {
     Ok(ReportCall {
         id: c.int()?,
         owner: c.text()?,
+        owner_name: c.text()?,
         number: c.text()?,
         issued_on: Date::parse(&c.text()?).map_err(|_| bad("issued_on"))?,
         subject: c.text()?,
@@ -302,13 +309,20 @@ pub(crate) async fn call_send(tx: &mut Tx, actor: &Actor, new: &NewCall, scope: 
             key: new.number.trim().to_owned(),
         });
     }
+    let name_of = |code: &str| {
+        all.iter()
+            .find(|a| a.code.as_str() == code)
+            .and_then(|a| a.name_on(new.issued_on))
+            .map_or_else(|| code.to_owned(), |n| n.name.to_string())
+    };
     let now = Timestamp::now();
     let row = tx
         .row(
-            "INSERT INTO report_calls (owner, number, issued_on, subject, report_kind, period, deadline, sections, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            "INSERT INTO report_calls (owner, owner_name, number, issued_on, subject, report_kind, period, deadline, sections, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             &[
                 Value::from(owner.as_str()),
+                Value::from(name_of(&owner)),
                 Value::from(canhgiac_domain::nfc(new.number.trim()).as_str()),
                 Value::Text(new.issued_on.iso()),
                 Value::from(canhgiac_domain::nfc(new.subject.trim()).as_str()),
@@ -325,11 +339,7 @@ pub(crate) async fn call_send(tx: &mut Tx, actor: &Actor, new: &NewCall, scope: 
         .ok_or_else(|| StoreError::Corrupt("không ghi được yêu cầu báo cáo".into()))?;
     let id = Cols::new(row, "report_calls.id").int()?;
     for t in &targets {
-        let name = all
-            .iter()
-            .find(|a| a.code.as_str() == t)
-            .and_then(|a| a.name_on(new.issued_on))
-            .map_or_else(|| t.clone(), |n| n.name.to_string());
+        let name = name_of(t);
         tx.exec(
             "INSERT INTO report_call_targets (call_id, agency, name) VALUES ($1, $2, $3)",
             &[Value::Int(id), Value::from(t.as_str()), Value::from(name)],
@@ -581,7 +591,7 @@ pub(crate) async fn submit(tx: &mut Tx, actor: &Actor, new: &NewSubmission, scop
         ],
     )
     .await?;
-    let now = Timestamp::now();
+    let now = new.received_at;
     let (public, signature) = match &new.signature {
         Some((p, s)) => (Some(p.clone()), Some(s.clone())),
         None => (None, None),
