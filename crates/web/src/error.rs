@@ -46,9 +46,11 @@ impl WebError {
                     StatusCode::CONFLICT
                 }
                 StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+                StoreError::Refused(_) => StatusCode::CONFLICT,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::Report(canhgiac_report::ReportError::Input(_)) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Report(canhgiac_report::ReportError::Store(StoreError::Refused(_))) => StatusCode::CONFLICT,
             WebError::Report(canhgiac_report::ReportError::Store(_)) | WebError::Report(_) | WebError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -68,6 +70,8 @@ impl WebError {
             WebError::Store(StoreError::StaleVersion { .. }) => "stale",
             WebError::Store(StoreError::InUse { .. }) => "in_use",
             WebError::Store(StoreError::NotFound { .. }) => "not_found",
+            WebError::Store(StoreError::Refused(_))
+            | WebError::Report(canhgiac_report::ReportError::Store(StoreError::Refused(_))) => "refused",
             WebError::Store(StoreError::Invalid { .. } | StoreError::MissingReference { .. }) => "invalid",
             WebError::Store(_) | WebError::Report(_) | WebError::Internal(_) => "internal",
         }

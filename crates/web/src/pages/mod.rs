@@ -9,12 +9,17 @@ mod cases;
 mod dashboard;
 mod items;
 mod reports;
+mod submissions;
 
 pub use audit::{audit_log, AuditFilter};
 pub use cases::{case_create, case_detail, case_new, case_status, cases, CaseFilter};
 pub use dashboard::dashboard;
 pub use items::{item, items, ItemFilter};
 pub use reports::{report_download, report_form, report_issue, report_preview, ReportQuery};
+pub use submissions::{
+    answer_form, answer_records, api_submit, call_detail, call_send, calls, decide, receive_package, sheet,
+    sheet_upload, submission_detail, submission_file, CallQuery,
+};
 
 use std::collections::HashMap;
 
