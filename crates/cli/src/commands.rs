@@ -70,7 +70,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Import { file, kind, dry_run } => import(&store, file, kind.as_deref(), *dry_run).await,
         Command::Export { format, out } => export(&store, format, out.as_deref()).await,
         Command::Stats { period, from, to, json } => {
-            stats(&store, period.as_deref(), from.as_deref(), to.as_deref(), *json).await
+            let own = own_agency(&store).await?;
+            stats(&own, period.as_deref(), from.as_deref(), to.as_deref(), *json).await
         }
         Command::Audit { limit, verify } => audit(&store, *limit, *verify).await,
         Command::Token {
@@ -79,11 +80,44 @@ pub async fn run(cli: Cli) -> Result<()> {
             name,
             days,
         } => token(&store, user, scopes, name, *days).await,
-        Command::Report(args) => crate::report::run(&store, &cli, args).await,
+        Command::Report(args) => crate::report::run(&own_agency(&store).await?, &cli, args).await,
+        Command::Request { action } => crate::federation::request(&store, action).await,
+        Command::Submission { action } => crate::federation::submission(&store, action).await,
+        Command::Key { action } => crate::federation::key(&store, action).await,
         Command::Bench { items, runs } => crate::bench::run(&store, *items, (*runs).max(1)).await,
     };
     store.close().await;
     result
+}
+
+/// The store a report or figures are read from: the `--agency` given, or
+/// else the installation's own agency (the first one created, which took
+/// the records made before it), named on stderr when there are several.
+/// Writes that add records never take this default: they need `--agency`.
+async fn own_agency(store: &SqlStore) -> Result<SqlStore> {
+    if store.scope().is_some() {
+        return Ok(store.clone());
+    }
+    let mut agencies = store
+        .list::<Agency>(&ListQuery {
+            limit: Some(canhgiac_store::MAX_PAGE),
+            ..Default::default()
+        })
+        .await?;
+    if agencies.len() < 2 {
+        return Ok(store.clone());
+    }
+    agencies.sort_by_key(|a| a.id);
+    let first = &agencies[0].record;
+    let name = first
+        .name_on(Date::today())
+        .map_or_else(|| first.code.to_string(), |n| n.name.to_string());
+    eprintln!(
+        "(Cơ quan: {name} — «{}»; kho có {} cơ quan, chọn cơ quan khác bằng --agency)",
+        first.code,
+        count(agencies.len() as u64)
+    );
+    Ok(store.scoped(first.code.as_str()))
 }
 
 /// Creates the first admin if there is none; prints its password once.
@@ -162,17 +196,30 @@ async fn serve(
 
 async fn demo(store: &SqlStore) -> Result<()> {
     init(store, "admin").await?;
-    let env = read_json("seed-2024-h1.json", SEED.as_bytes()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut env = read_json("seed-2024-h1.json", SEED.as_bytes()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let seed_agency = env
+        .records
+        .agencies
+        .first()
+        .map(|a| a.code.to_string())
+        .context("dữ liệu mẫu thiếu cơ quan")?;
+    // Once the committee exists, the seed agency sits under it.
+    if store.get_by_key::<Agency>(crate::demo::COMMITTEE).await?.is_some() {
+        if let Some(n) = env.records.agencies.first_mut().and_then(|a| a.names.first_mut()) {
+            n.parent = Some(canhgiac_domain::Code::lit(crate::demo::COMMITTEE));
+        }
+    }
     // The seed is its agency's, whatever else the store holds.
-    let store = &match env.records.agencies.first() {
-        Some(a) => store.scoped(a.code.as_str()),
-        None => store.clone(),
-    };
-    let summary = store
+    let scoped = store.scoped(&seed_agency);
+    let summary = scoped
         .import(&Actor::system("cli:demo"), &env.records)
         .await
         .context("không nạp được dữ liệu mẫu")?;
     print_import(&summary);
+    crate::demo::committee(store, &seed_agency)
+        .await
+        .context("không tạo được dữ liệu mẫu của Ban Chỉ đạo")?;
+    let store = &scoped;
     println!();
     let range = Period::Half(2024, 1).range(rule_of(store).await?);
     let s = store.summary(range).await?;
@@ -224,6 +271,13 @@ async fn import(store: &SqlStore, file: &std::path::Path, kind: Option<&str>, dr
 async fn export(store: &SqlStore, format: &str, out: Option<&std::path::Path>) -> Result<()> {
     if format != "json" {
         bail!("định dạng «{format}» chưa được hỗ trợ; dùng --format json");
+    }
+    // The import format says nothing of owners: one agency per file.
+    if store.scope().is_none() && store.count(canhgiac_domain::RecordKind::Agency).await? > 1 {
+        bail!(
+            "kho có nhiều cơ quan; hãy xuất dữ liệu của từng cơ quan bằng --agency \
+             (sao lưu toàn bộ kho: sao chép thư mục dữ liệu, hoặc pg_dump với PostgreSQL)"
+        );
     }
     let env = Envelope::new(store.export().await?);
     match out {

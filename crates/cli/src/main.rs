@@ -3,6 +3,8 @@
 
 mod bench;
 mod commands;
+mod demo;
+mod federation;
 mod jobs;
 mod report;
 
@@ -157,6 +159,21 @@ pub enum Command {
         /// Số ngày hiệu lực (bỏ trống: không hết hạn).
         #[arg(long)]
         days: Option<u32>,
+    },
+    /// Yêu cầu báo cáo gửi các cơ quan, đơn vị trực thuộc hoặc thành viên (report requests).
+    Request {
+        #[command(subcommand)]
+        action: federation::RequestAction,
+    },
+    /// Báo cáo của đơn vị trả lời yêu cầu: gửi, duyệt, trả lại, gói ký số (submissions).
+    Submission {
+        #[command(subcommand)]
+        action: federation::SubmissionAction,
+    },
+    /// Khóa ký số Ed25519 của các cơ quan (signing keys).
+    Key {
+        #[command(subcommand)]
+        action: federation::KeyAction,
     },
     /// Nhật ký thay đổi (audit trail).
     Audit {

@@ -29,9 +29,10 @@ fn stats_json(data: &Path, period: &str) -> serde_json::Value {
     serde_json::from_str(&ok(&canhgiac(data, &["stats", "--period", period, "--json"]))).expect("json")
 }
 
-/// The export without its timestamp, for comparing stores.
+/// The seed agency's export without its timestamp, for comparing stores.
 fn export_records(data: &Path) -> serde_json::Value {
-    let mut v: serde_json::Value = serde_json::from_str(&ok(&canhgiac(data, &["export"]))).expect("json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&ok(&canhgiac(data, &["--agency", "stttt-bacgiang", "export"]))).expect("json");
     v["exported_at"] = serde_json::Value::Null;
     v
 }
@@ -92,8 +93,20 @@ fn export_loads_back_into_an_empty_store() {
     let a = dir.path().join("a");
     let b = dir.path().join("b");
     ok(&canhgiac(&a, &["demo"]));
+    // The demo holds the committee and its members: one agency per file.
+    let out = canhgiac(&a, &["export"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--agency"));
     let file = dir.path().join("xuat.json");
-    ok(&canhgiac(&a, &["export", "--out", file.to_str().expect("path")]));
+    ok(&canhgiac(
+        &a,
+        &[
+            "--agency",
+            "stttt-bacgiang",
+            "export",
+            "--out",
+            file.to_str().expect("path"),
+        ],
+    ));
     ok(&canhgiac(&b, &["import", file.to_str().expect("path")]));
     assert_eq!(export_records(&b), export_records(&a));
 }
@@ -112,7 +125,10 @@ fn a_bad_import_says_why_in_vietnamese_and_changes_nothing() {
          21/QĐ-XPHC,31/02/2024,Cá nhân,Nguyễn Văn B,Vi phạm,5.000.000,Chánh Thanh tra\n",
     )
     .expect("write");
-    let out = canhgiac(&data, &["import", bad.to_str().expect("path")]);
+    let out = canhgiac(
+        &data,
+        &["--agency", "stttt-bacgiang", "import", bad.to_str().expect("path")],
+    );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -129,7 +145,10 @@ fn a_bad_import_says_why_in_vietnamese_and_changes_nothing() {
          21/QĐ-XPHC,11/06/2024,Cá nhân,Nguyễn Văn B,Vi phạm,5.000.000,Chánh Thanh tra,VV-KHONG-CO\n",
     )
     .expect("write");
-    let out = canhgiac(&data, &["import", bad.to_str().expect("path")]);
+    let out = canhgiac(
+        &data,
+        &["--agency", "stttt-bacgiang", "import", bad.to_str().expect("path")],
+    );
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -151,9 +170,15 @@ fn a_good_csv_import_adds_and_reimporting_adds_nothing() {
          bao-bac-giang-dien-tu,Tin,Bắt đối tượng tàng trữ ma túy,https://baobacgiang.vn/bai-1?utm_source=fb,12/06/2024,PCMT\n",
     )
     .expect("write");
-    let out = ok(&canhgiac(&data, &["import", file.to_str().expect("path")]));
+    let out = ok(&canhgiac(
+        &data,
+        &["--agency", "stttt-bacgiang", "import", file.to_str().expect("path")],
+    ));
     assert!(out.contains("1 bản ghi mới"), "{out}");
-    let out = ok(&canhgiac(&data, &["import", file.to_str().expect("path")]));
+    let out = ok(&canhgiac(
+        &data,
+        &["--agency", "stttt-bacgiang", "import", file.to_str().expect("path")],
+    ));
     assert!(
         out.contains("0 bản ghi mới") && out.contains("1 bản ghi không đổi"),
         "{out}"
@@ -222,11 +247,25 @@ fn report_renders_and_issues_versions() {
         "--formats",
         "docx,md",
     ];
-    let first = ok(&canhgiac(&data, &args));
-    assert!(first.contains("phiên bản 1"), "{first}");
-    let second = ok(&canhgiac(&data, &args));
-    assert!(second.contains("phiên bản 2"), "{second}");
-    assert!(ok(&canhgiac(&data, &["report", "verify", "--id", "1"])).contains("nguyên vẹn"));
+    // The demo's member answer already issued 180/BC-STTTT once: each
+    // issue is the next version.
+    let version_and_id = |out: &str| -> (u32, String) {
+        let v = out
+            .split("phiên bản ")
+            .nth(1)
+            .and_then(|r| r.split(',').next())
+            .expect("version");
+        let id = out
+            .split("mã số ")
+            .nth(1)
+            .and_then(|r| r.split(')').next())
+            .expect("id");
+        (v.parse().expect("number"), id.to_owned())
+    };
+    let (v1, id) = version_and_id(&ok(&canhgiac(&data, &args)));
+    let (v2, _) = version_and_id(&ok(&canhgiac(&data, &args)));
+    assert_eq!(v2, v1 + 1);
+    assert!(ok(&canhgiac(&data, &["report", "verify", "--id", &id])).contains("nguyên vẹn"));
     let got = dir.path().join("v1.md");
     ok(&canhgiac(
         &data,
@@ -234,7 +273,7 @@ fn report_renders_and_issues_versions() {
             "report",
             "get",
             "--id",
-            "1",
+            &id,
             "--file",
             "bao-cao.md",
             "--out",
@@ -282,9 +321,10 @@ fn two_agencies_in_one_store_each_get_their_own_figures() {
         &data,
         &["--agency", "so-vhttdl", "import", cases.to_str().expect("path")],
     ));
-    let out = canhgiac(&data, &["stats", "--period", "2024-H1"]);
-    assert!(!out.status.success(), "stats must ask which agency");
+    // Reading takes the installation's own agency, and says so.
+    let out = canhgiac(&data, &["stats", "--period", "2024-H1", "--json"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("--agency"));
+    let own: serde_json::Value = serde_json::from_str(&ok(&out)).expect("json");
     let stats = |code: &str| -> serde_json::Value {
         serde_json::from_str(&ok(&canhgiac(
             &data,
@@ -293,6 +333,7 @@ fn two_agencies_in_one_store_each_get_their_own_figures() {
         .expect("json")
     };
     let a = stats("stttt-bacgiang");
+    assert_eq!(own, a);
     assert_eq!(
         (a["directives"].as_i64(), a["inspections"].as_i64()),
         (Some(6), Some(5))

@@ -400,16 +400,11 @@ impl Record for Agency {
         e.into_result()
     }
 
-    /// The parents it reports to, in every period.
+    /// None: the agency it reports to may be run on another installation
+    /// (a province reporting to a ministry), so a parent is a code, not a
+    /// reference that must exist here. The tree is read with `parent_on`.
     fn references(&self) -> Vec<(RecordKind, String)> {
-        let mut r: Vec<(RecordKind, String)> = Vec::new();
-        for p in self.names.iter().filter_map(|n| n.parent.as_ref()) {
-            let p = (RecordKind::Agency, p.to_string());
-            if !r.contains(&p) {
-                r.push(p);
-            }
-        }
-        r
+        Vec::new()
     }
 }
 
@@ -1732,7 +1727,8 @@ mod tests {
         let list = [a.clone()];
         assert_eq!(Agency::children_on(&list, "bcd-tinh", on("11/06/2024")).len(), 1);
         assert!(Agency::children_on(&list, "bcd-tinh", on("01/07/2025")).is_empty());
-        assert_eq!(a.references().len(), 2);
+        // A parent may run on another installation: a code, not a reference.
+        assert!(a.references().is_empty());
         a.names[0].parent = Some(Code::lit("stttt"));
         assert!(a.validate().is_err(), "an agency under itself");
         a.names[0].parent = None;

@@ -12,8 +12,8 @@
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use canhgiac_domain::submission::{FileEntry, Manifest};
+use canhgiac_secrets::sha256_hex;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// The format name a package carries.
 pub const PACKAGE_FORMAT: &str = "canhgiac.goi-bao-cao/1";
@@ -65,10 +65,6 @@ pub struct Opened {
     pub signature: String,
     /// (name, media type, bytes), as the manifest lists them.
     pub files: Vec<(String, String, Vec<u8>)>,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 /// Builds and signs a package. The manifest's file list is set from

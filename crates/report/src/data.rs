@@ -429,23 +429,7 @@ async fn find_request<S: Store>(
         },
     )
     .await?;
-    // A request sent here by the parent agency answers it too.
-    let from_parent = store
-        .calls()
-        .await?
-        .into_iter()
-        .filter(|c| c.asks(a.code.as_str()) && c.report_kind == spec.kind && Some(c.period) == spec.period)
-        .max_by_key(|c| (c.issued_on, c.id))
-        .map(|c| RequestView {
-            number: c.number,
-            date: c.issued_on,
-            requester: c.owner_name,
-            subject: c.subject,
-        });
-    if from_parent.is_some() {
-        return Ok(from_parent);
-    }
-    Ok(requests
+    let typed = requests
         .iter()
         .filter(|r| r.record.report_kind == spec.kind)
         .filter(|r| match (r.record.period, spec.period) {
@@ -459,6 +443,22 @@ async fn find_request<S: Store>(
             date: r.record.issued_on,
             requester: r.record.requester.to_string(),
             subject: r.record.subject.to_string(),
+        });
+    if typed.is_some() {
+        return Ok(typed);
+    }
+    // Otherwise a request the parent agency sent here through the system.
+    Ok(store
+        .calls()
+        .await?
+        .into_iter()
+        .filter(|c| c.asks(a.code.as_str()) && c.report_kind == spec.kind && Some(c.period) == spec.period)
+        .max_by_key(|c| (c.issued_on, c.id))
+        .map(|c| RequestView {
+            number: c.number,
+            date: c.issued_on,
+            requester: c.owner_name,
+            subject: c.subject,
         }))
 }
 

@@ -205,7 +205,8 @@ pub fn manifest(call: &ReportCall, actor: &Actor, a: &Answer) -> Manifest {
 }
 
 /// A child's answer computed from its records: the report is issued (DOCX
-/// and Markdown), and the submission carries its figures, files and hash.
+/// and Markdown, under `number` if given), and the submission carries its
+/// figures, files and hash.
 /// `store` is scoped to the child.
 pub async fn answer_from_records<S: Store>(
     store: &S,
@@ -214,12 +215,17 @@ pub async fn answer_from_records<S: Store>(
     sections: BTreeMap<String, String>,
     explanations: &BTreeMap<String, String>,
     at: Timestamp,
+    number: Option<u32>,
 ) -> Result<Submission, ReportError> {
     let agency = store
         .scope()
         .map(str::to_owned)
         .ok_or_else(|| ReportError::Input("cần chọn cơ quan gửi báo cáo".into()))?;
-    let report = crate::build(store, &spec_for(call, &agency, at.vn_date()), None, None, true).await?;
+    let spec = ReportSpec {
+        number,
+        ..spec_for(call, &agency, at.vn_date())
+    };
+    let report = crate::build(store, &spec, None, None, true).await?;
     let elements = data_set(store).await?;
     let figures = computed_figures(&report.data, &elements);
     let listed = report.data.directives.len();
@@ -248,7 +254,7 @@ pub async fn answer_from_records<S: Store>(
         .map(|(name, media_type, bytes)| submission::FileEntry {
             name: name.clone(),
             media_type: media_type.clone(),
-            sha256: sha256_hex(bytes),
+            sha256: canhgiac_secrets::sha256_hex(bytes),
             size: bytes.len() as i64,
         })
         .collect();
@@ -266,11 +272,6 @@ pub async fn answer_from_records<S: Store>(
         files,
     };
     Ok(store.submit(actor, &new).await?)
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// One child in the roll-up.

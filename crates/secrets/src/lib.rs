@@ -57,6 +57,11 @@ pub fn new_token() -> String {
 }
 
 /// The SHA-256 of a secret, which is all the store keeps of it.
+/// SHA-256 of bytes, as lowercase hex: file and manifest hashes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }

@@ -357,6 +357,10 @@ pub trait Submissions: Send + Sync + 'static {
     /// Sends a request from the scope's agency to its children.
     fn call_send(&self, actor: &Actor, new: &NewCall) -> impl Future<Output = Result<ReportCall>> + Send;
 
+    /// Records a request received from another installation, addressed to
+    /// the scope's agency.
+    fn call_receive(&self, actor: &Actor, call: &ReportCall) -> impl Future<Output = Result<ReportCall>> + Send;
+
     /// Requests sent by or addressed to the scope's agency, newest first.
     fn calls(&self) -> impl Future<Output = Result<Vec<ReportCall>>> + Send;
 

@@ -690,7 +690,60 @@ async fn export_kind<R: Record>(pool: &Pool, scope: Option<&str>) -> Result<Vec<
         R::META.plural
     );
     let rows = pool.rows(&sql, &args, &row_types(R::KIND)).await?;
-    rows.into_iter().map(|r| decode::<R>(r).map(|s| s.record)).collect()
+    let recs: Vec<R> = rows
+        .into_iter()
+        .map(|r| decode::<R>(r).map(|s| s.record))
+        .collect::<Result<_>>()?;
+    Ok(referenced_first(recs))
+}
+
+/// Orders records so that one a record of the same kind refers to comes
+/// before it (an agency's parent, an outlet's parent, the item another
+/// duplicates), so an export imports back in one pass; otherwise keeps
+/// the order. A cycle, which validation forbids, is left as found.
+fn referenced_first<R: Record>(recs: Vec<R>) -> Vec<R> {
+    let index: HashMap<String, usize> = recs.iter().enumerate().map(|(i, r)| (r.key(), i)).collect();
+    let deps: Vec<Vec<usize>> = recs
+        .iter()
+        .map(|r| {
+            r.references()
+                .into_iter()
+                .filter(|(k, _)| *k == R::KIND)
+                .filter_map(|(_, key)| index.get(&key).copied())
+                .collect()
+        })
+        .collect();
+    if deps.iter().all(Vec::is_empty) {
+        return recs;
+    }
+    // Depth-first, post-order, with an explicit stack: 0 new, 1 open, 2 done.
+    let mut state = vec![0u8; recs.len()];
+    let mut order = Vec::with_capacity(recs.len());
+    for start in 0..recs.len() {
+        let mut stack = vec![(start, 0usize)];
+        while let Some((node, next)) = stack.pop() {
+            if next == 0 {
+                if state[node] != 0 {
+                    continue;
+                }
+                state[node] = 1;
+            }
+            match deps[node].get(next) {
+                Some(&d) => {
+                    stack.push((node, next + 1));
+                    if state[d] == 0 {
+                        stack.push((d, 0));
+                    }
+                }
+                None => {
+                    state[node] = 2;
+                    order.push(node);
+                }
+            }
+        }
+    }
+    let mut slots: Vec<Option<R>> = recs.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 fn escape_like(s: &str) -> String {
@@ -1048,6 +1101,14 @@ impl crate::Submissions for SqlStore {
         let (actor, new, scope) = (actor.clone(), new.clone(), self.scope.clone());
         self.in_tx(move |tx| {
             Box::pin(async move { crate::submissions::call_send(tx, &actor, &new, scope.as_deref()).await })
+        })
+        .await
+    }
+
+    async fn call_receive(&self, actor: &Actor, call: &crate::ReportCall) -> Result<crate::ReportCall> {
+        let (actor, call, scope) = (actor.clone(), call.clone(), self.scope.clone());
+        self.in_tx(move |tx| {
+            Box::pin(async move { crate::submissions::call_receive(tx, &actor, &call, scope.as_deref()).await })
         })
         .await
     }

@@ -9,8 +9,8 @@
 
 use canhgiac_domain::submission::{FileEntry, Manifest, SubmissionSource, SubmissionStatus};
 use canhgiac_domain::{Agency, AuditAction, Date, Period, RecordKind, ReportKind, Timestamp};
-use serde::Serialize;
-use sha2::{Digest, Sha256};
+use canhgiac_secrets::sha256_hex;
+use serde::{Deserialize, Serialize};
 
 use crate::audit;
 use crate::db::{Cols, Pool, Tx, Ty, Value};
@@ -34,7 +34,7 @@ pub struct NewCall {
 }
 
 /// A request as stored.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReportCall {
     pub id: i64,
     /// The sending agency's code, and its name on the day of the request.
@@ -54,7 +54,7 @@ pub struct ReportCall {
 }
 
 /// A child asked by a request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallTarget {
     pub agency: String,
     pub name: String,
@@ -137,10 +137,6 @@ fn refused(msg: impl Into<String>) -> StoreError {
 
 fn not_found(kind: RecordKind, id: i64) -> StoreError {
     StoreError::NotFound { kind, id }
-}
-
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 /// Every agency, unscoped: the tree is shared knowledge.
@@ -361,6 +357,90 @@ pub(crate) async fn call_send(tx: &mut Tx, actor: &Actor, new: &NewCall, scope: 
     )
     .await?;
     Ok(call)
+}
+
+/// Records, at a child's own installation, a request its parent sent from
+/// another one: the same request, addressed to this agency only.
+pub(crate) async fn call_receive(
+    tx: &mut Tx,
+    actor: &Actor,
+    call: &ReportCall,
+    scope: Option<&str>,
+) -> Result<ReportCall> {
+    let Some(me) = scope else {
+        return Err(refused("hãy chọn cơ quan nhận yêu cầu (--agency)"));
+    };
+    let Some(target) = call.targets.iter().find(|t| t.agency == me) else {
+        return Err(refused(format!(
+            "yêu cầu số {} không gửi tới cơ quan «{me}»",
+            call.number
+        )));
+    };
+    if crate::sql_store::agency_in_tx(tx, &call.owner).await?.is_none() {
+        return Err(refused(format!(
+            "chưa có cơ quan gửi yêu cầu «{}» ({}) trong hệ thống; hãy thêm cơ quan cấp trên trước",
+            call.owner, call.owner_name
+        )));
+    }
+    let dup = tx
+        .row(
+            "SELECT id FROM report_calls WHERE owner = $1 AND number = $2 AND issued_on = $3",
+            &[
+                Value::from(call.owner.as_str()),
+                Value::from(call.number.as_str()),
+                Value::Text(call.issued_on.iso()),
+            ],
+            &[Ty::Int],
+        )
+        .await?;
+    if let Some(row) = dup {
+        let id = Cols::new(row, "report_calls.id").int()?;
+        return call_get(tx, id, None)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("yêu cầu không đọc lại được".into()));
+    }
+    let row = tx
+        .row(
+            "INSERT INTO report_calls (owner, owner_name, number, issued_on, subject, report_kind, period, deadline, sections, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            &[
+                Value::from(call.owner.as_str()),
+                Value::from(canhgiac_domain::nfc(&call.owner_name)),
+                Value::from(canhgiac_domain::nfc(&call.number)),
+                Value::Text(call.issued_on.iso()),
+                Value::from(canhgiac_domain::nfc(&call.subject)),
+                Value::from(call.report_kind.code()),
+                Value::Text(call.period.to_string()),
+                Value::Text(call.deadline.iso()),
+                Value::Text(serde_json::to_string(&call.sections).unwrap_or_else(|_| "[]".into())),
+                Value::Text(Timestamp::now().rfc3339()),
+                Value::from(actor.username.as_str()),
+            ],
+            &[Ty::Int],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("không ghi được yêu cầu báo cáo".into()))?;
+    let id = Cols::new(row, "report_calls.id").int()?;
+    tx.exec(
+        "INSERT INTO report_call_targets (call_id, agency, name) VALUES ($1, $2, $3)",
+        &[Value::Int(id), Value::from(me), Value::from(target.name.as_str())],
+    )
+    .await?;
+    let got = call_get(tx, id, None)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("yêu cầu vừa ghi không đọc lại được".into()))?;
+    audit::append(
+        tx,
+        actor,
+        AuditAction::Create,
+        RecordKind::ReportCall,
+        &format!("{}|{}", got.owner, got.number),
+        id,
+        None,
+        serde_json::to_value(&got).ok(),
+    )
+    .await?;
+    Ok(got)
 }
 
 const SUB_SELECT: &str = "SELECT id, call_id, agency, version, status, source, submitted_at, submitted_by, manifest, manifest_sha256, public_key, signature, decided_at, decided_by, comment FROM submissions";

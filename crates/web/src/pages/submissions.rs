@@ -39,7 +39,9 @@ fn children(all: &[Agency], code: &str, day: Date) -> Vec<minijinja::Value> {
     Agency::children_on(all, code, day)
         .into_iter()
         .map(|a| {
-            let name = a.name_on(day).map_or_else(|| a.code.to_string(), |n| n.name.to_string());
+            let name = a
+                .name_on(day)
+                .map_or_else(|| a.code.to_string(), |n| n.name.to_string());
             context! { code => a.code.as_str(), name }
         })
         .collect()
@@ -50,7 +52,12 @@ fn children(all: &[Agency], code: &str, day: Date) -> Vec<minijinja::Value> {
 fn period_options(today: Date) -> Vec<minijinja::Value> {
     let mut out = Vec::new();
     for y in [today.year(), today.year() - 1, today.year() - 2] {
-        let mut ps = vec![Period::Year(y), Period::NineMonths(y), Period::Half(y, 2), Period::Half(y, 1)];
+        let mut ps = vec![
+            Period::Year(y),
+            Period::NineMonths(y),
+            Period::Half(y, 2),
+            Period::Half(y, 1),
+        ];
         ps.extend((1..=4).rev().map(|q| Period::Quarter(y, q)));
         ps.extend((1..=12).rev().map(|m| Period::Month(y, m)));
         for p in ps {
@@ -138,7 +145,8 @@ fn parse_call(f: &HashMap<String, String>) -> Result<NewCall, WebError> {
         number: field(f, "number", 100)?,
         issued_on: date("issued_on", "Ngày ban hành")?,
         subject: field(f, "subject", 2000)?,
-        report_kind: ReportKind::parse(&field(f, "kind", 32)?).map_err(|e| bad(format!("Loại báo cáo: {}", e.message)))?,
+        report_kind: ReportKind::parse(&field(f, "kind", 32)?)
+            .map_err(|e| bad(format!("Loại báo cáo: {}", e.message)))?,
         period: field(f, "period", 16)?
             .parse()
             .map_err(|e: canhgiac_domain::FieldError| bad(e.message))?,
@@ -230,13 +238,7 @@ async fn call_page<S: Store>(
     let is_owner = c.owner == own;
     let view = rollup::rollup(&store, &c, Date::today()).await?;
     let rows: Vec<minijinja::Value> = view.rows.iter().map(completeness_row).collect();
-    let pct = |n: usize| {
-        if view.asked == 0 {
-            0
-        } else {
-            (n * 100 + view.asked / 2) / view.asked
-        }
-    };
+    let pct = |n: usize| (n * 100 + view.asked / 2).checked_div(view.asked).unwrap_or(0);
     let answered = view.rows.iter().filter(|r| r.submission.is_some()).count();
     // The agency answering: itself, or (for the parent) a child without records.
     let answering = if is_owner {
@@ -327,6 +329,10 @@ pub async fn answer_records<S: Store>(
         sections,
         &explanations(&f)?,
         Timestamp::now(),
+        field(&f, "so_van_ban", 6)?
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=99_999).contains(n)),
     )
     .await;
     match result {
@@ -419,7 +425,11 @@ pub async fn answer_form<S: Store>(
     let store = app.store_for(&user);
     let c = store.call(id).await?.ok_or(WebError::NotFound)?;
     let own = user.agency.clone().unwrap_or_default();
-    let agency = if c.owner == own { field(&f, "don_vi", 100)? } else { own.clone() };
+    let agency = if c.owner == own {
+        field(&f, "don_vi", 100)?
+    } else {
+        own.clone()
+    };
     let msg = match typed_answer(&store, &user, &c, &agency, &f).await? {
         Ok(new) => match store.submit(&Actor::new(&user.username, "web"), &new).await {
             Ok(s) => return Ok(Redirect::to(&format!("/bao-cao-don-vi/nop/{}", s.id)).into_response()),
@@ -444,7 +454,10 @@ pub async fn sheet<S: Store>(
     let csv = canhgiac_interchange::figures::template_csv(&rollup::data_set(&store).await?);
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_static("attachment; filename=\"bieu-so-lieu.csv\""),
@@ -595,12 +608,16 @@ pub async fn submission_file<S: Store>(
     let files = store.submission_files(id).await?;
     let entry = files.iter().find(|f| f.name == name).ok_or(WebError::NotFound)?;
     let bytes = store.submission_file(id, &name).await?.ok_or(WebError::NotFound)?;
-    let disposition = format!("attachment; filename=\"{}\"", name.replace(['"', '\\', '\r', '\n'], "_"));
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        name.replace(['"', '\\', '\r', '\n'], "_")
+    );
     Ok((
         [
             (
                 header::CONTENT_TYPE,
-                HeaderValue::from_str(&entry.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+                HeaderValue::from_str(&entry.media_type)
+                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
             ),
             (
                 header::CONTENT_DISPOSITION,
