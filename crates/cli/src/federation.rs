@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
+use canhgiac_domain::numbers::count;
 use canhgiac_domain::submission::{FigureSource, FigureValue, SubmissionSource};
 use canhgiac_domain::{Date, Period, ReportKind, Timestamp};
 use canhgiac_report::rollup::{self, Answer};
@@ -226,12 +227,12 @@ async fn status(store: &SqlStore, id: i64) -> Result<()> {
     println!("Yêu cầu số {} ngày {} — hạn gửi {}", c.number, c.issued_on, c.deadline);
     println!(
         "Đã duyệt {}/{}; đúng hạn {}, muộn {}, quá hạn chưa gửi {}, chưa đến hạn {}",
-        view.reported.len(),
-        view.asked,
-        view.on_time,
-        view.late,
-        view.missing,
-        view.pending
+        count(view.reported.len() as u64),
+        count(view.asked as u64),
+        count(view.on_time as u64),
+        count(view.late as u64),
+        count(view.missing as u64),
+        count(view.pending as u64)
     );
     for r in &view.rows {
         println!(
