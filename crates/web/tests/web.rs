@@ -170,6 +170,7 @@ both!(
     users_change_their_own_password,
     every_declared_kind_reaches_the_api_the_registers_and_the_round_trip,
     users_of_two_agencies_never_cross,
+    a_committee_requests_members_answer_and_it_reviews,
 );
 
 async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
@@ -1367,6 +1368,17 @@ async fn api_tokens_are_made_and_revoked_on_the_admin_page(app: &TestApp) {
 /// a role below gets 403, and nobody gets a 5xx.
 const ROUTES: &[(&str, &str, Option<Role>)] = &[
     ("GET", "/", None),
+    ("GET", "/bao-cao-don-vi", None),
+    ("POST", "/bao-cao-don-vi", Some(Role::Editor)),
+    ("GET", "/bao-cao-don-vi/999", None),
+    ("POST", "/bao-cao-don-vi/999/gui", Some(Role::Editor)),
+    ("POST", "/bao-cao-don-vi/999/nhap", Some(Role::Editor)),
+    ("GET", "/bao-cao-don-vi/999/bieu-mau.csv", None),
+    ("POST", "/bao-cao-don-vi/999/tai-bieu", Some(Role::Editor)),
+    ("GET", "/bao-cao-don-vi/nop/999", None),
+    ("POST", "/bao-cao-don-vi/nop/999/quyet-dinh", Some(Role::Editor)),
+    ("GET", "/bao-cao-don-vi/nop/999/tep/bao-cao.md", None),
+    ("POST", "/api/v1/submissions", Some(Role::Editor)),
     ("GET", "/tin-bai", None),
     ("GET", "/tin-bai/duyet", None),
     ("GET", "/tin-bai/1", None),
@@ -1864,4 +1876,248 @@ async fn users_of_two_agencies_never_cross(app: &TestApp) {
         .expect("items")
         .iter()
         .all(|i| i["key"] != "VH-2024-01"));
+}
+
+/// The steering committee over the seed agency, and a member without
+/// records of its own; users for both.
+async fn add_committee(app: &TestApp) {
+    let committee: Agency = serde_json::from_value(serde_json::json!({
+        "code": "bcd",
+        "names": [{"name": "Ban Chỉ đạo tỉnh", "parent_name": "UBND tỉnh Bắc Giang", "symbol": "BCĐ", "place": "Bắc Giang"}],
+        "signer": {"head_title": "Trưởng ban", "position": "Trưởng ban", "full_name": "Nguyễn Văn A"}
+    }))
+    .unwrap();
+    app.store.create(&Actor::system("test"), &committee).await.unwrap();
+    let seed = app.store.scoped("stttt-bacgiang");
+    let mut a = seed.get_by_key::<Agency>("stttt-bacgiang").await.unwrap().unwrap();
+    a.record.names[0].parent = Some(Code::lit("bcd"));
+    seed.update(&Actor::system("test"), a.id, Some(a.version), &a.record)
+        .await
+        .unwrap();
+    let unit: Agency = serde_json::from_value(serde_json::json!({
+        "code": "dai-tt",
+        "names": [{"name": "Đài Truyền thanh huyện Yên Thế", "parent_name": "UBND huyện Yên Thế", "symbol": "ĐTT", "place": "Yên Thế", "parent": "bcd"}],
+        "signer": {"head_title": "Giám đốc", "position": "Giám đốc", "full_name": "Nguyễn Văn B"}
+    }))
+    .unwrap();
+    app.store.create(&Actor::system("test"), &unit).await.unwrap();
+    for (agency, name) in [("bcd", "bandieu"), ("dai-tt", "daitt")] {
+        app.store
+            .scoped(agency)
+            .upsert(&Actor::system("test"), &test_user(name, Role::Editor))
+            .await
+            .unwrap();
+    }
+}
+
+async fn page(c: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, String) {
+    let res = c.get(app.url(path)).send().await.unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn a_committee_requests_members_answer_and_it_reviews(app: &TestApp) {
+    add_committee(app).await;
+    let (bcd, bcd_csrf) = login(app, "bandieu").await;
+    let (_, list) = page(&bcd, app, "/bao-cao-don-vi").await;
+    assert!(
+        list.contains("Đài Truyền thanh huyện Yên Thế") && list.contains("Sở Thông tin và Truyền thông"),
+        "{list}"
+    );
+    let form = |deadline: &str| {
+        vec![
+            ("_csrf", bcd_csrf.clone()),
+            ("number", "2023/BCĐ-CAT".to_owned()),
+            ("issued_on", "05/06/2024".to_owned()),
+            ("subject", "Báo cáo sơ kết 6 tháng đầu năm 2024".to_owned()),
+            ("kind", "so_ket".to_owned()),
+            ("period", "2024-H1".to_owned()),
+            ("deadline", deadline.to_owned()),
+            ("don_vi_stttt-bacgiang", "on".to_owned()),
+            ("don_vi_dai-tt", "on".to_owned()),
+            ("muc_kho-khan", "on".to_owned()),
+        ]
+    };
+    // A deadline before the request: refused in Vietnamese, the form kept.
+    let res = bcd
+        .post(app.url("/bao-cao-don-vi"))
+        .form(&form("01/06/2024"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("hạn gửi báo cáo phải sau ngày ban hành") && body.contains("2023/BCĐ-CAT"),
+        "{body}"
+    );
+    let res = bcd
+        .post(app.url("/bao-cao-don-vi"))
+        .form(&form("12/06/2024"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let call_page = location(&res);
+    let (st, body) = page(&bcd, app, &call_page).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.contains("0/02</strong> đơn vị đã gửi") || body.contains("0/02"),
+        "{body}"
+    );
+
+    // The seed agency answers from its records, explaining nothing.
+    let (seed, seed_csrf) = login(app, "chuyenvien").await;
+    let (_, mine) = page(&seed, app, "/bao-cao-don-vi").await;
+    assert!(mine.contains("Ban Chỉ đạo tỉnh"), "{mine}");
+    let (_, answer) = page(&seed, app, &call_page).await;
+    assert!(
+        answer.contains("so-lieu-tinh") && answer.contains("Cuộc thanh tra, kiểm tra"),
+        "{answer}"
+    );
+    let res = seed
+        .post(app.url(&format!("{call_page}/gui")))
+        .form(&[
+            ("_csrf", seed_csrf.as_str()),
+            ("muc_kho-khan", "<script>alert(1)</script>"),
+            ("so_van_ban", "180"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let seed_sub = location(&res);
+    let (_, sub) = page(&seed, app, &seed_sub).await;
+    assert!(
+        sub.contains("&lt;script&gt;") && !sub.contains("<script>alert"),
+        "escaped: {sub}"
+    );
+    assert!(
+        sub.contains("bao-cao.docx") && sub.contains("Đã gửi, chờ duyệt"),
+        "{sub}"
+    );
+
+    // The unit without records types its figures; bad numbers are refused.
+    let (unit, unit_csrf) = login(app, "daitt").await;
+    let res = unit
+        .post(app.url(&format!("{call_page}/nhap")))
+        .form(&[("_csrf", unit_csrf.as_str()), ("so_items-PCTP", "-5")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("không phải số nguyên không âm"));
+    // The sheet upload fills the form without writing anything.
+    let sheet = reqwest::multipart::Form::new().text("_csrf", unit_csrf.clone()).part(
+        "tep",
+        reqwest::multipart::Part::bytes(
+            "Chỉ tiêu,Số liệu\n\"Tin, bài về phòng, chống tội phạm\",25\n"
+                .as_bytes()
+                .to_vec(),
+        )
+        .file_name("bieu.csv"),
+    );
+    let res = unit
+        .post(app.url(&format!("{call_page}/tai-bieu")))
+        .multipart(sheet)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("name=\"so_items-PCTP\" inputmode=\"numeric\" maxlength=\"20\" value=\"25\""));
+    let res = unit
+        .post(app.url(&format!("{call_page}/nhap")))
+        .form(&[
+            ("_csrf", unit_csrf.as_str()),
+            ("so_items-PCTP", "25"),
+            ("so_items-PCMT", "1.200"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let unit_sub = location(&res);
+    // Members see their own answers only, and cannot decide.
+    assert_eq!(page(&unit, app, &seed_sub).await.0, StatusCode::NOT_FOUND);
+    let res = unit
+        .post(app.url(&format!("{unit_sub}/quyet-dinh")))
+        .form(&[("_csrf", unit_csrf.as_str()), ("decision", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+
+    // The committee returns one (a reason is required) and approves.
+    let decide = |path: String, decision: &'static str, comment: &'static str| {
+        let c = bcd.clone();
+        let csrf = bcd_csrf.clone();
+        let url = app.url(&format!("{path}/quyet-dinh"));
+        async move {
+            c.post(url)
+                .form(&[("_csrf", csrf.as_str()), ("decision", decision), ("comment", comment)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = decide(seed_sub.clone(), "return", "").await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains("cần ghi lý do trả lại"));
+    assert_eq!(
+        decide(seed_sub.clone(), "return", "Bổ sung khó khăn").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (_, answer) = page(&seed, app, &call_page).await;
+    assert!(
+        answer.contains("Bổ sung khó khăn") && answer.contains("Bị trả lại"),
+        "{answer}"
+    );
+    let res = seed
+        .post(app.url(&format!("{call_page}/gui")))
+        .form(&[("_csrf", seed_csrf.as_str()), ("muc_kho-khan", "Thiếu nhân lực")])
+        .send()
+        .await
+        .unwrap();
+    let seed_sub2 = location(&res);
+    assert_eq!(
+        decide(seed_sub2.clone(), "approve", "").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        decide(unit_sub.clone(), "approve", "").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (_, body) = page(&bcd, app, &call_page).await;
+    assert!(body.contains("02</strong> đã duyệt"), "{body}");
+    // The committee's report adds up the approved answers.
+    let (st, report) = page(&bcd, app, "/bao-cao/xem?period=2024-H1&kind=so_ket").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(report.contains("Tổng hợp báo cáo của các cơ quan, đơn vị"), "{report}");
+    assert!(report.contains("02/02"), "{report}");
+    // 94 items from the seed agency's records and 25 typed by the unit.
+    assert!(report.contains(">119<"), "{report}");
+    assert!(report.contains("trong đó 25 do đơn vị nhập trực tiếp"), "{report}");
+
+    // A package that is not one is refused with a Vietnamese JSON error.
+    let res = bcd
+        .post(app.url("/api/v1/submissions"))
+        .header("x-csrf-token", &bcd_csrf)
+        .header("content-type", "application/json")
+        .body("{\"format\": \"khac\"}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let err: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        err["message"].as_str().unwrap().contains("Gói báo cáo bị từ chối"),
+        "{err}"
+    );
 }

@@ -475,8 +475,13 @@ pub async fn sheet_upload<S: Store>(
     user: CurrentUser,
     PagePath(id): PagePath<i64>,
     PageQuery(q): PageQuery<CallQuery>,
-    mut form: axum::extract::Multipart,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, WebError> {
+    user.require(Role::Editor)?;
+    let mut form = form.map_err(|e| {
+        tracing::info!(reason = %e, "not a file upload");
+        WebError::BadRequest("Hãy chọn tệp biểu số liệu để tải lên".into())
+    })?;
     let bad = |e: axum::extract::multipart::MultipartError| {
         tracing::info!(reason = %e, "malformed upload refused");
         WebError::BadRequest("Tệp tải lên không hợp lệ hoặc quá lớn".into())
@@ -562,7 +567,10 @@ async fn submission_page<S: Store>(
             s => submission_ctx(&s), call => call_ctx(&c), figures, sections,
             notes => minijinja::Value::from_serialize(&s.manifest.notes),
             directives => &s.manifest.directives,
-            files => minijinja::Value::from_serialize(&files),
+            files => files.iter().map(|f| context! {
+                name => &f.name, size => f.size, sha256 => &f.sha256,
+                href => format!("/bao-cao-don-vi/nop/{}/tep/{}", s.id, form_urlencoded::byte_serialize(f.name.as_bytes()).collect::<String>().replace('+', "%20")),
+            }).collect::<Vec<_>>(),
             sha256 => &s.manifest_sha256,
             signed => s.signature.is_some(),
             key => s.public_key.as_deref().map(canhgiac_secrets::signing::fingerprint),
