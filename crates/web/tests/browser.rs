@@ -1,8 +1,10 @@
 //! The whole workflow in a real headless Chromium, driven through
 //! chromedriver: sign in, create a case with a link, change its status,
 //! search items without diacritics, generate the 2024-H1 report and
-//! download its DOCX, sign out. Screenshots of the dashboard and the report
-//! preview go to `target/screenshots/` for a person to look at.
+//! download its DOCX, sign out; then, as the steering committee, open the
+//! completeness page of its request and the roll-up report. Screenshots of
+//! the dashboard, the report preview, the completeness page and the roll-up
+//! go to `target/screenshots/` for a person to look at.
 //!
 //! Skipped when chromium or chromedriver is missing, unless
 //! `CANHGIAC_REQUIRE_BROWSER=1` (set by CI), which makes that a failure.
@@ -68,6 +70,7 @@ async fn spawn_app() -> (String, SqlStore, tempfile::TempDir) {
         )
         .await
         .expect("user");
+    committee(&store, &hash).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
     let app = canhgiac_web::state(store.clone(), canhgiac_web::Settings::default());
@@ -75,6 +78,83 @@ async fn spawn_app() -> (String, SqlStore, tempfile::TempDir) {
         let _ = canhgiac_web::serve(app, listener).await;
     });
     (format!("http://{addr}"), store, dir)
+}
+
+/// The steering committee over the seed agency and one more member; its
+/// request for 2024-H1 was answered on time by the seed agency (approved)
+/// and not at all by the other member.
+async fn committee(store: &SqlStore, hash: &str) {
+    let sys = Actor::system("test");
+    let agency = |code: &str, name: &str, parent: Option<&str>| -> Agency {
+        serde_json::from_value(serde_json::json!({
+            "code": code,
+            "names": [{"name": name, "parent_name": "UBND tỉnh Bắc Giang", "symbol": "BCĐ", "place": "Bắc Giang", "parent": parent}],
+            "signer": {"head_title": "Trưởng ban", "position": "Trưởng ban", "full_name": "Nguyễn Văn A"}
+        }))
+        .expect("agency")
+    };
+    store
+        .create(&sys, &agency("bcd", "Ban Chỉ đạo tỉnh", None))
+        .await
+        .expect("committee");
+    store
+        .create(&sys, &agency("so-gddt", "Sở Giáo dục và Đào tạo", Some("bcd")))
+        .await
+        .expect("member");
+    let seed = store.scoped("stttt-bacgiang");
+    let mut a = seed
+        .get_by_key::<Agency>("stttt-bacgiang")
+        .await
+        .expect("get")
+        .expect("seed agency");
+    a.record.names[0].parent = Some(Code::lit("bcd"));
+    seed.update(&sys, a.id, Some(a.version), &a.record)
+        .await
+        .expect("re-parent");
+    let bcd = store.scoped("bcd");
+    bcd.upsert(
+        &sys,
+        &User {
+            username: Code::lit("bandieu"),
+            full_name: Text::lit("Cơ quan thường trực"),
+            role: Role::Editor,
+            password_hash: Some(Text::lit(hash)),
+            email: None,
+            active: true,
+        },
+    )
+    .await
+    .expect("committee user");
+    let call = bcd
+        .call_send(
+            &sys,
+            &canhgiac_store::NewCall {
+                number: "2023/BCĐ-CAT".into(),
+                issued_on: Date::parse("05/06/2024").expect("date"),
+                subject: "Báo cáo sơ kết 6 tháng đầu năm 2024".into(),
+                report_kind: ReportKind::HalfYear,
+                period: Period::Half(2024, 1),
+                deadline: Date::parse("12/06/2024").expect("date"),
+                sections: vec![],
+                targets: vec![],
+            },
+        )
+        .await
+        .expect("request");
+    let answer = canhgiac_report::rollup::answer_from_records(
+        &seed,
+        &sys,
+        &call,
+        Default::default(),
+        &Default::default(),
+        Timestamp::parse_local("11/06/2024 16:00").expect("time"),
+        Some(180),
+    )
+    .await
+    .expect("answer");
+    bcd.decide(&sys, answer.id, &canhgiac_store::Decision::Approve)
+        .await
+        .expect("approve");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -336,5 +416,82 @@ async fn the_whole_workflow_in_a_real_browser() {
         .expect("login page");
     c.goto(&format!("{base}/vu-viec")).await.expect("goto");
     assert!(c.current_url().await.expect("url").path().ends_with("/dang-nhap"));
+
+    // The steering committee: the completeness of its request, the roll-up.
+    c.find(Locator::Css("input[name=username]"))
+        .await
+        .expect("username")
+        .send_keys("bandieu")
+        .await
+        .expect("type");
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .expect("password")
+        .send_keys("mat-khau-trinh-duyet")
+        .await
+        .expect("type");
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    c.wait().for_element(Locator::Css("nav")).await.expect("signed in");
+    c.goto(&format!("{base}/bao-cao-don-vi")).await.expect("goto");
+    c.find(Locator::Css("#yeu-cau-da-gui a"))
+        .await
+        .expect("the request")
+        .click()
+        .await
+        .expect("click");
+    let table = c
+        .wait()
+        .for_element(Locator::Css("table#tinh-hinh"))
+        .await
+        .expect("completeness")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        table.contains("Sở Thông tin và Truyền thông") && table.contains("Đúng hạn"),
+        "{table}"
+    );
+    assert!(
+        table.contains("Sở Giáo dục và Đào tạo") && table.contains("Quá hạn, chưa gửi"),
+        "{table}"
+    );
+    let rates = c
+        .find(Locator::Css("#ty-le"))
+        .await
+        .expect("rates")
+        .text()
+        .await
+        .expect("text");
+    assert!(rates.contains("01/02") && rates.contains("50%"), "{rates}");
+    std::fs::write(shots.join("tinh-hinh-bao-cao.png"), c.screenshot().await.expect("shot")).expect("save");
+    c.find(Locator::LinkText("Xem báo cáo tổng hợp"))
+        .await
+        .expect("roll-up link")
+        .click()
+        .await
+        .expect("click");
+    let body = c
+        .wait()
+        .for_element(Locator::Css("body"))
+        .await
+        .expect("report")
+        .text()
+        .await
+        .expect("text");
+    assert!(body.contains("Tổng hợp báo cáo của các cơ quan, đơn vị"), "{body}");
+    assert!(
+        body.contains("01/02 cơ quan, đơn vị có báo cáo được duyệt (Sở Thông tin và Truyền thông)"),
+        "{body}"
+    );
+    assert!(
+        body.contains("chưa có báo cáo được duyệt (Sở Giáo dục và Đào tạo)"),
+        "{body}"
+    );
+    std::fs::write(shots.join("bao-cao-tong-hop.png"), c.screenshot().await.expect("shot")).expect("save");
     c.close().await.expect("close");
 }
