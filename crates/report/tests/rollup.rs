@@ -39,12 +39,13 @@ async fn open_postgres() -> Option<SqlStore> {
             .unwrap()
             .as_nanos()
     );
-    let mut tx = admin.begin().await.unwrap();
-    tx.exec_script(&format!("CREATE SCHEMA {schema}")).await.unwrap();
-    tx.commit().await.unwrap();
     admin.close().await;
+    // As the application's role, which row-level security binds.
+    let app_url = canhgiac_store::testing::app_schema(&url, &schema)
+        .await
+        .expect("schema");
     Some(
-        SqlStore::open_postgres(&url, Some(&schema))
+        SqlStore::open_postgres(&app_url, Some(&schema))
             .await
             .expect("open postgres"),
     )

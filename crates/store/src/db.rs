@@ -91,8 +91,18 @@ pub enum Engine {
 /// instead of failing with SQLITE_BUSY) and several readers (WAL).
 #[derive(Clone, Debug)]
 pub enum Pool {
-    Sqlite { write: SqlitePool, read: SqlitePool },
-    Postgres(PgPool),
+    Sqlite {
+        write: SqlitePool,
+        read: SqlitePool,
+    },
+    /// With `agency` set, every statement runs in a transaction that first
+    /// sets `canhgiac.agency`, which the row-level security policies read:
+    /// a query that forgot its owner filter still sees only that agency's
+    /// rows (migration 0011).
+    Postgres {
+        pool: PgPool,
+        agency: Option<std::sync::Arc<str>>,
+    },
 }
 
 pub enum Tx {
@@ -180,20 +190,41 @@ impl Pool {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts)
             .await?;
-        Ok(Pool::Postgres(pool))
+        Ok(Pool::Postgres { pool, agency: None })
+    }
+
+    /// The same connections, acting for `agency` (PostgreSQL row-level
+    /// security); SQLite has none and is returned as is.
+    pub fn for_agency(&self, agency: &str) -> Pool {
+        match self {
+            Pool::Postgres { pool, .. } => Pool::Postgres {
+                pool: pool.clone(),
+                agency: Some(agency.into()),
+            },
+            other => other.clone(),
+        }
     }
 
     pub fn engine(&self) -> Engine {
         match self {
             Pool::Sqlite { .. } => Engine::Sqlite,
-            Pool::Postgres(_) => Engine::Postgres,
+            Pool::Postgres { .. } => Engine::Postgres,
         }
     }
 
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
             Pool::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pool::Postgres { pool, agency } => {
+                let mut tx = pool.begin().await?;
+                if let Some(a) = agency {
+                    sqlx::query("SELECT set_config('canhgiac.agency', $1, true)")
+                        .bind(a.as_ref())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Tx::Postgres(tx)
+            }
         })
     }
 
@@ -204,9 +235,15 @@ impl Pool {
                 let rows = bind_all!(sqlx::query(sql), args).fetch_all(read).await?;
                 rows.iter().map(|r| Ok(decode_row!(r, tys))).collect()
             }
-            Pool::Postgres(p) => {
-                let rows = bind_all!(sqlx::query(sql), args).fetch_all(p).await?;
+            Pool::Postgres { pool, agency: None } => {
+                let rows = bind_all!(sqlx::query(sql), args).fetch_all(pool).await?;
                 rows.iter().map(|r| Ok(decode_row!(r, tys))).collect()
+            }
+            Pool::Postgres { agency: Some(_), .. } => {
+                let mut tx = self.begin().await?;
+                let rows = tx.rows(sql, args, tys).await?;
+                tx.commit().await?;
+                Ok(rows)
             }
         }
     }
@@ -217,7 +254,7 @@ impl Pool {
                 write.close().await;
                 read.close().await;
             }
-            Pool::Postgres(p) => p.close().await,
+            Pool::Postgres { pool, .. } => pool.close().await,
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod schema;
 mod sql_store;
 mod submissions;
 mod summary;
+pub mod testing;
 
 use std::future::Future;
 

@@ -65,6 +65,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "submissions",
         sql: include_str!("../migrations/0010_submissions.sql"),
     },
+    Migration {
+        version: 11,
+        name: "row_level_security",
+        sql: include_str!("../migrations/0011_row_level_security.sql"),
+    },
 ];
 
 /// The latest schema version this build knows.

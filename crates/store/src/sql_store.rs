@@ -65,7 +65,7 @@ impl SqlStore {
     /// The same store, seeing only `agency`'s records and the shared ones.
     pub fn scoped(&self, agency: &str) -> SqlStore {
         SqlStore {
-            pool: self.pool.clone(),
+            pool: self.pool.for_agency(agency),
             scope: Some(agency.to_owned()),
         }
     }

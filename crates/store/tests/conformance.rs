@@ -55,14 +55,15 @@ impl Harness {
             }
             Err(e) => panic!("PostgreSQL required but unavailable at {url}: {e}"),
         };
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&admin)
-            .await
-            .expect("create schema");
         admin.close().await;
-        let store = SqlStore::open_postgres(&url, Some(&schema))
+        // The application's own role: not a superuser, so the row-level
+        // security policies bind it (a superuser bypasses them).
+        let app_url = canhgiac_store::testing::app_schema(&url, &schema)
             .await
-            .expect("open postgres");
+            .expect("schema");
+        let store = SqlStore::open_postgres(&app_url, Some(&schema))
+            .await
+            .expect("open postgres as the application role");
         Some(Harness {
             store,
             _dir: None,
@@ -80,10 +81,32 @@ impl Harness {
         }
     }
 
+    /// Runs statements as someone with direct access to the database (the
+    /// superuser on PostgreSQL, whom row-level security does not bind): how
+    /// the tests tamper with stored rows.
+    async fn tamper(&self, statements: &[(&str, Vec<Value>)]) {
+        let pool = match &self.pg_schema {
+            Some((url, schema)) => canhgiac_store::db::Pool::connect_postgres(url, Some(schema))
+                .await
+                .expect("admin pool"),
+            None => self.store.pool().clone(),
+        };
+        let mut tx = pool.begin().await.expect("begin");
+        for (sql, args) in statements {
+            tx.exec(sql, args).await.expect("tamper");
+        }
+        tx.commit().await.expect("commit");
+    }
+
     /// A second store on the same database (a restart, or another node).
     async fn reopen(&self) -> SqlStore {
         match &self.pg_schema {
-            Some((url, schema)) => SqlStore::open_postgres(url, Some(schema)).await.expect("reopen"),
+            Some((url, schema)) => SqlStore::open_postgres(
+                &canhgiac_store::testing::url_as(url, canhgiac_store::testing::APP_ROLE),
+                Some(schema),
+            )
+            .await
+            .expect("reopen"),
             None => SqlStore::open_sqlite(self._dir.as_ref().expect("dir").path())
                 .await
                 .expect("reopen"),
@@ -467,30 +490,24 @@ async fn audit_chain_detects_tampering(h: &Harness) {
     let s = &h.store;
     s.import(&actor(), &seed()).await.expect("import");
     assert_eq!(s.verify_audit().await.expect("verify").broken_at, None);
-    let mut tx = s.pool().begin().await.expect("begin");
-    tx.exec(
+    h.tamper(&[(
         "UPDATE audit_log SET actor = $1 WHERE seq = 7",
-        &[Value::from("kẻ gian")],
-    )
-    .await
-    .expect("tamper");
-    tx.commit().await.expect("commit");
+        vec![Value::from("kẻ gian")],
+    )])
+    .await;
     assert_eq!(s.verify_audit().await.expect("verify").broken_at, Some(7));
     // Restoring the row restores the chain; deleting the last one breaks it.
-    let mut tx = s.pool().begin().await.expect("begin");
-    tx.exec(
-        "UPDATE audit_log SET actor = $1 WHERE seq = 7",
-        &[Value::from("tester")],
-    )
-    .await
-    .expect("restore");
-    tx.exec(
-        "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)",
-        &[],
-    )
-    .await
-    .expect("truncate");
-    tx.commit().await.expect("commit");
+    h.tamper(&[
+        (
+            "UPDATE audit_log SET actor = $1 WHERE seq = 7",
+            vec![Value::from("tester")],
+        ),
+        (
+            "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)",
+            vec![],
+        ),
+    ])
+    .await;
     assert!(s.verify_audit().await.expect("verify").broken_at.is_some());
 }
 
@@ -1084,19 +1101,13 @@ async fn unknown_kinds_and_bad_rows_are_errors(h: &Harness) {
     let s = &h.store;
     s.import(&actor(), &seed()).await.expect("import");
     // A stored value the record type refuses is an error, never a default.
-    let mut tx = s.pool().begin().await.expect("begin");
-    tx.exec("UPDATE topics SET ordinal = -5 WHERE \"key\" = 'PCTP'", &[])
-        .await
-        .expect("corrupt");
-    tx.commit().await.expect("commit");
+    h.tamper(&[("UPDATE topics SET ordinal = -5 WHERE \"key\" = 'PCTP'", vec![])])
+        .await;
     let err = s.list::<Topic>(&ListQuery::default()).await.expect_err("corrupt row");
     assert!(matches!(err, StoreError::Corrupt(_)), "{err}");
     // An audit entry naming a kind nobody declared is an error too.
-    let mut tx = s.pool().begin().await.expect("begin");
-    tx.exec("UPDATE audit_log SET kind = 'khong_co' WHERE seq = 1", &[])
-        .await
-        .expect("corrupt");
-    tx.commit().await.expect("commit");
+    h.tamper(&[("UPDATE audit_log SET kind = 'khong_co' WHERE seq = 1", vec![])])
+        .await;
     let first = AuditQuery {
         before_seq: Some(2),
         ..Default::default()
@@ -1396,4 +1407,80 @@ async fn an_older_store_gives_its_records_to_its_one_agency(h: &Harness) {
         tx.commit().await.expect("commit");
         admin.close().await;
     }
+}
+
+/// PostgreSQL's row-level security holds even for a query that forgets its
+/// owner filter: run raw, as the application's role, inside a store acting
+/// for one agency. Without an acting agency the installation sees all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_row_level_security_is_a_second_line() {
+    let Some(h) = Harness::postgres().await else { return };
+    h.store
+        .scoped("so-vhttdl")
+        .import(&actor(), &second_agency())
+        .await
+        .expect("second agency");
+    h.store
+        .scoped("stttt-bacgiang")
+        .import(&actor(), &seed())
+        .await
+        .expect("seed");
+    let count = |s: SqlStore, sql: &'static str| async move {
+        let rows = s.pool().rows(sql, &[], &[Ty::Int]).await.expect("query");
+        rows[0][0].as_i64().expect("count")
+    };
+    let all = count(h.store.clone(), "SELECT COUNT(*) FROM cases").await;
+    let b = h.store.scoped("so-vhttdl");
+    let seen = count(b.clone(), "SELECT COUNT(*) FROM cases").await;
+    assert_eq!(seen, 1, "no WHERE clause, yet only its own case");
+    assert!(all > seen);
+    assert_eq!(count(b.clone(), "SELECT COUNT(*) FROM media_items").await, 1);
+    assert_eq!(
+        count(
+            b.clone(),
+            "SELECT COUNT(*) FROM audit_log WHERE owner = 'stttt-bacgiang'"
+        )
+        .await,
+        0
+    );
+    // The agency tree is shared; other agencies' rows are not writable.
+    assert_eq!(count(b.clone(), "SELECT COUNT(*) FROM agencies").await, 2);
+    let mut tx = b.pool().begin().await.expect("begin");
+    let changed = tx
+        .exec(
+            "UPDATE cases SET title = 'sửa trộm' WHERE owner = 'stttt-bacgiang'",
+            &[],
+        )
+        .await
+        .expect("update runs");
+    assert_eq!(changed, 0, "another agency's rows are invisible to UPDATE");
+    let err = tx
+        .exec(
+            "INSERT INTO plan_items (\"key\", created_at, updated_at, agency, period, ordinal, \"text\", topics, owner) \
+             VALUES ('x', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', 'stttt-bacgiang', '2024-H2', 1, 'x', '[]', 'stttt-bacgiang')",
+            &[],
+        )
+        .await;
+    let err = err.expect_err("a row for another agency is refused").to_string();
+    assert!(err.contains("row-level security"), "{err}");
+    drop(tx);
+    // A secret signing key is its agency's alone; public keys are for all.
+    let (secret, public) = canhgiac_secrets::signing::generate_keypair();
+    h.store
+        .scoped("stttt-bacgiang")
+        .key_register(&actor(), "stttt-bacgiang", &public, Some(&secret))
+        .await
+        .expect("key");
+    assert_eq!(
+        count(
+            b.clone(),
+            "SELECT COUNT(*) FROM agency_keys WHERE secret_key IS NOT NULL"
+        )
+        .await,
+        0
+    );
+    assert_eq!(count(b.clone(), "SELECT COUNT(*) FROM agency_keys").await, 0);
+    assert!(b.signing_secret("stttt-bacgiang").await.expect("secret").is_none());
+    assert_eq!(count(h.store.clone(), "SELECT COUNT(*) FROM agency_keys").await, 1);
+    h.finish().await;
 }

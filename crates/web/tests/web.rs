@@ -128,13 +128,13 @@ async fn spawn_postgres() -> Option<TestApp> {
         Err(e) => panic!("PostgreSQL required: {e}"),
     };
     let schema = format!("w_{}", rand::random::<u64>());
-    {
-        let mut tx = admin.pool().begin().await.expect("begin");
-        tx.exec(&format!("CREATE SCHEMA {schema}"), &[]).await.expect("schema");
-        tx.commit().await.expect("commit");
-    }
     admin.close().await;
-    let store = SqlStore::open_postgres(&url, Some(&schema)).await.expect("store");
+    // The application's role is not a superuser, so the row-level security
+    // policies bind it as they would in production.
+    let app_url = canhgiac_store::testing::app_schema(&url, &schema)
+        .await
+        .expect("schema");
+    let store = SqlStore::open_postgres(&app_url, Some(&schema)).await.expect("store");
     Some(prepare(store, None, Some((url, schema))).await)
 }
 
