@@ -284,22 +284,44 @@ async fn scenario(store: &SqlStore) {
         .await
         .unwrap();
     let more: Dataset = serde_json::from_value(serde_json::json!({
-        "media_items": [{"outlet": "cong-tt-svhttdl", "kind": "article", "title": "Phòng, chống tội phạm mua bán người", "published_on": "2024-06-02", "topics": ["PCTP"], "source": "manual"}]
+        "media_items": [{"outlet": "cong-tt-svhttdl", "kind": "article", "title": "Phòng, chống tội phạm mua bán người", "published_on": "2024-06-02", "topics": ["PCTP"], "source": "manual"}],
+        // Below the legal range of the provision it cites (5–10 triệu đồng).
+        "sanction_decisions": [{"number": "07/QĐ-XPHC", "issued_on": "2024-05-10", "subject_kind": "individual",
+            "subject_name": "Nguyễn Văn C", "violation": "Chia sẻ thông tin sai sự thật", "fine": 3000000,
+            "legal_basis": "nd15-2020-d101-k1", "issuer": "Chánh Thanh tra Sở"}]
     }))
     .unwrap();
     third.import(&Actor::system("test"), &more).await.unwrap();
+    let explained: BTreeMap<String, String> = [("muc-phat".to_owned(), "Áp dụng tình tiết giảm nhẹ".to_owned())].into();
     let v2 = rollup::answer_from_records(
         &third,
         &actor("vh"),
         &c,
         BTreeMap::new(),
-        &BTreeMap::new(),
+        &explained,
         at("14/06/2024 10:00"),
         None,
     )
     .await
     .unwrap();
     assert_eq!((v2.version, v2.manifest.value("items-PCTP")), (2, Some(2)));
+    // The fine below its legal range is flagged, and the explanation travels.
+    let note = v2
+        .manifest
+        .notes
+        .iter()
+        .find(|n| n.rule == "muc-phat")
+        .expect("fine flagged");
+    assert!(
+        note.message.contains("3.000.000 đồng") && note.message.contains("Điều 101"),
+        "{}",
+        note.message
+    );
+    assert_eq!(note.explanation.as_deref(), Some("Áp dụng tình tiết giảm nhẹ"));
+    assert!(
+        a1.manifest.notes.iter().all(|n| n.rule != "muc-phat"),
+        "the seed's fines are within range"
+    );
     parent.decide(&actor("bcd"), v2.id, &Decision::Approve).await.unwrap();
 
     // The roll-up adds up exactly the approved answers.

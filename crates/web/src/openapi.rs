@@ -133,6 +133,30 @@ pub fn document() -> Value {
     for kind in crate::api::api_kinds() {
         with_record!(kind, R => k.add::<R>(&mut gen), ());
     }
+    let mut created = error_responses(&["400", "401", "403", "404", "409", "413", "422"]);
+    created.insert(
+        "201".into(),
+        json!({"description": "Đã tiếp nhận, chờ duyệt", "content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["id", "agency", "version", "status", "manifest_sha256"],
+            "properties": {
+                "id": {"type": "integer"}, "agency": {"type": "string"}, "version": {"type": "integer"},
+                "status": {"type": "string"}, "manifest_sha256": {"type": "string"}
+            }
+        }}}}),
+    );
+    k.paths.insert(
+        "/api/v1/submissions".into(),
+        json!({"post": {
+            "summary": "Tiếp nhận gói báo cáo ký số của đơn vị (docs/import-format.md)",
+            "operationId": "receive_submission",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object",
+                "description": "Gói báo cáo: format, manifest, files, public_key, signature (Ed25519)"
+            }}}},
+            "responses": created
+        }}),
+    );
     let mut schemas = k.schemas;
     for (name, s) in gen.take_definitions(true) {
         schemas.insert(name, s);

@@ -80,6 +80,23 @@ async fn spawn_app() -> (String, SqlStore, tempfile::TempDir) {
     (format!("http://{addr}"), store, dir)
 }
 
+/// The text of `css` once the address contains `url_part`, read again
+/// while the element goes stale under a navigation (for up to 10 s).
+async fn text_after(c: &fantoccini::Client, url_part: &str, css: &str) -> String {
+    for _ in 0..100 {
+        let here = c.current_url().await.expect("url");
+        if here.as_str().contains(url_part) {
+            if let Ok(el) = c.find(Locator::Css(css)).await {
+                if let Ok(t) = el.text().await {
+                    return t;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed on a page whose address contains {url_part}");
+}
+
 /// The steering committee over the seed agency and one more member; its
 /// request for 2024-H1 was answered on time by the seed agency (approved)
 /// and not at all by the other member.
@@ -328,17 +345,9 @@ async fn the_whole_workflow_in_a_real_browser() {
         .click()
         .await
         .expect("click");
-    c.wait()
-        .for_element(Locator::Css("table.bang tbody tr"))
-        .await
-        .expect("rows");
-    let body = c
-        .find(Locator::Css("table.bang"))
-        .await
-        .expect("table")
-        .text()
-        .await
-        .expect("text");
+    // The results page replaces the list: wait for its address, then read
+    // the table, again if the page was still being replaced.
+    let body = text_after(&c, "q=", "table.bang").await;
     assert!(body.contains("Tháng hành động phòng, chống ma túy"), "{body}");
 
     // Generate the 2024-H1 report, look at it, download the DOCX.
@@ -475,14 +484,7 @@ async fn the_whole_workflow_in_a_real_browser() {
         .click()
         .await
         .expect("click");
-    let body = c
-        .wait()
-        .for_element(Locator::Css("body"))
-        .await
-        .expect("report")
-        .text()
-        .await
-        .expect("text");
+    let body = text_after(&c, "/bao-cao/xem", "body").await;
     assert!(body.contains("Tổng hợp báo cáo của các cơ quan, đơn vị"), "{body}");
     assert!(
         body.contains("01/02 cơ quan, đơn vị có báo cáo được duyệt (Sở Thông tin và Truyền thông)"),
