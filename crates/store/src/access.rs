@@ -171,14 +171,16 @@ pub(crate) async fn agency_of_user(pool: &Pool, username: &str) -> Result<Option
     }
 }
 
-pub(crate) async fn token_revoke(pool: &Pool, hash: &str) -> Result<bool> {
+/// Revokes a token; a scoped store only its own agency's users' tokens.
+pub(crate) async fn token_revoke(pool: &Pool, hash: &str, scope: Option<&str>) -> Result<bool> {
     let mut tx = pool.begin().await?;
-    let n = tx
-        .exec(
-            "UPDATE api_tokens SET revoked = $1 WHERE token_hash = $2",
-            &[Value::Bool(true), Value::from(hash)],
-        )
-        .await?;
+    let mut args = vec![Value::Bool(true), Value::from(hash)];
+    let mut sql = "UPDATE api_tokens SET revoked = $1 WHERE token_hash = $2".to_owned();
+    if let Some(s) = scope {
+        args.push(Value::from(s));
+        sql.push_str(" AND username IN (SELECT \"key\" FROM users WHERE owner = $3)");
+    }
+    let n = tx.exec(&sql, &args).await?;
     tx.commit().await?;
     Ok(n > 0)
 }

@@ -1231,7 +1231,7 @@ impl Access for SqlStore {
     }
 
     async fn token_revoke(&self, hash: &str) -> Result<bool> {
-        crate::access::token_revoke(&self.pool, hash).await
+        crate::access::token_revoke(&self.pool, hash, self.scope()).await
     }
 }
 

@@ -1332,6 +1332,30 @@ async fn two_agencies_in_one_store_see_only_their_own(h: &Harness) {
     // Unscoped, a store of several agencies asks whose a new record is.
     let err = h.store.create(&actor(), &second_agency().outlets.remove(0)).await;
     assert!(err.is_err());
+    // One agency's administrator cannot revoke another agency's API token.
+    let user = User {
+        username: Code::lit("may-thu-thap"),
+        full_name: Text::lit("Máy thu thập"),
+        role: Role::Editor,
+        password_hash: None,
+        email: None,
+        active: true,
+    };
+    a.create(&actor(), &user).await.expect("user of a");
+    let token = canhgiac_store::ApiToken {
+        name: "thu thap".into(),
+        username: "may-thu-thap".into(),
+        scopes: vec!["ingest".into()],
+        created_at: Timestamp::now(),
+        expires_at: None,
+        revoked: false,
+    };
+    a.token_create("ma-cua-a", &token).await.expect("token");
+    let hash = canhgiac_secrets::hash_secret("ma-cua-a");
+    assert!(!b.token_revoke(&hash).await.expect("revoke"), "refused across agencies");
+    assert!(a.token_get("ma-cua-a").await.expect("get").is_some(), "still valid");
+    assert!(a.token_revoke(&hash).await.expect("revoke"));
+    assert!(a.token_get("ma-cua-a").await.expect("get").is_none());
 }
 
 /// A store as the build before ownership left it (schema 8, one agency
