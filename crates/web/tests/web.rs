@@ -2120,4 +2120,93 @@ async fn a_committee_requests_members_answer_and_it_reviews(app: &TestApp) {
         err["message"].as_str().unwrap().contains("Gói báo cáo bị từ chối"),
         "{err}"
     );
+    signed_packages_over_the_api(app, &bcd, &bcd_csrf).await;
+}
+
+/// The unit's answer to a quarterly request arrives as a signed package
+/// through `POST /api/v1/submissions`: accepted once its key is registered;
+/// one changed byte, or another key, and it is refused.
+async fn signed_packages_over_the_api(app: &TestApp, bcd: &reqwest::Client, csrf: &str) {
+    use canhgiac_domain::submission::{FigureSource, FigureValue};
+    let committee = app.store.scoped("bcd");
+    let call = committee
+        .call_send(
+            &Actor::system("test"),
+            &canhgiac_store::NewCall {
+                number: "31/BCĐ-CAT".into(),
+                issued_on: Date::parse("20/03/2024").unwrap(),
+                subject: "Báo cáo quý II năm 2024".into(),
+                report_kind: ReportKind::Quarter,
+                period: Period::Quarter(2024, 2),
+                deadline: Date::parse("15/06/2024").unwrap(),
+                sections: vec![],
+                targets: vec!["dai-tt".into()],
+            },
+        )
+        .await
+        .unwrap();
+    let (secret, public) = canhgiac_secrets::signing::generate_keypair();
+    let (other_secret, other_public) = canhgiac_secrets::signing::generate_keypair();
+    committee
+        .key_register(&Actor::system("test"), "dai-tt", &public, None)
+        .await
+        .unwrap();
+    let answer = canhgiac_report::rollup::Answer {
+        agency: "dai-tt".into(),
+        agency_name: "Đài Truyền thanh huyện Yên Thế".into(),
+        figures: vec![FigureValue {
+            code: "items-PCTP".into(),
+            label: "Tin, bài về phòng, chống tội phạm".into(),
+            value: 12,
+            records: None,
+            source: FigureSource::Entered,
+        }],
+        sections: Default::default(),
+        directives: vec![],
+        notes: vec![],
+        at: Timestamp::now(),
+    };
+    let manifest = canhgiac_report::rollup::manifest(&call, &Actor::new("daitt", "may-tram"), &answer);
+    let files = vec![(
+        "bieu.csv".to_owned(),
+        "text/csv".to_owned(),
+        b"Chi tieu,So lieu\n".to_vec(),
+    )];
+    let good = canhgiac_interchange::package::seal(&manifest, &files, &public, &secret).unwrap();
+    let post = |body: Vec<u8>| {
+        let req = bcd
+            .post(app.url("/api/v1/submissions"))
+            .header("x-csrf-token", csrf)
+            .header("content-type", "application/json")
+            .body(body);
+        async move { req.send().await.unwrap() }
+    };
+    let mut altered = good.clone();
+    let at = String::from_utf8(good.clone()).unwrap().find("\"value\":12").unwrap() + 9;
+    altered[at] = b'9';
+    let res = post(altered).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let err: serde_json::Value = res.json().await.unwrap();
+    assert!(err["message"].as_str().unwrap().contains("chữ ký số"), "{err}");
+    let foreign = canhgiac_interchange::package::seal(&manifest, &files, &other_public, &other_secret).unwrap();
+    let res = post(foreign).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let err: serde_json::Value = res.json().await.unwrap();
+    assert!(err["message"].as_str().unwrap().contains("khóa chưa đăng ký"), "{err}");
+    assert!(
+        committee.submissions(call.id).await.unwrap().is_empty(),
+        "nothing recorded"
+    );
+    let res = post(good).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let got: serde_json::Value = res.json().await.unwrap();
+    let stored = committee
+        .submission(got["id"].as_i64().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.manifest.value("items-PCTP"), Some(12));
+    assert_eq!(stored.public_key.as_deref(), Some(public.as_str()));
+    let (_, html) = page(bcd, app, &format!("/bao-cao-don-vi/nop/{}", stored.id)).await;
+    assert!(html.contains("Đã ký, khóa") && html.contains("bieu.csv"), "{html}");
 }
