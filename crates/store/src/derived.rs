@@ -3,15 +3,16 @@
 //! typed record, never against its stored JSON.
 //!
 //! - `media_item_topics`: one row per media item and topic;
-//! - `media_item_day_counts`: original items per day, topic and outlet
-//!   (topic `''` holds the per-item totals).
+//! - `media_item_day_counts`: original items per day, topic, outlet and
+//!   owning agency (topic `''` holds the per-item totals; owner `''` the
+//!   items made before the store's first agency).
 
 use std::any::Any;
 use std::collections::HashSet;
 
 use canhgiac_domain::{MediaItem, Record};
 
-use crate::db::{Tx, Value};
+use crate::db::{Cols, Tx, Ty, Value};
 use crate::Result;
 
 /// Brings the derived tables in step with a record change: `old` is the
@@ -21,14 +22,26 @@ pub(crate) async fn follow<R: Record>(tx: &mut Tx, id: i64, old: Option<&R>, new
         return Ok(());
     }
     let (old, new) = (as_item(old), as_item(new));
+    // The row exists here: after its insert or update, before its delete.
+    let owner = match tx
+        .row(
+            "SELECT owner FROM media_items WHERE id = $1",
+            &[Value::Int(id)],
+            &[Ty::Text],
+        )
+        .await?
+    {
+        Some(row) => Cols::new(row, "media_items.owner").opt_text()?.unwrap_or_default(),
+        None => String::new(),
+    };
     if let Some(n) = new {
         sync_topics(tx, id, n).await?;
     }
     if let Some(o) = old {
-        adjust_day_counts(tx, o, -1).await?;
+        adjust_day_counts(tx, o, &owner, -1).await?;
     }
     if let Some(n) = new {
-        adjust_day_counts(tx, n, 1).await?;
+        adjust_day_counts(tx, n, &owner, 1).await?;
     }
     Ok(())
 }
@@ -70,7 +83,7 @@ async fn sync_topics(tx: &mut Tx, id: i64, item: &MediaItem) -> Result<()> {
 
 /// Adds (`sign` = 1) or removes (-1) a media item from the day counts.
 /// Copies contribute nothing.
-async fn adjust_day_counts(tx: &mut Tx, item: &MediaItem, sign: i64) -> Result<()> {
+async fn adjust_day_counts(tx: &mut Tx, item: &MediaItem, owner: &str, sign: i64) -> Result<()> {
     if item.duplicate_of.is_some() {
         return Ok(());
     }
@@ -78,13 +91,14 @@ async fn adjust_day_counts(tx: &mut Tx, item: &MediaItem, sign: i64) -> Result<(
     let featured = if item.featured { sign } else { 0 };
     for topic in std::iter::once("").chain(topics(item)) {
         tx.exec(
-            "INSERT INTO media_item_day_counts (day, topic, outlet, items, featured) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (day, topic, outlet) DO UPDATE SET items = media_item_day_counts.items + excluded.items, \
+            "INSERT INTO media_item_day_counts (day, topic, outlet, owner, items, featured) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (day, topic, outlet, owner) DO UPDATE SET items = media_item_day_counts.items + excluded.items, \
              featured = media_item_day_counts.featured + excluded.featured",
             &[
                 Value::from(day.as_str()),
                 Value::from(topic),
                 Value::from(item.outlet.as_str()),
+                Value::from(owner),
                 Value::Int(sign),
                 Value::Int(featured),
             ],

@@ -7,11 +7,20 @@ use sha2::{Digest, Sha256};
 use crate::db::{Cols, Engine, Pool, Ty, Value};
 use crate::StoreError;
 
-/// A migration: one SQL text for both engines.
+/// A migration: one SQL text for both engines, and on SQLite, where a
+/// constraint cannot be altered, a rebuild of tables after it.
 struct Migration {
     version: i64,
     name: &'static str,
     sql: &'static str,
+    sqlite_rebuild: Option<Rebuild>,
+}
+
+/// A table rebuild the SQLite runner does after a migration's script.
+#[derive(Clone, Copy)]
+enum Rebuild {
+    /// Keys unique per owner, references composite (migration 12).
+    OwnerKeys,
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -19,56 +28,73 @@ const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "init",
         sql: include_str!("../migrations/0001_init.sql"),
+        sqlite_rebuild: None,
     },
     Migration {
         version: 2,
         name: "issued_reports",
         sql: include_str!("../migrations/0002_issued_reports.sql"),
+        sqlite_rebuild: None,
     },
     Migration {
         version: 3,
         name: "item_day_counts",
         sql: include_str!("../migrations/0003_item_day_counts.sql"),
+        sqlite_rebuild: None,
     },
     Migration {
         version: 4,
         name: "agency_layout",
         sql: include_str!("../migrations/0004_agency_layout.sql"),
+        sqlite_rebuild: None,
     },
     Migration {
         version: 5,
         name: "sessions_tokens",
         sql: include_str!("../migrations/0005_sessions_tokens.sql"),
+        sqlite_rebuild: None,
     },
     Migration {
         version: 6,
         name: "takedown_checks",
         sql: include_str!("../migrations/0006_takedown_checks.sql"),
+        sqlite_rebuild: None,
     },
     Migration {
         version: 7,
         name: "jobs",
         sql: include_str!("../migrations/0007_jobs.sql"),
+        sqlite_rebuild: None,
     },
     Migration {
         version: 8,
         name: "legal_bases",
         sql: include_str!("../migrations/0008_legal_bases.sql"),
+        sqlite_rebuild: None,
     },
     Migration {
         version: 9,
         name: "ownership",
         sql: include_str!("../migrations/0009_ownership.sql"),
+        sqlite_rebuild: None,
     },
     Migration {
         version: 10,
         name: "submissions",
         sql: include_str!("../migrations/0010_submissions.sql"),
+        sqlite_rebuild: None,
     },
     Migration {
         version: 11,
         name: "row_level_security",
         sql: include_str!("../migrations/0011_row_level_security.sql"),
+        sqlite_rebuild: None,
+    },
+    Migration {
+        version: 12,
+        name: "owner_keys",
+        sql: include_str!("../migrations/0012_owner_keys.sql"),
+        sqlite_rebuild: Some(Rebuild::OwnerKeys),
     },
 ];
 
@@ -157,6 +183,9 @@ pub async fn migrate_to(pool: &Pool, target: i64) -> Result<i64, StoreError> {
     let start = current;
     for m in MIGRATIONS.iter().filter(|m| m.version > start && m.version <= target) {
         tx.exec_script(&render(m.sql, tx.engine())).await?;
+        if let (Some(Rebuild::OwnerKeys), Engine::Sqlite) = (m.sqlite_rebuild, tx.engine()) {
+            owner_keys_sqlite(&mut tx).await?;
+        }
         tx.exec(
             "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
             &[
@@ -172,6 +201,140 @@ pub async fn migrate_to(pool: &Pool, target: i64) -> Result<i64, StoreError> {
     }
     tx.commit().await?;
     Ok(current)
+}
+
+/// The owned tables whose natural key becomes unique per owner, parents
+/// before the tables that refer to them (the copy order), with
+/// `media_item_topics`, which refers to media items and is rebuilt with them.
+const OWNER_KEYED: &[&str] = &[
+    "outlets",
+    "programmes",
+    "media_items",
+    "media_item_topics",
+    "directives",
+    "report_requests",
+    "plan_items",
+    "cases",
+    "evidence",
+    "takedown_checks",
+    "inspections",
+    "inspection_subjects",
+    "sanction_decisions",
+];
+
+/// The tables another owned table refers to by key.
+const OWNER_REFERENCED: &[&str] = &["outlets", "programmes", "cases", "evidence", "inspections"];
+
+/// A table's `CREATE TABLE` text with its key unique per owner and its
+/// references to owned tables composite. Works on the text SQLite keeps,
+/// which is the migrations' own (plus `, owner TEXT` appended by `ADD
+/// COLUMN`); anything unexpected is an error, never a guess.
+fn owner_keyed_sql(table: &str, sql: &str) -> Result<String, StoreError> {
+    let bad = |what: &str| StoreError::Schema(format!("không dựng lại được bảng {table}: {what}"));
+    let mut out = sql.replace("\"key\" TEXT NOT NULL UNIQUE", "\"key\" TEXT NOT NULL");
+    let mut constraints = Vec::new();
+    if table != "media_item_topics" {
+        if out == sql {
+            return Err(bad("không thấy khóa tự nhiên"));
+        }
+        constraints.push("UNIQUE (owner, \"key\")".to_owned());
+    }
+    for target in OWNER_REFERENCED {
+        let clause = format!(" REFERENCES {target} (\"key\")");
+        while let Some(at) = out.find(&clause) {
+            // The column is the first word of the line the clause ends.
+            let line_start = out[..at].rfind('\n').map_or(0, |i| i + 1);
+            let column = out[line_start..at]
+                .split_whitespace()
+                .next()
+                .ok_or_else(|| bad("cột tham chiếu"))?
+                .to_owned();
+            out.replace_range(at..at + clause.len(), "");
+            constraints.push(format!(
+                "FOREIGN KEY (owner, {column}) REFERENCES {target} (owner, \"key\")"
+            ));
+        }
+    }
+    let close = out.rfind(')').ok_or_else(|| bad("thiếu dấu đóng ngoặc"))?;
+    let mut extra = String::new();
+    for c in constraints {
+        extra.push_str(",\n    ");
+        extra.push_str(&c);
+    }
+    out.insert_str(close, &extra);
+    Ok(out)
+}
+
+/// SQLite: rebuilds the owned tables with keys unique per owner and
+/// composite references, inside the migration's transaction: every table
+/// moves aside (which repoints the references to it), the new tables are
+/// created and filled parents first, the old ones dropped children first,
+/// the indexes and AUTOINCREMENT counters restored, and the references
+/// checked.
+async fn owner_keys_sqlite(tx: &mut crate::db::Tx) -> Result<(), StoreError> {
+    let mut plans = Vec::new();
+    for t in OWNER_KEYED {
+        let sql = tx
+            .row(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1",
+                &[Value::from(*t)],
+                &[Ty::Text],
+            )
+            .await?
+            .ok_or_else(|| StoreError::Schema(format!("thiếu bảng {t}")))?;
+        let sql = Cols::new(sql, "sqlite_master").text()?;
+        let indexes: Vec<String> = tx
+            .rows(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
+                &[Value::from(*t)],
+                &[Ty::Text],
+            )
+            .await?
+            .into_iter()
+            .map(|r| Cols::new(r, "sqlite_master").text())
+            .collect::<Result<_, _>>()?;
+        let columns: Vec<String> = tx
+            .rows(&format!("SELECT name FROM pragma_table_info('{t}')"), &[], &[Ty::Text])
+            .await?
+            .into_iter()
+            .map(|r| Cols::new(r, "pragma_table_info").text().map(|c| format!("\"{c}\"")))
+            .collect::<Result<_, _>>()?;
+        plans.push((*t, owner_keyed_sql(t, &sql)?, indexes, columns.join(", ")));
+    }
+    for (t, ..) in &plans {
+        tx.exec(&format!("ALTER TABLE {t} RENAME TO {t}__old"), &[]).await?;
+    }
+    for (_, create, ..) in &plans {
+        tx.exec(create, &[]).await?;
+    }
+    for (t, _, _, cols) in &plans {
+        tx.exec(&format!("INSERT INTO {t} ({cols}) SELECT {cols} FROM {t}__old"), &[])
+            .await?;
+        tx.exec(
+            "UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence WHERE name = $1) \
+             WHERE name = $2 AND EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = $1)",
+            &[Value::from(format!("{t}__old")), Value::from(*t)],
+        )
+        .await?;
+    }
+    for (t, ..) in plans.iter().rev() {
+        tx.exec(&format!("DROP TABLE {t}__old"), &[]).await?;
+    }
+    for (_, _, indexes, _) in &plans {
+        for i in indexes {
+            tx.exec(i, &[]).await?;
+        }
+    }
+    let broken = tx
+        .rows("SELECT \"table\" FROM pragma_foreign_key_check", &[], &[Ty::Text])
+        .await?;
+    if let Some(row) = broken.into_iter().next() {
+        let t = Cols::new(row, "pragma_foreign_key_check").text()?;
+        return Err(StoreError::Schema(format!(
+            "tham chiếu hỏng trong bảng {t} sau khi dựng lại"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -353,7 +353,7 @@ fn select_one<R: Record>(column: &str, value: Value, scope: Option<&str>) -> (St
     let mut args = vec![value];
     let owner = owner_clause(R::KIND, scope, "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
     let sql = format!(
-        "SELECT {} FROM {} WHERE {column} = $1{owner}",
+        "SELECT {} FROM {} WHERE {column} = $1{owner} ORDER BY id LIMIT 1",
         select_list(R::KIND),
         R::META.plural
     );
@@ -626,11 +626,13 @@ async fn delete_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, scope: Opt
         None,
     )
     .await?;
+    // The derived rows follow while the row still names its owner.
+    derived::follow(tx, id, Some(&old.record), None).await?;
     let sql = format!("DELETE FROM {} WHERE id = $1", R::META.plural);
     tx.exec(&sql, &[Value::Int(id)])
         .await
         .map_err(|e| map_db(e, R::KIND, &old.key))?;
-    derived::follow(tx, id, Some(&old.record), None).await
+    Ok(())
 }
 
 /// Writes one section of a dataset, numbering errors by position.

@@ -85,6 +85,7 @@ async fn enforcement(pool: &Pool, r: &[Value], scope: Option<&str>) -> Result<(i
         .rows(
             &format!(
                 "SELECT s.kind, COUNT(*) FROM inspection_subjects s JOIN inspections i ON i.\"key\" = s.inspection \
+                 AND COALESCE(i.owner, '') = COALESCE(s.owner, '') \
                  WHERE i.started_on >= $1 AND i.started_on <= $2{} GROUP BY s.kind",
                 owned("i.", scope)
             ),
@@ -135,9 +136,9 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange, scope: Option<&str>) 
     let items = one(
         pool,
         &format!(
-            "SELECT CAST(COALESCE(SUM(c.items), 0) AS BIGINT) FROM media_item_day_counts c{} \
-             WHERE c.day >= $1 AND c.day <= $2 AND c.topic = ''",
-            outlet_join(scope)
+            "SELECT CAST(COALESCE(SUM(c.items), 0) AS BIGINT) FROM media_item_day_counts c \
+             WHERE c.day >= $1 AND c.day <= $2 AND c.topic = ''{}",
+            counts_owned(scope)
         ),
         &r,
     )
@@ -145,9 +146,9 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange, scope: Option<&str>) 
     let featured_items = one(
         pool,
         &format!(
-            "SELECT CAST(COALESCE(SUM(c.featured), 0) AS BIGINT) FROM media_item_day_counts c{} \
-             WHERE c.day >= $1 AND c.day <= $2 AND c.topic = ''",
-            outlet_join(scope)
+            "SELECT CAST(COALESCE(SUM(c.featured), 0) AS BIGINT) FROM media_item_day_counts c \
+             WHERE c.day >= $1 AND c.day <= $2 AND c.topic = ''{}",
+            counts_owned(scope)
         ),
         &r,
     )
@@ -157,7 +158,7 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange, scope: Option<&str>) 
             &format!(
                 "SELECT c.topic, COALESCE(o.parent, o.\"key\") AS top, CAST(SUM(c.items) AS BIGINT) \
                  FROM media_item_day_counts c \
-                 JOIN outlets o ON o.\"key\" = c.outlet \
+                 JOIN outlets o ON o.\"key\" = c.outlet AND COALESCE(o.owner, '') = c.owner \
                  WHERE c.day >= $1 AND c.day <= $2 AND c.topic <> ''{} \
                  GROUP BY c.topic, COALESCE(o.parent, o.\"key\") HAVING SUM(c.items) > 0 ORDER BY 1, 2",
                 owned("o.", scope)
@@ -211,11 +212,14 @@ pub struct ItemCount {
     pub items: i64,
 }
 
-/// Joins the day counts (`c`) to their outlets, kept to the scope's.
-fn outlet_join(scope: Option<&str>) -> String {
-    scope.map_or(String::new(), |_| {
-        " JOIN outlets o ON o.\"key\" = c.outlet AND o.owner = $3".to_owned()
-    })
+/// Keeps the day counts (`c`) to the scope's agency (`$3`): the counts
+/// carry their owner.
+fn counts_owned(scope: Option<&str>) -> &'static str {
+    if scope.is_some() {
+        " AND c.owner = $3"
+    } else {
+        ""
+    }
 }
 
 pub(crate) async fn item_counts(pool: &Pool, range: DateRange, scope: Option<&str>) -> Result<Vec<ItemCount>> {
@@ -223,9 +227,9 @@ pub(crate) async fn item_counts(pool: &Pool, range: DateRange, scope: Option<&st
         .rows(
             &format!(
                 "SELECT c.topic, c.outlet, substr(c.day, 1, 7) AS month, CAST(SUM(c.items) AS BIGINT) \
-                 FROM media_item_day_counts c{} WHERE c.day >= $1 AND c.day <= $2 AND c.topic <> '' \
+                 FROM media_item_day_counts c WHERE c.day >= $1 AND c.day <= $2 AND c.topic <> ''{} \
                  GROUP BY c.topic, c.outlet, substr(c.day, 1, 7) HAVING SUM(c.items) > 0 ORDER BY 1, 2, 3",
-                outlet_join(scope)
+                counts_owned(scope)
             ),
             &range_args(range, scope),
             &[Ty::Text, Ty::Text, Ty::Text, Ty::Int],
@@ -271,7 +275,7 @@ pub(crate) async fn item_ids(
     if let Some(s) = scope {
         args.push(Value::from(s));
         sql.push_str(&format!(
-            " AND outlet IN (SELECT \"key\" FROM outlets WHERE owner = ${})",
+            " AND item_id IN (SELECT id FROM media_items WHERE owner = ${})",
             args.len()
         ));
     }

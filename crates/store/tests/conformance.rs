@@ -164,6 +164,7 @@ conformance!(
     health_checks_answer,
     worklists_are_queries,
     two_agencies_in_one_store_see_only_their_own,
+    the_same_codes_in_two_agencies_do_not_collide,
     an_older_store_gives_its_records_to_its_one_agency,
 );
 
@@ -1507,4 +1508,95 @@ async fn postgres_row_level_security_is_a_second_line() {
     assert!(b.signing_secret("stttt-bacgiang").await.expect("secret").is_none());
     assert_eq!(count(h.store.clone(), "SELECT COUNT(*) FROM agency_keys").await, 1);
     h.finish().await;
+}
+
+/// Natural keys are unique per agency: a second agency may track an outlet
+/// of the same code, open a case of the same code, and its items count
+/// only for it; references stay within the agency, down to the database.
+async fn the_same_codes_in_two_agencies_do_not_collide(h: &Harness) {
+    let a = h.store.scoped("stttt-bacgiang");
+    a.import(&actor(), &seed()).await.expect("seed");
+    let b = h.store.scoped("so-vhttdl");
+    b.import(&actor(), &second_agency()).await.expect("second agency");
+    let range = Period::Half(2024, 1).range(PeriodRule::National);
+    let a_before = a.summary(range).await.expect("a");
+    let a_counts = a.item_counts(range).await.expect("a counts");
+    let a_outlet = a
+        .get_by_key::<Outlet>("bao-bac-giang")
+        .await
+        .expect("get")
+        .expect("a's outlet");
+    // The same outlet code and case code in the second agency.
+    let mut own = a_outlet.record.clone();
+    own.name = Text::lit("Báo Bắc Giang (bản theo dõi của Sở VHTTDL)");
+    own.parent = None;
+    b.create(&actor(), &own).await.expect("same outlet code, other agency");
+    let a_case = a.list::<Case>(&ListQuery::default()).await.expect("cases").remove(0);
+    let mut case = a_case.record.clone();
+    case.title = Text::lit("Vụ việc của Sở VHTTDL");
+    b.create(&actor(), &case).await.expect("same case code, other agency");
+    // Still one per agency: a second with the same code is a conflict.
+    assert!(matches!(
+        b.create(&actor(), &own).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let item: MediaItem = serde_json::from_value(serde_json::json!({
+        "outlet": "bao-bac-giang", "kind": "article", "title": "Bài theo dõi của Sở VHTTDL",
+        "published_on": "2024-03-02", "topics": ["PCTP"]
+    }))
+    .expect("item");
+    b.create(&actor(), &item).await.expect("item at its own outlet");
+    // Each sees its own record under the code; the figures do not mix.
+    assert_eq!(
+        b.get_by_key::<Outlet>("bao-bac-giang")
+            .await
+            .expect("get")
+            .expect("b's")
+            .record
+            .name,
+        own.name
+    );
+    assert_eq!(
+        a.get_by_key::<Outlet>("bao-bac-giang")
+            .await
+            .expect("get")
+            .expect("a's")
+            .record,
+        a_outlet.record
+    );
+    assert_eq!(a.summary(range).await.expect("a"), a_before);
+    assert_eq!(a.item_counts(range).await.expect("a counts"), a_counts);
+    let b_counts = b.item_counts(range).await.expect("b counts");
+    let at_outlet: i64 = b_counts
+        .iter()
+        .filter(|c| c.outlet == "bao-bac-giang")
+        .map(|c| c.items)
+        .sum();
+    assert_eq!(at_outlet, 1);
+    assert_eq!(
+        b.item_ids(range, Some("PCTP"), &["bao-bac-giang".to_owned()], None)
+            .await
+            .expect("ids")
+            .len(),
+        1
+    );
+    // The database refuses to delete b's outlet while b's item refers to it,
+    // and a's records are untouched by b's attempt.
+    let b_outlet = b
+        .get_by_key::<Outlet>("bao-bac-giang")
+        .await
+        .expect("get")
+        .expect("b's");
+    assert!(matches!(
+        b.delete::<Outlet>(&actor(), b_outlet.id).await,
+        Err(StoreError::InUse { .. })
+    ));
+    assert_eq!(
+        a.get_by_key::<Case>(&a_case.key)
+            .await
+            .expect("get")
+            .expect("a's")
+            .record,
+        a_case.record
+    );
 }
