@@ -390,15 +390,7 @@ async fn answer(
             };
             let files = vec![(name, sheet_type.to_owned(), bytes)];
             let mut manifest = manifest;
-            manifest.files = files
-                .iter()
-                .map(|(n, t, b)| canhgiac_domain::submission::FileEntry {
-                    name: n.clone(),
-                    media_type: t.clone(),
-                    sha256: canhgiac_secrets::sha256_hex(b),
-                    size: b.len() as i64,
-                })
-                .collect();
+            manifest.files = canhgiac_interchange::package::entries(&files);
             let new = NewSubmission {
                 call_id: c.id,
                 source: SubmissionSource::Form,

@@ -2,28 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // a failed unwrap in a test is a failed test
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn canhgiac(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_canhgiac"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env_remove("CANHGIAC_DATABASE_URL")
-        .env_remove("CANHGIAC_DATA")
-        .output()
-        .expect("run canhgiac")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).expect("utf-8 output")
-}
+mod common;
+use common::{canhgiac, ok};
 
 fn stats_json(data: &Path, period: &str) -> serde_json::Value {
     serde_json::from_str(&ok(&canhgiac(data, &["stats", "--period", period, "--json"]))).expect("json")

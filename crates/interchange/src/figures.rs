@@ -39,17 +39,7 @@ pub fn parse_count(s: &str) -> Result<i64, String> {
 
 fn grid_csv(file: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, ImportError> {
     let text = crate::decode_text(bytes);
-    let first = text.lines().next().unwrap_or("");
-    let delim = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut rdr = crate::csv_reader(&text);
     let mut out = Vec::new();
     for (i, r) in rdr.records().enumerate() {
         let r = r.map_err(|_| ImportError {

@@ -88,6 +88,23 @@ impl FileFormat {
     }
 }
 
+/// A CSV reader over decoded text, its delimiter guessed from the first
+/// line (`;` where it outnumbers `,`, as Excel writes in some locales);
+/// rows may differ in length, headers are read as a row.
+pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    let first = text.lines().next().unwrap_or("");
+    let delim = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}
+
 /// Reads a file whole, refusing it first if it is too large.
 pub fn read_limited(path: &Path) -> Result<Vec<u8>, ImportError> {
     let name = display_name(path);

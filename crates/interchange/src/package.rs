@@ -67,6 +67,20 @@ pub struct Opened {
     pub files: Vec<(String, String, Vec<u8>)>,
 }
 
+/// The manifest entries of files (name, media type, bytes): name, type,
+/// SHA-256 and size.
+pub fn entries(files: &[(String, String, Vec<u8>)]) -> Vec<FileEntry> {
+    files
+        .iter()
+        .map(|(name, media_type, bytes)| FileEntry {
+            name: name.clone(),
+            media_type: media_type.clone(),
+            sha256: sha256_hex(bytes),
+            size: bytes.len() as i64,
+        })
+        .collect()
+}
+
 /// Builds and signs a package. The manifest's file list is set from
 /// `files` (name, media type, bytes).
 pub fn seal(
@@ -76,15 +90,7 @@ pub fn seal(
     secret: &str,
 ) -> Result<Vec<u8>, PackageError> {
     let mut m = manifest.clone();
-    m.files = files
-        .iter()
-        .map(|(name, media_type, bytes)| FileEntry {
-            name: name.clone(),
-            media_type: media_type.clone(),
-            sha256: sha256_hex(bytes),
-            size: bytes.len() as i64,
-        })
-        .collect();
+    m.files = entries(files);
     let signature = canhgiac_secrets::signing::sign(secret, &m.canonical_bytes())
         .map_err(|e| PackageError::Signature(e.to_string()))?;
     let p = Package {

@@ -196,17 +196,7 @@ fn rows_to_dataset(
 /// Reads a CSV file (comma or semicolon separated; UTF-8 or Windows-1258).
 pub fn read_csv(file: &str, bytes: &[u8], kind: Option<RecordKind>) -> Result<Dataset, ImportError> {
     let text = crate::decode_text(bytes);
-    let first_line = text.lines().next().unwrap_or("");
-    let delim = if first_line.matches(';').count() > first_line.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut rdr = crate::csv_reader(&text);
     let mut records = rdr.records();
     let headers: Vec<String> = match records.next() {
         Some(Ok(h)) => h.iter().map(canhgiac_domain::nfc).collect(),

@@ -249,15 +249,7 @@ pub async fn answer_from_records<S: Store>(
             .ok_or_else(|| ReportError::Input(format!("thiếu tệp {} của báo cáo đã ban hành", f.name)))?;
         files.push((f.name.clone(), f.media_type.clone(), bytes));
     }
-    m.files = files
-        .iter()
-        .map(|(name, media_type, bytes)| submission::FileEntry {
-            name: name.clone(),
-            media_type: media_type.clone(),
-            sha256: canhgiac_secrets::sha256_hex(bytes),
-            size: bytes.len() as i64,
-        })
-        .collect();
+    m.files = canhgiac_interchange::package::entries(&files);
     m.issued_report = Some(submission::IssuedRef {
         number: issued.number.clone(),
         version: issued.version,

@@ -27,12 +27,36 @@ pub struct NewIssuedReport {
     pub files: Vec<(String, String, Vec<u8>)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct IssuedFile {
-    pub name: String,
-    pub media_type: String,
-    pub sha256: String,
-    pub size: i64,
+/// A file of an issued report, by hash: the same entry a submission's
+/// manifest lists.
+pub use canhgiac_domain::submission::FileEntry as IssuedFile;
+
+/// The entry of a file: its name, type, SHA-256 and size.
+pub(crate) fn entry(name: &str, media_type: &str, bytes: &[u8]) -> IssuedFile {
+    IssuedFile {
+        name: name.to_owned(),
+        media_type: media_type.to_owned(),
+        sha256: sha(bytes),
+        size: bytes.len() as i64,
+    }
+}
+
+/// The file entries of one report or submission: `sql` selects name,
+/// media type, SHA-256 and size for the id `$1`, ordered by name.
+pub(crate) async fn entries(pool: &Pool, sql: &str, id: i64) -> Result<Vec<IssuedFile>> {
+    pool.rows(sql, &[Value::Int(id)], &[Ty::Text, Ty::Text, Ty::Text, Ty::Int])
+        .await?
+        .into_iter()
+        .map(|row| {
+            let mut c = Cols::new(row, "files");
+            Ok(IssuedFile {
+                name: c.text()?,
+                media_type: c.text()?,
+                sha256: c.text()?,
+                size: c.int()?,
+            })
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -114,12 +138,7 @@ pub(crate) async fn issue(tx: &mut Tx, actor: &Actor, new: &NewIssuedReport) -> 
     let mut files: Vec<IssuedFile> = new
         .files
         .iter()
-        .map(|(name, media_type, bytes)| IssuedFile {
-            name: name.clone(),
-            media_type: media_type.clone(),
-            sha256: sha(bytes),
-            size: bytes.len() as i64,
-        })
+        .map(|(name, media_type, bytes)| entry(name, media_type, bytes))
         .collect();
     files.sort_by(|a, b| a.name.cmp(&b.name));
     let mut rep = IssuedReport {
@@ -260,25 +279,12 @@ fn decode(row: Vec<Value>) -> Result<IssuedReport> {
 }
 
 async fn with_files(pool: &Pool, mut r: IssuedReport) -> Result<IssuedReport> {
-    let rows = pool
-        .rows(
-            "SELECT name, media_type, sha256, size FROM issued_report_files WHERE report_id = $1 ORDER BY name",
-            &[Value::Int(r.id)],
-            &[Ty::Text, Ty::Text, Ty::Text, Ty::Int],
-        )
-        .await?;
-    r.files = rows
-        .into_iter()
-        .map(|row| {
-            let mut c = Cols::new(row, "issued_report_files");
-            Ok(IssuedFile {
-                name: c.text()?,
-                media_type: c.text()?,
-                sha256: c.text()?,
-                size: c.int()?,
-            })
-        })
-        .collect::<Result<_>>()?;
+    r.files = entries(
+        pool,
+        "SELECT name, media_type, sha256, size FROM issued_report_files WHERE report_id = $1 ORDER BY name",
+        r.id,
+    )
+    .await?;
     Ok(r)
 }
 

@@ -522,23 +522,12 @@ pub(crate) async fn submission_get(tx: &mut Tx, id: i64, scope: Option<&str>) ->
 }
 
 pub(crate) async fn submission_files(pool: &Pool, id: i64) -> Result<Vec<FileEntry>> {
-    pool.rows(
+    crate::issued::entries(
+        pool,
         "SELECT name, media_type, sha256, size FROM submission_files WHERE submission_id = $1 ORDER BY name",
-        &[Value::Int(id)],
-        &[Ty::Text, Ty::Text, Ty::Text, Ty::Int],
+        id,
     )
-    .await?
-    .into_iter()
-    .map(|row| {
-        let mut c = Cols::new(row, "submission_files");
-        Ok(FileEntry {
-            name: c.text()?,
-            media_type: c.text()?,
-            sha256: c.text()?,
-            size: c.int()?,
-        })
-    })
-    .collect()
+    .await
 }
 
 pub(crate) async fn submission_file(pool: &Pool, id: i64, name: &str) -> Result<Option<Vec<u8>>> {
@@ -583,12 +572,7 @@ fn check_manifest(call: &ReportCall, new: &NewSubmission) -> Result<()> {
     let mut given: Vec<FileEntry> = new
         .files
         .iter()
-        .map(|(name, media_type, bytes)| FileEntry {
-            name: name.clone(),
-            media_type: media_type.clone(),
-            sha256: sha256_hex(bytes),
-            size: bytes.len() as i64,
-        })
+        .map(|(name, media_type, bytes)| crate::issued::entry(name, media_type, bytes))
         .collect();
     let mut listed = m.files.clone();
     given.sort_by(|a, b| a.name.cmp(&b.name));

@@ -1,0 +1,28 @@
+//! Running the binary as a user would: a data folder, real SQLite files.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// `canhgiac --data DIR ARGS…`, with the environment's store settings removed.
+pub fn canhgiac(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_canhgiac"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("CANHGIAC_DATABASE_URL")
+        .env_remove("CANHGIAC_DATA")
+        .env_remove("CANHGIAC_AGENCY")
+        .output()
+        .expect("run canhgiac")
+}
+
+/// The standard output of a run that must succeed.
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("utf-8 output")
+}
