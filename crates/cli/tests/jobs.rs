@@ -57,9 +57,11 @@ async fn held_by(store: &SqlStore, prefix: &str) -> Vec<i64> {
 async fn killed_worker_leases_expire_and_every_job_completes_once() {
     let Some(url) = pg_url() else { return };
     let schema = format!("jobs_{}", std::process::id());
-    let admin = SqlStore::open_postgres(&url, None).await.expect("connect");
+    let admin = canhgiac_store::db::Pool::connect_postgres(&url, None)
+        .await
+        .expect("connect");
     {
-        let mut tx = admin.pool().begin().await.expect("begin");
+        let mut tx = admin.begin().await.expect("begin");
         tx.exec(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"), &[])
             .await
             .expect("drop");
@@ -132,7 +134,7 @@ async fn killed_worker_leases_expire_and_every_job_completes_once() {
         let _ = w.wait();
     }
     store.close().await;
-    let mut tx = admin.pool().begin().await.expect("begin");
+    let mut tx = admin.begin().await.expect("begin");
     tx.exec(&format!("DROP SCHEMA {schema} CASCADE"), &[])
         .await
         .expect("drop");

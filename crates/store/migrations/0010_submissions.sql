@@ -4,8 +4,9 @@
 -- answers with submissions, one row per sending (`version`
 -- counts them). A submission's manifest is the canonical JSON that was
 -- hashed (and, from another installation, signed); files are kept by hash.
--- Agencies' Ed25519 keys: the public key registered for a child, and the
--- secret of an agency that signs here.
+-- Agencies' Ed25519 keys: public keys (an agency's own, or registered by
+-- its parent) in one table, readable by all; the secret of an agency that
+-- signs here in another.
 
 CREATE TABLE report_calls (
     id @ID@,
@@ -64,8 +65,17 @@ CREATE TABLE submission_files (
 CREATE TABLE agency_keys (
     agency TEXT NOT NULL REFERENCES agencies ("key"),
     public_key TEXT NOT NULL,
-    secret_key TEXT,
     created_at TEXT NOT NULL,
     created_by TEXT NOT NULL,
     PRIMARY KEY (agency, public_key)
+);
+
+-- The secret half, for an agency that signs on this installation.
+CREATE TABLE agency_signing_keys (
+    agency TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    secret_key TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (agency, public_key),
+    FOREIGN KEY (agency, public_key) REFERENCES agency_keys (agency, public_key)
 );

@@ -127,11 +127,11 @@ CREATE POLICY submissions_parties ON submissions
            OR call_id IN (SELECT id FROM report_calls WHERE owner = canhgiac_scope()));
 
 -- Public keys are for everyone to check with; a secret key only for its agency.
-ALTER TABLE agency_keys ENABLE ROW LEVEL SECURITY;
-ALTER TABLE agency_keys FORCE ROW LEVEL SECURITY;
-CREATE POLICY agency_keys_secret ON agency_keys
-    USING (canhgiac_scope() IS NULL OR secret_key IS NULL OR agency = canhgiac_scope())
-    WITH CHECK (canhgiac_scope() IS NULL OR secret_key IS NULL OR agency = canhgiac_scope());
+ALTER TABLE agency_signing_keys ENABLE ROW LEVEL SECURITY;
+ALTER TABLE agency_signing_keys FORCE ROW LEVEL SECURITY;
+CREATE POLICY agency_signing_keys_own ON agency_signing_keys
+    USING (canhgiac_scope() IS NULL OR agency = canhgiac_scope())
+    WITH CHECK (canhgiac_scope() IS NULL OR agency = canhgiac_scope());
 -- @sqlite
 SELECT 1;
 -- @both

@@ -780,7 +780,9 @@ pub(crate) async fn decide(
 
 pub(crate) async fn keys(tx: &mut Tx, agency: &str) -> Result<Vec<AgencyKey>> {
     tx.rows(
-        "SELECT agency, public_key, secret_key IS NOT NULL, created_at, created_by FROM agency_keys WHERE agency = $1 ORDER BY created_at",
+        "SELECT k.agency, k.public_key, \
+         EXISTS (SELECT 1 FROM agency_signing_keys s WHERE s.agency = k.agency AND s.public_key = k.public_key), \
+         k.created_at, k.created_by FROM agency_keys k WHERE k.agency = $1 ORDER BY k.created_at",
         &[Value::from(agency)],
         &[Ty::Text, Ty::Text, Ty::Bool, Ty::Text, Ty::Text],
     )
@@ -827,31 +829,35 @@ pub(crate) async fn key_register(
     }
     // A key that does not parse is refused before it is stored.
     canhgiac_secrets::signing::check_public_key(public_key).map_err(|e| refused(e.to_string()))?;
-    if keys(tx, agency)
-        .await?
-        .iter()
-        .any(|k| k.public_key == public_key.trim())
-    {
-        return Ok(());
+    let public_key = public_key.trim();
+    let now = Value::Text(Timestamp::now().rfc3339());
+    if !keys(tx, agency).await?.iter().any(|k| k.public_key == public_key) {
+        tx.exec(
+            "INSERT INTO agency_keys (agency, public_key, created_at, created_by) VALUES ($1, $2, $3, $4)",
+            &[
+                Value::from(agency),
+                Value::from(public_key),
+                now.clone(),
+                Value::from(actor.username.as_str()),
+            ],
+        )
+        .await?;
     }
-    tx.exec(
-        "INSERT INTO agency_keys (agency, public_key, secret_key, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",
-        &[
-            Value::from(agency),
-            Value::from(public_key.trim()),
-            Value::from(secret.map(str::to_owned)),
-            Value::Text(Timestamp::now().rfc3339()),
-            Value::from(actor.username.as_str()),
-        ],
-    )
-    .await?;
+    if let Some(sec) = secret {
+        tx.exec(
+            "INSERT INTO agency_signing_keys (agency, public_key, secret_key, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (agency, public_key) DO NOTHING",
+            &[Value::from(agency), Value::from(public_key), Value::from(sec), now],
+        )
+        .await?;
+    }
     Ok(())
 }
 
 pub(crate) async fn signing_secret(tx: &mut Tx, agency: &str) -> Result<Option<(String, String)>> {
     let row = tx
         .row(
-            "SELECT public_key, secret_key FROM agency_keys WHERE agency = $1 AND secret_key IS NOT NULL ORDER BY created_at DESC LIMIT 1",
+            "SELECT public_key, secret_key FROM agency_signing_keys WHERE agency = $1 ORDER BY created_at DESC LIMIT 1",
             &[Value::from(agency)],
             &[Ty::Text, Ty::Text],
         )

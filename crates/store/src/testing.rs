@@ -9,11 +9,12 @@ use crate::StoreError;
 /// The role the tests run the application as.
 pub const APP_ROLE: &str = "canhgiac_app";
 
-/// `url` with `role` as its user (the test server trusts local users).
+/// `url` with `role` as its user; the role's password is its name, for a
+/// server that asks for one (a trusting server ignores it).
 pub fn url_as(url: &str, role: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
     let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
-    format!("{scheme}://{role}@{host}")
+    format!("{scheme}://{role}:{role}@{host}")
 }
 
 /// Creates (once) the application role and a fresh schema it owns, using
@@ -22,7 +23,7 @@ pub async fn app_schema(url: &str, schema: &str) -> Result<String, StoreError> {
     let admin = Pool::connect_postgres(url, None).await?;
     let mut tx = admin.begin().await?;
     tx.exec_script(&format!(
-        "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; \
+        "DO $$ BEGIN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{APP_ROLE}'; \
          EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
     ))
     .await?;

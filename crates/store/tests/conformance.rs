@@ -1496,17 +1496,18 @@ async fn postgres_row_level_security_is_a_second_line() {
         .key_register(&actor(), "stttt-bacgiang", &public, Some(&secret))
         .await
         .expect("key");
+    assert_eq!(count(b.clone(), "SELECT COUNT(*) FROM agency_signing_keys").await, 0);
     assert_eq!(
-        count(
-            b.clone(),
-            "SELECT COUNT(*) FROM agency_keys WHERE secret_key IS NOT NULL"
-        )
-        .await,
-        0
+        count(b.clone(), "SELECT COUNT(*) FROM agency_keys").await,
+        1,
+        "public keys are for all"
     );
-    assert_eq!(count(b.clone(), "SELECT COUNT(*) FROM agency_keys").await, 0);
     assert!(b.signing_secret("stttt-bacgiang").await.expect("secret").is_none());
-    assert_eq!(count(h.store.clone(), "SELECT COUNT(*) FROM agency_keys").await, 1);
+    assert!(!b.keys("stttt-bacgiang").await.expect("keys")[0].can_sign);
+    assert_eq!(
+        count(h.store.clone(), "SELECT COUNT(*) FROM agency_signing_keys").await,
+        1
+    );
     h.finish().await;
 }
 

@@ -124,6 +124,7 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/bao-cao/tai", get(pages::report_download::<S>))
         .route("/bao-cao/ban-hanh", post(pages::report_issue::<S>))
         .route("/bao-cao-don-vi", get(pages::calls::<S>).post(pages::call_send::<S>))
+        .route("/bao-cao-don-vi/khoa", post(pages::keys::<S>))
         .route("/bao-cao-don-vi/{id}", get(pages::call_detail::<S>))
         .route("/bao-cao-don-vi/{id}/gui", post(pages::answer_records::<S>))
         .route("/bao-cao-don-vi/{id}/nhap", post(pages::answer_form::<S>))
@@ -132,6 +133,7 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/bao-cao-don-vi/nop/{id}", get(pages::submission_detail::<S>))
         .route("/bao-cao-don-vi/nop/{id}/quyet-dinh", post(pages::decide::<S>))
         .route("/bao-cao-don-vi/nop/{id}/tep/{name}", get(pages::submission_file::<S>))
+        .route("/bao-cao-don-vi/nop/{id}/goi", get(pages::package::<S>))
         .route("/api/v1/submissions", post(pages::api_submit::<S>))
         .route("/nhat-ky", get(pages::audit_log::<S>))
         .route(

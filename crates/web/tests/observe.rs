@@ -162,11 +162,13 @@ async fn readyz_fails_while_the_database_is_unreachable() {
         return;
     }
     let schema = format!("r_{}", rand::random::<u64>());
-    let admin = SqlStore::open_postgres(&url, None).await.expect("admin");
+    let admin = canhgiac_store::db::Pool::connect_postgres(&url, None)
+        .await
+        .expect("admin");
     let ddl = |sql: String| {
         let admin = admin.clone();
         async move {
-            let mut tx = admin.pool().begin().await.expect("begin");
+            let mut tx = admin.begin().await.expect("begin");
             tx.exec(&sql, &[]).await.expect("ddl");
             tx.commit().await.expect("commit");
         }

@@ -46,13 +46,16 @@ impl TestApp {
 }
 
 /// Minimal helper to drop a test schema without a sqlx dependency here.
-struct Admin(SqlStore);
+struct Admin(canhgiac_store::db::Pool);
 async fn sqlx_pool(url: &str) -> Result<Admin, ()> {
-    SqlStore::open_postgres(url, None).await.map(Admin).map_err(|_| ())
+    canhgiac_store::db::Pool::connect_postgres(url, None)
+        .await
+        .map(Admin)
+        .map_err(|_| ())
 }
 impl Admin {
     async fn execute_drop(&self, schema: &str) -> Result<(), ()> {
-        let mut tx = self.0.pool().begin().await.map_err(|_| ())?;
+        let mut tx = self.0.begin().await.map_err(|_| ())?;
         tx.exec(&format!("DROP SCHEMA {schema} CASCADE"), &[])
             .await
             .map_err(|_| ())?;
@@ -119,7 +122,8 @@ async fn spawn_postgres() -> Option<TestApp> {
     let required = std::env::var("CANHGIAC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
     let url = std::env::var("CANHGIAC_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let admin = match SqlStore::open_postgres(&url, None).await {
+    // Only a connection: the administrator's own schema is left alone.
+    let admin = match canhgiac_store::db::Pool::connect_postgres(&url, None).await {
         Ok(a) => a,
         Err(e) if !required => {
             eprintln!("PostgreSQL unavailable ({e}); skipping");
@@ -1378,6 +1382,8 @@ const ROUTES: &[(&str, &str, Option<Role>)] = &[
     ("GET", "/bao-cao-don-vi/nop/999", None),
     ("POST", "/bao-cao-don-vi/nop/999/quyet-dinh", Some(Role::Editor)),
     ("GET", "/bao-cao-don-vi/nop/999/tep/bao-cao.md", None),
+    ("GET", "/bao-cao-don-vi/nop/999/goi", None),
+    ("POST", "/bao-cao-don-vi/khoa", Some(Role::Admin)),
     ("POST", "/api/v1/submissions", Some(Role::Editor)),
     ("GET", "/tin-bai", None),
     ("GET", "/tin-bai/duyet", None),
@@ -2121,6 +2127,84 @@ async fn a_committee_requests_members_answer_and_it_reviews(app: &TestApp) {
         "{err}"
     );
     signed_packages_over_the_api(app, &bcd, &bcd_csrf).await;
+    keys_and_packages_on_the_pages(app, &unit_sub).await;
+}
+
+/// Administrators make and register keys on the page; a member downloads
+/// its answer as a signed package, which the committee's API then checks.
+async fn keys_and_packages_on_the_pages(app: &TestApp, unit_sub: &str) {
+    for (agency, name) in [("bcd", "bcd_qt"), ("dai-tt", "daitt_qt")] {
+        app.store
+            .scoped(agency)
+            .upsert(&Actor::system("test"), &test_user(name, Role::Admin))
+            .await
+            .unwrap();
+    }
+    let (unit, _) = login(app, "daitt").await;
+    let (unit_admin, unit_admin_csrf) = login(app, "daitt_qt").await;
+    // Without a key there is no package, said in Vietnamese.
+    let (st, body) = page(&unit, app, &format!("{unit_sub}/goi")).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(body.contains("chưa có khóa ký số"), "{body}");
+    let res = unit_admin
+        .post(app.url("/bao-cao-don-vi/khoa"))
+        .form(&[("_csrf", unit_admin_csrf.as_str()), ("action", "generate")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, keys_page) = page(&unit_admin, app, "/bao-cao-don-vi").await;
+    assert!(keys_page.contains("ký được tại đây"), "{keys_page}");
+    let public = keys_page
+        .split("id=\"khoa-cua-co-quan\"")
+        .nth(1)
+        .and_then(|t| t.split("<code>").nth(2))
+        .and_then(|t| t.split("</code>").next())
+        .unwrap()
+        .replace("&#x2f;", "/");
+    let res = unit.get(app.url(&format!("{unit_sub}/goi"))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let package = res.bytes().await.unwrap().to_vec();
+    assert!(canhgiac_interchange::package::open(&package).is_ok(), "a valid package");
+    // The committee's administrator registers it; a bad key is refused.
+    let (admin, admin_csrf) = login(app, "bcd_qt").await;
+    let register = |key: String| {
+        let req = admin.post(app.url("/bao-cao-don-vi/khoa")).form(&[
+            ("_csrf", admin_csrf.clone()),
+            ("action", "register".to_owned()),
+            ("agency", "dai-tt".to_owned()),
+            ("public_key", key),
+        ]);
+        async move { req.send().await.unwrap() }
+    };
+    let res = register("khong-phai-khoa".into()).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("khóa công khai không hợp lệ"));
+    let res = register(public.clone()).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{public}: {}",
+        res.text().await.unwrap_or_default()
+    );
+    let (_, keys_page) = page(&admin, app, "/bao-cao-don-vi").await;
+    let fingerprint = canhgiac_secrets::signing::fingerprint(&public);
+    assert!(keys_page.contains(&fingerprint), "{keys_page}");
+    // The package verifies, and is refused only because that answer is approved.
+    let res = admin
+        .post(app.url("/api/v1/submissions"))
+        .header("x-csrf-token", &admin_csrf)
+        .header("content-type", "application/json")
+        .body(package)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let err: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        err["message"].as_str().unwrap().contains("đã được duyệt"),
+        "{err} {public}"
+    );
 }
 
 /// The unit's answer to a quarterly request arrives as a signed package

@@ -17,8 +17,8 @@ pub use dashboard::dashboard;
 pub use items::{item, items, ItemFilter};
 pub use reports::{report_download, report_form, report_issue, report_preview, ReportQuery};
 pub use submissions::{
-    answer_form, answer_records, api_submit, call_detail, call_send, calls, decide, receive_package, sheet,
-    sheet_upload, submission_detail, submission_file, CallQuery,
+    answer_form, answer_records, api_submit, call_detail, call_send, calls, decide, keys, package, receive_package,
+    sheet, sheet_upload, submission_detail, submission_file, CallQuery,
 };
 
 use std::collections::HashMap;

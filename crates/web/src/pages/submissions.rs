@@ -35,14 +35,15 @@ async fn agencies<S: Store>(app: &AppState<S>) -> Result<Vec<Agency>, WebError> 
         .collect())
 }
 
-fn children(all: &[Agency], code: &str, day: Date) -> Vec<minijinja::Value> {
+/// The children of `code` on `day`: (code, name on that day).
+fn children(all: &[Agency], code: &str, day: Date) -> Vec<(String, String)> {
     Agency::children_on(all, code, day)
         .into_iter()
         .map(|a| {
             let name = a
                 .name_on(day)
                 .map_or_else(|| a.code.to_string(), |n| n.name.to_string());
-            context! { code => a.code.as_str(), name }
+            (a.code.to_string(), name)
         })
         .collect()
 }
@@ -112,11 +113,34 @@ async fn calls_page<S: Store>(
     }
     let today = Date::today();
     let kids = children(&agencies(app).await?, &own, today);
+    // Signing keys: the agency's own, and those registered for its children.
+    let key_rows = |keys: Vec<canhgiac_store::AgencyKey>| -> Vec<minijinja::Value> {
+        keys.iter()
+            .map(|k| {
+                context! {
+                    fingerprint => canhgiac_secrets::signing::fingerprint(&k.public_key),
+                    public_key => &k.public_key, can_sign => k.can_sign,
+                    created_at => k.created_at.vn_text(), created_by => &k.created_by,
+                }
+            })
+            .collect()
+    };
+    let own_keys = if own.is_empty() {
+        Vec::new()
+    } else {
+        key_rows(store.keys(&own).await?)
+    };
+    let mut child_keys = Vec::new();
+    for (code, name) in &kids {
+        child_keys.push(context! { code, name, keys => key_rows(store.keys(code).await?) });
+    }
+    let kids: Vec<minijinja::Value> = kids.iter().map(|(code, name)| context! { code, name }).collect();
     Ok(app.views.render(
         "calls.html",
         context! {
             user => user_ctx(user),
-            sent, received, children => kids, f, error,
+            sent, received, children => kids, f, error, own_keys, child_keys,
+            is_admin => user.require(Role::Admin).is_ok(),
             today => today.to_string(),
             kinds => options(ReportKind::ALL, ReportKind::code, ReportKind::label_vn),
             periods => period_options(today),
@@ -575,6 +599,7 @@ async fn submission_page<S: Store>(
             signed => s.signature.is_some(),
             key => s.public_key.as_deref().map(canhgiac_secrets::signing::fingerprint),
             issued => minijinja::Value::from_serialize(&s.manifest.issued_report),
+            own => user.agency.as_deref() == Some(s.agency.as_str()),
             can_decide => is_owner && s.status == SubmissionStatus::Submitted && user.require(Role::Editor).is_ok(),
             error,
         },
@@ -690,4 +715,79 @@ pub async fn receive_package<S: Store>(store: &S, actor: &Actor, bytes: &[u8]) -
         files: opened.files,
     };
     Ok(store.submit(actor, &new).await?)
+}
+
+/// Signing keys, for administrators: generate the agency's own (its
+/// public key is then shown to pass to the parent), or register a child's.
+pub async fn keys<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageForm(f): PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.may_submit(Role::Admin, &f)?;
+    let store = app.store_for(&user);
+    let own = user.agency.clone().unwrap_or_default();
+    let actor = Actor::new(&user.username, "web");
+    let result = match field(&f, "action", 16)?.as_str() {
+        "generate" => {
+            let (secret, public) = canhgiac_secrets::signing::generate_keypair();
+            store.key_register(&actor, &own, &public, Some(&secret)).await
+        }
+        "register" => {
+            let child = field(&f, "agency", 100)?;
+            let public = field(&f, "public_key", 200)?;
+            store.key_register(&actor, &child, &public, None).await
+        }
+        _ => return Err(WebError::BadRequest("Thao tác không hợp lệ".into())),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/bao-cao-don-vi#khoa").into_response()),
+        Err(e @ canhgiac_store::StoreError::Refused(_)) => {
+            let mut shown = f.clone();
+            shown.remove("_csrf");
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(calls_page(&app, &user, &shown, &e.to_string()).await?),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The agency's own submission as a signed package, to carry to a parent
+/// that runs another installation.
+pub async fn package<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath(id): PagePath<i64>,
+) -> Result<Response, WebError> {
+    let store = app.store_for(&user);
+    let s = store.submission(id).await?.ok_or(WebError::NotFound)?;
+    if user.agency.as_deref() != Some(s.agency.as_str()) {
+        return Err(WebError::Forbidden);
+    }
+    let (public, secret) = store.signing_secret(&s.agency).await?.ok_or_else(|| {
+        WebError::BadRequest("Cơ quan chưa có khóa ký số; quản trị viên tạo khóa ở trang Báo cáo đơn vị".into())
+    })?;
+    let mut files = Vec::new();
+    for f in store.submission_files(id).await? {
+        let bytes = store.submission_file(id, &f.name).await?.ok_or(WebError::NotFound)?;
+        files.push((f.name, f.media_type, bytes));
+    }
+    let bytes = canhgiac_interchange::package::seal(&s.manifest, &files, &public, &secret)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let name = format!("goi-bao-cao-{}-lan-{}.json", s.agency, s.version);
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
