@@ -215,7 +215,7 @@ async fn request_and_answers(store: &SqlStore, seed_agency: &str) -> Result<()> 
     println!(
         "Ban Chỉ đạo đã gửi yêu cầu số {} tới {} cơ quan thành viên; 02 cơ quan đã gửi và được duyệt, Sở Giáo dục và Đào tạo chưa gửi (quá hạn).",
         call.number,
-        call.targets.len()
+        canhgiac_domain::numbers::count(call.targets.len() as u64)
     );
     Ok(())
 }

@@ -174,7 +174,7 @@ pub async fn request(store: &SqlStore, action: &RequestAction) -> Result<()> {
                 "Đã gửi yêu cầu số {} (mã số {}) tới {} đơn vị:",
                 c.number,
                 c.id,
-                c.targets.len()
+                count(c.targets.len() as u64)
             );
             for t in &c.targets {
                 println!("  - {}", t.name);
