@@ -1929,6 +1929,12 @@ async fn a_committee_requests_members_answer_and_it_reviews(app: &TestApp) {
     add_committee(app).await;
     let (bcd, bcd_csrf) = login(app, "bandieu").await;
     let (_, list) = page(&bcd, app, "/bao-cao-don-vi").await;
+    let title = list
+        .split("<title>")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next())
+        .unwrap();
+    assert!(title.starts_with("Báo cáo đơn vị") && !title.contains('<'), "{title}");
     assert!(
         list.contains("Đài Truyền thanh huyện Yên Thế") && list.contains("Sở Thông tin và Truyền thông"),
         "{list}"
