@@ -801,7 +801,8 @@ pub(crate) async fn keys(tx: &mut Tx, agency: &str) -> Result<Vec<AgencyKey>> {
     .collect()
 }
 
-/// Registers a key for `agency`: the agency itself or its parent may.
+/// Registers a key for `agency`: the agency itself or a parent of it (in
+/// any period of its names) may.
 /// With `secret`, this installation can sign for the agency.
 pub(crate) async fn key_register(
     tx: &mut Tx,
@@ -816,8 +817,13 @@ pub(crate) async fn key_register(
         return Err(refused(format!("không có cơ quan «{agency}»")));
     };
     if let Some(s) = scope {
-        let parent = a.parent_on(Date::today()).map(ToString::to_string);
-        if s != agency && parent.as_deref() != Some(s) {
+        // Its parent in any period: an answer to an older request may come
+        // after a merger has moved the agency.
+        let under = a
+            .names
+            .iter()
+            .any(|n| n.parent.as_ref().is_some_and(|p| p.as_str() == s));
+        if s != agency && !under {
             return Err(refused("chỉ cơ quan đó hoặc cơ quan cấp trên mới đăng ký khóa được"));
         }
     }

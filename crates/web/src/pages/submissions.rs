@@ -48,6 +48,26 @@ fn children(all: &[Agency], code: &str, day: Date) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Every agency that has reported to `code` in some period, with its
+/// latest name: whose keys the parent may register (a late answer may come
+/// after a merger).
+fn ever_children(all: &[Agency], code: &str) -> Vec<(String, String)> {
+    all.iter()
+        .filter(|a| {
+            a.names
+                .iter()
+                .any(|n| n.parent.as_ref().is_some_and(|p| p.as_str() == code))
+        })
+        .map(|a| {
+            let name = a
+                .names
+                .last()
+                .map_or_else(|| a.code.to_string(), |n| n.name.to_string());
+            (a.code.to_string(), name)
+        })
+        .collect()
+}
+
 /// The periods people pick from: the last two years' months, quarters,
 /// halves, nine months and years, newest first.
 fn period_options(today: Date) -> Vec<minijinja::Value> {
@@ -112,7 +132,8 @@ async fn calls_page<S: Store>(
         }
     }
     let today = Date::today();
-    let kids = children(&agencies(app).await?, &own, today);
+    let all = agencies(app).await?;
+    let kids = children(&all, &own, today);
     // Signing keys: the agency's own, and those registered for its children.
     let key_rows = |keys: Vec<canhgiac_store::AgencyKey>| -> Vec<minijinja::Value> {
         keys.iter()
@@ -131,8 +152,9 @@ async fn calls_page<S: Store>(
         key_rows(store.keys(&own).await?)
     };
     let mut child_keys = Vec::new();
-    for (code, name) in &kids {
-        child_keys.push(context! { code, name, keys => key_rows(store.keys(code).await?) });
+    for (code, name) in ever_children(&all, &own) {
+        let keys = key_rows(store.keys(&code).await?);
+        child_keys.push(context! { code, name, keys });
     }
     let kids: Vec<minijinja::Value> = kids.iter().map(|(code, name)| context! { code, name }).collect();
     Ok(app.views.render(
@@ -274,10 +296,18 @@ async fn call_page<S: Store>(
     };
     let mut computed = Vec::new();
     let mut violations = Vec::new();
+    // A report that cannot be computed (no name in force, say) leaves the
+    // typed form usable and says why.
+    let mut preview_error = String::new();
     if let Some(a) = answering.as_deref().filter(|a| *a == own) {
-        let (figs, v) = preview(&store, &c, a).await?;
-        computed = figs;
-        violations = v;
+        match preview(&store, &c, a).await {
+            Ok((figs, v)) => {
+                computed = figs;
+                violations = v;
+            }
+            Err(e) if e.status().is_client_error() => preview_error = e.public_message(),
+            Err(e) => return Err(e),
+        }
     }
     let elements = rollup::data_set(&store).await?;
     // The answering agency's earlier sendings, with any reason for return.
@@ -300,7 +330,7 @@ async fn call_page<S: Store>(
             computed => minijinja::Value::from_serialize(&computed),
             violations => minijinja::Value::from_serialize(&violations),
             elements => minijinja::Value::from_serialize(&elements),
-            history, f, error,
+            history, f, error, preview_error,
             can_edit => user.require(Role::Editor).is_ok(),
             report_link => format!("/bao-cao/xem?period={}&kind={}", c.period, c.report_kind.code()),
         },
