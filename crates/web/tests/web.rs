@@ -2012,6 +2012,25 @@ async fn a_committee_requests_members_answer_and_it_reviews(app: &TestApp) {
         "{sub}"
     );
 
+    // An agency outside the committee sees none of it.
+    add_second_agency(app).await;
+    let (outsider, outsider_csrf) = login(app, "vanhoa").await;
+    assert_eq!(page(&outsider, app, &call_page).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(page(&outsider, app, &seed_sub).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        page(&outsider, app, &format!("{seed_sub}/tep/bao-cao.md")).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, theirs) = page(&outsider, app, "/bao-cao-don-vi").await;
+    assert!(!theirs.contains("2023/BCĐ-CAT"), "{theirs}");
+    let res = outsider
+        .post(app.url(&format!("{call_page}/nhap")))
+        .form(&[("_csrf", outsider_csrf.as_str()), ("so_items-PCTP", "5")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
     // The unit without records types its figures; bad numbers are refused.
     let (unit, unit_csrf) = login(app, "daitt").await;
     // Merged away in 2025: no name in force today, so no report from records,
