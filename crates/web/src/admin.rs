@@ -10,7 +10,7 @@ use canhgiac_domain::*;
 use canhgiac_store::{Actor, ListQuery, Store};
 use minijinja::context;
 
-use crate::auth::{verify_password, CurrentUser};
+use crate::auth::CurrentUser;
 use crate::extract::{PageForm, PagePath};
 use crate::pages::user_ctx;
 use crate::{AppState, WebError};
@@ -484,7 +484,7 @@ pub async fn password_change<S: Store>(
         .as_ref()
         .map(|h| h.to_string())
         .unwrap_or_default();
-    let ok = current.len() <= 1024 && verify_password(hash, current).await?;
+    let ok = current.len() <= 1024 && crate::auth::verify_password_bounded(&app.hash_slots, hash, current).await?;
     if !ok {
         return Ok(refuse("Mật khẩu hiện tại không đúng"));
     }

@@ -220,6 +220,21 @@ pub async fn verify_password(hash: String, password: String) -> Result<bool, Web
         .map_err(|e| WebError::Internal(e.to_string()))
 }
 
+/// Verifies a password within the bound on concurrent hashes: each Argon2
+/// verification holds 19 MiB, so past `slots` permits the request is
+/// refused at once (503, retry shortly) instead of queueing without limit.
+pub async fn verify_password_bounded(
+    slots: &std::sync::Arc<tokio::sync::Semaphore>,
+    hash: String,
+    password: String,
+) -> Result<bool, WebError> {
+    let Ok(_permit) = slots.clone().try_acquire_owned() else {
+        tracing::warn!("password hashing at capacity; request refused");
+        return Err(WebError::Busy);
+    };
+    verify_password(hash, password).await
+}
+
 /// A real Argon2 hash of a random password, made once, to verify against
 /// when the user does not exist.
 fn dummy_hash() -> &'static str {
@@ -287,7 +302,7 @@ pub async fn login<S: Store>(
         .and_then(|u| u.password_hash.as_ref())
         .map(|h| h.to_string());
     let hash = stored.clone().unwrap_or_else(|| dummy_hash().to_owned());
-    let ok = verify_password(hash, f.password.clone()).await?;
+    let ok = verify_password_bounded(&app.hash_slots, hash, f.password.clone()).await?;
     let Some(user) = user.filter(|_| ok && stored.is_some()) else {
         app.throttle.fail(&keys);
         tracing::info!(%username, ip = %addr.ip(), "sign-in failed");

@@ -21,6 +21,8 @@ pub enum WebError {
     TooLarge,
     #[error("Đăng nhập sai quá nhiều lần; hãy thử lại sau {0} giây")]
     Throttled(u64),
+    #[error("Hệ thống đang bận; hãy thử lại sau ít giây")]
+    Busy,
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -38,6 +40,7 @@ impl WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Store(e) => match e {
                 StoreError::Invalid { .. } | StoreError::MissingReference { .. } | StoreError::AtRecord { .. } => {
                     StatusCode::UNPROCESSABLE_ENTITY
@@ -66,6 +69,7 @@ impl WebError {
             WebError::BadRequest(_) => "bad_request",
             WebError::TooLarge => "too_large",
             WebError::Throttled(_) => "throttled",
+            WebError::Busy => "busy",
             WebError::Store(StoreError::Conflict { .. }) => "conflict",
             WebError::Store(StoreError::StaleVersion { .. }) => "stale",
             WebError::Store(StoreError::InUse { .. }) => "in_use",
@@ -79,7 +83,7 @@ impl WebError {
 
     /// The message a user may see: internal details stay in the log.
     pub fn public_message(&self) -> String {
-        if self.status().is_server_error() {
+        if self.status().is_server_error() && !matches!(self, WebError::Busy) {
             "Lỗi hệ thống; hãy thử lại sau. Nếu lỗi lặp lại, báo cho quản trị viên.".to_owned()
         } else {
             self.to_string()
@@ -87,7 +91,7 @@ impl WebError {
     }
 
     fn log(&self) {
-        if self.status().is_server_error() {
+        if self.status().is_server_error() && !matches!(self, WebError::Busy) {
             tracing::error!(error = ?self, "request failed");
         } else {
             tracing::info!(error = %self, code = self.code(), "request refused");
@@ -130,6 +134,12 @@ impl IntoResponse for WebError {
             if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
                 res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
             }
+        }
+        if matches!(self, WebError::Busy) {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
         }
         res
     }

@@ -42,6 +42,9 @@ pub struct Settings {
     pub session_hours: i64,
     /// This process runs workers: `/readyz` then needs a live one.
     pub workers_expected: bool,
+    /// How many password hashes (19 MiB of Argon2 each) may run at once;
+    /// past that, a sign-in is refused with 503 rather than queued.
+    pub hash_slots: usize,
 }
 
 impl Default for Settings {
@@ -50,6 +53,7 @@ impl Default for Settings {
             secure_cookies: false,
             session_hours: 8,
             workers_expected: false,
+            hash_slots: std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
         }
     }
 }
@@ -60,6 +64,8 @@ pub struct App<S> {
     pub settings: Settings,
     pub views: views::Views,
     pub throttle: auth::Throttle,
+    /// Permits for password hashing (`Settings::hash_slots`).
+    pub hash_slots: Arc<tokio::sync::Semaphore>,
 }
 
 pub type AppState<S> = Arc<App<S>>;
@@ -76,11 +82,13 @@ impl<S: Store> App<S> {
 }
 
 pub fn state<S: Store>(store: S, settings: Settings) -> AppState<S> {
+    let slots = settings.hash_slots.max(1);
     Arc::new(App {
         store,
         settings,
         views: views::Views::new(),
         throttle: auth::Throttle::default(),
+        hash_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
     })
 }
 

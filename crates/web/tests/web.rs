@@ -2324,3 +2324,86 @@ async fn signed_packages_over_the_api(app: &TestApp, bcd: &reqwest::Client, csrf
     let (_, html) = page(bcd, app, &format!("/bao-cao-don-vi/nop/{}", stored.id)).await;
     assert!(html.contains("Đã ký, khóa") && html.contains("bieu.csv"), "{html}");
 }
+
+/// Password hashing is bounded: with one slot, a burst of parallel wrong
+/// sign-ins gets 503 with Retry-After (in Vietnamese) for those past the
+/// bound, never a server error, and the real user signs in afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_sign_ins_past_the_hashing_bound_are_refused_not_queued() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = SqlStore::open_sqlite(dir.path()).await.expect("store");
+    let data = canhgiac_interchange::read_json("seed.json", SEED.as_bytes())
+        .expect("seed")
+        .records;
+    store.import(&Actor::system("test"), &data).await.expect("import");
+    store
+        .upsert(&Actor::system("test"), &test_user("chuyenvien", Role::Editor))
+        .await
+        .expect("user");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr: SocketAddr = listener.local_addr().expect("addr");
+    let settings = canhgiac_web::Settings {
+        hash_slots: 1,
+        ..Default::default()
+    };
+    let app = canhgiac_web::state(store.clone(), settings);
+    tokio::spawn(async move {
+        let _ = canhgiac_web::serve(app, listener).await;
+    });
+    let base = format!("http://{addr}");
+    let burst: Vec<_> = (0..24)
+        .map(|i| {
+            let url = format!("{base}/dang-nhap");
+            tokio::spawn(async move {
+                let c = reqwest::Client::builder()
+                    .redirect(Policy::none())
+                    .build()
+                    .expect("client");
+                let res = c
+                    .post(url)
+                    .form(&[("username", format!("khong-co-{i}")), ("password", "sai".to_owned())])
+                    .send()
+                    .await
+                    .expect("send");
+                let retry = res
+                    .headers()
+                    .get("retry-after")
+                    .map(|v| v.to_str().unwrap_or("").to_owned());
+                (res.status(), retry, res.text().await.unwrap_or_default())
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for h in burst {
+        let (status, retry, body) = h.await.expect("join");
+        assert!(
+            !status.is_server_error() || status == StatusCode::SERVICE_UNAVAILABLE,
+            "{status}"
+        );
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            busy += 1;
+            assert_eq!(retry.as_deref(), Some("1"));
+            assert!(body.contains("Hệ thống đang bận"), "{body}");
+        }
+    }
+    assert!(busy > 0, "24 parallel hashes with one slot: some must be refused");
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("client");
+    let res = c
+        .post(format!("{base}/dang-nhap"))
+        .form(&[("username", "chuyenvien"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("login");
+    // The slot is free again (the address may by now be throttled for the
+    // burst's failures, which is a refusal of another kind).
+    assert!(
+        res.status() == StatusCode::SEE_OTHER || res.status() == StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        res.status()
+    );
+    store.close().await;
+}
