@@ -184,6 +184,11 @@ impl Timestamp {
         Timestamp(self.0 + chrono::Duration::milliseconds(ms))
     }
 
+    /// Milliseconds from `earlier` to this instant (negative if earlier is later).
+    pub fn millis_since(self, earlier: Timestamp) -> i64 {
+        (self.0 - earlier.0).num_milliseconds()
+    }
+
     /// This instant moved by `hours` (negative to go back).
     pub fn plus_hours(self, hours: i64) -> Self {
         Timestamp(self.0 + chrono::Duration::hours(hours))

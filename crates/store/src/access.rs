@@ -184,3 +184,42 @@ pub(crate) async fn token_revoke(pool: &Pool, hash: &str, scope: Option<&str>) -
     tx.commit().await?;
     Ok(n > 0)
 }
+
+/// Counts one attempt for each key in one statement per key, and returns,
+/// per key, the attempts counted before this one and when the previous was.
+pub(crate) async fn attempt(pool: &Pool, keys: &[String]) -> Result<Vec<(i64, Option<Timestamp>)>> {
+    let mut tx = pool.begin().await?;
+    let now = Timestamp::now().rfc3339();
+    let mut out = Vec::new();
+    for k in keys {
+        let row = tx
+            .row(
+                "INSERT INTO sign_in_attempts (\"key\", failures, last_at, prev_at) VALUES ($1, 1, $2, NULL) \
+                 ON CONFLICT (\"key\") DO UPDATE SET failures = sign_in_attempts.failures + 1, \
+                 prev_at = sign_in_attempts.last_at, last_at = excluded.last_at \
+                 RETURNING failures, prev_at",
+                &[Value::from(k.as_str()), Value::from(now.as_str())],
+                &[Ty::Int, Ty::Text],
+            )
+            .await?
+            .ok_or_else(|| crate::StoreError::Corrupt("sign_in_attempts".into()))?;
+        let mut c = Cols::new(row, "sign_in_attempts");
+        out.push((c.int()? - 1, c.opt_ts()?));
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Forgets the attempts of `keys` (after a successful sign-in).
+pub(crate) async fn attempts_clear(pool: &Pool, keys: &[String]) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    for k in keys {
+        tx.exec(
+            "DELETE FROM sign_in_attempts WHERE \"key\" = $1",
+            &[Value::from(k.as_str())],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -292,6 +292,14 @@ pub trait Access: Send + Sync + 'static {
 
     /// Revokes the token with this hash; false if there is none.
     fn token_revoke(&self, hash: &str) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Counts a sign-in attempt under each key before the password is
+    /// checked (atomically, shared by every node); returns per key the
+    /// attempts counted before and when the previous one was.
+    fn sign_in_attempt(&self, keys: &[String]) -> impl Future<Output = Result<Vec<(i64, Option<Timestamp>)>>> + Send;
+
+    /// Forgets the attempts under `keys` (after a successful sign-in).
+    fn sign_in_clear(&self, keys: &[String]) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// The lists that pages show as work to do, each one query.

@@ -96,6 +96,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0012_owner_keys.sql"),
         sqlite_rebuild: Some(Rebuild::OwnerKeys),
     },
+    Migration {
+        version: 13,
+        name: "sign_in_attempts",
+        sql: include_str!("../migrations/0013_sign_in_attempts.sql"),
+        sqlite_rebuild: None,
+    },
 ];
 
 /// The latest schema version this build knows.

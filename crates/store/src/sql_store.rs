@@ -1235,6 +1235,14 @@ impl Access for SqlStore {
     async fn token_revoke(&self, hash: &str) -> Result<bool> {
         crate::access::token_revoke(&self.pool, hash, self.scope()).await
     }
+
+    async fn sign_in_attempt(&self, keys: &[String]) -> Result<Vec<(i64, Option<Timestamp>)>> {
+        crate::access::attempt(&self.pool, keys).await
+    }
+
+    async fn sign_in_clear(&self, keys: &[String]) -> Result<()> {
+        crate::access::attempts_clear(&self.pool, keys).await
+    }
 }
 
 impl Jobs for SqlStore {

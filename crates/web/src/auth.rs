@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
@@ -156,55 +155,52 @@ impl<S: Store> FromRequestParts<AppState<S>> for CurrentUser {
     }
 }
 
-/// Repeated failures slow down both the account and the address: after
-/// [`Throttle::FREE`] failures, each further attempt must wait 2, 4, 8…
-/// seconds (at most five minutes), even with the right password.
-#[derive(Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
+/// Sign-in attempts are counted in the store before the password is
+/// checked, per address and account (`pair:`) and per address
+/// (`address:`): after [`Throttle::FREE`] attempts for one account from one
+/// address (or [`Throttle::FREE_ADDRESS`] from one address across
+/// accounts), each further attempt must wait 2, 4, 8… seconds after the
+/// previous one (at most five minutes), even with the right password. A
+/// success forgets them. Failures from other addresses never slow a real
+/// user down: there is no account-wide lock.
+pub struct Throttle;
 
 impl Throttle {
     pub const FREE: u32 = 5;
+    pub const FREE_ADDRESS: u32 = 20;
 
-    fn delay(n: u32) -> Duration {
-        if n < Self::FREE {
+    fn delay(before: i64, free: u32) -> Duration {
+        let free = i64::from(free);
+        if before < free {
             Duration::ZERO
         } else {
-            Duration::from_secs((1u64 << (n - Self::FREE + 1).min(9)).min(300))
+            let step = u32::try_from((before - free + 1).min(9)).unwrap_or(9);
+            Duration::from_secs((1u64 << step).min(300))
         }
     }
 
-    /// Seconds to wait before another attempt for any of `keys`.
-    pub fn wait(&self, keys: &[String]) -> u64 {
-        let map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        keys.iter()
-            .filter_map(|k| map.get(k))
-            .map(|(n, last)| {
-                let rest = Self::delay(*n).saturating_sub(last.elapsed());
-                rest.as_secs() + u64::from(rest.subsec_nanos() > 0)
+    /// The keys of one attempt, with the attempts each allows freely.
+    pub fn keys(ip: &str, username: &str) -> Vec<(String, u32)> {
+        vec![
+            (format!("pair:{ip}|{username}"), Self::FREE),
+            (format!("address:{ip}"), Self::FREE_ADDRESS),
+        ]
+    }
+
+    /// Seconds still to wait, given per key the attempts counted before this
+    /// one and when the previous was.
+    pub fn wait(frees: &[u32], counted: &[(i64, Option<Timestamp>)], now: Timestamp) -> u64 {
+        frees
+            .iter()
+            .zip(counted)
+            .map(|(free, (before, prev))| {
+                let delay = Self::delay(*before, *free).as_millis() as i64;
+                let since = prev.map_or(i64::MAX, |p| now.millis_since(p));
+                let rest = delay.saturating_sub(since).max(0);
+                u64::try_from(rest).unwrap_or(0).div_ceil(1000)
             })
             .max()
             .unwrap_or(0)
-    }
-
-    pub fn fail(&self, keys: &[String]) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        for k in keys {
-            let e = map.entry(k.clone()).or_insert((0, Instant::now()));
-            e.0 = e.0.saturating_add(1);
-            e.1 = Instant::now();
-        }
-        if map.len() > 100_000 {
-            map.retain(|_, (_, last)| last.elapsed() < Duration::from_secs(3600));
-        }
-    }
-
-    pub fn succeed(&self, keys: &[String]) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        for k in keys {
-            map.remove(k);
-        }
     }
 }
 
@@ -289,8 +285,11 @@ pub async fn login<S: Store>(
     if username.is_empty() || username.len() > 64 || f.password.is_empty() || f.password.len() > 1024 {
         return Ok(fail_page("Tên đăng nhập hoặc mật khẩu không đúng"));
     }
-    let keys = [format!("user:{username}"), format!("ip:{}", addr.ip())];
-    let wait = app.throttle.wait(&keys);
+    // Counted before the password is checked, in one statement per key:
+    // a parallel burst cannot get past the limit.
+    let (keys, frees): (Vec<String>, Vec<u32>) = Throttle::keys(&addr.ip().to_string(), &username).into_iter().unzip();
+    let counted = app.store.sign_in_attempt(&keys).await?;
+    let wait = Throttle::wait(&frees, &counted, Timestamp::now());
     if wait > 0 {
         tracing::warn!(%username, ip = %addr.ip(), wait, "sign-in throttled");
         return Err(WebError::Throttled(wait));
@@ -304,11 +303,10 @@ pub async fn login<S: Store>(
     let hash = stored.clone().unwrap_or_else(|| dummy_hash().to_owned());
     let ok = verify_password_bounded(&app.hash_slots, hash, f.password.clone()).await?;
     let Some(user) = user.filter(|_| ok && stored.is_some()) else {
-        app.throttle.fail(&keys);
         tracing::info!(%username, ip = %addr.ip(), "sign-in failed");
         return Ok(fail_page("Tên đăng nhập hoặc mật khẩu không đúng"));
     };
-    app.throttle.succeed(&keys);
+    app.store.sign_in_clear(&keys).await?;
     let secret = random_hex(32);
     let now = Timestamp::now();
     let expires = now.plus_hours(app.settings.session_hours);
@@ -393,16 +391,19 @@ mod tests {
     }
 
     #[test]
-    fn throttle_grows_and_resets() {
-        let t = Throttle::default();
-        let k = vec!["user:a".to_owned()];
-        for _ in 0..Throttle::FREE - 1 {
-            t.fail(&k);
-        }
-        assert_eq!(t.wait(&k), 0);
-        t.fail(&k);
-        assert!(t.wait(&k) >= 1);
-        t.succeed(&k);
-        assert_eq!(t.wait(&k), 0);
+    fn throttle_grows_with_attempts_and_time_heals() {
+        let now = Timestamp::parse("2024-06-10T02:00:00Z").unwrap();
+        let just_before = Some(now.plus_millis(-100));
+        let frees = [Throttle::FREE, Throttle::FREE_ADDRESS];
+        assert_eq!(Throttle::wait(&frees, &[(4, just_before), (4, just_before)], now), 0);
+        assert_eq!(Throttle::wait(&frees, &[(5, just_before), (5, just_before)], now), 2);
+        assert_eq!(Throttle::wait(&frees, &[(6, just_before), (6, just_before)], now), 4);
+        assert_eq!(Throttle::wait(&frees, &[(0, None), (20, just_before)], now), 2);
+        let long_ago = Some(now.plus_millis(-301_000));
+        assert_eq!(
+            Throttle::wait(&frees, &[(40, long_ago), (40, long_ago)], now),
+            0,
+            "at most five minutes"
+        );
     }
 }

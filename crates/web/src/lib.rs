@@ -63,7 +63,6 @@ pub struct App<S> {
     pub store: S,
     pub settings: Settings,
     pub views: views::Views,
-    pub throttle: auth::Throttle,
     /// Permits for password hashing (`Settings::hash_slots`).
     pub hash_slots: Arc<tokio::sync::Semaphore>,
 }
@@ -87,7 +86,6 @@ pub fn state<S: Store>(store: S, settings: Settings) -> AppState<S> {
         store,
         settings,
         views: views::Views::new(),
-        throttle: auth::Throttle::default(),
         hash_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
     })
 }

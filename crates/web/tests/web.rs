@@ -159,6 +159,7 @@ both!(
     sign_in_sessions_and_sign_out,
     nothing_is_reachable_without_the_right_role,
     repeated_failures_are_throttled,
+    a_parallel_burst_cannot_slip_past_the_throttle,
     a_case_is_created_and_moved_through_its_workflow,
     forms_refuse_hostile_input_and_keep_nothing_half_saved,
     item_search_ignores_diacritics,
@@ -366,10 +367,70 @@ async fn repeated_failures_are_throttled(app: &TestApp) {
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().contains_key("retry-after"));
     assert!(res.text().await.expect("text").contains("thử lại sau"));
-    // The same address is slowed for other accounts too.
-    let res = c
+    // Failures against one account lock nobody else out.
+    let res = app
+        .client()
         .post(app.url("/dang-nhap"))
         .form(&[("username", "chuyenvien"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // An address that tries many accounts is slowed across them.
+    let mut last = StatusCode::OK;
+    for i in 0..=canhgiac_web::auth::Throttle::FREE_ADDRESS {
+        last = c
+            .post(app.url("/dang-nhap"))
+            .form(&[("username", format!("thu-{i}")), ("password", "doan-sai".to_owned())])
+            .send()
+            .await
+            .expect("post")
+            .status();
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// The attempt is counted before the password is checked, in the store: a
+/// parallel burst of wrong guesses gets at most the free attempts checked,
+/// and the right password in the same burst is refused too.
+async fn a_parallel_burst_cannot_slip_past_the_throttle(app: &TestApp) {
+    let burst: Vec<_> = (0..29)
+        .map(|_| {
+            let url = app.url("/dang-nhap");
+            tokio::spawn(async move {
+                let c = reqwest::Client::builder()
+                    .redirect(Policy::none())
+                    .build()
+                    .expect("client");
+                c.post(url)
+                    .form(&[("username", "lanhdao"), ("password", "doan-sai")])
+                    .send()
+                    .await
+                    .expect("send")
+                    .status()
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for h in burst {
+        let status = h.await.expect("join");
+        assert!(
+            !status.is_server_error() || status == StatusCode::SERVICE_UNAVAILABLE,
+            "{status}"
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            checked += 1;
+        }
+    }
+    assert!(
+        checked <= canhgiac_web::auth::Throttle::FREE,
+        "{checked} passwords were checked"
+    );
+    // Right after the burst, even the right password waits.
+    let res = app
+        .client()
+        .post(app.url("/dang-nhap"))
+        .form(&[("username", "lanhdao"), ("password", PASSWORD)])
         .send()
         .await
         .expect("post");
