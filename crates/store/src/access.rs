@@ -223,3 +223,46 @@ pub(crate) async fn attempts_clear(pool: &Pool, keys: &[String]) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// `AND username IN (the scope's users)` for a scoped store.
+fn users_of(scope: Option<&str>, args: &mut Vec<Value>) -> String {
+    match scope {
+        Some(s) => {
+            args.push(Value::from(s));
+            format!(
+                " AND username IN (SELECT \"key\" FROM users WHERE owner = ${})",
+                args.len()
+            )
+        }
+        None => String::new(),
+    }
+}
+
+pub(crate) async fn sessions_end_for(
+    pool: &Pool,
+    username: &str,
+    keep_csrf: Option<&str>,
+    scope: Option<&str>,
+) -> Result<u64> {
+    let mut args = vec![Value::from(username)];
+    let mut sql = "DELETE FROM sessions WHERE username = $1".to_owned();
+    if let Some(c) = keep_csrf {
+        args.push(Value::from(c));
+        sql.push_str(&format!(" AND csrf <> ${}", args.len()));
+    }
+    sql.push_str(&users_of(scope, &mut args));
+    let mut tx = pool.begin().await?;
+    let n = tx.exec(&sql, &args).await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+pub(crate) async fn tokens_revoke_for(pool: &Pool, username: &str, scope: Option<&str>) -> Result<u64> {
+    let mut args = vec![Value::Bool(true), Value::from(username)];
+    let mut sql = "UPDATE api_tokens SET revoked = $1 WHERE username = $2".to_owned();
+    sql.push_str(&users_of(scope, &mut args));
+    let mut tx = pool.begin().await?;
+    let n = tx.exec(&sql, &args).await?;
+    tx.commit().await?;
+    Ok(n)
+}

@@ -293,6 +293,14 @@ pub trait Access: Send + Sync + 'static {
     /// Revokes the token with this hash; false if there is none.
     fn token_revoke(&self, hash: &str) -> impl Future<Output = Result<bool>> + Send;
 
+    /// Ends the sign-in sessions of `username`, all but the one with
+    /// `keep_csrf` if given (a password change keeps the session it was
+    /// made in); returns how many ended.
+    fn sessions_end_for(&self, username: &str, keep_csrf: Option<&str>) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Revokes every API token of `username`; returns how many.
+    fn tokens_revoke_for(&self, username: &str) -> impl Future<Output = Result<u64>> + Send;
+
     /// Counts a sign-in attempt under each key before the password is
     /// checked (atomically, shared by every node); returns per key the
     /// attempts counted before and when the previous one was.

@@ -1236,6 +1236,14 @@ impl Access for SqlStore {
         crate::access::token_revoke(&self.pool, hash, self.scope()).await
     }
 
+    async fn sessions_end_for(&self, username: &str, keep_csrf: Option<&str>) -> Result<u64> {
+        crate::access::sessions_end_for(&self.pool, username, keep_csrf, self.scope()).await
+    }
+
+    async fn tokens_revoke_for(&self, username: &str) -> Result<u64> {
+        crate::access::tokens_revoke_for(&self.pool, username, self.scope()).await
+    }
+
     async fn sign_in_attempt(&self, keys: &[String]) -> Result<Vec<(i64, Option<Timestamp>)>> {
         crate::access::attempt(&self.pool, keys).await
     }

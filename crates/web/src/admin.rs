@@ -147,9 +147,20 @@ pub async fn user_update<S: Store>(
         _ => return Err(WebError::BadRequest("Thao tác không hợp lệ".into())),
     }
     let version = f.get("_version").and_then(|v| v.parse().ok());
-    app.store_for(&user)
+    let store = app.store_for(&user);
+    store
         .update(&Actor::new(&user.username, "web"), id, version, &rec)
         .await?;
+    // A reset or a lock ends every session and token of the account, so
+    // neither an old cookie nor an unlock brings access back.
+    if f.get("action").map(String::as_str) == Some("reset") || !rec.active {
+        let name = rec.username.to_string();
+        let (s, t) = (
+            store.sessions_end_for(&name, None).await?,
+            store.tokens_revoke_for(&name).await?,
+        );
+        tracing::info!(username = %name, sessions = s, tokens = t, "access ended");
+    }
     if notice.is_empty() {
         Ok(Redirect::to("/quan-tri/nguoi-dung").into_response())
     } else {
@@ -504,9 +515,13 @@ pub async fn password_change<S: Store>(
             &rec,
         )
         .await?;
+    // Other sessions of the account end; this one goes on.
+    app.store_for(&user)
+        .sessions_end_for(&stored.record.username.to_string(), Some(user.csrf()))
+        .await?;
     Ok(Html(app.views.render(
         "password.html",
-        context! { user => user_ctx(&user), error => "", notice => "Đã đổi mật khẩu" },
+        context! { user => user_ctx(&user), error => "", notice => "Đã đổi mật khẩu; các phiên đăng nhập khác đã kết thúc" },
     ))
     .into_response())
 }

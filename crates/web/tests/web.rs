@@ -173,6 +173,7 @@ both!(
     every_route_with_every_role,
     takedown_rechecks_on_the_case_and_the_dashboard,
     users_change_their_own_password,
+    sessions_and_tokens_end_with_password_changes_resets_and_locks,
     every_declared_kind_reaches_the_api_the_registers_and_the_round_trip,
     users_of_two_agencies_never_cross,
     a_committee_requests_members_answer_and_it_reviews,
@@ -2467,4 +2468,90 @@ async fn parallel_sign_ins_past_the_hashing_bound_are_refused_not_queued() {
         res.status()
     );
     store.close().await;
+}
+
+/// A password change ends the account's other sessions; an administrator's
+/// reset ends them all and revokes the account's tokens; a lock does the
+/// same, so an unlock brings no old cookie or token back.
+async fn sessions_and_tokens_end_with_password_changes_resets_and_locks(app: &TestApp) {
+    let signed_in = |c: &reqwest::Client| {
+        let req = c.get(app.url("/"));
+        async move { req.send().await.expect("get").status() == StatusCode::OK }
+    };
+    let (here, here_csrf) = login(app, "chuyenvien").await;
+    let (elsewhere, _) = login(app, "chuyenvien").await;
+    let res = here
+        .post(app.url("/tai-khoan/mat-khau"))
+        .form(&[
+            ("_csrf", here_csrf.as_str()),
+            ("current", PASSWORD),
+            ("new", "mat-khau-moi-dai-du"),
+            ("again", "mat-khau-moi-dai-du"),
+        ])
+        .send()
+        .await
+        .expect("change");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(signed_in(&here).await, "the session it was changed in goes on");
+    assert!(!signed_in(&elsewhere).await, "the other session ended");
+
+    // The administrator resets it: every session and token ends.
+    let token = "ma-truy-cap-chuyenvien";
+    app.store
+        .token_create(
+            token,
+            &ApiToken {
+                name: "may".into(),
+                username: "chuyenvien".into(),
+                scopes: vec!["read".into()],
+                created_at: Timestamp::now(),
+                expires_at: None,
+                revoked: false,
+            },
+        )
+        .await
+        .expect("token");
+    let api = || {
+        app.client()
+            .get(app.url("/api/v1/cases"))
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+    };
+    assert_eq!(api().await.expect("api").status(), StatusCode::OK);
+    let (admin, admin_csrf) = login(app, "quantri").await;
+    let act = |username: &'static str, action: &'static str| {
+        let admin = admin.clone();
+        let csrf = admin_csrf.clone();
+        async move {
+            let u = app
+                .store
+                .get_by_key::<User>(username)
+                .await
+                .expect("get")
+                .expect("user");
+            admin
+                .post(app.url(&format!("/quan-tri/nguoi-dung/{}", u.id)))
+                .form(&[
+                    ("_csrf", csrf.as_str()),
+                    ("_version", &u.version.to_string()),
+                    ("action", action),
+                ])
+                .send()
+                .await
+                .expect("post")
+                .status()
+        }
+    };
+    assert!(act("chuyenvien", "reset").await.is_success());
+    assert!(!signed_in(&here).await, "a reset ends every session");
+    assert_eq!(api().await.expect("api").status(), StatusCode::UNAUTHORIZED);
+
+    // A lock ends the sessions; the unlock does not bring them back.
+    let (viewer, _) = login(app, "lanhdao").await;
+    assert!(signed_in(&viewer).await);
+    assert_eq!(act("lanhdao", "toggle").await, StatusCode::SEE_OTHER);
+    assert_eq!(act("lanhdao", "toggle").await, StatusCode::SEE_OTHER);
+    assert!(!signed_in(&viewer).await, "the old cookie stays dead after the unlock");
+    let (again, _) = login(app, "lanhdao").await;
+    assert!(signed_in(&again).await, "a new sign-in works");
 }
