@@ -1589,6 +1589,19 @@ impl Record for SanctionDecision {
         format!("{}|{}", self.issued_on.year(), self.number)
     }
 
+    /// No administrative fine comes near ten billion đồng; a larger one is a
+    /// typing error, and thousands of them would overflow the sums.
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        if self.fine.get() > MAX_FINE {
+            e.push(
+                "fine",
+                "Số tiền phạt vượt quá 10 tỷ đồng cho một quyết định; hãy kiểm tra lại",
+            );
+        }
+        e.into_result()
+    }
+
     fn references(&self) -> Vec<(RecordKind, String)> {
         let mut r = Vec::new();
         r.extend(self.case.iter().map(|c| (RecordKind::Case, c.to_string())));
@@ -1596,6 +1609,9 @@ impl Record for SanctionDecision {
         r
     }
 }
+
+/// The largest fine one decision may record: 10 tỷ đồng.
+pub const MAX_FINE: i64 = 10_000_000_000;
 
 // ---------------------------------------------------------------- audit
 
@@ -1630,6 +1646,20 @@ pub struct AuditEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fine_above_ten_billion_is_refused() {
+        let mut d: SanctionDecision = serde_json::from_value(serde_json::json!({
+            "number": "01/QĐ-XPHC", "issued_on": "2024-03-08", "subject_kind": "individual",
+            "subject_name": "Nguyễn Văn A", "violation": "Vi phạm", "fine": 10_000_000_000i64,
+            "issuer": "Chánh Thanh tra"
+        }))
+        .unwrap();
+        assert!(d.validate().is_ok());
+        d.fine = Dong::new(10_000_000_001).unwrap();
+        let err = d.validate().unwrap_err().to_string();
+        assert!(err.contains("10 tỷ đồng"), "{err}");
+    }
 
     #[test]
     fn canonical_urls() {

@@ -363,9 +363,9 @@ pub async fn rollup<S: Store>(store: &S, call: &ReportCall, today: Date) -> Resu
         };
         for r in rows.iter().filter(|r| r.approved) {
             let v = r.values.iter().find(|(c, _)| *c == e.code).map_or(0, |(_, v)| *v);
-            total.value += v;
+            total.value = total.value.saturating_add(v);
             if r.entered {
-                total.entered += v;
+                total.entered = total.entered.saturating_add(v);
             }
         }
         totals.push(total);
