@@ -4,13 +4,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use canhgiac_domain::numbers::count;
-use canhgiac_domain::submission::{FigureSource, FigureValue, SubmissionSource};
 use canhgiac_domain::{Date, Period, ReportKind, Timestamp};
-use canhgiac_report::rollup::{self, Answer};
+use canhgiac_report::rollup;
 use canhgiac_store::prelude::*;
-use canhgiac_store::{Actor, Decision, NewCall, NewSubmission, ReportCall, SqlStore};
+use canhgiac_store::{Actor, Decision, NewCall, ReportCall, SqlStore};
 use clap::Subcommand;
 
 #[derive(Subcommand, Debug)]
@@ -350,55 +349,19 @@ async fn answer(
             let name = canhgiac_interchange::display_name(file);
             let values =
                 canhgiac_interchange::figures::read_figures(&name, &bytes, &elements).map_err(|e| anyhow!("{e}"))?;
-            let figures: Vec<FigureValue> = elements
-                .iter()
-                .filter_map(|e| {
-                    values.get(&e.code).map(|v| FigureValue {
-                        code: e.code.clone(),
-                        label: e.label.clone(),
-                        value: *v,
-                        records: None,
-                        source: FigureSource::Entered,
-                    })
-                })
-                .collect();
-            if figures.is_empty() {
-                bail!("biểu {name} chưa có số liệu nào");
-            }
-            let input = canhgiac_domain::submission::RuleInput {
-                figures: values.clone(),
-                labels: figures.iter().map(|f| (f.code.clone(), f.label.clone())).collect(),
-                ..Default::default()
-            };
-            let v = canhgiac_domain::submission::check_rules(&input);
-            let at = Timestamp::now();
-            let actor = actor("cli");
-            let answer = Answer {
-                agency_name: c.target_name(&agency),
-                agency,
-                figures,
-                sections: BTreeMap::new(),
-                directives: Vec::new(),
-                notes: rollup::notes(&v, &explanations),
-                at,
-            };
-            let manifest = rollup::manifest(&c, &actor, &answer);
             let sheet_type = if bytes.starts_with(b"PK") {
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             } else {
                 "text/csv"
             };
-            let files = vec![(name, sheet_type.to_owned(), bytes)];
-            let mut manifest = manifest;
-            manifest.files = canhgiac_interchange::package::entries(&files);
-            let new = NewSubmission {
-                call_id: c.id,
-                source: SubmissionSource::Form,
-                received_at: at,
-                manifest,
-                signature: None,
-                files,
+            let typed = rollup::Typed {
+                values,
+                files: vec![(name.clone(), sheet_type.to_owned(), bytes)],
+                ..Default::default()
             };
+            let actor = actor("cli");
+            let new = rollup::typed_submission(&c, &agency, &actor, &elements, typed, &explanations, Timestamp::now())
+                .with_context(|| format!("biểu {name} chưa có số liệu nào"))?;
             store.submit(&actor, &new).await?
         }
     };
@@ -426,22 +389,12 @@ async fn export(store: &SqlStore, id: i64, out: &Path) -> Result<()> {
         .submission(id)
         .await?
         .with_context(|| format!("không có báo cáo mã số {id}"))?;
-    let (public, secret) = store.signing_secret(&s.agency).await?.with_context(|| {
+    let (bytes, public) = rollup::signed_package(store, &s).await?.with_context(|| {
         format!(
             "cơ quan «{}» chưa có khóa ký trên hệ thống này; chạy: canhgiac --agency {} key generate",
             s.agency, s.agency
         )
     })?;
-    let mut files = Vec::new();
-    for f in store.submission_files(id).await? {
-        let bytes = store
-            .submission_file(id, &f.name)
-            .await?
-            .with_context(|| format!("thiếu tệp {}", f.name))?;
-        files.push((f.name, f.media_type, bytes));
-    }
-    let bytes =
-        canhgiac_interchange::package::seal(&s.manifest, &files, &public, &secret).map_err(|e| anyhow!("{e}"))?;
     std::fs::write(out, &bytes).with_context(|| format!("không ghi được {}", out.display()))?;
     println!(
         "Đã xuất gói báo cáo ký số ra {} ({} byte, khóa {})",

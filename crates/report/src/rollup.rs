@@ -204,6 +204,89 @@ pub fn manifest(call: &ReportCall, actor: &Actor, a: &Answer) -> Manifest {
     }
 }
 
+/// What a unit that keeps no records here sends: figures by code, the
+/// directives it lists, free text, and the files it attaches (its sheet).
+#[derive(Clone, Debug, Default)]
+pub struct Typed {
+    pub values: BTreeMap<String, i64>,
+    pub directives: Vec<String>,
+    pub sections: BTreeMap<String, String>,
+    pub files: Vec<(String, String, Vec<u8>)>,
+}
+
+/// The submission of typed figures for `agency`: the figures in data-set
+/// order, marked as typed, the rules run on them with the explanations
+/// given, the files listed in the manifest. `None` when no figure was given.
+pub fn typed_submission(
+    call: &ReportCall,
+    agency: &str,
+    actor: &Actor,
+    elements: &[DataElement],
+    typed: Typed,
+    explanations: &BTreeMap<String, String>,
+    at: Timestamp,
+) -> Option<NewSubmission> {
+    let figures: Vec<FigureValue> = elements
+        .iter()
+        .filter_map(|e| {
+            typed.values.get(&e.code).map(|v| FigureValue {
+                code: e.code.clone(),
+                label: e.label.clone(),
+                value: *v,
+                records: None,
+                source: FigureSource::Entered,
+            })
+        })
+        .collect();
+    if figures.is_empty() {
+        return None;
+    }
+    let input = RuleInput {
+        figures: figures.iter().map(|f| (f.code.clone(), f.value)).collect(),
+        directives_listed: (!typed.directives.is_empty()).then_some(typed.directives.len()),
+        labels: figures.iter().map(|f| (f.code.clone(), f.label.clone())).collect(),
+        ..Default::default()
+    };
+    let answer = Answer {
+        agency: agency.to_owned(),
+        agency_name: call.target_name(agency),
+        figures,
+        sections: typed.sections,
+        directives: typed.directives,
+        notes: notes(&check_rules(&input), explanations),
+        at,
+    };
+    let mut manifest = manifest(call, actor, &answer);
+    manifest.files = canhgiac_interchange::package::entries(&typed.files);
+    Some(NewSubmission {
+        call_id: call.id,
+        source: SubmissionSource::Form,
+        received_at: at,
+        manifest,
+        signature: None,
+        files: typed.files,
+    })
+}
+
+/// A stored submission as a package signed with its agency's key here:
+/// (the package, the public key), or `None` when the agency has no key.
+pub async fn signed_package<S: Store>(store: &S, s: &Submission) -> Result<Option<(Vec<u8>, String)>, ReportError> {
+    let Some((public, secret)) = store.signing_secret(&s.agency).await? else {
+        return Ok(None);
+    };
+    let mut files = Vec::new();
+    for f in store.submission_files(s.id).await? {
+        let bytes = store
+            .submission_file(s.id, &f.name)
+            .await?
+            .ok_or_else(|| ReportError::Input(format!("thiếu tệp {} của báo cáo", f.name)))?;
+        files.push((f.name, f.media_type, bytes));
+    }
+    let bytes = canhgiac_interchange::package::seal(&s.manifest, &files, &public, &secret)
+        .map_err(|e| ReportError::Render(e.to_string()))?;
+    Ok(Some((bytes, public)))
+}
+
 /// A child's answer computed from its records: the report is issued (DOCX
 /// and Markdown, under `number` if given), and the submission carries its
 /// figures, files and hash.

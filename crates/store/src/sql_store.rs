@@ -381,6 +381,16 @@ pub(crate) async fn agency_in_tx(tx: &mut Tx, code: &str) -> Result<Option<canhg
         .map(|s| s.record))
 }
 
+/// Every agency, unscoped, in one query: the tree is shared knowledge.
+pub(crate) async fn agencies_in_tx(tx: &mut Tx) -> Result<Vec<canhgiac_domain::Agency>> {
+    let sql = format!("SELECT {} FROM agencies ORDER BY id", select_list(RecordKind::Agency));
+    tx.rows(&sql, &[], &row_types(RecordKind::Agency))
+        .await?
+        .into_iter()
+        .map(|r| decode::<canhgiac_domain::Agency>(r).map(|s| s.record))
+        .collect()
+}
+
 async fn fetch_by_id<R: Record>(tx: &mut Tx, id: i64, scope: Option<&str>) -> Result<Option<Stored<R>>> {
     fetch_one(tx, "id", Value::Int(id), scope).await
 }

@@ -139,21 +139,6 @@ fn not_found(kind: RecordKind, id: i64) -> StoreError {
     StoreError::NotFound { kind, id }
 }
 
-/// Every agency, unscoped: the tree is shared knowledge.
-async fn agencies(tx: &mut Tx) -> Result<Vec<Agency>> {
-    let rows = tx
-        .rows("SELECT \"key\" FROM agencies ORDER BY id", &[], &[Ty::Text])
-        .await?;
-    let mut out = Vec::new();
-    for row in rows {
-        let key = Cols::new(row, "agencies.key").text()?;
-        if let Some(a) = crate::sql_store::agency_in_tx(tx, &key).await? {
-            out.push(a);
-        }
-    }
-    Ok(out)
-}
-
 const CALL_SELECT: &str = "SELECT id, owner, owner_name, number, issued_on, subject, report_kind, period, deadline, sections, created_at, created_by FROM report_calls";
 const CALL_TYPES: &[Ty] = &[
     Ty::Int,
@@ -253,7 +238,7 @@ pub(crate) async fn calls(tx: &mut Tx, scope: Option<&str>) -> Result<Vec<Report
 }
 
 pub(crate) async fn call_send(tx: &mut Tx, actor: &Actor, new: &NewCall, scope: Option<&str>) -> Result<ReportCall> {
-    let all = agencies(tx).await?;
+    let all = crate::sql_store::agencies_in_tx(tx).await?;
     let owner = match scope {
         Some(s) => s.to_owned(),
         None if all.len() == 1 => all[0].code.to_string(),
@@ -812,7 +797,7 @@ pub(crate) async fn key_register(
     secret: Option<&str>,
     scope: Option<&str>,
 ) -> Result<()> {
-    let all = agencies(tx).await?;
+    let all = crate::sql_store::agencies_in_tx(tx).await?;
     let Some(a) = all.iter().find(|a| a.code.as_str() == agency) else {
         return Err(refused(format!("không có cơ quan «{agency}»")));
     };

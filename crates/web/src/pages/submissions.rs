@@ -9,9 +9,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use canhgiac_domain::submission::{self, FigureSource, FigureValue, SubmissionSource, SubmissionStatus, SECTIONS};
+use canhgiac_domain::submission::{self, FigureValue, SubmissionSource, SubmissionStatus, SECTIONS};
 use canhgiac_domain::{Agency, Date, Period, ReportKind, Role, Timestamp};
-use canhgiac_report::rollup::{self, Answer};
+use canhgiac_report::rollup;
 use canhgiac_store::{Actor, Decision, ListQuery, NewCall, NewSubmission, ReportCall, Store, Submission};
 use minijinja::context;
 
@@ -240,6 +240,18 @@ fn completeness_row(r: &rollup::RollupRow) -> minijinja::Value {
     }
 }
 
+/// The completeness page's figures: one row per child, counts and rates.
+fn completeness_ctx(view: &rollup::RollupView) -> minijinja::Value {
+    let pct = |n: usize| (n * 100 + view.asked / 2).checked_div(view.asked).unwrap_or(0);
+    let answered = view.rows.iter().filter(|r| r.submission.is_some()).count();
+    context! {
+        rows => view.rows.iter().map(completeness_row).collect::<Vec<_>>(),
+        asked => view.asked, answered, approved => view.reported.len(),
+        on_time => view.on_time, late => view.late, missing => view.missing, pending => view.pending,
+        rate => pct(answered), on_time_rate => pct(view.on_time),
+    }
+}
+
 #[derive(serde::Deserialize, Default)]
 pub struct CallQuery {
     /// The child the parent types figures for.
@@ -282,10 +294,12 @@ async fn call_page<S: Store>(
     let c = store.call(id).await?.ok_or(WebError::NotFound)?;
     let own = user.agency.clone().unwrap_or_default();
     let is_owner = c.owner == own;
-    let view = rollup::rollup(&store, &c, Date::today()).await?;
-    let rows: Vec<minijinja::Value> = view.rows.iter().map(completeness_row).collect();
-    let pct = |n: usize| (n * 100 + view.asked / 2).checked_div(view.asked).unwrap_or(0);
-    let answered = view.rows.iter().filter(|r| r.submission.is_some()).count();
+    // Only the request's sender sees the completeness of all its children.
+    let completeness = if is_owner {
+        Some(completeness_ctx(&rollup::rollup(&store, &c, Date::today()).await?))
+    } else {
+        None
+    };
     // The agency answering: itself, or (for the parent) a child without records.
     let answering = if is_owner {
         for_child.filter(|a| c.asks(a)).map(str::to_owned)
@@ -322,10 +336,7 @@ async fn call_page<S: Store>(
         "call.html",
         context! {
             user => user_ctx(user),
-            call => call_ctx(&c), is_owner, rows,
-            asked => view.asked, answered, approved => view.reported.len(),
-            on_time => view.on_time, late => view.late, missing => view.missing, pending => view.pending,
-            rate => pct(answered), on_time_rate => pct(view.on_time),
+            call => call_ctx(&c), is_owner, completeness,
             answering, answering_name => answering.as_deref().map(|a| c.target_name(a)),
             computed => minijinja::Value::from_serialize(&computed),
             violations => minijinja::Value::from_serialize(&violations),
@@ -414,57 +425,35 @@ async fn typed_answer<S: Store>(
         return Ok(Err("Yêu cầu này không gửi tới đơn vị đã chọn".into()));
     }
     let elements = rollup::data_set(store).await?;
-    let mut figures = Vec::new();
+    let mut values = BTreeMap::new();
     for e in &elements {
         let raw = field(f, &format!("so_{}", e.code), 32)?;
         if raw.is_empty() {
             continue;
         }
         match canhgiac_interchange::figures::parse_count(&raw) {
-            Ok(v) => figures.push(FigureValue {
-                code: e.code.clone(),
-                label: e.label.clone(),
-                value: v,
-                records: None,
-                source: FigureSource::Entered,
-            }),
+            Ok(v) => {
+                values.insert(e.code.clone(), v);
+            }
             Err(m) => return Ok(Err(format!("{}: {m}", e.label))),
         }
     }
-    if figures.is_empty() {
-        return Ok(Err("Chưa nhập số liệu nào".into()));
-    }
-    let directives: Vec<String> = field(f, "van_ban", 20_000)?
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(canhgiac_domain::nfc)
-        .collect();
-    let input = submission::RuleInput {
-        figures: figures.iter().map(|x| (x.code.clone(), x.value)).collect(),
-        directives_listed: (!directives.is_empty()).then_some(directives.len()),
-        labels: figures.iter().map(|x| (x.code.clone(), x.label.clone())).collect(),
-        ..Default::default()
-    };
-    let v = submission::check_rules(&input);
-    let at = Timestamp::now();
-    let answer = Answer {
-        agency: agency.to_owned(),
-        agency_name: c.target_name(agency),
-        figures,
+    let typed = rollup::Typed {
+        values,
+        directives: field(f, "van_ban", 20_000)?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(canhgiac_domain::nfc)
+            .collect(),
         sections: sections_of(c, f)?,
-        directives,
-        notes: rollup::notes(&v, &explanations(f)?),
-        at,
-    };
-    Ok(Ok(NewSubmission {
-        call_id: c.id,
-        source: SubmissionSource::Form,
-        received_at: at,
-        manifest: rollup::manifest(c, &Actor::new(&user.username, "web"), &answer),
-        signature: None,
         files: Vec::new(),
-    }))
+    };
+    let actor = Actor::new(&user.username, "web");
+    Ok(
+        rollup::typed_submission(c, agency, &actor, &elements, typed, &explanations(f)?, Timestamp::now())
+            .ok_or_else(|| "Chưa nhập số liệu nào".to_owned()),
+    )
 }
 
 /// Figures typed in (or read from an uploaded sheet) for a unit that keeps
@@ -797,16 +786,9 @@ pub async fn package<S: Store>(
     if user.agency.as_deref() != Some(s.agency.as_str()) {
         return Err(WebError::Forbidden);
     }
-    let (public, secret) = store.signing_secret(&s.agency).await?.ok_or_else(|| {
+    let (bytes, _) = rollup::signed_package(&store, &s).await?.ok_or_else(|| {
         WebError::BadRequest("Cơ quan chưa có khóa ký số; quản trị viên tạo khóa ở trang Báo cáo đơn vị".into())
     })?;
-    let mut files = Vec::new();
-    for f in store.submission_files(id).await? {
-        let bytes = store.submission_file(id, &f.name).await?.ok_or(WebError::NotFound)?;
-        files.push((f.name, f.media_type, bytes));
-    }
-    let bytes = canhgiac_interchange::package::seal(&s.manifest, &files, &public, &secret)
-        .map_err(|e| WebError::Internal(e.to_string()))?;
     let name = format!("goi-bao-cao-{}-lan-{}.json", s.agency, s.version);
     Ok((
         [
