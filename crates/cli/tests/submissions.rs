@@ -121,16 +121,18 @@ fn a_signed_answer_travels_between_installations_and_tampering_is_refused() {
         &c,
         &["--agency", "so-vh", "import", f("c3.json").to_str().unwrap()],
     ));
-    let got = ok(&canhgiac(
-        &c,
-        &[
-            "--agency",
-            "so-vh",
-            "request",
-            "import",
-            f("yeu-cau.json").to_str().unwrap(),
-        ],
-    ));
+    // A request file that is not one, or is addressed to someone else, is
+    // refused in Vietnamese and records nothing.
+    let import_request = |file: &std::path::Path, agency: &str| {
+        canhgiac(&c, &["--agency", agency, "request", "import", file.to_str().unwrap()])
+    };
+    std::fs::write(f("hong.json"), b"{\"number\": [1, 2]").unwrap();
+    let err = refused(&import_request(&f("hong.json"), "so-vh"));
+    assert!(err.contains("không phải yêu cầu báo cáo hợp lệ"), "{err}");
+    let err = refused(&import_request(&f("yeu-cau.json"), "bcd"));
+    assert!(err.contains("không gửi tới cơ quan «bcd»"), "{err}");
+    assert_eq!(ok(&canhgiac(&c, &["--agency", "so-vh", "request", "list"])).trim(), "");
+    let got = ok(&import_request(&f("yeu-cau.json"), "so-vh"));
     assert!(got.contains("Đã nhận yêu cầu số 15/BCĐ của Ban Chỉ đạo tỉnh"), "{got}");
     let key1 = public_key(&ok(&canhgiac(&c, &["--agency", "so-vh", "key", "generate"])));
     let answered = ok(&canhgiac(
