@@ -84,10 +84,31 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Request { action } => crate::federation::request(&store, action).await,
         Command::Submission { action } => crate::federation::submission(&store, action).await,
         Command::Key { action } => crate::federation::key(&store, action).await,
+        Command::Outlet { action } => outlet(&store, action).await,
         Command::Bench { items, runs } => crate::bench::run(&store, *items, (*runs).max(1)).await,
     };
     store.close().await;
     result
+}
+
+async fn outlet(store: &SqlStore, action: &crate::OutletAction) -> Result<()> {
+    match action {
+        crate::OutletAction::Share { key } => {
+            if store.scope().is_some() {
+                bail!("dùng chung nguồn tin là việc của quản trị hệ thống: chạy lệnh không kèm --agency");
+            }
+            let done = store
+                .share_outlet(&crate::federation::actor("cli:outlet share"), key)
+                .await?;
+            println!(
+                "Đã dùng chung nguồn tin «{key}» cho mọi cơ quan; gộp bản ghi của {} cơ quan ({}), {} bản ghi tham chiếu chuyển sang bản dùng chung.",
+                done.agencies.len(),
+                done.agencies.join(", "),
+                done.references
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The store a report or figures are read from: the `--agency` given, or

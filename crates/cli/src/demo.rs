@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Result;
-use canhgiac_domain::{Agency, Code, Dataset, Date, Period, ReportKind, Role, Text, Timestamp, User};
+use canhgiac_domain::{Agency, Code, Dataset, Date, Outlet, Period, ReportKind, Role, Text, Timestamp, User};
 use canhgiac_report::rollup;
 use canhgiac_store::prelude::*;
 use canhgiac_store::{Actor, Decision, NewCall, SqlStore};
@@ -130,6 +130,15 @@ pub async fn committee(store: &SqlStore, seed_agency: &str) -> Result<()> {
         )?,
     )
     .await?;
+    // The provincial newspaper is every member's to follow: one shared
+    // record (its electronic edition with it) instead of one per agency.
+    for outlet in ["bao-bac-giang", "bao-bac-giang-dien-tu"] {
+        if let Some(o) = seed.get_by_key::<Outlet>(outlet).await? {
+            if !o.shared && store.scope().is_none() {
+                store.share_outlet(&sys, outlet).await?;
+            }
+        }
+    }
     let culture = store.scoped(CULTURE);
     culture
         .import(

@@ -125,7 +125,7 @@ pub enum KeyAction {
     },
 }
 
-fn actor(origin: &str) -> Actor {
+pub(crate) fn actor(origin: &str) -> Actor {
     Actor::new(whoami(), origin)
 }
 

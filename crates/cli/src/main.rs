@@ -175,6 +175,11 @@ pub enum Command {
         #[command(subcommand)]
         action: federation::KeyAction,
     },
+    /// Nguồn tin (cơ quan báo chí, đài): dùng chung cho mọi cơ quan (outlets shared by every agency).
+    Outlet {
+        #[command(subcommand)]
+        action: OutletAction,
+    },
     /// Nhật ký thay đổi (audit trail).
     Audit {
         /// Số dòng.
@@ -183,6 +188,17 @@ pub enum Command {
         /// Kiểm tra toàn bộ chuỗi băm của nhật ký.
         #[arg(long)]
         verify: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OutletAction {
+    /// Dùng chung một nguồn tin cho mọi cơ quan: bản ghi của các cơ quan cùng mã gộp làm một,
+    /// tin, bài và chương trình của mỗi cơ quan vẫn là của cơ quan đó (share one outlet).
+    Share {
+        /// Mã nguồn tin, ví dụ bao-bac-giang.
+        #[arg(long)]
+        key: String,
     },
 }
 

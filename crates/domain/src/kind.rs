@@ -136,7 +136,22 @@ pub enum Ownership {
     Itself,
     /// Reference data every agency shares (topics, the legal catalogue).
     Shared,
+    /// Belongs to one agency, or — owner `''` — is shared by all (an
+    /// outlet several agencies track): an agency reads its own and the
+    /// shared ones, and writes only its own.
+    Shareable,
 }
+
+impl Ownership {
+    /// Whether records of the kind belong to an agency (all of them, or
+    /// all but the shared ones).
+    pub fn per_agency(self) -> bool {
+        matches!(self, Ownership::Agency | Ownership::Shareable)
+    }
+}
+
+/// The owner code of a shared record of a `Shareable` kind.
+pub const SHARED_OWNER: &str = "";
 
 /// Who may change a kind through the API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -24,7 +24,7 @@ pub use date::{Date, Timestamp};
 pub use error::{FieldError, Invalid, ValidationErrors};
 pub use kind::{
     field, ApiAccess, Dataset, FieldDef, FieldTy, InDataset, KindMeta, Ownership, RecordKind, RegisterDef, Storage,
-    TableDef,
+    TableDef, SHARED_OWNER,
 };
 pub use money::Dong;
 pub use period::{DateRange, Period, PeriodRule};

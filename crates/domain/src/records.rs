@@ -678,7 +678,7 @@ impl Record for Outlet {
             field("active", "Đang theo dõi", F::Bool),
         ],
         date_field: None,
-        owner: Ownership::Agency,
+        owner: Ownership::Shareable,
         api: ApiAccess::Editor,
         register: Some(RegisterDef {
             slug: "co-quan-bao-chi",

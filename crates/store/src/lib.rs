@@ -33,7 +33,7 @@ pub use access::{ApiToken, Session};
 pub use audit::{AuditCheck, AuditQuery};
 pub use issued::{IssuedFile, IssuedReport, NewIssuedReport};
 pub use jobs::{JobCount, JobState, Lease, NewJob, Outcome, WorkerInfo};
-pub use sql_store::{SqlStore, MAX_PAGE};
+pub use sql_store::{SharedOutlet, SqlStore, MAX_PAGE};
 pub use submissions::{AgencyKey, CallTarget, Decision, NewCall, NewSubmission, ReportCall, Submission};
 pub use summary::{CountByKind, ItemCount, Summary, TopicOutletCount};
 
@@ -66,6 +66,9 @@ pub struct Stored<R> {
     pub version: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Reference data every agency reads and none owns: a record of a
+    /// `Shared` kind, or a shared one of a `Shareable` kind.
+    pub shared: bool,
     pub record: R,
 }
 
@@ -147,6 +150,10 @@ pub enum StoreError {
     },
     #[error("Không thể xóa hoặc đổi khóa {} «{key}» vì bản ghi khác đang tham chiếu tới nó", kind.label_vn())]
     InUse { kind: RecordKind, key: String },
+    /// An agency changing a record it reads but the installation keeps
+    /// (a shared outlet).
+    #[error("{} «{key}» được dùng chung cho mọi cơ quan; chỉ quản trị hệ thống sửa hoặc xóa được", kind.label_vn())]
+    SharedRecord { kind: RecordKind, key: String },
     #[error("{} mã số {id} đã được người khác sửa (phiên bản {actual}); hãy tải lại rồi sửa", kind.label_vn())]
     StaleVersion { kind: RecordKind, id: i64, actual: i64 },
     #[error("Bản ghi thứ {} trong mục «{}»: {inner}", index + 1, kind.plural())]

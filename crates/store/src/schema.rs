@@ -21,6 +21,8 @@ struct Migration {
 enum Rebuild {
     /// Keys unique per owner, references composite (migration 12).
     OwnerKeys,
+    /// References to outlets through the outlet's owner (migration 14).
+    SharedOutlets,
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -101,6 +103,12 @@ const MIGRATIONS: &[Migration] = &[
         name: "sign_in_attempts",
         sql: include_str!("../migrations/0013_sign_in_attempts.sql"),
         sqlite_rebuild: None,
+    },
+    Migration {
+        version: 14,
+        name: "shared_outlets",
+        sql: include_str!("../migrations/0014_shared_outlets.sql"),
+        sqlite_rebuild: Some(Rebuild::SharedOutlets),
     },
 ];
 
@@ -189,8 +197,12 @@ pub async fn migrate_to(pool: &Pool, target: i64) -> Result<i64, StoreError> {
     let start = current;
     for m in MIGRATIONS.iter().filter(|m| m.version > start && m.version <= target) {
         tx.exec_script(&render(m.sql, tx.engine())).await?;
-        if let (Some(Rebuild::OwnerKeys), Engine::Sqlite) = (m.sqlite_rebuild, tx.engine()) {
-            owner_keys_sqlite(&mut tx).await?;
+        match (m.sqlite_rebuild, tx.engine()) {
+            (Some(Rebuild::OwnerKeys), Engine::Sqlite) => rebuild_sqlite(&mut tx, OWNER_KEYED, owner_keyed_sql).await?,
+            (Some(Rebuild::SharedOutlets), Engine::Sqlite) => {
+                rebuild_sqlite(&mut tx, SHARED_OUTLETS, shared_outlets_sql).await?
+            }
+            _ => {}
         }
         tx.exec(
             "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
@@ -271,15 +283,40 @@ fn owner_keyed_sql(table: &str, sql: &str) -> Result<String, StoreError> {
     Ok(out)
 }
 
-/// SQLite: rebuilds the owned tables with keys unique per owner and
-/// composite references, inside the migration's transaction: every table
-/// moves aside (which repoints the references to it), the new tables are
-/// created and filled parents first, the old ones dropped children first,
-/// the indexes and AUTOINCREMENT counters restored, and the references
-/// checked.
-async fn owner_keys_sqlite(tx: &mut crate::db::Tx) -> Result<(), StoreError> {
+/// The tables migration 14 rebuilds: the outlets and those that refer to
+/// them, with `media_item_topics`, which refers to media items.
+const SHARED_OUTLETS: &[&str] = &["outlets", "programmes", "media_items", "media_item_topics"];
+
+/// A table's `CREATE TABLE` text (as migration 12 left it) with its
+/// reference to an outlet made through the outlet's owner column.
+fn shared_outlets_sql(table: &str, sql: &str) -> Result<String, StoreError> {
+    let (from, to) = match table {
+        "outlets" => ("FOREIGN KEY (owner, parent)", "FOREIGN KEY (parent_owner, parent)"),
+        "programmes" | "media_items" => ("FOREIGN KEY (owner, outlet)", "FOREIGN KEY (outlet_owner, outlet)"),
+        _ => return Ok(sql.to_owned()),
+    };
+    if !sql.contains(from) {
+        return Err(StoreError::Schema(format!(
+            "không dựng lại được bảng {table}: không thấy tham chiếu tới nguồn tin"
+        )));
+    }
+    Ok(sql.replace(from, to))
+}
+
+/// SQLite, which cannot alter a constraint: rebuilds `tables` (parents
+/// first, with every table that refers to one of them) from their
+/// `CREATE TABLE` text as `transform` changes it, inside the migration's
+/// transaction: every table moves aside (which repoints the references to
+/// it), the new tables are created and filled parents first, the old ones
+/// dropped children first, the indexes and AUTOINCREMENT counters
+/// restored, and the references checked.
+async fn rebuild_sqlite(
+    tx: &mut crate::db::Tx,
+    tables: &[&str],
+    transform: fn(&str, &str) -> Result<String, StoreError>,
+) -> Result<(), StoreError> {
     let mut plans = Vec::new();
-    for t in OWNER_KEYED {
+    for t in tables {
         let sql = tx
             .row(
                 "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1",
@@ -305,7 +342,7 @@ async fn owner_keys_sqlite(tx: &mut crate::db::Tx) -> Result<(), StoreError> {
             .into_iter()
             .map(|r| Cols::new(r, "pragma_table_info").text().map(|c| format!("\"{c}\"")))
             .collect::<Result<_, _>>()?;
-        plans.push((*t, owner_keyed_sql(t, &sql)?, indexes, columns.join(", ")));
+        plans.push((*t, transform(t, &sql)?, indexes, columns.join(", ")));
     }
     for (t, ..) in &plans {
         tx.exec(&format!("ALTER TABLE {t} RENAME TO {t}__old"), &[]).await?;

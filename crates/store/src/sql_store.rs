@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use canhgiac_domain::{
     fold, with_record, AuditAction, AuditEntry, Dataset, Ownership, Record, RecordKind, Storage, TakedownCheck,
-    Timestamp,
+    Timestamp, SHARED_OWNER,
 };
 use serde_json::{Map, Value as Json};
 
@@ -104,6 +104,88 @@ impl SqlStore {
     }
 }
 
+/// What sharing an outlet did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedOutlet {
+    /// The agencies whose own outlet of that code became the shared one.
+    pub agencies: Vec<String>,
+    /// Their records (programmes, items, sub-outlets) now naming it.
+    pub references: u64,
+}
+
+impl SqlStore {
+    /// Makes outlet `key` shared by every agency (the installation's step,
+    /// on an unscoped store): one record, copied from the agency that made
+    /// it first, replaces every agency's outlet of that code; their
+    /// programmes, items and sub-outlets now name the shared one, and their
+    /// own records stay theirs. Its parent, if any, must be shared first.
+    /// Audited: the shared outlet's creation, and each agency's outlet's
+    /// removal in that agency's trail.
+    pub async fn share_outlet(&self, actor: &Actor, key: &str) -> Result<SharedOutlet> {
+        if self.scope.is_some() {
+            return Err(StoreError::Refused(
+                "chỉ quản trị hệ thống (không chọn cơ quan) mới dùng chung được nguồn tin".into(),
+            ));
+        }
+        let (actor, key) = (actor.clone(), key.to_owned());
+        self.in_tx(move |tx| Box::pin(async move { share_outlet_in_tx(tx, &actor, &key).await }))
+            .await
+    }
+}
+
+async fn share_outlet_in_tx(tx: &mut Tx, actor: &Actor, key: &str) -> Result<SharedOutlet> {
+    use canhgiac_domain::Outlet;
+    let rows = tx
+        .rows(
+            "SELECT id, COALESCE(owner, '') FROM outlets WHERE \"key\" = $1 ORDER BY id",
+            &[Value::from(key)],
+            &[Ty::Int, Ty::Text],
+        )
+        .await?;
+    let mut held = Vec::new();
+    for row in rows {
+        let mut c = crate::db::Cols::new(row, "outlets");
+        let (id, owner) = (c.int()?, c.text()?);
+        if owner.is_empty() {
+            return Err(StoreError::Refused(format!("nguồn tin «{key}» đã được dùng chung")));
+        }
+        held.push((id, owner));
+    }
+    let Some((first, _)) = held.first() else {
+        return Err(StoreError::Refused(format!("không có nguồn tin «{key}»")));
+    };
+    let source: Stored<Outlet> = fetch_by_id(tx, *first, None)
+        .await?
+        .ok_or_else(|| internal(RecordKind::Outlet, "vanished"))?;
+    if let Some(parent) = &source.record.parent {
+        let shared_parent = tx
+            .row(
+                "SELECT id FROM outlets WHERE \"key\" = $1 AND owner = ''",
+                &[Value::from(parent.as_str())],
+                &[Ty::Int],
+            )
+            .await?;
+        if shared_parent.is_none() {
+            return Err(StoreError::Refused(format!(
+                "hãy dùng chung nguồn tin cấp trên «{parent}» trước"
+            )));
+        }
+    }
+    write_insert(tx, actor, key, &source.record, Some(SHARED_OWNER.to_owned())).await?;
+    let mut references = 0;
+    for (id, owner) in &held {
+        for (table, column, owner_column) in SHAREABLE_REFS {
+            let sql = format!("UPDATE {table} SET {owner_column} = '' WHERE {column} = $1 AND {owner_column} = $2");
+            references += tx.exec(&sql, &[Value::from(key), Value::from(owner.as_str())]).await?;
+        }
+        delete_in_tx::<Outlet>(tx, actor, *id, None).await?;
+    }
+    Ok(SharedOutlet {
+        agencies: held.into_iter().map(|(_, o)| o).collect(),
+        references,
+    })
+}
+
 // ------------------------------------------------------------------ mapping
 //
 // A record's row holds the storage columns (id, key, version, times,
@@ -116,9 +198,21 @@ fn quoted(c: &str) -> String {
 }
 
 fn select_list(kind: RecordKind) -> String {
-    let mut s = String::from("id, \"key\", version, created_at, updated_at");
+    select_list_in(kind, "")
+}
+
+/// The columns `decode` reads, each prefixed with `alias` (`t.`): the
+/// storage columns, whether the record is shared, then the fields.
+fn select_list_in(kind: RecordKind, alias: &str) -> String {
+    let shared = match kind.meta().owner {
+        Ownership::Shared => "CAST(1 AS BIGINT)".to_owned(),
+        Ownership::Shareable => format!("CAST(CASE WHEN {alias}owner = '' THEN 1 ELSE 0 END AS BIGINT)"),
+        Ownership::Agency | Ownership::Itself => "CAST(0 AS BIGINT)".to_owned(),
+    };
+    let mut s = format!("{alias}id, {alias}\"key\", {alias}version, {alias}created_at, {alias}updated_at, {shared}");
     for f in kind.meta().fields {
         s.push_str(", ");
+        s.push_str(alias);
         s.push_str(&quoted(f.name));
     }
     s
@@ -133,7 +227,7 @@ fn ty_of(st: Storage) -> Ty {
 }
 
 fn row_types(kind: RecordKind) -> Vec<Ty> {
-    let mut t = vec![Ty::Int, Ty::Text, Ty::Int, Ty::Text, Ty::Text];
+    let mut t = vec![Ty::Int, Ty::Text, Ty::Int, Ty::Text, Ty::Text, Ty::Int];
     t.extend(kind.meta().fields.iter().map(|f| ty_of(f.ty.storage())));
     t
 }
@@ -211,6 +305,7 @@ fn decode<R: Record>(row: Vec<Value>) -> Result<Stored<R>> {
     };
     let created_at = ts("created_at")?;
     let updated_at = ts("updated_at")?;
+    let shared = next("shared")?.as_i64().ok_or_else(|| internal(kind, "shared"))? == 1;
     let mut obj = Map::new();
     for f in kind.meta().fields {
         let v = next(f.name)?;
@@ -232,6 +327,7 @@ fn decode<R: Record>(row: Vec<Value>) -> Result<Stored<R>> {
         version,
         created_at,
         updated_at,
+        shared,
         record,
     })
 }
@@ -270,11 +366,47 @@ pub(crate) fn owner_clause(
     args: &mut Vec<Value>,
 ) -> Option<String> {
     let scope = scope?;
-    if kind.meta().owner == Ownership::Shared {
-        return None;
+    match kind.meta().owner {
+        Ownership::Shared => None,
+        Ownership::Shareable => {
+            args.push(Value::from(scope));
+            Some(format!("({alias}owner = ${} OR {alias}owner = '')", args.len()))
+        }
+        Ownership::Agency | Ownership::Itself => {
+            args.push(Value::from(scope));
+            Some(format!("{alias}owner = ${}", args.len()))
+        }
     }
-    args.push(Value::from(scope));
-    Some(format!("{alias}owner = ${}", args.len()))
+}
+
+/// A scoped store changes only its agency's own records: a shared one
+/// (which it reads) is the installation's to change.
+fn writable<R: Record>(old: &Stored<R>, scope: Option<&str>) -> Result<()> {
+    if old.shared && scope.is_some() && R::META.owner == Ownership::Shareable {
+        return Err(StoreError::SharedRecord {
+            kind: R::KIND,
+            key: old.key.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// References to a `Shareable` kind: (table, column, the column holding
+/// the owner of the record it names). The store fills the owner column on
+/// every write, and the composite foreign key goes through it.
+const SHAREABLE_REFS: &[(&str, &str, &str)] = &[
+    ("outlets", "parent", "parent_owner"),
+    ("programmes", "outlet", "outlet_owner"),
+    ("media_items", "outlet", "outlet_owner"),
+];
+
+/// The subquery that finds the owner of the outlet `$key_arg` names, as seen
+/// by a row owned by `owner` (an expression): its own, or the shared one.
+fn outlet_owner_sql(key_arg: usize, owner: &str) -> String {
+    format!(
+        "(SELECT o.owner FROM outlets o WHERE o.\"key\" = ${key_arg} AND (o.owner = {owner} OR o.owner = '') \
+         ORDER BY o.owner DESC LIMIT 1)"
+    )
 }
 
 /// The owner a new record gets: itself for an agency, none for shared
@@ -284,7 +416,7 @@ async fn owner_of_new(tx: &mut Tx, kind: RecordKind, key: &str, scope: Option<&s
     match kind.meta().owner {
         Ownership::Shared => Ok(None),
         Ownership::Itself => Ok(Some(key.to_owned())),
-        Ownership::Agency => {
+        Ownership::Agency | Ownership::Shareable => {
             if let Some(s) = scope {
                 return Ok(Some(s.to_owned()));
             }
@@ -314,8 +446,14 @@ async fn adopt_orphans(tx: &mut Tx, agency: &str) -> Result<()> {
     if single_int(rows, "agencies.count")? != 1 {
         return Ok(());
     }
-    for kind in RecordKind::ALL.iter().filter(|k| k.meta().owner == Ownership::Agency) {
+    for kind in RecordKind::ALL.iter().filter(|k| k.meta().owner.per_agency()) {
         let sql = format!("UPDATE {} SET owner = $1 WHERE owner IS NULL", kind.plural());
+        tx.exec(&sql, &[Value::from(agency)]).await?;
+    }
+    for (table, column, owner_column) in SHAREABLE_REFS {
+        let sql = format!(
+            "UPDATE {table} SET {owner_column} = $1 WHERE {owner_column} IS NULL AND {column} IS NOT NULL AND owner = $1"
+        );
         tx.exec(&sql, &[Value::from(agency)]).await?;
     }
     let mut args = vec![Value::from(agency)];
@@ -456,6 +594,7 @@ async fn put_in_tx<R: Record>(
         Some(_) if mode == Mode::Create => Err(StoreError::Conflict { kind: R::KIND, key }),
         Some(old) if &old.record == rec => Ok(Put::Unchanged(old.id)),
         Some(old) => {
+            writable(&old, scope)?;
             write_update(tx, actor, &old, &key, rec).await?;
             Ok(Put::Updated(old.id))
         }
@@ -487,15 +626,24 @@ async fn write_insert<R: Record>(tx: &mut Tx, actor: &Actor, key: &str, rec: &R,
         Value::Text(search_text(R::KIND, &obj)),
     ];
     // Shared kinds have no owner column.
-    if R::META.owner != Ownership::Shared {
+    let owner_arg = (R::META.owner != Ownership::Shared).then(|| {
         cols.push("owner".into());
         args.push(Value::from(owner));
-    }
+        args.len()
+    });
     for (f, v) in R::META.fields.iter().zip(values) {
         cols.push(quoted(f.name));
         args.push(v);
     }
-    let placeholders: Vec<String> = (1..=args.len()).map(|i| format!("${i}")).collect();
+    let mut placeholders: Vec<String> = (1..=args.len()).map(|i| format!("${i}")).collect();
+    for (_, column, owner_column) in SHAREABLE_REFS.iter().filter(|r| r.0 == R::META.plural) {
+        let (Some(owner_arg), Some(at)) = (owner_arg, R::META.fields.iter().position(|f| f.name == *column)) else {
+            return Err(internal(R::KIND, format!("{column} has no owner")));
+        };
+        // The field arguments follow the owner's, in declared order.
+        cols.push((*owner_column).to_owned());
+        placeholders.push(outlet_owner_sql(owner_arg + 1 + at, &format!("${owner_arg}")));
+    }
     let sql = format!(
         "INSERT INTO {} ({}) VALUES ({}) RETURNING id",
         R::META.plural,
@@ -541,6 +689,7 @@ async fn update_in_tx<R: Record>(
     let old: Stored<R> = fetch_by_id(tx, id, scope)
         .await?
         .ok_or(StoreError::NotFound { kind: R::KIND, id })?;
+    writable(&old, scope)?;
     if let Some(v) = expected {
         if v != old.version {
             return Err(StoreError::StaleVersion {
@@ -576,6 +725,10 @@ async fn write_update<R: Record>(tx: &mut Tx, actor: &Actor, old: &Stored<R>, ke
     for (f, v) in R::META.fields.iter().zip(values) {
         args.push(v);
         sets.push(format!("{} = ${}", quoted(f.name), args.len()));
+        if let Some((_, _, owner_column)) = SHAREABLE_REFS.iter().find(|r| r.0 == R::META.plural && r.1 == f.name) {
+            let owner = format!("{}.owner", R::META.plural);
+            sets.push(format!("{owner_column} = {}", outlet_owner_sql(args.len(), &owner)));
+        }
     }
     args.push(Value::Int(old.id));
     args.push(Value::Int(old.version));
@@ -622,6 +775,7 @@ async fn delete_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, scope: Opt
     let old: Stored<R> = fetch_by_id(tx, id, scope)
         .await?
         .ok_or(StoreError::NotFound { kind: R::KIND, id })?;
+    writable(&old, scope)?;
     let before = serde_json::to_value(&old.record).map_err(|e| internal(R::KIND, e))?;
     // The entry first, while the row still names its owner; a refused
     // delete rolls both back.
@@ -1316,11 +1470,7 @@ impl Worklists for SqlStore {
              AND NOT EXISTS (SELECT 1 FROM takedown_checks u WHERE u.\"case\" = t.\"case\" AND u.url = t.url \
              AND (u.checked_at > t.checked_at OR (u.checked_at = t.checked_at AND u.id > t.id))){} \
              ORDER BY t.next_check_on, t.id LIMIT {}",
-            select_list(RecordKind::TakedownCheck)
-                .split(", ")
-                .map(|c| format!("t.{c}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            select_list_in(RecordKind::TakedownCheck, "t."),
             owner.map_or(String::new(), |c| format!(" AND {c}")),
             limit.clamp(1, MAX_PAGE)
         );

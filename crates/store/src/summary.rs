@@ -158,10 +158,10 @@ pub(crate) async fn compute(pool: &Pool, range: DateRange, scope: Option<&str>) 
             &format!(
                 "SELECT c.topic, COALESCE(o.parent, o.\"key\") AS top, CAST(SUM(c.items) AS BIGINT) \
                  FROM media_item_day_counts c \
-                 JOIN outlets o ON o.\"key\" = c.outlet AND COALESCE(o.owner, '') = c.owner \
+                 JOIN outlets o ON o.\"key\" = c.outlet AND (COALESCE(o.owner, '') = c.owner OR o.owner = '') \
                  WHERE c.day >= $1 AND c.day <= $2 AND c.topic <> ''{} \
                  GROUP BY c.topic, COALESCE(o.parent, o.\"key\") HAVING SUM(c.items) > 0 ORDER BY 1, 2",
-                owned("o.", scope)
+                counts_owned(scope)
             ),
             &r,
             &[Ty::Text, Ty::Text, Ty::Int],

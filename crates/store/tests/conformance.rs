@@ -165,6 +165,7 @@ conformance!(
     worklists_are_queries,
     two_agencies_in_one_store_see_only_their_own,
     the_same_codes_in_two_agencies_do_not_collide,
+    a_shared_outlet_is_one_record_every_agency_reads,
     an_older_store_gives_its_records_to_its_one_agency,
 );
 
@@ -1422,6 +1423,18 @@ async fn an_older_store_gives_its_records_to_its_one_agency(h: &Harness) {
         .await
         .expect("list")
         .is_empty());
+    // The references rebuilt by the later migrations hold: an item names
+    // the old outlet, which then cannot be deleted from under it.
+    let item: MediaItem = serde_json::from_value(serde_json::json!({
+        "outlet": "bao-cu", "kind": "article", "title": "Tin sau nâng cấp", "published_on": "2024-03-02"
+    }))
+    .expect("item");
+    mine.create(&actor(), &item).await.expect("item at the old outlet");
+    let outlet = mine.get_by_key::<Outlet>("bao-cu").await.expect("get").expect("outlet");
+    assert!(matches!(
+        mine.delete::<Outlet>(&actor(), outlet.id).await,
+        Err(StoreError::InUse { .. })
+    ));
     store.close().await;
     if let Some((url, schema)) = old_schema {
         let admin = Pool::connect_postgres(&url, None).await.expect("admin");
@@ -1600,4 +1613,149 @@ async fn the_same_codes_in_two_agencies_do_not_collide(h: &Harness) {
             .record,
         a_case.record
     );
+}
+
+/// An outlet several agencies track becomes one shared record: every
+/// agency reads it, none changes it, each one's items and programmes stay
+/// its own and keep counting for it alone; references to it hold down to
+/// the database, and on PostgreSQL row-level security lets an agency read
+/// it but not write it.
+async fn a_shared_outlet_is_one_record_every_agency_reads(h: &Harness) {
+    let a = h.store.scoped("stttt-bacgiang");
+    a.import(&actor(), &seed()).await.expect("seed");
+    let b = h.store.scoped("so-vhttdl");
+    b.import(&actor(), &second_agency()).await.expect("second agency");
+    let range = Period::Half(2024, 1).range(PeriodRule::National);
+    let a_summary = a.summary(range).await.expect("a");
+    let a_counts = a.item_counts(range).await.expect("a counts");
+    let a_outlet = a
+        .get_by_key::<Outlet>("bao-bac-giang")
+        .await
+        .expect("get")
+        .expect("a's outlet");
+    assert!(!a_outlet.shared);
+    // b tracks the same newspaper on its own, with an item there.
+    let mut own = a_outlet.record.clone();
+    own.name = Text::lit("Báo Bắc Giang (bản của Sở VHTTDL)");
+    b.create(&actor(), &own).await.expect("b's own copy");
+    let item: MediaItem = serde_json::from_value(serde_json::json!({
+        "outlet": "bao-bac-giang", "kind": "article", "title": "Bài theo dõi của Sở VHTTDL",
+        "published_on": "2024-03-02", "topics": ["PCTP"]
+    }))
+    .expect("item");
+    b.create(&actor(), &item).await.expect("b's item");
+    let b_counts = b.item_counts(range).await.expect("b counts");
+
+    // Only the installation shares.
+    assert!(matches!(
+        a.share_outlet(&actor(), "bao-bac-giang").await,
+        Err(StoreError::Refused(_))
+    ));
+    // A sub-outlet waits for its parent.
+    assert!(matches!(
+        h.store.share_outlet(&actor(), "bao-bac-giang-dien-tu").await,
+        Err(StoreError::Refused(_))
+    ));
+    let done = h.store.share_outlet(&actor(), "bao-bac-giang").await.expect("share");
+    assert_eq!(done.agencies, vec!["stttt-bacgiang".to_owned(), "so-vhttdl".to_owned()]);
+    assert!(done.references >= 2, "a's sub-outlet and items, b's item: {done:?}");
+    assert!(matches!(
+        h.store.share_outlet(&actor(), "bao-bac-giang").await,
+        Err(StoreError::Refused(_))
+    ));
+    h.store
+        .share_outlet(&actor(), "bao-bac-giang-dien-tu")
+        .await
+        .expect("the sub-outlet, once its parent is shared");
+
+    // One record, the first agency's version, read by both.
+    for s in [&a, &b] {
+        let o = s
+            .get_by_key::<Outlet>("bao-bac-giang")
+            .await
+            .expect("get")
+            .expect("shared outlet");
+        assert!(o.shared);
+        assert_eq!(o.record, a_outlet.record);
+        let listed = s.list::<Outlet>(&ListQuery::default()).await.expect("list");
+        assert_eq!(listed.iter().filter(|o| o.key == "bao-bac-giang").count(), 1);
+    }
+    // The figures of each agency are exactly what they were.
+    assert_eq!(a.summary(range).await.expect("a"), a_summary);
+    assert_eq!(a.item_counts(range).await.expect("a counts"), a_counts);
+    assert_eq!(b.item_counts(range).await.expect("b counts"), b_counts);
+    assert_eq!(
+        b.item_ids(range, Some("PCTP"), &["bao-bac-giang".to_owned()], None)
+            .await
+            .expect("ids")
+            .len(),
+        1
+    );
+    // Nobody but the installation changes or removes it, and a second
+    // outlet of the same code is a conflict.
+    let shared = b
+        .get_by_key::<Outlet>("bao-bac-giang")
+        .await
+        .expect("get")
+        .expect("shared");
+    let mut renamed = shared.record.clone();
+    renamed.name = Text::lit("Đổi tên trộm");
+    assert!(matches!(
+        b.update(&actor(), shared.id, Some(shared.version), &renamed).await,
+        Err(StoreError::SharedRecord { .. })
+    ));
+    assert!(matches!(
+        b.delete::<Outlet>(&actor(), shared.id).await,
+        Err(StoreError::SharedRecord { .. })
+    ));
+    let mut again = a_outlet.record.clone();
+    again.name = Text::lit("Bản riêng");
+    assert!(matches!(
+        a.create(&actor(), &again).await,
+        Err(StoreError::Conflict { .. })
+    ));
+    let mut ds = Dataset::default();
+    ds.outlets.push(renamed.clone());
+    assert!(b.import(&actor(), &ds).await.is_err(), "an import may not rewrite it");
+    // Items of both agencies refer to it, so even the installation cannot
+    // delete it; it can rename it for all.
+    assert!(matches!(
+        h.store.delete::<Outlet>(&actor(), shared.id).await,
+        Err(StoreError::InUse { .. })
+    ));
+    h.store
+        .update(&actor(), shared.id, Some(shared.version), &renamed)
+        .await
+        .expect("the installation renames it");
+    assert_eq!(
+        a.get_by_key::<Outlet>("bao-bac-giang")
+            .await
+            .expect("get")
+            .expect("shared")
+            .record
+            .name,
+        renamed.name
+    );
+    // A new item of either agency may name it; it stays that agency's.
+    let mut later = item.clone();
+    later.title = Text::lit("Bài sau khi dùng chung");
+    let id = a.create(&actor(), &later).await.expect("a's new item");
+    assert!(b.get::<MediaItem>(id).await.expect("get").is_none());
+    // The exports carry the shared outlet with each agency's records, so
+    // each imports elsewhere on its own.
+    let exported = b.export().await.expect("export");
+    assert!(exported.outlets.iter().any(|o| o.code.as_str() == "bao-bac-giang"));
+    if h.pg_schema.is_some() {
+        let mut tx = b.pool().begin().await.expect("begin");
+        let changed = tx
+            .exec("UPDATE outlets SET name = 'x' WHERE \"key\" = 'bao-bac-giang'", &[])
+            .await
+            .expect("update runs");
+        assert_eq!(changed, 0, "row-level security: read, not write");
+        let seen = tx
+            .rows("SELECT COUNT(*) FROM outlets WHERE owner = ''", &[], &[Ty::Int])
+            .await
+            .expect("read");
+        assert_eq!(seen[0][0].as_i64(), Some(2));
+    }
 }

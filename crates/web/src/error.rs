@@ -49,6 +49,7 @@ impl WebError {
                     StatusCode::CONFLICT
                 }
                 StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+                StoreError::SharedRecord { .. } => StatusCode::FORBIDDEN,
                 StoreError::Refused(_) => StatusCode::CONFLICT,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
@@ -74,6 +75,7 @@ impl WebError {
             WebError::Store(StoreError::StaleVersion { .. }) => "stale",
             WebError::Store(StoreError::InUse { .. }) => "in_use",
             WebError::Store(StoreError::NotFound { .. }) => "not_found",
+            WebError::Store(StoreError::SharedRecord { .. }) => "shared",
             WebError::Store(StoreError::Refused(_))
             | WebError::Report(canhgiac_report::ReportError::Store(StoreError::Refused(_))) => "refused",
             WebError::Store(StoreError::Invalid { .. } | StoreError::MissingReference { .. }) => "invalid",

@@ -30,13 +30,17 @@ fn error_responses(codes: &[&str]) -> Map<String, Value> {
 fn stored(name: &str) -> Value {
     json!({
         "type": "object",
-        "required": ["id", "key", "version", "created_at", "updated_at", "record"],
+        "required": ["id", "key", "version", "created_at", "updated_at", "shared", "record"],
         "properties": {
             "id": {"type": "integer"},
             "key": {"type": "string"},
             "version": {"type": "integer"},
             "created_at": {"type": "string", "format": "date-time"},
             "updated_at": {"type": "string", "format": "date-time"},
+            "shared": {
+                "type": "boolean",
+                "description": "Dữ liệu dùng chung cho mọi cơ quan (chủ đề, căn cứ pháp lý, nguồn tin dùng chung): cơ quan đọc, không sửa"
+            },
             "record": {"$ref": format!("#/components/schemas/{name}")}
         }
     })

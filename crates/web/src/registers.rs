@@ -195,10 +195,16 @@ async fn rows<R: Record, S: Store>(
                 .iter()
                 .map(|c| v.get(*c).cloned().unwrap_or_default())
                 .collect();
-            context! { id => s.id, cells }
+            context! { id => s.id, cells, shared => locked(s) }
         })
         .collect();
     Ok((rows, next))
+}
+
+/// A shared record of a kind agencies may also own (a shared outlet): the
+/// agency reads it, the installation changes it.
+fn locked<R: Record>(s: &Stored<R>) -> bool {
+    s.shared && R::META.owner == canhgiac_domain::Ownership::Shareable
 }
 
 /// Runs `$f::<R, S>(args)` for the record type of a register's kind.
@@ -240,20 +246,29 @@ pub async fn list<S: Store>(
     Ok(Html(html).into_response())
 }
 
+/// Which record a form edits: none for a new one; its id and version, and
+/// whether it is a shared record the agency only reads.
+#[derive(Clone, Copy, Default)]
+struct Editing {
+    id: Option<i64>,
+    version: Option<i64>,
+    locked: bool,
+}
+
 fn form_page<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
     reg: Register,
-    id: Option<i64>,
-    version: Option<i64>,
+    editing: Editing,
     values: &HashMap<String, String>,
     error: &str,
 ) -> String {
+    let Editing { id, version, locked } = editing;
     app.views.render(
         "register_form.html",
         context! {
             user => user_ctx(user), reg_slug => reg.def.slug, title => reg.def.title, id, version,
-            fields => fields_ctx(reg, values), error,
+            fields => fields_ctx(reg, values), error, locked,
         },
     )
 }
@@ -265,7 +280,7 @@ pub async fn new_form<S: Store>(
 ) -> Result<Response, WebError> {
     user.require(Role::Editor)?;
     let reg = register(&slug)?;
-    Ok(Html(form_page(&app, &user, reg, None, None, &HashMap::new(), "")).into_response())
+    Ok(Html(form_page(&app, &user, reg, Editing::default(), &HashMap::new(), "")).into_response())
 }
 
 async fn save<R: Record, S: Store>(
@@ -281,7 +296,18 @@ async fn save<R: Record, S: Store>(
         shown.retain(|_, v| v.len() <= MAX_FIELD);
         Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            Html(form_page(app, user, reg, id, version, &shown, &msg)),
+            Html(form_page(
+                app,
+                user,
+                reg,
+                Editing {
+                    id,
+                    version,
+                    locked: false,
+                },
+                &shown,
+                &msg,
+            )),
         )
             .into_response())
     };
@@ -310,6 +336,7 @@ async fn save<R: Record, S: Store>(
             | canhgiac_store::StoreError::Conflict { .. }
             | canhgiac_store::StoreError::MissingReference { .. }
             | canhgiac_store::StoreError::StaleVersion { .. }
+            | canhgiac_store::StoreError::SharedRecord { .. }
             | canhgiac_store::StoreError::InUse { .. }),
         ) => refuse(e.to_string()),
         Err(e) => Err(e.into()),
@@ -338,8 +365,11 @@ async fn edit_page<R: Record, S: Store>(
         app,
         user,
         reg,
-        Some(id),
-        Some(s.version),
+        Editing {
+            id: Some(id),
+            version: Some(s.version),
+            locked: locked(&s),
+        },
         &values_of(reg, &s.record),
         "",
     ))

@@ -176,6 +176,7 @@ both!(
     sessions_and_tokens_end_with_password_changes_resets_and_locks,
     every_declared_kind_reaches_the_api_the_registers_and_the_round_trip,
     users_of_two_agencies_never_cross,
+    a_shared_outlet_is_read_not_written_by_agencies,
     a_committee_requests_members_answer_and_it_reviews,
 );
 
@@ -1944,6 +1945,110 @@ async fn users_of_two_agencies_never_cross(app: &TestApp) {
         .expect("items")
         .iter()
         .all(|i| i["key"] != "VH-2024-01"));
+}
+
+/// An outlet the installation shares is in every agency's register and
+/// API, marked shared and read-only; an agency's items may name it and stay
+/// its own.
+async fn a_shared_outlet_is_read_not_written_by_agencies(app: &TestApp) {
+    add_second_agency(app).await;
+    app.store
+        .share_outlet(&Actor::system("test"), "dai-ptth-bac-giang")
+        .await
+        .expect("share");
+    let (c, csrf) = login(app, "vanhoa").await;
+    let list: serde_json::Value = c
+        .get(app.url("/api/v1/outlets?limit=1000"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    let items = list["items"].as_array().expect("items");
+    let shared = items
+        .iter()
+        .find(|o| o["key"] == "dai-ptth-bac-giang")
+        .expect("the shared outlet is listed");
+    assert_eq!(shared["shared"], true);
+    assert!(items
+        .iter()
+        .any(|o| o["key"] == "tap-chi-van-hoa" && o["shared"] == false));
+    assert!(
+        !items.iter().any(|o| o["key"] == "bao-bac-giang"),
+        "not shared: not theirs"
+    );
+    let id = shared["id"].as_i64().expect("id");
+    let res = c
+        .put(app.url(&format!("/api/v1/outlets/{id}")))
+        .header("x-csrf-token", &csrf)
+        .header("if-match", shared["version"].to_string())
+        .json(&{
+            let mut r = shared["record"].clone();
+            r["name"] = "Đổi tên".into();
+            r
+        })
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["code"], "shared");
+    assert!(body["message"].as_str().expect("message").contains("dùng chung"));
+    let res = c
+        .delete(app.url(&format!("/api/v1/outlets/{id}")))
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // The register marks it and offers no saving; a forged post is refused.
+    let (_, html) = page(&c, app, "/so/co-quan-bao-chi").await;
+    assert!(html.contains("Dùng chung"), "{html}");
+    let (status, html) = page(&c, app, &format!("/so/co-quan-bao-chi/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("dùng chung cho mọi cơ quan") && !html.contains(">Lưu</button>"));
+    let res = c
+        .post(app.url(&format!("/so/co-quan-bao-chi/{id}")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("code", "dai-ptth-bac-giang"),
+            ("name", "Đổi tên"),
+            ("kind", "radio_television"),
+            ("level", "province"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.expect("text").contains("dùng chung"));
+    let kept = app.store.get::<Outlet>(id).await.expect("get").expect("kept");
+    assert_eq!(
+        kept.record.name.as_str(),
+        "Đài Phát thanh và Truyền hình tỉnh Bắc Giang"
+    );
+    // Their item at the shared outlet is theirs alone.
+    let res = c
+        .post(app.url("/api/v1/media-items"))
+        .header("x-csrf-token", &csrf)
+        .json(
+            &serde_json::json!({"outlet": "dai-ptth-bac-giang", "kind": "broadcast", "published_on": "2024-05-02",
+                                  "title": "Phóng sự văn hóa phòng, chống ma túy", "topics": ["PCMT"]}),
+        )
+        .send()
+        .await
+        .expect("post item");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let item_id = res.json::<serde_json::Value>().await.expect("json")["id"]
+        .as_i64()
+        .expect("id");
+    assert!(app
+        .store
+        .scoped("stttt-bacgiang")
+        .get::<MediaItem>(item_id)
+        .await
+        .expect("get")
+        .is_none());
 }
 
 /// The steering committee over the seed agency, and a member without
