@@ -153,7 +153,8 @@ async fn get_kind<R: Record, S: Store>(app: &AppState<S>, user: &CurrentUser, id
         .get::<R>(id)
         .await?
         .ok_or(ApiError(WebError::NotFound))?;
-    Ok(Json(s).into_response())
+    let etag = format!("\"{}\"", s.version);
+    Ok(([(axum::http::header::ETAG, etag)], Json(s)).into_response())
 }
 
 pub async fn get_one<S: Store>(
@@ -205,16 +206,17 @@ async fn update_kind<R: Record, S: Store>(
     body: &Bytes,
 ) -> Result<Response, ApiError> {
     let rec: R = parse_body(headers, body)?;
-    let version = match headers.get(axum::http::header::IF_MATCH).and_then(|v| v.to_str().ok()) {
-        Some(v) => Some(
-            v.trim_matches('"')
-                .parse::<i64>()
-                .map_err(|_| WebError::BadRequest("If-Match phải là số phiên bản".into()))?,
-        ),
-        None => None,
-    };
+    // The version being edited is required, as the forms send it: without
+    // it, concurrent writers would overwrite each other unseen.
+    let version = headers
+        .get(axum::http::header::IF_MATCH)
+        .ok_or(WebError::PreconditionRequired)?
+        .to_str()
+        .ok()
+        .and_then(|v| v.trim().trim_start_matches("W/").trim_matches('"').parse::<i64>().ok())
+        .ok_or_else(|| WebError::BadRequest("If-Match phải là số phiên bản".into()))?;
     app.store_for(user)
-        .update(&Actor::new(&user.username, "api"), id, version, &rec)
+        .update(&Actor::new(&user.username, "api"), id, Some(version), &rec)
         .await?;
     get_kind::<R, S>(app, user, id).await
 }

@@ -23,6 +23,9 @@ pub enum WebError {
     Throttled(u64),
     #[error("Hệ thống đang bận; hãy thử lại sau ít giây")]
     Busy,
+    /// An API update without `If-Match`: it would overwrite blindly.
+    #[error("Thiếu tiêu đề If-Match: hãy gửi số phiên bản của bản ghi đang sửa (trường version khi đọc)")]
+    PreconditionRequired,
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("{0}")]
@@ -41,6 +44,7 @@ impl WebError {
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             WebError::Store(e) => match e {
                 StoreError::Invalid { .. } | StoreError::MissingReference { .. } | StoreError::AtRecord { .. } => {
                     StatusCode::UNPROCESSABLE_ENTITY
@@ -71,6 +75,7 @@ impl WebError {
             WebError::TooLarge => "too_large",
             WebError::Throttled(_) => "throttled",
             WebError::Busy => "busy",
+            WebError::PreconditionRequired => "precondition_required",
             WebError::Store(StoreError::Conflict { .. }) => "conflict",
             WebError::Store(StoreError::StaleVersion { .. }) => "stale",
             WebError::Store(StoreError::InUse { .. }) => "in_use",

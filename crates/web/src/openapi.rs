@@ -17,6 +17,7 @@ fn error_responses(codes: &[&str]) -> Map<String, Value> {
             "409" => "Xung đột (trùng khóa, đang được tham chiếu, phiên bản cũ)",
             "413" => "Nội dung quá lớn",
             "422" => "Dữ liệu không hợp lệ",
+            "428" => "Thiếu If-Match (phiên bản đang sửa)",
             _ => "Lỗi",
         };
         m.insert(
@@ -103,7 +104,7 @@ impl Kinds {
         let id_param = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
         let mut get_resp = error_responses(&["400", "401", "403", "404"]);
         get_resp.insert("200".into(), one.clone());
-        let mut put_resp = error_responses(&["400", "401", "403", "404", "409", "413", "422"]);
+        let mut put_resp = error_responses(&["400", "401", "403", "404", "409", "413", "422", "428"]);
         put_resp.insert("200".into(), one);
         let mut del_resp = error_responses(&["400", "401", "403", "404", "409"]);
         del_resp.insert("204".into(), json!({"description": "Đã xóa"}));
@@ -115,7 +116,7 @@ impl Kinds {
                 "put": {
                     "summary": format!("Sửa {label}"),
                     "operationId": format!("update_{}", R::KIND.code()),
-                    "parameters": [{"name": "If-Match", "in": "header", "schema": {"type": "string", "pattern": "^\"?[0-9]{1,18}\"?$"}, "description": "Phiên bản đang sửa"}],
+                    "parameters": [{"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^\"?[0-9]{1,18}\"?$"}, "description": "Phiên bản đang sửa (trường version, hoặc ETag khi đọc); thiếu thì 428"}],
                     "requestBody": body,
                     "responses": put_resp
                 },

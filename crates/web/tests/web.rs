@@ -177,6 +177,7 @@ both!(
     every_declared_kind_reaches_the_api_the_registers_and_the_round_trip,
     users_of_two_agencies_never_cross,
     a_shared_outlet_is_read_not_written_by_agencies,
+    api_updates_need_the_version_and_lose_nothing,
     a_committee_requests_members_answer_and_it_reviews,
 );
 
@@ -1834,12 +1835,14 @@ async fn users_of_two_agencies_never_cross(app: &TestApp) {
             continue;
         }
         // Writing theirs: as if it did not exist.
-        let record = with_record!(*kind, R => serde_json::to_value(
-            app.store.get::<R>(*id).await.expect("get").expect("present").record
-        ).expect("json"), serde_json::Value::Null);
+        let (record, version) = with_record!(*kind, R => {
+            let s = app.store.get::<R>(*id).await.expect("get").expect("present");
+            (serde_json::to_value(s.record).expect("json"), s.version)
+        }, (serde_json::Value::Null, 0));
         let res = c
             .put(app.url(&format!("{path}/{id}")))
             .header("x-csrf-token", &csrf)
+            .header("if-match", version.to_string())
             .json(&record)
             .send()
             .await
@@ -2049,6 +2052,93 @@ async fn a_shared_outlet_is_read_not_written_by_agencies(app: &TestApp) {
         .await
         .expect("get")
         .is_none());
+}
+
+/// Issue 11, item 10: an API update names the version it edits (428
+/// without it), so of many concurrent updates from the same version one
+/// lands and the others are told, instead of silently overwriting.
+async fn api_updates_need_the_version_and_lose_nothing(app: &TestApp) {
+    let (c, csrf) = login(app, "chuyenvien").await;
+    let list: serde_json::Value = c
+        .get(app.url("/api/v1/outlets?limit=1000"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    let id = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|o| o["key"] == "ttcs-bac-giang")
+        .and_then(|o| o["id"].as_i64())
+        .expect("outlet");
+    let url = app.url(&format!("/api/v1/outlets/{id}"));
+    let got = c.get(&url).send().await.expect("get");
+    let etag = got
+        .headers()
+        .get("etag")
+        .expect("ETag")
+        .to_str()
+        .expect("etag")
+        .to_owned();
+    let one: serde_json::Value = got.json().await.expect("json");
+    assert_eq!(etag, format!("\"{}\"", one["version"]));
+    let record = one["record"].clone();
+    let res = c
+        .put(&url)
+        .header("x-csrf-token", &csrf)
+        .json(&record)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(res.status(), StatusCode::PRECONDITION_REQUIRED);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["code"], "precondition_required");
+    assert!(body["message"].as_str().expect("message").contains("If-Match"));
+    let res = c
+        .put(&url)
+        .header("x-csrf-token", &csrf)
+        .header("if-match", "phiên bản")
+        .json(&record)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // Twenty writers from the same version, each with its own name.
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let (c, csrf, url, etag) = (c.clone(), csrf.clone(), url.clone(), etag.clone());
+            let mut r = record.clone();
+            r["name"] = format!("Hệ thống Đài truyền thanh cơ sở (sửa lần {i})").into();
+            tokio::spawn(async move {
+                c.put(&url)
+                    .header("x-csrf-token", &csrf)
+                    .header("if-match", &etag)
+                    .json(&r)
+                    .send()
+                    .await
+                    .expect("put")
+                    .status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.expect("task"));
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(statuses
+        .iter()
+        .all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT));
+    let after: serde_json::Value = c.get(&url).send().await.expect("get").json().await.expect("json");
+    assert_eq!(after["version"], one["version"].as_i64().expect("v") + 1);
+    assert!(after["record"]["name"].as_str().expect("name").contains("sửa lần"));
 }
 
 /// The steering committee over the seed agency, and a member without
