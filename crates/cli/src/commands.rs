@@ -85,10 +85,87 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Submission { action } => crate::federation::submission(&store, action).await,
         Command::Key { action } => crate::federation::key(&store, action).await,
         Command::Outlet { action } => outlet(&store, action).await,
+        Command::User { action } => user(&store, action).await,
         Command::Bench { items, runs } => crate::bench::run(&store, *items, (*runs).max(1)).await,
     };
     store.close().await;
     result
+}
+
+/// Recovery of accounts from the shell, where the web pages cannot help
+/// (the only administrator forgot the password or was locked). Every
+/// change goes through the store: audited, and never leaving an agency
+/// without an active administrator.
+async fn user(store: &SqlStore, action: &crate::UserAction) -> Result<()> {
+    use crate::UserAction;
+    let sys = crate::federation::actor("cli:user");
+    let find = |name: &str| {
+        let name = name.trim().to_lowercase();
+        async move {
+            store
+                .get_by_key::<User>(&name)
+                .await?
+                .with_context(|| format!("không có tài khoản «{name}»"))
+        }
+    };
+    match action {
+        UserAction::List => {
+            let users = store
+                .list::<User>(&ListQuery {
+                    limit: Some(canhgiac_store::MAX_PAGE),
+                    ..Default::default()
+                })
+                .await?;
+            for u in users.iter().rev() {
+                let r = &u.record;
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    r.username,
+                    r.full_name,
+                    r.role.label_vn(),
+                    if r.active { "đang hoạt động" } else { "đã khóa" }
+                );
+            }
+        }
+        UserAction::ResetPassword { name } => {
+            let u = find(name).await?;
+            let password = canhgiac_secrets::generate_password();
+            let mut rec = u.record.clone();
+            rec.password_hash =
+                Some(Text::parse(&canhgiac_secrets::hash_password(&password)?).map_err(|e| anyhow::anyhow!("{e}"))?);
+            store.update(&sys, u.id, Some(u.version), &rec).await?;
+            let username = rec.username.to_string();
+            let (s, t) = (
+                store.sessions_end_for(&username, None).await?,
+                store.tokens_revoke_for(&username).await?,
+            );
+            println!("Đã đặt mật khẩu mới cho «{username}»; đã chấm dứt {s} phiên và thu hồi {t} mã truy cập API.");
+            println!("Mật khẩu mới (chỉ hiển thị một lần, hãy đổi sau khi đăng nhập): {password}");
+        }
+        UserAction::SetRole { name, role } => {
+            let role = Role::parse(role).map_err(|e| anyhow::anyhow!("vai trò «{role}»: {}", e.message))?;
+            let u = find(name).await?;
+            let mut rec = u.record.clone();
+            rec.role = role;
+            store.update(&sys, u.id, Some(u.version), &rec).await?;
+            println!("«{}» nay có vai trò {}.", rec.username, rec.role.label_vn());
+        }
+        UserAction::Unlock { name, lock } => {
+            let u = find(name).await?;
+            let mut rec = u.record.clone();
+            rec.active = !lock;
+            store.update(&sys, u.id, Some(u.version), &rec).await?;
+            if *lock {
+                let username = rec.username.to_string();
+                store.sessions_end_for(&username, None).await?;
+                store.tokens_revoke_for(&username).await?;
+                println!("Đã khóa «{username}» và chấm dứt mọi phiên, mã truy cập của tài khoản.");
+            } else {
+                println!("Đã mở khóa «{}».", rec.username);
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn outlet(store: &SqlStore, action: &crate::OutletAction) -> Result<()> {

@@ -175,6 +175,11 @@ pub enum Command {
         #[command(subcommand)]
         action: federation::KeyAction,
     },
+    /// Tài khoản người dùng: khôi phục từ dòng lệnh khi không còn ai quản trị được (user recovery).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Nguồn tin (cơ quan báo chí, đài): dùng chung cho mọi cơ quan (outlets shared by every agency).
     Outlet {
         #[command(subcommand)]
@@ -188,6 +193,32 @@ pub enum Command {
         /// Kiểm tra toàn bộ chuỗi băm của nhật ký.
         #[arg(long)]
         verify: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserAction {
+    /// Danh sách tài khoản: tên, họ tên, vai trò, cơ quan, trạng thái.
+    List,
+    /// Đặt mật khẩu mới (in ra một lần), chấm dứt mọi phiên và mã truy cập API của tài khoản.
+    ResetPassword {
+        /// Tên đăng nhập.
+        name: String,
+    },
+    /// Đổi vai trò: admin (quản trị), editor (chuyên viên), viewer (lãnh đạo).
+    SetRole {
+        /// Tên đăng nhập.
+        name: String,
+        /// Vai trò mới.
+        role: String,
+    },
+    /// Mở khóa (hoặc khóa, với --lock) tài khoản.
+    Unlock {
+        /// Tên đăng nhập.
+        name: String,
+        /// Khóa thay vì mở khóa.
+        #[arg(long)]
+        lock: bool,
     },
 }
 

@@ -186,6 +186,40 @@ fn init_prints_the_password_once() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("Kỳ báo cáo không hợp lệ"));
 }
 
+/// Issue 11, item 8: the last administrator cannot demote or lock
+/// themselves out, and the shell recovers an account the web cannot.
+#[test]
+fn the_last_administrator_stays_and_the_shell_recovers_accounts() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("d");
+    let first = ok(&canhgiac(&data, &["init"]));
+    let old_password = first.rsplit(": ").next().expect("password").trim().to_owned();
+    for args in [
+        &["user", "set-role", "admin", "viewer"][..],
+        &["user", "unlock", "admin", "--lock"][..],
+    ] {
+        let out = canhgiac(&data, args);
+        assert!(!out.status.success(), "{args:?} must be refused");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("quản trị viên cuối cùng"), "{err}");
+    }
+    let list = ok(&canhgiac(&data, &["user", "list"]));
+    assert!(
+        list.contains("admin") && list.contains("Quản trị") && list.contains("đang hoạt động"),
+        "{list}"
+    );
+    let out = canhgiac(&data, &["user", "set-role", "admin", "sieu-quan-tri"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("vai trò"));
+    let out = canhgiac(&data, &["user", "reset-password", "khong-co"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("không có tài khoản «khong-co»"));
+    let reset = ok(&canhgiac(&data, &["user", "reset-password", "ADMIN"]));
+    let new_password = reset.rsplit(": ").next().expect("password").trim().to_owned();
+    assert!(new_password.len() >= 12 && new_password != old_password, "{reset}");
+    // Both changes are in the audit trail, and it verifies.
+    let audit = ok(&canhgiac(&data, &["audit", "--verify"]));
+    assert!(!audit.is_empty());
+}
+
 #[test]
 fn report_renders_and_issues_versions() {
     let dir = tempfile::tempdir().expect("dir");

@@ -391,6 +391,52 @@ fn writable<R: Record>(old: &Stored<R>, scope: Option<&str>) -> Result<()> {
     Ok(())
 }
 
+/// For a change to user row `id`: its agency, and how many active
+/// administrators that agency has now; `None` for other kinds.
+async fn admins_before<R: Record>(tx: &mut Tx, id: i64) -> Result<Option<(String, i64)>> {
+    if R::KIND != RecordKind::User {
+        return Ok(None);
+    }
+    let rows = tx
+        .rows(
+            "SELECT COALESCE(owner, '') FROM users WHERE id = $1",
+            &[Value::Int(id)],
+            &[Ty::Text],
+        )
+        .await?;
+    let Some(row) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    let owner = crate::db::Cols::new(row, "users.owner").text()?;
+    let n = active_admins(tx, &owner).await?;
+    Ok(Some((owner, n)))
+}
+
+async fn active_admins(tx: &mut Tx, owner: &str) -> Result<i64> {
+    let rows = tx
+        .rows(
+            "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active AND COALESCE(owner, '') = $1",
+            &[Value::from(owner)],
+            &[Ty::Int],
+        )
+        .await?;
+    single_int(rows, "users.admins")
+}
+
+/// Refuses (so the transaction rolls back) a change that left an agency
+/// which had an active administrator with none: nobody could then manage
+/// its accounts, and `serve` would not start.
+async fn still_an_admin(tx: &mut Tx, before: Option<(String, i64)>) -> Result<()> {
+    if let Some((owner, n)) = before {
+        if n > 0 && active_admins(tx, &owner).await? == 0 {
+            return Err(StoreError::Refused(
+                "đây là quản trị viên cuối cùng còn hoạt động của cơ quan; hãy giao quyền quản trị cho người khác trước".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// References to a `Shareable` kind: (table, column, the column holding
 /// the owner of the record it names). The store fills the owner column on
 /// every write, and the composite foreign key goes through it.
@@ -709,6 +755,7 @@ async fn update_in_tx<R: Record>(
 /// Replaces a stored record (`old`) with `rec`, if its version has not
 /// moved, and keeps the derived tables and the audit trail in step.
 async fn write_update<R: Record>(tx: &mut Tx, actor: &Actor, old: &Stored<R>, key: &str, rec: &R) -> Result<()> {
+    let admins = admins_before::<R>(tx, old.id).await?;
     let obj = record_json(rec)?;
     let values = column_values(R::KIND, &obj)?;
     let mut sets = vec![
@@ -756,6 +803,7 @@ async fn write_update<R: Record>(tx: &mut Tx, actor: &Actor, old: &Stored<R>, ke
             actual: old.version + 1,
         });
     }
+    still_an_admin(tx, admins).await?;
     derived::follow(tx, old.id, Some(&old.record), Some(rec)).await?;
     let before = serde_json::to_value(&old.record).map_err(|e| internal(R::KIND, e))?;
     audit::append(
@@ -776,6 +824,7 @@ async fn delete_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, scope: Opt
         .await?
         .ok_or(StoreError::NotFound { kind: R::KIND, id })?;
     writable(&old, scope)?;
+    let admins = admins_before::<R>(tx, id).await?;
     let before = serde_json::to_value(&old.record).map_err(|e| internal(R::KIND, e))?;
     // The entry first, while the row still names its owner; a refused
     // delete rolls both back.
@@ -796,7 +845,7 @@ async fn delete_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, scope: Opt
     tx.exec(&sql, &[Value::Int(id)])
         .await
         .map_err(|e| map_db(e, R::KIND, &old.key))?;
-    Ok(())
+    still_an_admin(tx, admins).await
 }
 
 /// Writes one section of a dataset, numbering errors by position.

@@ -166,6 +166,7 @@ conformance!(
     two_agencies_in_one_store_see_only_their_own,
     the_same_codes_in_two_agencies_do_not_collide,
     a_shared_outlet_is_one_record_every_agency_reads,
+    an_agency_keeps_an_active_administrator,
     an_older_store_gives_its_records_to_its_one_agency,
 );
 
@@ -1758,4 +1759,57 @@ async fn a_shared_outlet_is_one_record_every_agency_reads(h: &Harness) {
             .expect("read");
         assert_eq!(seen[0][0].as_i64(), Some(2));
     }
+}
+
+/// Issue 11, item 8: no change leaves an agency that had an active
+/// administrator without one — not a demotion, a lock, a deletion or an
+/// import — and each agency counts its own.
+async fn an_agency_keeps_an_active_administrator(h: &Harness) {
+    let a = h.store.scoped("stttt-bacgiang");
+    a.import(&actor(), &seed()).await.expect("seed");
+    let b = h.store.scoped("so-vhttdl");
+    b.import(&actor(), &second_agency()).await.expect("second agency");
+    let person = |name: &str, role: Role| User {
+        username: Code::lit(name),
+        full_name: Text::lit("Nguyễn Văn A"),
+        role,
+        password_hash: None,
+        email: None,
+        active: true,
+    };
+    let id = a
+        .create(&actor(), &person("quantri-a", Role::Admin))
+        .await
+        .expect("admin of a");
+    b.create(&actor(), &person("quantri-b", Role::Admin))
+        .await
+        .expect("admin of b");
+    let last = a.get::<User>(id).await.expect("get").expect("admin");
+    let refused = |r: canhgiac_store::Result<()>| {
+        let err = r.expect_err("refused");
+        assert!(err.to_string().contains("quản trị viên cuối cùng"), "{err}");
+    };
+    let mut demoted = last.record.clone();
+    demoted.role = Role::Viewer;
+    refused(a.update(&actor(), id, Some(last.version), &demoted).await);
+    let mut locked = last.record.clone();
+    locked.active = false;
+    refused(a.update(&actor(), id, Some(last.version), &locked).await);
+    refused(a.delete::<User>(&actor(), id).await);
+    let mut ds = Dataset::default();
+    ds.users.push(demoted.clone());
+    refused(a.import(&actor(), &ds).await.map(|_| ()));
+    assert_eq!(a.get::<User>(id).await.expect("get").expect("kept").record, last.record);
+    // Another agency's administrator does not count for this one.
+    let b_admin = b.get_by_key::<User>("quantri-b").await.expect("get").expect("b's");
+    let mut b_demoted = b_admin.record.clone();
+    b_demoted.role = Role::Editor;
+    refused(b.update(&actor(), b_admin.id, Some(b_admin.version), &b_demoted).await);
+    // With a second administrator, the first may step down.
+    a.create(&actor(), &person("quantri-a2", Role::Admin))
+        .await
+        .expect("second admin");
+    a.update(&actor(), id, Some(last.version), &demoted)
+        .await
+        .expect("no longer the last");
 }
