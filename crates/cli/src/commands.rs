@@ -259,9 +259,13 @@ async fn serve(
     secure_cookies: bool,
     workers: Option<&crate::WorkerArgs>,
 ) -> Result<()> {
-    if with_demo {
-        demo(&store).await?;
+    if with_demo && !holds_records(&store).await? {
+        load_demo(&store).await?;
     } else {
+        if with_demo {
+            // A restarted demo server keeps what its users did.
+            eprintln!("{DEMO_REFUSED}");
+        }
         init(&store, "admin").await?;
     }
     let addr: std::net::SocketAddr = bind
@@ -292,7 +296,28 @@ async fn serve(
     Ok(())
 }
 
+/// Whether the store holds records beyond the accounts `init` makes: the
+/// demo loads only into such an empty store, never over real work.
+async fn holds_records(store: &SqlStore) -> Result<bool> {
+    for kind in canhgiac_domain::RecordKind::ALL {
+        if *kind != canhgiac_domain::RecordKind::User && store.count(*kind).await? > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+const DEMO_REFUSED: &str =
+    "Kho dữ liệu đã có dữ liệu: dữ liệu mẫu chỉ nạp vào kho trống, nên không thay đổi gì. Hãy dùng một thư mục dữ liệu mới (--data) để xem bản mẫu.";
+
 async fn demo(store: &SqlStore) -> Result<()> {
+    if holds_records(store).await? {
+        bail!(DEMO_REFUSED);
+    }
+    load_demo(store).await
+}
+
+async fn load_demo(store: &SqlStore) -> Result<()> {
     init(store, "admin").await?;
     let mut env = read_json("seed-2024-h1.json", SEED.as_bytes()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let seed_agency = env

@@ -54,18 +54,31 @@ fn demo_then_a_query_shows_the_seed_figures() {
     assert_eq!(h2["fine_total"], 0);
 }
 
+/// Issue 11, item 7: the demo loads only into an empty store; over a store
+/// in use it says so and changes nothing — no password, lock, setting or
+/// deleted record is brought back.
 #[test]
-fn demo_is_idempotent() {
+fn demo_loads_only_into_an_empty_store() {
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("d");
     ok(&canhgiac(&data, &["demo"]));
-    let first = export_records(&data);
-    let audit_first = ok(&canhgiac(&data, &["audit", "--verify"]));
-    let again = ok(&canhgiac(&data, &["demo"]));
-    assert!(!again.contains("Mật khẩu"), "the password is shown once only");
-    assert!(again.contains("Đã nhập: 0 bản ghi mới, 0 bản ghi cập nhật"), "{again}");
-    assert_eq!(export_records(&data), first);
-    assert_eq!(ok(&canhgiac(&data, &["audit", "--verify"])), audit_first);
+    // The store is used: a password reset, a lock.
+    ok(&canhgiac(&data, &["user", "reset-password", "bandieu"]));
+    ok(&canhgiac(&data, &["user", "unlock", "bandieu", "--lock"]));
+    let used = export_records(&data);
+    let audit_used = ok(&canhgiac(&data, &["audit", "--verify"]));
+    let again = canhgiac(&data, &["demo"]);
+    assert!(!again.status.success());
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(err.contains("chỉ nạp vào kho trống"), "{err}");
+    assert!(!String::from_utf8_lossy(&again.stdout).contains("Mật khẩu"));
+    assert_eq!(export_records(&data), used);
+    assert_eq!(ok(&canhgiac(&data, &["audit", "--verify"])), audit_used);
+    let list = ok(&canhgiac(&data, &["user", "list"]));
+    assert!(
+        list.lines().any(|l| l.starts_with("bandieu") && l.contains("đã khóa")),
+        "{list}"
+    );
 }
 
 #[test]
@@ -365,8 +378,9 @@ fn two_agencies_in_one_store_each_get_their_own_figures() {
     );
     let out = canhgiac(&data, &["--agency", "khong-co", "stats", "--period", "2024-H1"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("không có cơ quan mã «khong-co»"));
-    // The seed stays its agency's: loading it again changes nothing.
-    let again = ok(&canhgiac(&data, &["demo"]));
-    assert!(!again.contains("+ "), "{again}");
+    // The demo never loads over a store in use.
+    let again = canhgiac(&data, &["demo"]);
+    assert!(!again.status.success());
     assert_eq!(stats("so-vhttdl")["cases_opened"], 1);
+    assert_eq!(stats("stttt-bacgiang"), a);
 }
