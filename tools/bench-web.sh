@@ -5,7 +5,9 @@
 # connections. Prints wrk's latency distribution for each route.
 #
 #   tools/bench-web.sh [DATA_DIR] [ITEMS]
-# Needs: a release build (cargo build --release) and wrk (Debian package).
+# Needs: a release build (cargo build --release), wrk and curl (Debian packages).
+# Pages are read as a signed-in user (a session cookie), as a browser does;
+# the API with a read token. Tokens never open pages.
 set -euo pipefail
 DATA="${1:-/var/tmp/canhgiac-bench-web}"
 ITEMS="${2:-1000000}"
@@ -13,6 +15,7 @@ BIN="${CARGO_TARGET_DIR:-target}/release/canhgiac"
 PORT=18282
 [ -x "$BIN" ] || { echo "build first: cargo build --release" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
+command -v curl >/dev/null || { echo "install curl (apt-get install curl)" >&2; exit 1; }
 
 "$BIN" --data "$DATA" bench --items "$ITEMS" --runs 1 >/dev/null
 TOKEN="$("$BIN" --data "$DATA" token --user chuyenvien --scopes read --name bench-web | sed -n 's/^Mã truy cập[^:]*: //p')"
@@ -20,12 +23,21 @@ TOKEN="$("$BIN" --data "$DATA" token --user chuyenvien --scopes read --name benc
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+PASSWORD="$("$BIN" --data "$DATA" user reset-password chuyenvien | sed -n 's/^Mật khẩu mới[^:]*: //p')"
+COOKIE="$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$PORT" \
+    --data-urlencode username=chuyenvien --data-urlencode "password=$PASSWORD" \
+    "http://127.0.0.1:$PORT/dang-nhap" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | head -1)"
+[ -n "$COOKIE" ] || { echo "sign-in failed" >&2; exit 1; }
 
 echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
 echo "Store: $ITEMS media items ($DATA)"
 for route in "/tin-bai" "/tin-bai?q=ma+tuy" "/tin-bai?before=500000" "/" "/api/v1/media-items?limit=50"; do
     echo
     echo "== GET $route  (wrk: 2 threads, 16 connections, 20 s)"
-    wrk -t2 -c16 -d20s --latency -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$route" \
+    case "$route" in
+        /api/*) AUTH="Authorization: Bearer $TOKEN" ;;
+        *) AUTH="Cookie: $COOKIE" ;;
+    esac
+    wrk -t2 -c16 -d20s --latency -H "$AUTH" "http://127.0.0.1:$PORT$route" \
         | grep -E "Latency|50%|90%|99%|Requests/sec|Non-2xx|Socket errors"
 done

@@ -117,28 +117,13 @@ async fn user_of<S: Store>(store: &S, username: &str) -> Result<Option<User>, We
         .filter(|u| u.active))
 }
 
+/// The user of a browser session (the `canhgiac_session` cookie); an
+/// `Authorization` header plays no part here, so a proxy's Basic auth does
+/// not get in the way and a Bearer token never opens a page.
 impl<S: Store> FromRequestParts<AppState<S>> for CurrentUser {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState<S>) -> Result<Self, Self::Rejection> {
-        if let Some(auth) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-            let secret = auth.strip_prefix("Bearer ").ok_or(WebError::Unauthenticated)?.trim();
-            if secret.len() > 256 {
-                return Err(WebError::Unauthenticated);
-            }
-            let token = app.store.token_get(secret).await?.ok_or(WebError::Unauthenticated)?;
-            let user = user_of(&app.store, &token.username)
-                .await?
-                .ok_or(WebError::Unauthenticated)?;
-            let agency = app.store.agency_of_user(user.username.as_str()).await?;
-            return Ok(CurrentUser {
-                username: user.username.to_string(),
-                full_name: user.full_name.to_string(),
-                role: user.role,
-                via: Via::Token { scopes: token.scopes },
-                agency,
-            });
-        }
         let secret = cookie_value(&parts.headers, COOKIE).ok_or(WebError::Unauthenticated)?;
         let session = app.store.session_get(&secret).await?.ok_or(WebError::Unauthenticated)?;
         let user = user_of(&app.store, &session.username)
@@ -153,6 +138,37 @@ impl<S: Store> FromRequestParts<AppState<S>> for CurrentUser {
             agency,
         })
     }
+}
+
+/// The user of an API token (`Authorization: Bearer …`), if the request
+/// carries one: `None` without a Bearer header, an error for a bad token.
+async fn token_user<S: Store>(parts: &Parts, app: &AppState<S>) -> Option<Result<CurrentUser, WebError>> {
+    let auth = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, secret) = auth.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let secret = secret.trim();
+    Some(
+        async {
+            if secret.len() > 256 {
+                return Err(WebError::Unauthenticated);
+            }
+            let token = app.store.token_get(secret).await?.ok_or(WebError::Unauthenticated)?;
+            let user = user_of(&app.store, &token.username)
+                .await?
+                .ok_or(WebError::Unauthenticated)?;
+            let agency = app.store.agency_of_user(user.username.as_str()).await?;
+            Ok(CurrentUser {
+                username: user.username.to_string(),
+                full_name: user.full_name.to_string(),
+                role: user.role,
+                via: Via::Token { scopes: token.scopes },
+                agency,
+            })
+        }
+        .await,
+    )
 }
 
 /// Sign-in attempts are counted in the store before the password is
@@ -363,18 +379,21 @@ pub fn is_write(m: &Method) -> bool {
     !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// The signed-in user of an API request: the same checks as
-/// [`CurrentUser`], refusing with a JSON error instead of a redirect.
+/// The user of an API request: an API token (Bearer, with its scopes), or
+/// a browser session (whose writes carry the CSRF token); refused with a
+/// JSON error instead of a redirect. Tokens reach only `/api/`: the pages,
+/// and with them account and token administration, take [`CurrentUser`].
 pub struct ApiUser(pub CurrentUser);
 
 impl<S: Store> FromRequestParts<AppState<S>> for ApiUser {
     type Rejection = crate::error::ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState<S>) -> Result<Self, Self::Rejection> {
-        CurrentUser::from_request_parts(parts, app)
-            .await
-            .map(ApiUser)
-            .map_err(crate::error::ApiError)
+        let user = match token_user(parts, app).await {
+            Some(token) => token,
+            None => CurrentUser::from_request_parts(parts, app).await,
+        };
+        user.map(ApiUser).map_err(crate::error::ApiError)
     }
 }
 

@@ -178,6 +178,7 @@ both!(
     users_of_two_agencies_never_cross,
     a_shared_outlet_is_read_not_written_by_agencies,
     api_updates_need_the_version_and_lose_nothing,
+    tokens_open_the_api_only,
     a_committee_requests_members_answer_and_it_reviews,
 );
 
@@ -2139,6 +2140,114 @@ async fn api_updates_need_the_version_and_lose_nothing(app: &TestApp) {
     let after: serde_json::Value = c.get(&url).send().await.expect("get").json().await.expect("json");
     assert_eq!(after["version"], one["version"].as_i64().expect("v") + 1);
     assert!(after["record"]["name"].as_str().expect("name").contains("sửa lần"));
+}
+
+/// Issue 11, item 4: an API token opens `/api/` only. No page, report
+/// download or audit log answers it, and an administrator's write token
+/// creates neither accounts nor tokens; a proxy's Basic auth beside a
+/// session cookie does not get in the way of the pages.
+async fn tokens_open_the_api_only(app: &TestApp) {
+    let now = Timestamp::now();
+    for (secret, user, scopes) in [
+        ("tok-ingest-only", "chuyenvien", vec!["ingest"]),
+        ("tok-admin-write", "quantri", vec!["read", "write"]),
+    ] {
+        app.store
+            .token_create(
+                secret,
+                &ApiToken {
+                    name: secret.into(),
+                    username: user.into(),
+                    scopes: scopes.into_iter().map(str::to_owned).collect(),
+                    created_at: now,
+                    expires_at: None,
+                    revoked: false,
+                },
+            )
+            .await
+            .expect("token");
+    }
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let pages = [
+        "/",
+        "/tin-bai",
+        "/vu-viec",
+        "/so/co-quan-bao-chi",
+        "/bao-cao/xem?period=2024-H1&kind=so_ket",
+        "/bao-cao/tai?period=2024-H1&kind=so_ket&format=md",
+        "/nhat-ky",
+        "/quan-tri/nguoi-dung",
+        "/quan-tri/ma-truy-cap",
+        "/bao-cao-don-vi",
+    ];
+    for token in ["tok-ingest-only", "tok-admin-write"] {
+        for path in pages {
+            let res = c.get(app.url(path)).bearer_auth(token).send().await.expect("page");
+            assert!(
+                res.status() == StatusCode::UNAUTHORIZED || res.status().is_redirection(),
+                "{token} {path}: {}",
+                res.status()
+            );
+            let body = res.text().await.expect("text");
+            assert!(!body.contains("Bắc Giang"), "{token} {path} shows data");
+        }
+    }
+    let users_before = app.store.count(RecordKind::User).await.expect("count");
+    for (path, form) in [
+        (
+            "/quan-tri/nguoi-dung",
+            vec![
+                ("username", "ke-gian"),
+                ("full_name", "Nguyễn Văn A"),
+                ("role", "admin"),
+            ],
+        ),
+        (
+            "/quan-tri/ma-truy-cap",
+            vec![("action", "create"), ("username", "quantri"), ("name", "x")],
+        ),
+    ] {
+        let res = c
+            .post(app.url(path))
+            .bearer_auth("tok-admin-write")
+            .form(&form)
+            .send()
+            .await
+            .expect("post");
+        assert!(
+            res.status() == StatusCode::UNAUTHORIZED || res.status().is_redirection(),
+            "POST {path}: {}",
+            res.status()
+        );
+    }
+    assert_eq!(app.store.count(RecordKind::User).await.expect("count"), users_before);
+    // The API still answers the token, within its scopes.
+    let res = c
+        .get(app.url("/api/v1/outlets"))
+        .bearer_auth("tok-admin-write")
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = c
+        .get(app.url("/api/v1/outlets"))
+        .header("authorization", "bearer tok-ingest-only")
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "ingest cannot read");
+    // A session behind a proxy that adds Basic auth still sees its pages.
+    let (session, _) = login(app, "chuyenvien").await;
+    let res = session
+        .get(app.url("/tin-bai"))
+        .basic_auth("proxy", Some("secret"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(res.status(), StatusCode::OK);
 }
 
 /// The steering committee over the seed agency, and a member without
