@@ -121,6 +121,33 @@ pub(crate) fn manifest_hash(r: &IssuedReport) -> String {
     sha(&serde_json::to_vec(&m).unwrap_or_default())
 }
 
+/// A number, symbol and year belong to one report: a new version is that
+/// report again (its kind and period), never another one.
+async fn same_report(tx: &mut Tx, new: &NewIssuedReport) -> Result<()> {
+    let prev = tx
+        .row(
+            "SELECT kind, period_from, period_to FROM issued_reports \
+             WHERE agency = $1 AND number = $2 AND year = $3 ORDER BY version DESC LIMIT 1",
+            &[
+                Value::from(new.agency.as_str()),
+                Value::from(new.number.as_str()),
+                Value::Int(i64::from(new.year)),
+            ],
+            &[Ty::Text, Ty::Text, Ty::Text],
+        )
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("báo cáo đã ban hành: không đọc được phiên bản trước".into()))?;
+    let mut c = Cols::new(prev, "issued_reports");
+    let (kind, from, to) = (c.text()?, c.text()?, c.text()?);
+    if kind != new.kind || from != new.period_from || to != new.period_to {
+        return Err(StoreError::Refused(format!(
+            "số «{}» năm {} đã dùng cho một báo cáo khác kỳ hoặc khác loại; phiên bản mới phải giữ nguyên loại và kỳ báo cáo, báo cáo khác cần số khác",
+            new.number, new.year
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) async fn issue(tx: &mut Tx, actor: &Actor, new: &NewIssuedReport) -> Result<IssuedReport> {
     let row = tx
         .row(
@@ -135,6 +162,9 @@ pub(crate) async fn issue(tx: &mut Tx, actor: &Actor, new: &NewIssuedReport) -> 
         .await?;
     let row = row.ok_or_else(|| StoreError::Corrupt("báo cáo đã ban hành: không đọc được phiên bản".into()))?;
     let version = Cols::new(row, "issued_reports.version").int()? + 1;
+    if version > 1 {
+        same_report(tx, new).await?;
+    }
     let mut files: Vec<IssuedFile> = new
         .files
         .iter()

@@ -839,6 +839,19 @@ async fn issued_reports_are_versioned_hashed_and_immutable(h: &Harness) {
     assert_eq!(got.files.len(), 2);
     assert!(s.verify_issued_report(first.id).await.expect("verify"));
     assert_eq!(s.issued_reports(Some("180/BC-STTTT")).await.expect("list").len(), 2);
+    // Issue 11, item 5: the number, symbol and year belong to one report;
+    // a "version" for another period or kind is refused.
+    let mut other_period = new_issue(serde_json::json!({}), b"x");
+    other_period.period_from = "2024-07-01".into();
+    other_period.period_to = "2024-12-31".into();
+    let mut other_kind = new_issue(serde_json::json!({}), b"x");
+    other_kind.kind = "quy".into();
+    for wrong in [other_period, other_kind] {
+        let err = s.issue_report(&actor(), &wrong).await.expect_err("refused");
+        assert!(matches!(err, StoreError::Refused(_)), "{err}");
+        assert!(err.to_string().contains("giữ nguyên loại và kỳ"), "{err}");
+    }
+    assert_eq!(s.issued_reports(Some("180/BC-STTTT")).await.expect("list").len(), 2);
     // Neither rows nor files can be changed or removed.
     for sql in [
         "UPDATE issued_reports SET summary = 'sửa' WHERE id = $1",

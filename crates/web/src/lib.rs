@@ -45,6 +45,9 @@ pub struct Settings {
     /// How many password hashes (19 MiB of Argon2 each) may run at once;
     /// past that, a sign-in is refused with 503 rather than queued.
     pub hash_slots: usize,
+    /// How many LibreOffice conversions (a PDF download; hundreds of MB
+    /// each) may run at once; past that, 503 with Retry-After.
+    pub pdf_slots: usize,
 }
 
 impl Default for Settings {
@@ -54,6 +57,7 @@ impl Default for Settings {
             session_hours: 8,
             workers_expected: false,
             hash_slots: std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            pdf_slots: 2,
         }
     }
 }
@@ -65,6 +69,8 @@ pub struct App<S> {
     pub views: views::Views,
     /// Permits for password hashing (`Settings::hash_slots`).
     pub hash_slots: Arc<tokio::sync::Semaphore>,
+    /// Permits for LibreOffice conversions (`Settings::pdf_slots`).
+    pub pdf_slots: Arc<tokio::sync::Semaphore>,
 }
 
 pub type AppState<S> = Arc<App<S>>;
@@ -82,11 +88,13 @@ impl<S: Store> App<S> {
 
 pub fn state<S: Store>(store: S, settings: Settings) -> AppState<S> {
     let slots = settings.hash_slots.max(1);
+    let pdf = settings.pdf_slots.max(1);
     Arc::new(App {
         store,
         settings,
         views: views::Views::new(),
         hash_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
+        pdf_slots: Arc::new(tokio::sync::Semaphore::new(pdf)),
     })
 }
 

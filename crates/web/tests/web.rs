@@ -717,8 +717,114 @@ async fn report_preview_and_downloads(app: &TestApp) {
         .send()
         .await
         .expect("post");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "lãnh đạo may issue reports");
-    assert_eq!(app.store.issued_reports(None).await.expect("list").len(), 1);
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "issuing is for chuyên viên and quản trị"
+    );
+    assert!(app.store.issued_reports(None).await.expect("list").is_empty());
+    let (page, _) = (
+        c.get(app.url("/bao-cao"))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("text"),
+        (),
+    );
+    assert!(!page.contains("/bao-cao/ban-hanh"), "no issuing form for lãnh đạo");
+    let (editor, csrf) = login(app, "chuyenvien").await;
+    let issue = |period: &'static str| {
+        let (editor, csrf) = (editor.clone(), csrf.clone());
+        async move {
+            editor
+                .post(app.url("/bao-cao/ban-hanh"))
+                .form(&[
+                    ("_csrf", csrf.as_str()),
+                    ("period", period),
+                    ("kind", "so_ket"),
+                    ("number", "180"),
+                    ("date", "11/06/2024"),
+                ])
+                .send()
+                .await
+                .expect("post")
+        }
+    };
+    assert_eq!(issue("2024-H1").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(issue("2024-H1").await.status(), StatusCode::SEE_OTHER, "a new version");
+    // Number 180 of 2024 is that report: not a "version" for another period.
+    let res = issue("2024-Q1").await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.expect("text").contains("giữ nguyên loại và kỳ"));
+    let issued = app.store.issued_reports(None).await.expect("list");
+    assert_eq!(issued.iter().map(|r| r.version).max(), Some(2));
+    assert_eq!(issued.len(), 2);
+}
+
+/// Issue 11, item 5: LibreOffice conversions run a bounded few at a time;
+/// past the bound a PDF download answers 503 with Retry-After at once,
+/// and the server converts again once they are done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pdf_conversions_are_bounded() {
+    let required = std::env::var("CANHGIAC_REQUIRE_LIBREOFFICE").is_ok_and(|v| v == "1");
+    if canhgiac_report::pdf::soffice().is_none() {
+        assert!(!required, "LibreOffice is required (CANHGIAC_REQUIRE_LIBREOFFICE=1)");
+        eprintln!("LibreOffice missing: skipping the PDF bound test");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let store = SqlStore::open_sqlite(dir.path()).await.expect("store");
+    let data = canhgiac_interchange::read_json("seed.json", SEED.as_bytes())
+        .expect("seed")
+        .records;
+    store.import(&Actor::system("test"), &data).await.expect("import");
+    store
+        .upsert(&Actor::system("test"), &test_user("lanhdao", Role::Viewer))
+        .await
+        .expect("user");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr: SocketAddr = listener.local_addr().expect("addr");
+    let settings = canhgiac_web::Settings {
+        pdf_slots: 1,
+        ..Default::default()
+    };
+    let state = canhgiac_web::state(store.clone(), settings);
+    tokio::spawn(async move {
+        let _ = canhgiac_web::serve(state, listener).await;
+    });
+    let app = TestApp {
+        base: format!("http://{addr}"),
+        store,
+        _dir: Some(dir),
+        pg: None,
+    };
+    let (c, _) = login(&app, "lanhdao").await;
+    let url = app.url("/bao-cao/tai?period=2024-H1&kind=so_ket&format=pdf");
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let (c, url) = (c.clone(), url.clone());
+            tokio::spawn(async move {
+                let res = c.get(&url).send().await.expect("get");
+                let retry = res.headers().contains_key("retry-after");
+                (res.status(), retry)
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.expect("task"));
+    }
+    let ok = answers.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+    let busy = answers
+        .iter()
+        .filter(|(s, retry)| *s == StatusCode::SERVICE_UNAVAILABLE && *retry)
+        .count();
+    assert!(ok >= 1 && busy >= 1 && ok + busy == 4, "{answers:?}");
+    let again = c.get(&url).send().await.expect("get");
+    assert_eq!(again.status(), StatusCode::OK, "free again afterwards");
+    assert!(again.bytes().await.expect("bytes").starts_with(b"%PDF"));
 }
 
 async fn api_with_tokens_validation_and_json_errors(app: &TestApp) {
@@ -1463,7 +1569,7 @@ const ROUTES: &[(&str, &str, Option<Role>)] = &[
     ("GET", "/bao-cao", None),
     ("GET", "/bao-cao/xem?period=2024-H1", None),
     ("GET", "/bao-cao/tai?period=2024-H1&format=md", None),
-    ("POST", "/bao-cao/ban-hanh", Some(Role::Viewer)),
+    ("POST", "/bao-cao/ban-hanh", Some(Role::Editor)),
     ("GET", "/nhat-ky", Some(Role::Admin)),
     ("GET", "/quan-tri/nguoi-dung", Some(Role::Admin)),
     ("POST", "/quan-tri/nguoi-dung", Some(Role::Admin)),

@@ -71,6 +71,7 @@ pub async fn report_form<S: Store>(
             today => Date::today().to_string(),
             kinds => options(ReportKind::ALL, ReportKind::code, ReportKind::label_vn),
             issued => minijinja::Value::from_serialize(&issued),
+            can_issue => user.require(Role::Editor).is_ok(),
         },
     );
     Ok(Html(html).into_response())
@@ -110,12 +111,25 @@ pub async fn report_download<S: Store>(
     let spec = report_spec(&q)?;
     let format = canhgiac_report::Format::from_extension(q.format.as_deref().unwrap_or("docx"))
         .ok_or_else(|| WebError::BadRequest("Định dạng không hỗ trợ".into()))?;
+    // A conversion holds LibreOffice (hundreds of MB) for seconds: a few
+    // at a time, and past that "busy" at once rather than a queue.
+    let permit = if format == canhgiac_report::Format::Pdf {
+        Some(app.pdf_slots.clone().try_acquire_owned().map_err(|_| {
+            tracing::warn!("PDF conversions at their bound; refused");
+            WebError::Busy
+        })?)
+    } else {
+        None
+    };
     let report = canhgiac_report::build(&app.store_for(&user), &spec, None, None, false).await?;
-    let bytes = if format == canhgiac_report::Format::Pdf {
+    let bytes = if let Some(permit) = permit {
         let r = report.clone();
-        tokio::task::spawn_blocking(move || r.render(format))
-            .await
-            .map_err(|e| WebError::Internal(e.to_string()))??
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            r.render(format)
+        })
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))??
     } else {
         report.render(format)?
     };
@@ -140,7 +154,9 @@ pub async fn report_issue<S: Store>(
     user: CurrentUser,
     PageForm(q): PageForm<ReportQuery>,
 ) -> Result<Response, WebError> {
-    user.require(Role::Viewer)?;
+    // Issuing makes an official, permanent record: chuyên viên and quản trị
+    // only.
+    user.require(Role::Editor)?;
     user.check_write(q.csrf.as_deref(), "write")?;
     let spec = report_spec(&q)?;
     if spec.number.is_none() {
