@@ -60,10 +60,17 @@ pub async fn run(cli: Cli) -> Result<()> {
             demo: with_demo,
             secure_cookies,
             no_workers,
+            max_connections,
             workers,
         } => {
             let workers = (!no_workers).then_some(workers);
-            serve(store.clone(), bind, *with_demo, *secure_cookies, workers).await
+            let settings = canhgiac_web::Settings {
+                secure_cookies: *secure_cookies,
+                workers_expected: workers.is_some(),
+                max_connections: *max_connections,
+                ..Default::default()
+            };
+            serve(store.clone(), bind, *with_demo, settings, workers).await
         }
         Command::Worker { workers } => crate::jobs::worker(store.clone(), workers).await,
         Command::Jobs { action } => crate::jobs::action(&store, action).await,
@@ -256,7 +263,7 @@ async fn serve(
     store: SqlStore,
     bind: &str,
     with_demo: bool,
-    secure_cookies: bool,
+    settings: canhgiac_web::Settings,
     workers: Option<&crate::WorkerArgs>,
 ) -> Result<()> {
     if with_demo && !holds_records(&store).await? {
@@ -274,11 +281,6 @@ async fn serve(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("không mở được cổng {addr}"))?;
-    let settings = canhgiac_web::Settings {
-        secure_cookies,
-        workers_expected: workers.is_some(),
-        ..Default::default()
-    };
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let runner = workers.map(|w| tokio::spawn(crate::jobs::runner(store.clone(), w).run(stop)));
     println!("Đang phục vụ tại http://{}/ (dừng bằng Ctrl+C)", listener.local_addr()?);

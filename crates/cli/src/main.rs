@@ -84,6 +84,9 @@ pub enum Command {
         /// Không chạy công việc nền trong tiến trình này (khi đã có `canhgiac worker` riêng).
         #[arg(long)]
         no_workers: bool,
+        /// Số kết nối phục vụ cùng lúc; kết nối khác chờ trong hàng đợi của hệ điều hành.
+        #[arg(long, default_value_t = 512)]
+        max_connections: usize,
         #[command(flatten)]
         workers: WorkerArgs,
     },

@@ -6,7 +6,11 @@
 //!   the right role or scope (`auth::CurrentUser` is the only way in);
 //! - every state-changing request with a session carries its CSRF token;
 //! - every response carries the security headers (`security_headers`);
-//! - all assets are served from the binary; nothing loads from elsewhere.
+//! - all assets are served from the binary; nothing loads from elsewhere;
+//! - no client holds the server: headers must arrive within
+//!   `Settings::header_read_timeout` (idle keep-alive connections too), a
+//!   request finishes within `Settings::request_timeout`, and at most
+//!   `Settings::max_connections` connections are served at once.
 
 pub mod admin;
 pub mod api;
@@ -20,7 +24,6 @@ pub mod registers;
 pub mod review;
 pub mod views;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::Request;
@@ -48,6 +51,13 @@ pub struct Settings {
     /// How many LibreOffice conversions (a PDF download; hundreds of MB
     /// each) may run at once; past that, 503 with Retry-After.
     pub pdf_slots: usize,
+    /// A connection must send a request's headers within this, also while
+    /// idle between requests; else it is closed.
+    pub header_read_timeout: std::time::Duration,
+    /// A request (body, handler and all) must finish within this; else 503.
+    pub request_timeout: std::time::Duration,
+    /// Connections served at once; more wait in the listen queue.
+    pub max_connections: usize,
 }
 
 impl Default for Settings {
@@ -58,6 +68,9 @@ impl Default for Settings {
             workers_expected: false,
             hash_slots: std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             pdf_slots: 2,
+            header_read_timeout: std::time::Duration::from_secs(10),
+            request_timeout: std::time::Duration::from_secs(120),
+            max_connections: 512,
         }
     }
 }
@@ -96,6 +109,26 @@ pub fn state<S: Store>(store: S, settings: Settings) -> AppState<S> {
         hash_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
         pdf_slots: Arc::new(tokio::sync::Semaphore::new(pdf)),
     })
+}
+
+/// Every request finishes within `Settings::request_timeout`: a body sent
+/// a byte at a time, or work that hangs, is cut off with 503 (and logged)
+/// rather than holding its connection and memory.
+async fn request_deadline<S: Store>(
+    axum::extract::State(app): axum::extract::State<AppState<S>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    use axum::response::IntoResponse;
+    let limit = app.settings.request_timeout;
+    let path = req.uri().path().to_owned();
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!(%path, seconds = limit.as_secs(), "request timed out");
+            WebError::Busy.into_response()
+        }
+    }
 }
 
 /// Security headers on every response. Pages have no inline script; the
@@ -185,6 +218,7 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/readyz", get(observe::readyz::<S>))
         .route("/metrics", get(observe::metrics::<S>))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), request_deadline::<S>))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn(observe::record_metrics))
         .layer(
@@ -204,16 +238,68 @@ pub async fn serve<S: Store>(app: AppState<S>, listener: tokio::net::TcpListener
 }
 
 /// Serves until `shutdown` resolves, then lets requests under way finish.
+///
+/// HTTP/1.1 through hyper directly (axum's `serve` sets no timeouts): each
+/// connection must send its headers within `header_read_timeout`, idle or
+/// not; at most `max_connections` are served at once (the rest wait in the
+/// kernel's listen queue, not in memory); on shutdown the listener closes
+/// and every open connection finishes its request under way.
 pub async fn serve_until<S: Store>(
     app: AppState<S>,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
     observe::prometheus();
-    axum::serve(
-        listener,
-        router(app).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let header_timeout = app.settings.header_read_timeout;
+    let slots = Arc::new(tokio::sync::Semaphore::new(app.settings.max_connections.max(1)));
+    let router = router(app);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, remote) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before
+                    // it was accepted: wait a little, never spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY");
+        }
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(remote));
+            router.clone().oneshot(req)
+        });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _permit = permit;
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, %remote, "connection closed");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }

@@ -763,6 +763,76 @@ async fn report_preview_and_downloads(app: &TestApp) {
     assert_eq!(issued.len(), 2);
 }
 
+/// Issue 11, item 9: a connection that sends nothing (or stops halfway
+/// through its headers) is closed after the header timeout, idle
+/// keep-alive ones too, so with every connection slot held by idle sockets
+/// a real request still gets through once they are closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_closed_and_never_hold_the_server() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().expect("dir");
+    let store = SqlStore::open_sqlite(dir.path()).await.expect("store");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr: SocketAddr = listener.local_addr().expect("addr");
+    let settings = canhgiac_web::Settings {
+        header_read_timeout: std::time::Duration::from_secs(1),
+        request_timeout: std::time::Duration::from_secs(2),
+        max_connections: 2,
+        ..Default::default()
+    };
+    let state = canhgiac_web::state(store, settings);
+    tokio::spawn(async move {
+        let _ = canhgiac_web::serve(state, listener).await;
+    });
+    // Two sockets take both slots: one silent, one halfway through.
+    let mut silent = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut slow = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("write");
+    // A real request waits for a slot, and gets one when they are closed.
+    let res = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        reqwest::get(format!("http://{addr}/healthz")),
+    )
+    .await
+    .expect("answered once the idle sockets were closed")
+    .expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    for s in [&mut silent, &mut slow] {
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(std::time::Duration::from_secs(10), s.read_to_end(&mut buf)).await;
+        assert!(read.is_ok(), "the server closed the idle socket");
+    }
+    // An idle keep-alive connection is closed too, after its request.
+    let mut kept = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("write");
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), kept.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "an idle keep-alive connection is closed");
+    assert!(String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 200"));
+    // A body that never arrives is cut off by the request deadline.
+    let mut trickle = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    trickle
+        .write_all(
+            b"POST /dang-nhap HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nusername=a",
+        )
+        .await
+        .expect("write");
+    let mut buf = vec![0u8; 64];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), trickle.read(&mut buf))
+        .await
+        .expect("answered before the client finished")
+        .expect("read");
+    assert!(
+        String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 503"),
+        "{}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+}
+
 /// Issue 11, item 5: LibreOffice conversions run a bounded few at a time;
 /// past the bound a PDF download answers 503 with Retry-After at once,
 /// and the server converts again once they are done.
