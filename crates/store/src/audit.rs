@@ -58,6 +58,26 @@ pub(crate) fn entry_hash(e: &AuditEntry) -> String {
     hex::encode(Sha256::digest(&bytes))
 }
 
+/// Fields the trail never keeps. It says that such a field is set, with
+/// a short fingerprint of the stored value so that a change shows (a
+/// password changed), never the value itself: a password hash kept for
+/// ever could be attacked offline.
+pub(crate) const SECRET_FIELDS: &[&str] = &["password_hash"];
+
+fn redact(mut v: serde_json::Value) -> serde_json::Value {
+    if let Some(obj) = v.as_object_mut() {
+        for f in SECRET_FIELDS {
+            if let Some(val) = obj.get_mut(*f) {
+                if let Some(h) = val.as_str() {
+                    let digest = canhgiac_secrets::sha256_hex(h.as_bytes());
+                    *val = serde_json::Value::String(format!("(đã đặt, dấu {})", &digest[..8]));
+                }
+            }
+        }
+    }
+    v
+}
+
 /// Appends an entry inside the caller's transaction.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn append(
@@ -70,6 +90,7 @@ pub(crate) async fn append(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<()> {
+    let (before, after) = (before.map(redact), after.map(redact));
     // Taking the head row's write lock serialises writers on PostgreSQL;
     // SQLite has one writer anyway.
     let head = tx

@@ -170,13 +170,36 @@ pub enum StoreError {
     Schema(String),
     #[error("Dữ liệu lưu trữ bị hỏng: {0}")]
     Corrupt(String),
+    /// The database is held by a long write (an import on the embedded
+    /// store) or out of connections: worth trying again shortly.
+    #[error("Cơ sở dữ liệu đang bận; hãy thử lại sau ít giây")]
+    Busy(sqlx::Error),
     #[error("Lỗi cơ sở dữ liệu: {0}")]
     Database(sqlx::Error),
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        StoreError::Database(e)
+        if is_busy(&e) {
+            StoreError::Busy(e)
+        } else {
+            StoreError::Database(e)
+        }
+    }
+}
+
+/// SQLite's "database is locked" (SQLITE_BUSY and SQLITE_LOCKED with their
+/// extended codes, after the busy timeout), or no free connection in time.
+fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(db) => {
+            db.code()
+                .and_then(|c| c.parse::<i64>().ok())
+                .is_some_and(|c| matches!(c & 0xff, 5 | 6))
+                && db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+        }
+        _ => false,
     }
 }
 

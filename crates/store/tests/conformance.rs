@@ -167,6 +167,7 @@ conformance!(
     the_same_codes_in_two_agencies_do_not_collide,
     a_shared_outlet_is_one_record_every_agency_reads,
     an_agency_keeps_an_active_administrator,
+    the_trail_never_keeps_a_password_hash,
     an_older_store_gives_its_records_to_its_one_agency,
 );
 
@@ -1825,4 +1826,51 @@ async fn an_agency_keeps_an_active_administrator(h: &Harness) {
     a.update(&actor(), id, Some(last.version), &demoted)
         .await
         .expect("no longer the last");
+}
+
+/// Issue 11, item 11: the audit trail says that a password changed, never
+/// the hash, and the chain still verifies.
+async fn the_trail_never_keeps_a_password_hash(h: &Harness) {
+    let s = &h.store;
+    let first = canhgiac_secrets::hash_password("mat-khau-mot").expect("hash");
+    let second = canhgiac_secrets::hash_password("mat-khau-hai").expect("hash");
+    let mut user = User {
+        username: Code::lit("nguoi-dung-a"),
+        full_name: Text::lit("Nguyễn Văn A"),
+        role: Role::Editor,
+        password_hash: Some(Text::lit(&first)),
+        email: None,
+        active: true,
+    };
+    let id = s.create(&actor(), &user).await.expect("user");
+    user.password_hash = Some(Text::lit(&second));
+    s.update(&actor(), id, Some(1), &user).await.expect("new password");
+    let trail = s
+        .audit(&AuditQuery {
+            kind: Some(RecordKind::User),
+            record_id: Some(id),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(trail.len(), 2);
+    let text = serde_json::to_string(&trail).expect("json");
+    assert!(
+        !text.contains("argon2") && !text.contains(&first) && !text.contains(&second),
+        "{text}"
+    );
+    let update = trail.iter().find(|e| e.action == AuditAction::Update).expect("update");
+    let (was, now) = (
+        &update.before.as_ref().expect("before")["password_hash"],
+        &update.after.as_ref().expect("after")["password_hash"],
+    );
+    assert!(was.as_str().expect("marker").starts_with("(đã đặt"));
+    assert_ne!(was, now, "the change shows");
+    assert!(s.verify_audit().await.expect("verify").broken_at.is_none());
+    // The stored record keeps its hash, of course.
+    let stored = s.get::<User>(id).await.expect("get").expect("user");
+    assert_eq!(
+        stored.record.password_hash.as_ref().map(|t| t.as_str()),
+        Some(second.as_str())
+    );
 }

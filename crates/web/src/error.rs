@@ -54,11 +54,15 @@ impl WebError {
                 }
                 StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
                 StoreError::SharedRecord { .. } => StatusCode::FORBIDDEN,
+                StoreError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
                 StoreError::Refused(_) => StatusCode::CONFLICT,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
             WebError::Report(canhgiac_report::ReportError::Input(_)) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::Report(canhgiac_report::ReportError::Store(StoreError::Refused(_))) => StatusCode::CONFLICT,
+            WebError::Report(canhgiac_report::ReportError::Store(StoreError::Busy(_))) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             WebError::Report(canhgiac_report::ReportError::Store(_)) | WebError::Report(_) | WebError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -81,6 +85,8 @@ impl WebError {
             WebError::Store(StoreError::InUse { .. }) => "in_use",
             WebError::Store(StoreError::NotFound { .. }) => "not_found",
             WebError::Store(StoreError::SharedRecord { .. }) => "shared",
+            WebError::Store(StoreError::Busy(_))
+            | WebError::Report(canhgiac_report::ReportError::Store(StoreError::Busy(_))) => "busy",
             WebError::Store(StoreError::Refused(_))
             | WebError::Report(canhgiac_report::ReportError::Store(StoreError::Refused(_))) => "refused",
             WebError::Store(StoreError::Invalid { .. } | StoreError::MissingReference { .. }) => "invalid",
@@ -88,9 +94,20 @@ impl WebError {
         }
     }
 
+    /// Refused for load, not failed: the client should try again shortly
+    /// (503 with Retry-After).
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            WebError::Busy
+                | WebError::Store(StoreError::Busy(_))
+                | WebError::Report(canhgiac_report::ReportError::Store(StoreError::Busy(_)))
+        )
+    }
+
     /// The message a user may see: internal details stay in the log.
     pub fn public_message(&self) -> String {
-        if self.status().is_server_error() && !matches!(self, WebError::Busy) {
+        if self.status().is_server_error() && !self.is_busy() {
             "Lỗi hệ thống; hãy thử lại sau. Nếu lỗi lặp lại, báo cho quản trị viên.".to_owned()
         } else {
             self.to_string()
@@ -98,7 +115,9 @@ impl WebError {
     }
 
     fn log(&self) {
-        if self.status().is_server_error() && !matches!(self, WebError::Busy) {
+        if self.is_busy() {
+            tracing::warn!(error = ?self, "busy: refused, to be retried");
+        } else if self.status().is_server_error() {
             tracing::error!(error = ?self, "request failed");
         } else {
             tracing::info!(error = %self, code = self.code(), "request refused");
@@ -125,7 +144,14 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
         let body = serde_json::json!({"code": self.0.code(), "message": self.0.public_message()});
-        (self.0.status(), axum::Json(body)).into_response()
+        let mut res = (self.0.status(), axum::Json(body)).into_response();
+        if self.0.is_busy() {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
+        res
     }
 }
 
@@ -142,7 +168,7 @@ impl IntoResponse for WebError {
                 res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
             }
         }
-        if matches!(self, WebError::Busy) {
+        if self.is_busy() {
             res.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from_static("1"),

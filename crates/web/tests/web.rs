@@ -833,6 +833,34 @@ async fn idle_connections_are_closed_and_never_hold_the_server() {
     );
 }
 
+/// Issue 11, item 11: while a long write holds the embedded store (a CLI
+/// import), a sign-in answers 503 "busy" with Retry-After in Vietnamese,
+/// not 500, and works again once the write is done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_embedded_store_answers_busy_not_a_failure() {
+    let app = spawn_sqlite().await;
+    let mut hold = app.store.pool().begin().await.expect("begin");
+    hold.exec("UPDATE audit_head SET hash = hash WHERE id = 1", &[])
+        .await
+        .expect("take the write lock");
+    let c = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .expect("client");
+    let res = c
+        .post(app.url("/dang-nhap"))
+        .form(&[("username", "chuyenvien"), ("password", "mat-khau-thu-nghiem")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.headers().contains_key("retry-after"));
+    assert!(res.text().await.expect("text").contains("bận"));
+    hold.rollback().await.expect("release");
+    let (_, csrf) = login(&app, "chuyenvien").await;
+    assert!(!csrf.is_empty(), "signs in once the write is done");
+}
+
 /// Issue 11, item 5: LibreOffice conversions run a bounded few at a time;
 /// past the bound a PDF download answers 503 with Retry-After at once,
 /// and the server converts again once they are done.
