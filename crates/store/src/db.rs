@@ -205,6 +205,19 @@ impl Pool {
         }
     }
 
+    /// The same connections, acting for the installation (no agency): for
+    /// the few reads that span agencies by design, such as recomputing the
+    /// audit chain, which links every agency's entries in one sequence.
+    pub(crate) fn installation(&self) -> Pool {
+        match self {
+            Pool::Postgres { pool, .. } => Pool::Postgres {
+                pool: pool.clone(),
+                agency: None,
+            },
+            other => other.clone(),
+        }
+    }
+
     pub fn engine(&self) -> Engine {
         match self {
             Pool::Sqlite { .. } => Engine::Sqlite,

@@ -1219,12 +1219,15 @@ impl AuditLog for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn verify_audit(&self) -> Result<AuditCheck> {
+        // One chain links every agency's entries: it is recomputed whole,
+        // whoever asks; only the verdict and the count come back.
+        let pool = self.pool.installation();
         let mut prev = "0".repeat(64);
         let mut after = 0i64;
         let mut entries = 0i64;
         loop {
             let sql = format!("{} WHERE seq > $1 ORDER BY seq LIMIT 5000", audit::SELECT);
-            let rows = self.pool.rows(&sql, &[Value::Int(after)], audit::TYPES).await?;
+            let rows = pool.rows(&sql, &[Value::Int(after)], audit::TYPES).await?;
             if rows.is_empty() {
                 break;
             }
@@ -1242,8 +1245,7 @@ impl AuditLog for SqlStore {
             }
         }
         // The head must point at the last entry: a truncated tail shows here.
-        let head = self
-            .pool
+        let head = pool
             .rows(
                 "SELECT seq, hash FROM audit_head WHERE id = 1",
                 &[],

@@ -495,10 +495,20 @@ pub async fn password_change<S: Store>(
         .as_ref()
         .map(|h| h.to_string())
         .unwrap_or_default();
+    // Guessing the current password from a borrowed session is slowed as a
+    // sign-in is: counted before the check, a growing wait after five.
+    let keys = vec![format!("password:{}", user.username.to_ascii_lowercase())];
+    let counted = app.store.sign_in_attempt(&keys).await?;
+    let wait = crate::auth::Throttle::wait(&[crate::auth::Throttle::FREE], &counted, Timestamp::now());
+    if wait > 0 {
+        tracing::warn!(username = %user.username, wait, "password change throttled");
+        return Err(WebError::Throttled(wait));
+    }
     let ok = current.len() <= 1024 && crate::auth::verify_password_bounded(&app.hash_slots, hash, current).await?;
     if !ok {
         return Ok(refuse("Mật khẩu hiện tại không đúng"));
     }
+    app.store.sign_in_clear(&keys).await?;
     if new.chars().count() < 12 || new.len() > 1024 {
         return Ok(refuse("Mật khẩu mới cần từ 12 ký tự trở lên"));
     }

@@ -49,6 +49,11 @@ impl Views {
         env.add_filter("vn_date", |s: String| {
             canhgiac_domain::Date::parse(&s).map(|d| d.to_string()).unwrap_or(s)
         });
+        // A stored instant (RFC 3339, UTC) as people read it: Vietnam time,
+        // dd/mm/yyyy hh:mm. Anything else passes through unchanged.
+        env.add_filter("vn_time", |s: String| {
+            canhgiac_domain::Timestamp::parse(&s).map(|t| t.vn_text()).unwrap_or(s)
+        });
         env.add_filter("count", |n: i64| canhgiac_domain::numbers::count(n.max(0) as u64));
         env.add_filter("money", |n: i64| {
             canhgiac_domain::Dong::new(n).map(|d| d.short()).unwrap_or_default()

@@ -1861,6 +1861,30 @@ async fn users_change_their_own_password(app: &TestApp) {
         .await
         .expect("login");
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "the new password works");
+    // Guessing the current password is throttled like a sign-in (issue 11,
+    // item 11): five free tries, then a wait, even for the right one.
+    let (c, csrf) = login(app, "chuyenvien").await;
+    let change = |cur: &'static str| {
+        let (c, csrf) = (c.clone(), csrf.clone());
+        async move {
+            c.post(app.url("/tai-khoan/mat-khau"))
+                .form(&[
+                    ("_csrf", csrf.as_str()),
+                    ("current", cur),
+                    ("new", "mat-khau-moi-dai-du"),
+                    ("again", "mat-khau-moi-dai-du"),
+                ])
+                .send()
+                .await
+                .expect("post")
+                .status()
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(change("doan-mo").await, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(change("doan-mo").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(change(PASSWORD).await, StatusCode::TOO_MANY_REQUESTS);
 }
 
 /// Walks the declarations: a kind left out of the OpenAPI document, the
@@ -2138,6 +2162,22 @@ async fn users_of_two_agencies_never_cross(app: &TestApp) {
         !log.contains("VV-2024-01") && !log.contains("bao-bac-giang"),
         "another agency's audit entries"
     );
+    // People read Vietnam time and names of kinds, and the chain is checked
+    // on request, not on every view (issue 11, item 11).
+    assert!(
+        !log.contains("Z</td>") && !log.contains(">case «"),
+        "raw stamps or codes"
+    );
+    assert!(log.contains("Kiểm tra toàn vẹn chuỗi băm") && !log.contains("toàn vẹn ("));
+    let checked = admin
+        .get(app.url("/nhat-ky?verify=1"))
+        .send()
+        .await
+        .expect("log")
+        .text()
+        .await
+        .expect("text");
+    assert!(checked.contains("toàn vẹn ("), "{checked}");
     // And the other way round: the seed agency sees nothing of theirs.
     let (a_user, _) = login(app, "chuyenvien").await;
     let list: serde_json::Value = a_user

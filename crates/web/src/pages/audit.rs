@@ -17,6 +17,8 @@ pub struct AuditFilter {
     actor: Option<String>,
     kind: Option<String>,
     before: Option<i64>,
+    /// Present: recompute the hash chain and show the result.
+    verify: Option<String>,
 }
 
 pub async fn audit_log<S: Store>(
@@ -45,10 +47,20 @@ pub async fn audit_log<S: Store>(
             ..Default::default()
         })
         .await?;
-    let check = app.store_for(&user).verify_audit().await?;
+    // Recomputing the whole chain reads every entry: on request only.
+    let check = if f.verify.is_some() {
+        Some(app.store_for(&user).verify_audit().await?)
+    } else {
+        None
+    };
     let next = (list.len() as u32 == PAGE)
         .then(|| list.last().map(|a| format!("/nhat-ky?before={}", a.seq)))
         .flatten();
+    let kind_labels: std::collections::BTreeMap<_, _> = RecordKind::ALL
+        .iter()
+        .chain(RecordKind::AUDITED_APART.iter())
+        .map(|k| (k.code(), k.label_vn()))
+        .collect();
     let kinds: Vec<_> = RecordKind::ALL
         .iter()
         .chain(RecordKind::AUDITED_APART.iter())
@@ -62,9 +74,11 @@ pub async fn audit_log<S: Store>(
             f => minijinja::Value::from_serialize(&f),
             kinds,
             action_labels => action_labels(),
-            chain_ok => check.broken_at.is_none(),
-            broken_at => check.broken_at,
-            entries => check.entries,
+            checked => check.is_some(),
+            chain_ok => check.as_ref().is_some_and(|c| c.broken_at.is_none()),
+            broken_at => check.as_ref().and_then(|c| c.broken_at),
+            entries => check.as_ref().map(|c| c.entries),
+            kind_labels,
             next,
         },
     );
