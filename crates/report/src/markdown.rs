@@ -49,12 +49,15 @@ fn table(h: &[String], rows: &[Vec<String>]) -> String {
 pub fn render(rep: &Report) -> Result<Vec<u8>, ReportError> {
     let d = &rep.data;
     let mut m = String::new();
-    let _ = writeln!(m, "{}  ", d.agency.parent_name.to_uppercase());
-    let _ = writeln!(m, "**{}**  ", d.agency.name.to_uppercase());
-    let _ = writeln!(m, "Số: {}\n", d.report.symbol);
+    // Every text from the records is escaped: an agency field cannot
+    // smuggle a link, an image or raw HTML into the document.
+    let e = |s: &str| escape_markdown(s);
+    let _ = writeln!(m, "{}  ", e(&d.agency.parent_name.to_uppercase()));
+    let _ = writeln!(m, "**{}**  ", e(&d.agency.name.to_uppercase()));
+    let _ = writeln!(m, "Số: {}\n", e(&d.report.symbol));
     let _ = writeln!(m, "**CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**  ");
     let _ = writeln!(m, "**Độc lập - Tự do - Hạnh phúc**\n");
-    let _ = writeln!(m, "*{}, {}*\n", d.agency.place, d.report.date.vn_long());
+    let _ = writeln!(m, "*{}, {}*\n", e(&d.agency.place), d.report.date.vn_long());
     let _ = writeln!(m, "## BÁO CÁO\n\n**{}**\n", escape_markdown(&rep.summary));
     for b in &rep.doc.blocks {
         match b {
@@ -78,13 +81,18 @@ pub fn render(rep: &Report) -> Result<Vec<u8>, ReportError> {
     }
     m.push('\n');
     if !d.signer.authority.is_empty() {
-        let _ = writeln!(m, "**{} {}**  ", d.signer.authority, d.signer.head_title.to_uppercase());
+        let _ = writeln!(
+            m,
+            "**{} {}**  ",
+            e(&d.signer.authority),
+            e(&d.signer.head_title.to_uppercase())
+        );
     }
     let _ = writeln!(
         m,
         "**{}**\n\n\n**{}**\n",
-        d.signer.position.to_uppercase(),
-        d.signer.full_name
+        e(&d.signer.position.to_uppercase()),
+        e(&d.signer.full_name)
     );
     for (i, f) in rep.doc.footnotes.iter().enumerate() {
         let _ = writeln!(m, "[^{}]: {}\n", i + 1, inlines(f, false));
@@ -92,7 +100,7 @@ pub fn render(rep: &Report) -> Result<Vec<u8>, ReportError> {
     let _ = writeln!(
         m,
         "---\n\n## PHỤ LỤC\n\n*Số liệu thống kê kèm theo Báo cáo số {} ngày {}*\n",
-        d.report.symbol,
+        e(&d.report.symbol),
         d.report.date.vn_text()
     );
     let _ = writeln!(m, "### Bảng 1. Tin, bài theo cơ quan, chủ đề và tháng\n");

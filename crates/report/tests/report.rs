@@ -489,6 +489,35 @@ async fn html_links_every_figure_to_its_records_and_escapes_text() {
     assert!(xml.contains("*đậm*"), "markdown in data stays literal");
 }
 
+/// Issue 11, item 11: the agency's own fields reach the Markdown escaped:
+/// rendered by a CommonMark reader, they make no link, image or HTML.
+#[tokio::test]
+async fn markdown_escapes_the_agency_fields() {
+    let (_d, store, _) = seed_report().await;
+    let mut a = store
+        .list::<Agency>(&canhgiac_store::ListQuery::default())
+        .await
+        .expect("agencies")
+        .remove(0);
+    let evil = "[bấm](javascript:alert(1)) <img src=x onerror=alert(2)> ![ảnh](http://x/y.png)";
+    a.record.names[0].name = Text::lit(&format!("Sở {evil}"));
+    a.record.names[0].parent_name = Text::lit("UBND <script>alert(3)</script>");
+    a.record.signer.full_name = Text::lit(&format!("Nguyễn Văn A {evil}"));
+    a.record.signer.position = Text::lit("<b>Giám đốc</b>");
+    store
+        .update(&Actor::system("test"), a.id, Some(a.version), &a.record)
+        .await
+        .expect("update");
+    let r = build(&store, &spec_h1(), None, None, false).await.expect("report");
+    let md = String::from_utf8(r.render(Format::Markdown).expect("md")).expect("utf8");
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&md));
+    for bad in ["href=\"javascript", "<img", "<script", "<b>", "src=\"http"] {
+        assert!(!html.contains(bad), "{bad} in {html:.2000}");
+    }
+    assert!(html.contains("Nguyễn Văn A"), "the text itself stays");
+}
+
 #[tokio::test]
 async fn xlsx_annex_has_numeric_cells() {
     use calamine::{Data, Reader, Xlsx};
