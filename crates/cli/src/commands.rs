@@ -51,8 +51,15 @@ pub async fn run(cli: Cli) -> Result<()> {
         print!("{}", canhgiac_report::template::DEFAULT_TEMPLATE);
         return Ok(());
     }
+    // A restore writes into an empty target: opening the store first would
+    // create one there.
+    if let Command::Restore { file } = &cli.command {
+        return crate::backup::restore(&cli, file).await;
+    }
     let store = open(&cli).await?;
     let result = match &cli.command {
+        Command::Restore { .. } => Ok(()),
+        Command::Backup { out } => crate::backup::backup(&cli, &store, out).await,
         Command::Init { admin } => init(&store, admin).await.map(|_| ()),
         Command::Demo => demo(&store).await,
         Command::Serve {

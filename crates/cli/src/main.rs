@@ -1,6 +1,7 @@
 //! `canhgiac`: the command line. Vietnamese for people, JSON on request
 //! for machines.
 
+mod backup;
 mod bench;
 mod commands;
 mod demo;
@@ -177,6 +178,17 @@ pub enum Command {
     Key {
         #[command(subcommand)]
         action: federation::KeyAction,
+    },
+    /// Sao lưu toàn bộ kho khi máy chủ đang chạy: một tệp kèm danh mục SHA-256 (online backup).
+    Backup {
+        /// Tệp sao lưu cần tạo (không ghi đè tệp đã có).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Phục hồi bản sao lưu vào thư mục dữ liệu (hoặc lược đồ PostgreSQL) còn trống.
+    Restore {
+        /// Tệp sao lưu.
+        file: PathBuf,
     },
     /// Tài khoản người dùng: khôi phục từ dòng lệnh khi không còn ai quản trị được (user recovery).
     User {

@@ -205,6 +205,22 @@ impl Pool {
         }
     }
 
+    /// SQLite: a consistent copy of the whole database into `path` (which
+    /// must not exist) while others go on reading and writing (`VACUUM
+    /// INTO`). PostgreSQL has `pg_dump` for this.
+    pub async fn sqlite_copy_to(&self, path: &std::path::Path) -> Result<(), sqlx::Error> {
+        match self {
+            Pool::Sqlite { write, .. } => {
+                let target = path
+                    .to_str()
+                    .ok_or_else(|| sqlx::Error::Protocol("đường dẫn không phải UTF-8".into()))?;
+                sqlx::query("VACUUM INTO ?1").bind(target).execute(write).await?;
+                Ok(())
+            }
+            Pool::Postgres { .. } => Err(sqlx::Error::Protocol("VACUUM INTO is SQLite's".into())),
+        }
+    }
+
     /// The same connections, acting for the installation (no agency): for
     /// the few reads that span agencies by design, such as recomputing the
     /// audit chain, which links every agency's entries in one sequence.
