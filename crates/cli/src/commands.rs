@@ -36,9 +36,49 @@ async fn open_unscoped(cli: &Cli) -> Result<SqlStore> {
                 .context("không kết nối được PostgreSQL")
         }
         Some(url) => bail!("địa chỉ cơ sở dữ liệu phải bắt đầu bằng postgres:// (nhận được «{url}»)"),
-        None => SqlStore::open_sqlite(&cli.data)
-            .await
-            .with_context(|| format!("không mở được kho dữ liệu tại {}", cli.data.display())),
+        None => {
+            let fresh = (!cli.data.exists(), !cli.data.join(canhgiac_store::SQLITE_FILE).exists());
+            let store = SqlStore::open_sqlite(&cli.data)
+                .await
+                .with_context(|| format!("không mở được kho dữ liệu tại {}", cli.data.display()))?;
+            guard_data_folder(&cli.data, fresh);
+            Ok(store)
+        }
+    }
+}
+
+/// The data folder holds password hashes, evidence and signing keys: a new
+/// folder or database is made readable by its owner only (0700, 0600), and
+/// an existing one that others may read is named on stderr at every start,
+/// with the fix, without refusing to run.
+fn guard_data_folder(dir: &std::path::Path, (new_dir, new_db): (bool, bool)) {
+    use std::os::unix::fs::PermissionsExt;
+    let db = dir.join(canhgiac_store::SQLITE_FILE);
+    let wal = dir.join(format!("{}-wal", canhgiac_store::SQLITE_FILE));
+    let shm = dir.join(format!("{}-shm", canhgiac_store::SQLITE_FILE));
+    for (path, mode, new) in [
+        (dir.to_path_buf(), 0o700, new_dir),
+        (db.clone(), 0o600, new_db),
+        (wal, 0o600, new_db),
+        (shm, 0o600, new_db),
+    ] {
+        if new {
+            if let Err(e) = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)) {
+                tracing::warn!(path = %path.display(), error = %e, "could not restrict permissions");
+            }
+        }
+    }
+    for path in [dir.to_path_buf(), db] {
+        let Ok(meta) = std::fs::metadata(&path) else { continue };
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            tracing::warn!(path = %path.display(), mode = format!("{mode:o}"), "data readable by others");
+            eprintln!(
+                "Cảnh báo: {} cho người khác đọc được (quyền {mode:o}); dữ liệu có mật khẩu băm, chứng cứ và khóa ký. Hãy chạy: chmod -R go-rwx {}",
+                path.display(),
+                dir.display()
+            );
+        }
     }
 }
 

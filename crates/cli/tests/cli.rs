@@ -233,6 +233,25 @@ fn the_last_administrator_stays_and_the_shell_recovers_accounts() {
     assert!(!audit.is_empty());
 }
 
+/// The data folder is its owner's alone: made so when new, and named
+/// with the fix on every start when others can read it.
+#[test]
+fn the_data_folder_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("d");
+    let out = canhgiac(&data, &["init"]);
+    ok(&out);
+    let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("canhgiac.sqlite")), 0o600);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("Cảnh báo"));
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = canhgiac(&data, &["init"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Cảnh báo") && err.contains("chmod -R go-rwx"), "{err}");
+}
+
 #[test]
 fn report_renders_and_issues_versions() {
     let dir = tempfile::tempdir().expect("dir");

@@ -33,7 +33,7 @@ pub use access::{ApiToken, Session};
 pub use audit::{AuditCheck, AuditQuery};
 pub use issued::{IssuedFile, IssuedReport, NewIssuedReport};
 pub use jobs::{JobCount, JobState, Lease, NewJob, Outcome, WorkerInfo};
-pub use sql_store::{SharedOutlet, SqlStore, MAX_PAGE};
+pub use sql_store::{SharedOutlet, SqlStore, MAX_PAGE, SQLITE_FILE};
 pub use submissions::{AgencyKey, CallTarget, Decision, NewCall, NewSubmission, ReportCall, Submission};
 pub use summary::{CountByKind, ItemCount, Summary, TopicOutletCount};
 
