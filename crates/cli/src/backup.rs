@@ -16,6 +16,7 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use canhgiac_store::prelude::*;
@@ -57,8 +58,38 @@ fn sha256_file(path: &Path) -> Result<(u64, String)> {
     Ok((n, hex::encode(h.finalize())))
 }
 
+/// Where the store lives: what a backup copies.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub data: PathBuf,
+    pub database_url: Option<String>,
+    pub database_schema: Option<String>,
+}
+
+impl Target {
+    pub fn of(cli: &Cli) -> Target {
+        Target {
+            data: cli.data.clone(),
+            database_url: cli.database_url.clone(),
+            database_schema: cli.database_schema.clone(),
+        }
+    }
+}
+
 /// `canhgiac backup --out FILE`.
 pub async fn backup(cli: &Cli, store: &SqlStore, out: &Path) -> Result<()> {
+    let (size, sha256, names) = backup_to(&Target::of(cli), store, out).await?;
+    println!(
+        "Đã sao lưu {} phần ({}) vào {} ({size} byte, SHA-256 {sha256}).",
+        names.len(),
+        names.join(", "),
+        out.display()
+    );
+    Ok(())
+}
+
+/// Writes one backup to `out`; returns its size, SHA-256 and parts.
+pub async fn backup_to(cli: &Target, store: &SqlStore, out: &Path) -> Result<(u64, String, Vec<String>)> {
     if out.exists() {
         bail!(
             "tệp {} đã có; hãy chọn tên khác (bản sao lưu không ghi đè)",
@@ -155,19 +186,58 @@ pub async fn backup(cli: &Cli, store: &SqlStore, out: &Path) -> Result<()> {
     }
     std::fs::rename(&partial, out).with_context(|| format!("không ghi được {}", out.display()))?;
     let (size, sha256) = sha256_file(out)?;
-    println!(
-        "Đã sao lưu {} phần ({}) vào {} ({} byte, SHA-256 {sha256}).",
-        manifest.files.len(),
-        manifest
-            .files
-            .iter()
-            .map(|f| f.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        out.display(),
-        size
-    );
-    Ok(())
+    Ok((size, sha256, manifest.files.into_iter().map(|f| f.name).collect()))
+}
+
+/// The job that takes scheduled backups.
+pub const JOB: &str = "backup";
+
+/// A scheduled backup's settings, the job's payload.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct Schedule {
+    /// The folder the backups go to.
+    pub dir: PathBuf,
+    pub every_hours: u32,
+    /// How many of the newest backups are kept.
+    pub keep: u32,
+}
+
+/// The next scheduled backup, `after` from now.
+pub fn next_job(schedule: &Schedule, after: Duration) -> Result<canhgiac_store::NewJob> {
+    let mut job = canhgiac_store::NewJob::new(JOB, serde_json::to_value(schedule)?);
+    let ms = i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
+    job.run_at = Some(canhgiac_domain::Timestamp::now().plus_millis(ms));
+    job.max_attempts = 3;
+    Ok(job)
+}
+
+/// One scheduled run: a backup named by its Vietnam time, the oldest
+/// beyond `keep` removed, and the next run queued.
+pub async fn scheduled(target: &Target, store: &SqlStore, schedule: &Schedule) -> Result<PathBuf> {
+    std::fs::create_dir_all(&schedule.dir)
+        .with_context(|| format!("không tạo được thư mục sao lưu {}", schedule.dir.display()))?;
+    let stamp = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y%m%d-%H%M%S");
+    let out = schedule.dir.join(format!("canhgiac-{stamp}.zip"));
+    backup_to(target, store, &out).await?;
+    let mut ours: Vec<PathBuf> = std::fs::read_dir(&schedule.dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("canhgiac-") && n.ends_with(".zip"))
+        })
+        .collect();
+    ours.sort();
+    let keep = usize::try_from(schedule.keep.max(1)).unwrap_or(usize::MAX);
+    if ours.len() > keep {
+        for old in &ours[..ours.len() - keep] {
+            std::fs::remove_file(old).with_context(|| format!("không xóa được {}", old.display()))?;
+            tracing::info!(path = %old.display(), "old backup removed");
+        }
+    }
+    let every = Duration::from_secs(u64::from(schedule.every_hours.max(1)) * 3600);
+    store.enqueue(&next_job(schedule, every)?).await?;
+    Ok(out)
 }
 
 /// Reads the manifest, then checks every part it names against its size

@@ -99,7 +99,16 @@ pub async fn run(cli: Cli) -> Result<()> {
     let store = open(&cli).await?;
     let result = match &cli.command {
         Command::Restore { .. } => Ok(()),
-        Command::Backup { out } => crate::backup::backup(&cli, &store, out).await,
+        Command::Backup {
+            out,
+            schedule,
+            every_hours,
+            keep,
+        } => match (out, schedule) {
+            (Some(out), _) => crate::backup::backup(&cli, &store, out).await,
+            (None, Some(dir)) => schedule_backups(&store, dir, *every_hours, *keep).await,
+            (None, None) => bail!("hãy cho --out TỆP hoặc --schedule THƯ-MỤC"),
+        },
         Command::Init { admin } => init(&store, admin).await.map(|_| ()),
         Command::Demo => demo(&store).await,
         Command::Serve {
@@ -117,9 +126,12 @@ pub async fn run(cli: Cli) -> Result<()> {
                 max_connections: *max_connections,
                 ..Default::default()
             };
-            serve(store.clone(), bind, *with_demo, settings, workers).await
+            let target = crate::backup::Target::of(&cli);
+            serve(store.clone(), bind, *with_demo, settings, workers, target).await
         }
-        Command::Worker { workers } => crate::jobs::worker(store.clone(), workers).await,
+        Command::Worker { workers } => {
+            crate::jobs::worker(store.clone(), workers, crate::backup::Target::of(&cli)).await
+        }
         Command::Jobs { action } => crate::jobs::action(&store, action).await,
         Command::Import { file, kind, dry_run } => import(&store, file, kind.as_deref(), *dry_run).await,
         Command::Export { format, out } => export(&store, format, out.as_deref()).await,
@@ -144,6 +156,37 @@ pub async fn run(cli: Cli) -> Result<()> {
     };
     store.close().await;
     result
+}
+
+/// Queues the first scheduled backup (now); each run queues the next.
+/// One schedule at a time: a second is refused while one is queued.
+async fn schedule_backups(store: &SqlStore, dir: &std::path::Path, every_hours: u32, keep: u32) -> Result<()> {
+    let pending = store
+        .job_counts()
+        .await?
+        .into_iter()
+        .filter(|c| c.kind == crate::backup::JOB && (c.state == "queued" || c.state == "running"))
+        .map(|c| c.count)
+        .sum::<i64>();
+    if pending > 0 {
+        bail!("đã có lịch sao lưu đang chờ; xem `canhgiac jobs status`");
+    }
+    let dir = std::path::absolute(dir).with_context(|| format!("đường dẫn {} không hợp lệ", dir.display()))?;
+    let schedule = crate::backup::Schedule {
+        dir: dir.clone(),
+        every_hours: every_hours.clamp(1, 24 * 366),
+        keep: keep.max(1),
+    };
+    store
+        .enqueue(&crate::backup::next_job(&schedule, std::time::Duration::ZERO)?)
+        .await?;
+    println!(
+        "Đã lập lịch sao lưu mỗi {} giờ vào {}, giữ {} bản mới nhất; công việc chạy trong `canhgiac serve` hoặc `canhgiac worker`.",
+        schedule.every_hours,
+        dir.display(),
+        schedule.keep
+    );
+    Ok(())
 }
 
 /// Recovery of accounts from the shell, where the web pages cannot help
@@ -312,6 +355,7 @@ async fn serve(
     with_demo: bool,
     settings: canhgiac_web::Settings,
     workers: Option<&crate::WorkerArgs>,
+    target: crate::backup::Target,
 ) -> Result<()> {
     if with_demo && !holds_records(&store).await? {
         load_demo(&store).await?;
@@ -329,7 +373,7 @@ async fn serve(
         .await
         .with_context(|| format!("không mở được cổng {addr}"))?;
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    let runner = workers.map(|w| tokio::spawn(crate::jobs::runner(store.clone(), w).run(stop)));
+    let runner = workers.map(|w| tokio::spawn(crate::jobs::runner(store.clone(), w, target).run(stop)));
     println!("Đang phục vụ tại http://{}/ (dừng bằng Ctrl+C)", listener.local_addr()?);
     let served = canhgiac_web::serve_until(
         canhgiac_web::state(store, settings),

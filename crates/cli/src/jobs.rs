@@ -10,12 +10,33 @@ use canhgiac_store::{NewJob, SqlStore};
 
 use crate::{JobsAction, WorkerArgs};
 
-pub fn runner(store: SqlStore, args: &WorkerArgs) -> Runner<SqlStore> {
+/// The node's runner: the standard handlers, and scheduled backups of
+/// the store it serves (`target`).
+pub fn runner(store: SqlStore, args: &WorkerArgs, target: crate::backup::Target) -> Runner<SqlStore> {
+    let mut registry = Registry::standard();
+    let backup_store = store.clone();
+    registry.add(
+        crate::backup::JOB,
+        move |lease: canhgiac_store::Lease| -> canhgiac_jobs::JobFuture {
+            let (store, target) = (backup_store.clone(), target.clone());
+            Box::pin(async move {
+                let schedule: crate::backup::Schedule = serde_json::from_value(lease.payload)
+                    .map_err(|e| canhgiac_jobs::JobError::Fatal(format!("lịch sao lưu không hợp lệ: {e}")))?;
+                match crate::backup::scheduled(&target, &store, &schedule).await {
+                    Ok(path) => {
+                        tracing::info!(path = %path.display(), "scheduled backup written");
+                        Ok(())
+                    }
+                    Err(e) => Err(canhgiac_jobs::JobError::Retry(format!("{e:#}"))),
+                }
+            })
+        },
+    );
     let mut config = Config::new(args.worker_id.clone().unwrap_or_else(canhgiac_jobs::default_worker_id));
     config.concurrency = args.concurrency.clamp(1, 64);
     config.lease = Duration::from_secs(args.lease_seconds.clamp(1, 3600));
     config.heartbeat = config.heartbeat.min(config.lease);
-    Runner::new(store, Registry::standard(), config)
+    Runner::new(store, registry, config)
 }
 
 /// Resolves on Ctrl+C or SIGTERM.
@@ -43,9 +64,9 @@ pub async fn shutdown_signal() {
     tracing::info!("stopping");
 }
 
-pub async fn worker(store: SqlStore, args: &WorkerArgs) -> Result<()> {
+pub async fn worker(store: SqlStore, args: &WorkerArgs, target: crate::backup::Target) -> Result<()> {
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    let run = tokio::spawn(runner(store, args).run(stop));
+    let run = tokio::spawn(runner(store, args, target).run(stop));
     println!("Đang chạy công việc nền (dừng bằng Ctrl+C)");
     shutdown_signal().await;
     let _ = stop_tx.send(true);

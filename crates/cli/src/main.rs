@@ -182,8 +182,17 @@ pub enum Command {
     /// Sao lưu toàn bộ kho khi máy chủ đang chạy: một tệp kèm danh mục SHA-256 (online backup).
     Backup {
         /// Tệp sao lưu cần tạo (không ghi đè tệp đã có).
+        #[arg(long, required_unless_present = "schedule", conflicts_with = "schedule")]
+        out: Option<PathBuf>,
+        /// Lập lịch sao lưu định kỳ vào thư mục này (công việc nền của `serve` hoặc `worker`).
         #[arg(long)]
-        out: PathBuf,
+        schedule: Option<PathBuf>,
+        /// Chu kỳ sao lưu, tính bằng giờ.
+        #[arg(long, default_value_t = 24, requires = "schedule")]
+        every_hours: u32,
+        /// Số bản sao lưu mới nhất được giữ lại.
+        #[arg(long, default_value_t = 7, requires = "schedule")]
+        keep: u32,
     },
     /// Phục hồi bản sao lưu vào thư mục dữ liệu (hoặc lược đồ PostgreSQL) còn trống.
     Restore {

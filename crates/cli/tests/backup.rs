@@ -215,3 +215,73 @@ fn postgres_backup_restores_into_an_empty_schema() {
         admin.close().await;
     });
 }
+
+#[test]
+fn scheduled_backups_run_as_a_job_and_keep_the_newest() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("du-lieu");
+    ok(&canhgiac(&data, &["demo"]));
+    let backups = dir.path().join("sao-luu");
+    std::fs::create_dir_all(&backups).unwrap();
+    for old in [
+        "canhgiac-20240101-010000.zip",
+        "canhgiac-20240102-010000.zip",
+        "canhgiac-20240103-010000.zip",
+    ] {
+        std::fs::write(backups.join(old), b"cu").unwrap();
+    }
+    std::fs::write(backups.join("ghi-chu.txt"), b"not ours").unwrap();
+    let b = backups.to_str().unwrap();
+    let said = ok(&canhgiac(
+        &data,
+        &["backup", "--schedule", b, "--every-hours", "24", "--keep", "2"],
+    ));
+    assert!(said.contains("Đã lập lịch sao lưu"), "{said}");
+    assert!(err(&canhgiac(&data, &["backup", "--schedule", b])).contains("đã có lịch"));
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut server = Command::new(env!("CARGO_BIN_EXE_canhgiac"))
+        .args([
+            "--data",
+            data.to_str().unwrap(),
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let newest = || {
+        let mut ours: Vec<String> = std::fs::read_dir(&backups)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.starts_with("canhgiac-") && n.ends_with(".zip"))
+            .collect();
+        ours.sort();
+        ours
+    };
+    let mut done = false;
+    for _ in 0..300 {
+        if newest().len() == 2 && !newest().contains(&"canhgiac-20240102-010000.zip".to_owned()) {
+            done = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let status = ok(&canhgiac(&data, &["jobs", "status"]));
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(done, "a backup was taken and the oldest pruned: {:?}", newest());
+    let kept = newest();
+    assert_eq!(kept[0], "canhgiac-20240103-010000.zip");
+    assert!(backups.join("ghi-chu.txt").exists(), "other files are left alone");
+    assert!(status.contains("backup"), "the next run is queued: {status}");
+    // The scheduled backup restores like any other.
+    let restored = dir.path().join("phuc-hoi");
+    let file = backups.join(&kept[1]);
+    let said = ok(&canhgiac(&restored, &["restore", file.to_str().unwrap()]));
+    assert!(said.contains("nhật ký toàn vẹn"), "{said}");
+}
