@@ -18,12 +18,13 @@ command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exi
 command -v curl >/dev/null || { echo "install curl (apt-get install curl)" >&2; exit 1; }
 
 "$BIN" --data "$DATA" bench --items "$ITEMS" --runs 1 >/dev/null
-TOKEN="$("$BIN" --data "$DATA" token --user chuyenvien --scopes read --name bench-web | sed -n 's/^Mã truy cập[^:]*: //p')"
 "$BIN" --data "$DATA" serve --bind "127.0.0.1:$PORT" >/dev/null 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
-PASSWORD="$("$BIN" --data "$DATA" user reset-password chuyenvien | sed -n 's/^Mật khẩu mới[^:]*: //p')"
+PASSWORD="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+printf '%s\n' "$PASSWORD" | "$BIN" --data "$DATA" user reset-password chuyenvien --password-stdin >/dev/null
+TOKEN="$("$BIN" --data "$DATA" token --user chuyenvien --scopes read --name bench-web | sed -n 's/^Mã truy cập[^:]*: //p')"
 COOKIE="$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$PORT" \
     --data-urlencode username=chuyenvien --data-urlencode "password=$PASSWORD" \
     "http://127.0.0.1:$PORT/dang-nhap" | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | head -1)"

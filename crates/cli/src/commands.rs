@@ -216,20 +216,38 @@ async fn user(store: &SqlStore, action: &crate::UserAction) -> Result<()> {
             for u in users.iter().rev() {
                 let r = &u.record;
                 println!(
-                    "{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}{}",
                     r.username,
                     r.full_name,
                     r.role.label_vn(),
-                    if r.active { "đang hoạt động" } else { "đã khóa" }
+                    if r.active { "đang hoạt động" } else { "đã khóa" },
+                    if r.must_change_password {
+                        ", phải đổi mật khẩu được cấp"
+                    } else {
+                        ""
+                    }
                 );
             }
         }
-        UserAction::ResetPassword { name } => {
+        UserAction::ResetPassword { name, password_stdin } => {
             let u = find(name).await?;
-            let password = canhgiac_secrets::generate_password();
+            // A generated password is shown once and must be changed at the
+            // next sign-in; one the operator gives (stdin) is theirs to pass on.
+            let password = if *password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                let p = line.trim_end_matches(['\r', '\n']).to_owned();
+                if p.chars().count() < 12 || p.len() > 1024 {
+                    bail!("mật khẩu cần từ 12 ký tự trở lên");
+                }
+                p
+            } else {
+                canhgiac_secrets::generate_password()
+            };
             let mut rec = u.record.clone();
             rec.password_hash =
                 Some(Text::parse(&canhgiac_secrets::hash_password(&password)?).map_err(|e| anyhow::anyhow!("{e}"))?);
+            rec.must_change_password = !*password_stdin;
             store.update(&sys, u.id, Some(u.version), &rec).await?;
             let username = rec.username.to_string();
             let (s, t) = (
@@ -237,7 +255,9 @@ async fn user(store: &SqlStore, action: &crate::UserAction) -> Result<()> {
                 store.tokens_revoke_for(&username).await?,
             );
             println!("Đã đặt mật khẩu mới cho «{username}»; đã chấm dứt {s} phiên và thu hồi {t} mã truy cập API.");
-            println!("Mật khẩu mới (chỉ hiển thị một lần, hãy đổi sau khi đăng nhập): {password}");
+            if !*password_stdin {
+                println!("Mật khẩu mới (chỉ hiển thị một lần, phải đổi khi đăng nhập): {password}");
+            }
         }
         UserAction::SetRole { name, role } => {
             let role = Role::parse(role).map_err(|e| anyhow::anyhow!("vai trò «{role}»: {}", e.message))?;
@@ -341,6 +361,7 @@ async fn init(store: &SqlStore, admin: &str) -> Result<bool> {
         ),
         email: None,
         active: true,
+        must_change_password: true,
     };
     store.create(&Actor::system("cli:init"), &user).await?;
     println!("Đã khởi tạo kho dữ liệu.");

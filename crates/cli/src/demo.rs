@@ -78,6 +78,7 @@ async fn committee_user(store: &SqlStore) -> Result<()> {
         ),
         email: None,
         active: true,
+        must_change_password: true,
     };
     scoped.create(&Actor::system("cli:demo"), &user).await?;
     println!("Tài khoản của Ban Chỉ đạo: bandieu, mật khẩu (chỉ hiển thị một lần): {password}");

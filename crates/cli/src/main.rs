@@ -228,6 +228,9 @@ pub enum UserAction {
     ResetPassword {
         /// Tên đăng nhập.
         name: String,
+        /// Đọc mật khẩu mới từ đầu vào chuẩn (một dòng) thay vì sinh ngẫu nhiên.
+        #[arg(long)]
+        password_stdin: bool,
     },
     /// Đổi vai trò: admin (quản trị), editor (chuyên viên), viewer (lãnh đạo).
     SetRole {

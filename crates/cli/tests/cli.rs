@@ -221,6 +221,10 @@ fn the_last_administrator_stays_and_the_shell_recovers_accounts() {
         list.contains("admin") && list.contains("Quản trị") && list.contains("đang hoạt động"),
         "{list}"
     );
+    assert!(
+        list.contains("phải đổi mật khẩu được cấp"),
+        "the generated password must be changed: {list}"
+    );
     let out = canhgiac(&data, &["user", "set-role", "admin", "sieu-quan-tri"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("vai trò"));
     let out = canhgiac(&data, &["user", "reset-password", "khong-co"]);

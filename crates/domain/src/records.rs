@@ -423,6 +423,10 @@ pub struct User {
     pub email: Option<Text>,
     #[serde(default = "yes")]
     pub active: bool,
+    /// The password was generated (first administrator, new account,
+    /// reset): the user must choose their own before anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 impl Record for User {
@@ -439,6 +443,7 @@ impl Record for User {
             field("password_hash", "Mã băm mật khẩu", F::Text),
             field("email", "Thư điện tử", F::Text).searched(),
             field("active", "Đang hoạt động", F::Bool),
+            field("must_change_password", "Phải đổi mật khẩu", F::Bool),
         ],
         date_field: None,
         owner: Ownership::Agency,

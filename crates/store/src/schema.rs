@@ -110,6 +110,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0014_shared_outlets.sql"),
         sqlite_rebuild: Some(Rebuild::SharedOutlets),
     },
+    Migration {
+        version: 15,
+        name: "must_change_password",
+        sql: include_str!("../migrations/0015_must_change_password.sql"),
+        sqlite_rebuild: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -1357,6 +1357,7 @@ async fn two_agencies_in_one_store_see_only_their_own(h: &Harness) {
         password_hash: None,
         email: None,
         active: true,
+        must_change_password: false,
     };
     a.create(&actor(), &user).await.expect("user of a");
     let token = canhgiac_store::ApiToken {
@@ -1790,6 +1791,7 @@ async fn an_agency_keeps_an_active_administrator(h: &Harness) {
         password_hash: None,
         email: None,
         active: true,
+        must_change_password: false,
     };
     let id = a
         .create(&actor(), &person("quantri-a", Role::Admin))
@@ -1841,6 +1843,7 @@ async fn the_trail_never_keeps_a_password_hash(h: &Harness) {
         password_hash: Some(Text::lit(&first)),
         email: None,
         active: true,
+        must_change_password: false,
     };
     let id = s.create(&actor(), &user).await.expect("user");
     user.password_hash = Some(Text::lit(&second));

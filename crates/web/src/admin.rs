@@ -81,6 +81,8 @@ pub async fn user_create<S: Store>(
             password_hash: None,
             email: None,
             active: true,
+            // The password below is generated: the user chooses their own.
+            must_change_password: true,
         })
     })();
     let mut new_user = match parsed {
@@ -142,7 +144,11 @@ pub async fn user_update<S: Store>(
             let password = generate_password();
             rec.password_hash =
                 Some(Text::parse(&hash_password(&password)?).map_err(|e| WebError::Internal(e.message))?);
-            notice = format!("Mật khẩu mới của «{}» (chỉ hiển thị một lần): {password}", rec.username);
+            rec.must_change_password = true;
+            notice = format!(
+                "Mật khẩu mới của «{}» (chỉ hiển thị một lần; người dùng phải đổi khi đăng nhập): {password}",
+                rec.username
+            );
         }
         _ => return Err(WebError::BadRequest("Thao tác không hợp lệ".into())),
     }
@@ -459,9 +465,19 @@ pub async fn token_action<S: Store>(
 
 /// Any signed-in user changes their own password.
 pub async fn password_page<S: Store>(State(app): State<AppState<S>>, user: CurrentUser) -> Result<Response, WebError> {
+    let must = app
+        .store_for(&user)
+        .get_by_key::<User>(&user.username.to_ascii_lowercase())
+        .await?
+        .is_some_and(|u| u.record.must_change_password);
+    let notice = if must {
+        "Mật khẩu hiện tại do hệ thống cấp: hãy đặt mật khẩu của riêng bạn để bắt đầu làm việc."
+    } else {
+        ""
+    };
     Ok(Html(app.views.render(
         "password.html",
-        context! { user => user_ctx(&user), error => "", notice => "" },
+        context! { user => user_ctx(&user), error => "", notice },
     ))
     .into_response())
 }
@@ -517,6 +533,7 @@ pub async fn password_change<S: Store>(
     }
     let mut rec = stored.record.clone();
     rec.password_hash = Some(Text::parse(&hash_password(&new)?).map_err(|e| WebError::Internal(e.message))?);
+    rec.must_change_password = false;
     app.store_for(&user)
         .update(
             &Actor::new(&user.username, "web"),

@@ -117,6 +117,9 @@ async fn user_of<S: Store>(store: &S, username: &str) -> Result<Option<User>, We
         .filter(|u| u.active))
 }
 
+/// Where a user with a generated password is sent.
+pub const PASSWORD_PAGE: &str = "/tai-khoan/mat-khau";
+
 /// The user of a browser session (the `canhgiac_session` cookie); an
 /// `Authorization` header plays no part here, so a proxy's Basic auth does
 /// not get in the way and a Bearer token never opens a page.
@@ -129,6 +132,10 @@ impl<S: Store> FromRequestParts<AppState<S>> for CurrentUser {
         let user = user_of(&app.store, &session.username)
             .await?
             .ok_or(WebError::Unauthenticated)?;
+        // A generated password is replaced before anything else is done.
+        if user.must_change_password && !matches!(parts.uri.path(), PASSWORD_PAGE | "/dang-xuat") {
+            return Err(WebError::MustChangePassword);
+        }
         let agency = app.store.agency_of_user(user.username.as_str()).await?;
         Ok(CurrentUser {
             username: user.username.to_string(),

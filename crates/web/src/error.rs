@@ -23,6 +23,10 @@ pub enum WebError {
     Throttled(u64),
     #[error("Hệ thống đang bận; hãy thử lại sau ít giây")]
     Busy,
+    /// A session whose password was generated (new account, reset): only
+    /// the password page answers until the user has chosen their own.
+    #[error("Hãy đổi mật khẩu được cấp trước khi làm việc khác")]
+    MustChangePassword,
     /// An API update without `If-Match`: it would overwrite blindly.
     #[error("Thiếu tiêu đề If-Match: hãy gửi số phiên bản của bản ghi đang sửa (trường version khi đọc)")]
     PreconditionRequired,
@@ -38,7 +42,7 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::Forbidden | WebError::Csrf | WebError::MustChangePassword => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -79,6 +83,7 @@ impl WebError {
             WebError::TooLarge => "too_large",
             WebError::Throttled(_) => "throttled",
             WebError::Busy => "busy",
+            WebError::MustChangePassword => "must_change_password",
             WebError::PreconditionRequired => "precondition_required",
             WebError::Store(StoreError::Conflict { .. }) => "conflict",
             WebError::Store(StoreError::StaleVersion { .. }) => "stale",
@@ -160,6 +165,9 @@ impl IntoResponse for WebError {
         self.log();
         if matches!(self, WebError::Unauthenticated) {
             return axum::response::Redirect::to("/dang-nhap").into_response();
+        }
+        if matches!(self, WebError::MustChangePassword) {
+            return axum::response::Redirect::to(crate::auth::PASSWORD_PAGE).into_response();
         }
         let page = crate::views::error_page(self.status().as_u16(), &self.public_message());
         let mut res = (self.status(), axum::response::Html(page)).into_response();

@@ -66,6 +66,7 @@ async fn spawn_app() -> (String, SqlStore, tempfile::TempDir) {
                 password_hash: Some(Text::lit(&hash)),
                 email: None,
                 active: true,
+                must_change_password: false,
             },
         )
         .await
@@ -138,6 +139,7 @@ async fn committee(store: &SqlStore, hash: &str) {
             password_hash: Some(Text::lit(hash)),
             email: None,
             active: true,
+            must_change_password: false,
         },
     )
     .await

@@ -80,6 +80,7 @@ fn test_user(name: &str, role: Role) -> User {
         password_hash: Some(Text::lit(&hash(PASSWORD))),
         email: None,
         active: true,
+        must_change_password: false,
     }
 }
 
@@ -179,6 +180,7 @@ both!(
     a_shared_outlet_is_read_not_written_by_agencies,
     api_updates_need_the_version_and_lose_nothing,
     tokens_open_the_api_only,
+    a_generated_password_is_changed_first,
     a_committee_requests_members_answer_and_it_reviews,
 );
 
@@ -2492,6 +2494,79 @@ async fn tokens_open_the_api_only(app: &TestApp) {
         .await
         .expect("page");
     assert_eq!(res.status(), StatusCode::OK);
+}
+
+/// Issue 11, item 11: an account made with a generated password (or
+/// reset) does nothing before its user chooses their own password.
+async fn a_generated_password_is_changed_first(app: &TestApp) {
+    let (admin, csrf) = login(app, "quantri").await;
+    let res = admin
+        .post(app.url("/quan-tri/nguoi-dung"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("username", "nguoimoi"),
+            ("full_name", "Nguyễn Văn A"),
+            ("role", "editor"),
+        ])
+        .send()
+        .await
+        .expect("create");
+    let page = res.text().await.expect("text");
+    let generated = page
+        .split("(chỉ hiển thị một lần")
+        .nth(1)
+        .and_then(|r| r.split(": ").nth(1))
+        .and_then(|r| r.split('<').next())
+        .expect("the generated password is shown")
+        .trim()
+        .to_owned();
+    let c = app.client();
+    let res = c
+        .post(app.url("/dang-nhap"))
+        .form(&[("username", "nguoimoi"), ("password", generated.as_str())])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    for path in ["/", "/tin-bai", "/so/co-quan-bao-chi"] {
+        let res = c.get(app.url(path)).send().await.expect("page");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(location(&res), "/tai-khoan/mat-khau", "{path}");
+    }
+    let res = c.get(app.url("/api/v1/outlets")).send().await.expect("api");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        res.json::<serde_json::Value>().await.expect("json")["code"],
+        "must_change_password"
+    );
+    let (status, page) = {
+        let r = c.get(app.url("/tai-khoan/mat-khau")).send().await.expect("page");
+        (r.status(), r.text().await.expect("text"))
+    };
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("do hệ thống cấp"));
+    let csrf = page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("csrf")
+        .to_owned();
+    let res = c
+        .post(app.url("/tai-khoan/mat-khau"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("current", generated.as_str()),
+            ("new", "mat-khau-rieng-cua-toi"),
+            ("again", "mat-khau-rieng-cua-toi"),
+        ])
+        .send()
+        .await
+        .expect("change");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        c.get(app.url("/tin-bai")).send().await.expect("page").status(),
+        StatusCode::OK
+    );
 }
 
 /// The steering committee over the seed agency, and a member without
