@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 mod common;
-use common::{canhgiac, ok};
+use common::{canhgiac, ok, run};
 
 const AGENCIES: &[&str] = &[
     "stttt-bacgiang",
@@ -32,16 +32,6 @@ fn exports(pre: &[&str]) -> Vec<serde_json::Value> {
             v
         })
         .collect()
-}
-
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_canhgiac"))
-        .args(args)
-        .env_remove("CANHGIAC_DATABASE_URL")
-        .env_remove("CANHGIAC_DATA")
-        .env_remove("CANHGIAC_AGENCY")
-        .output()
-        .expect("run canhgiac")
 }
 
 fn err(out: &std::process::Output) -> String {
@@ -138,6 +128,21 @@ fn a_backup_taken_while_serving_restores_to_the_same_records() {
         .unwrap_or(true));
 }
 
+/// Runs `statements` in one transaction as the PostgreSQL administrator.
+fn as_admin(rt: &tokio::runtime::Runtime, admin_url: &str, statements: &[String]) {
+    rt.block_on(async {
+        let admin = canhgiac_store::db::Pool::connect_postgres(admin_url, None)
+            .await
+            .unwrap();
+        let mut tx = admin.begin().await.unwrap();
+        for sql in statements {
+            tx.exec(sql, &[]).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        admin.close().await;
+    });
+}
+
 #[test]
 fn postgres_backup_restores_into_an_empty_schema() {
     let required = std::env::var("CANHGIAC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
@@ -176,44 +181,27 @@ fn postgres_backup_restores_into_an_empty_schema() {
     // Not over a schema in use.
     assert!(err(&with(&["restore", file.to_str().unwrap()])).contains("đã có bảng"));
     // Lost: the schema is dropped, then restored from the file.
-    rt.block_on(async {
-        let admin = canhgiac_store::db::Pool::connect_postgres(&admin_url, None)
-            .await
-            .unwrap();
-        let mut tx = admin.begin().await.unwrap();
-        tx.exec(&format!("DROP SCHEMA {schema} CASCADE"), &[]).await.unwrap();
-        tx.exec(
-            &format!(
+    as_admin(
+        &rt,
+        &admin_url,
+        &[
+            format!("DROP SCHEMA {schema} CASCADE"),
+            format!(
                 "CREATE SCHEMA {schema} AUTHORIZATION {}",
                 canhgiac_store::testing::APP_ROLE
             ),
-            &[],
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
-        admin.close().await;
-    });
+        ],
+    );
     let said = ok(&with(&["restore", file.to_str().unwrap()]));
     assert!(said.contains("nhật ký toàn vẹn"), "{said}");
     assert_eq!(exports(&pre), before);
-    // A SQLite backup does not go into PostgreSQL, nor the reverse.
-    let sqlite = dir.path().join("du-lieu");
-    ok(&canhgiac(&sqlite, &["init"]));
+    // A PostgreSQL backup does not go into an embedded store.
     assert!(err(&canhgiac(
         &dir.path().join("khac"),
         &["restore", file.to_str().unwrap()]
     ))
     .contains("postgres"));
-    rt.block_on(async {
-        let admin = canhgiac_store::db::Pool::connect_postgres(&admin_url, None)
-            .await
-            .unwrap();
-        let mut tx = admin.begin().await.unwrap();
-        tx.exec(&format!("DROP SCHEMA {schema} CASCADE"), &[]).await.unwrap();
-        tx.commit().await.unwrap();
-        admin.close().await;
-    });
+    as_admin(&rt, &admin_url, &[format!("DROP SCHEMA {schema} CASCADE")]);
 }
 
 #[test]

@@ -85,6 +85,16 @@ fn test_user(name: &str, role: Role) -> User {
 }
 
 async fn prepare(store: SqlStore, dir: Option<tempfile::TempDir>, pg: Option<(String, String)>) -> TestApp {
+    prepare_with(store, dir, pg, canhgiac_web::Settings::default()).await
+}
+
+/// The seed, the three test users, and a server with `settings`.
+async fn prepare_with(
+    store: SqlStore,
+    dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+    settings: canhgiac_web::Settings,
+) -> TestApp {
     let data = canhgiac_interchange::read_json("seed.json", SEED.as_bytes())
         .expect("seed")
         .records;
@@ -101,7 +111,7 @@ async fn prepare(store: SqlStore, dir: Option<tempfile::TempDir>, pg: Option<(St
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr: SocketAddr = listener.local_addr().expect("addr");
-    let app = canhgiac_web::state(store.clone(), canhgiac_web::Settings::default());
+    let app = canhgiac_web::state(store.clone(), settings);
     tokio::spawn(async move {
         let _ = canhgiac_web::serve(app, listener).await;
     });
@@ -114,9 +124,15 @@ async fn prepare(store: SqlStore, dir: Option<tempfile::TempDir>, pg: Option<(St
 }
 
 async fn spawn_sqlite() -> TestApp {
+    spawn_sqlite_with(canhgiac_web::Settings::default()).await
+}
+
+/// An embedded store with the seed and the test users, served with
+/// `settings` (for tests of the server's bounds).
+async fn spawn_sqlite_with(settings: canhgiac_web::Settings) -> TestApp {
     let dir = tempfile::tempdir().expect("dir");
     let store = SqlStore::open_sqlite(dir.path()).await.expect("store");
-    prepare(store, Some(dir), None).await
+    prepare_with(store, Some(dir), None, settings).await
 }
 
 async fn spawn_postgres() -> Option<TestApp> {
@@ -772,20 +788,14 @@ async fn report_preview_and_downloads(app: &TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_connections_are_closed_and_never_hold_the_server() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let dir = tempfile::tempdir().expect("dir");
-    let store = SqlStore::open_sqlite(dir.path()).await.expect("store");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr: SocketAddr = listener.local_addr().expect("addr");
-    let settings = canhgiac_web::Settings {
+    let app = spawn_sqlite_with(canhgiac_web::Settings {
         header_read_timeout: std::time::Duration::from_secs(1),
         request_timeout: std::time::Duration::from_secs(2),
         max_connections: 2,
         ..Default::default()
-    };
-    let state = canhgiac_web::state(store, settings);
-    tokio::spawn(async move {
-        let _ = canhgiac_web::serve(state, listener).await;
-    });
+    })
+    .await;
+    let addr: SocketAddr = app.base.trim_start_matches("http://").parse().expect("addr");
     // Two sockets take both slots: one silent, one halfway through.
     let mut silent = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let mut slow = tokio::net::TcpStream::connect(addr).await.expect("connect");
@@ -874,32 +884,11 @@ async fn pdf_conversions_are_bounded() {
         eprintln!("LibreOffice missing: skipping the PDF bound test");
         return;
     }
-    let dir = tempfile::tempdir().expect("dir");
-    let store = SqlStore::open_sqlite(dir.path()).await.expect("store");
-    let data = canhgiac_interchange::read_json("seed.json", SEED.as_bytes())
-        .expect("seed")
-        .records;
-    store.import(&Actor::system("test"), &data).await.expect("import");
-    store
-        .upsert(&Actor::system("test"), &test_user("lanhdao", Role::Viewer))
-        .await
-        .expect("user");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr: SocketAddr = listener.local_addr().expect("addr");
-    let settings = canhgiac_web::Settings {
+    let app = spawn_sqlite_with(canhgiac_web::Settings {
         pdf_slots: 1,
         ..Default::default()
-    };
-    let state = canhgiac_web::state(store.clone(), settings);
-    tokio::spawn(async move {
-        let _ = canhgiac_web::serve(state, listener).await;
-    });
-    let app = TestApp {
-        base: format!("http://{addr}"),
-        store,
-        _dir: Some(dir),
-        pg: None,
-    };
+    })
+    .await;
     let (c, _) = login(&app, "lanhdao").await;
     let url = app.url("/bao-cao/tai?period=2024-H1&kind=so_ket&format=pdf");
     let tasks: Vec<_> = (0..4)
@@ -3015,27 +3004,12 @@ async fn signed_packages_over_the_api(app: &TestApp, bcd: &reqwest::Client, csrf
 /// bound, never a server error, and the real user signs in afterwards.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_sign_ins_past_the_hashing_bound_are_refused_not_queued() {
-    let dir = tempfile::tempdir().expect("dir");
-    let store = SqlStore::open_sqlite(dir.path()).await.expect("store");
-    let data = canhgiac_interchange::read_json("seed.json", SEED.as_bytes())
-        .expect("seed")
-        .records;
-    store.import(&Actor::system("test"), &data).await.expect("import");
-    store
-        .upsert(&Actor::system("test"), &test_user("chuyenvien", Role::Editor))
-        .await
-        .expect("user");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr: SocketAddr = listener.local_addr().expect("addr");
-    let settings = canhgiac_web::Settings {
+    let app = spawn_sqlite_with(canhgiac_web::Settings {
         hash_slots: 1,
         ..Default::default()
-    };
-    let app = canhgiac_web::state(store.clone(), settings);
-    tokio::spawn(async move {
-        let _ = canhgiac_web::serve(app, listener).await;
-    });
-    let base = format!("http://{addr}");
+    })
+    .await;
+    let base = app.base.clone();
     let burst: Vec<_> = (0..24)
         .map(|i| {
             let url = format!("{base}/dang-nhap");
@@ -3090,7 +3064,7 @@ async fn parallel_sign_ins_past_the_hashing_bound_are_refused_not_queued() {
         "{}",
         res.status()
     );
-    store.close().await;
+    app.store.close().await;
 }
 
 /// A password change ends the account's other sessions; an administrator's

@@ -5,9 +5,17 @@ use std::process::{Command, Output};
 
 /// `canhgiac --data DIR ARGS…`, with the environment's store settings removed.
 pub fn canhgiac(data: &Path, args: &[&str]) -> Output {
+    let data = data.to_str().expect("a UTF-8 path");
+    let mut all = vec!["--data", data];
+    all.extend(args);
+    run(&all)
+}
+
+/// `canhgiac ARGS…` (naming the store itself), with the environment's
+/// store settings removed.
+#[allow(dead_code)] // not every test binary uses it
+pub fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_canhgiac"))
-        .arg("--data")
-        .arg(data)
         .args(args)
         .env_remove("CANHGIAC_DATABASE_URL")
         .env_remove("CANHGIAC_DATA")
