@@ -124,6 +124,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 secure_cookies: *secure_cookies,
                 workers_expected: workers.is_some(),
                 max_connections: *max_connections,
+                templates_dir: Some(cli.data.join("templates")),
                 ..Default::default()
             };
             let target = crate::backup::Target::of(&cli);

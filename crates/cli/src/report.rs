@@ -88,7 +88,7 @@ async fn issue(store: &SqlStore, cli: &Cli, a: &ReportSpecArgs, formats: &str) -
         }
         list.push(format);
     }
-    let template = template_of(cli, a, spec.agency.as_deref())?;
+    let template = template_of(cli, a, spec.agency.as_deref().or(store.scope()))?;
     let report = canhgiac_report::build(store, &spec, template.as_deref(), None, true).await?;
     let actor = canhgiac_store::Actor::system("cli:report issue");
     let issued = canhgiac_report::issue(store, &actor, &report, &list).await?;
@@ -151,7 +151,7 @@ async fn render(store: &SqlStore, cli: &Cli, args: &ReportArgs) -> Result<()> {
     let a = &args.spec;
     let spec = spec_of(a, cli.agency.as_deref())?;
     let format = format_of(a)?;
-    let template = template_of(cli, a, spec.agency.as_deref())?;
+    let template = template_of(cli, a, spec.agency.as_deref().or(store.scope()))?;
     let started = std::time::Instant::now();
     let report = canhgiac_report::build(store, &spec, template.as_deref(), None, false).await?;
     let bytes = report.render(format)?;

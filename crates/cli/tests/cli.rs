@@ -237,6 +237,29 @@ fn the_last_administrator_stays_and_the_shell_recovers_accounts() {
     assert!(!audit.is_empty());
 }
 
+/// Issue 11, item 11: the template an agency saved in the data folder is
+/// used without `--agency` too, for the installation's own agency.
+#[test]
+fn the_saved_agency_template_applies_without_agency() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("d");
+    ok(&canhgiac(&data, &["demo"]));
+    let default = ok(&canhgiac(&data, &["report", "template"]));
+    std::fs::create_dir_all(data.join("templates")).expect("dir");
+    std::fs::write(
+        data.join("templates/stttt-bacgiang.md.j2"),
+        format!("{default}\n\nĐoạn riêng trong mẫu của Sở.\n"),
+    )
+    .expect("template");
+    let out = dir.path().join("bao-cao.md");
+    ok(&canhgiac(
+        &data,
+        &["report", "--period", "2024-H1", "--out", out.to_str().expect("path")],
+    ));
+    let text = std::fs::read_to_string(&out).expect("report");
+    assert!(text.contains("Đoạn riêng trong mẫu của Sở"), "{text:.300}");
+}
+
 /// The data folder is its owner's alone: made so when new, and named
 /// with the fix on every start when others can read it.
 #[test]

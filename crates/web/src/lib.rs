@@ -58,6 +58,9 @@ pub struct Settings {
     pub request_timeout: std::time::Duration,
     /// Connections served at once; more wait in the listen queue.
     pub max_connections: usize,
+    /// Where agencies' own report templates are kept (`<code>.md.j2`, the
+    /// same folder the command line reads); none: the default template.
+    pub templates_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -71,6 +74,7 @@ impl Default for Settings {
             header_read_timeout: std::time::Duration::from_secs(10),
             request_timeout: std::time::Duration::from_secs(120),
             max_connections: 512,
+            templates_dir: None,
         }
     }
 }
@@ -89,6 +93,31 @@ pub struct App<S> {
 pub type AppState<S> = Arc<App<S>>;
 
 impl<S: Store> App<S> {
+    /// The report template `agency` saved for itself, if any. A file that
+    /// cannot be read is logged and the default template used.
+    pub fn template_of(&self, agency: Option<&str>) -> Option<String> {
+        let (dir, code) = (self.settings.templates_dir.as_ref()?, agency?);
+        // Agency codes are lower-case letters, digits and hyphens: a file name.
+        if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return None;
+        }
+        let path = dir.join(format!("{code}.md.j2"));
+        if !path.is_file() {
+            return None;
+        }
+        match std::fs::read_to_string(&path) {
+            Ok(t) if t.len() <= 1024 * 1024 => Some(t),
+            Ok(_) => {
+                tracing::warn!(path = %path.display(), "agency template over 1 MB: default used");
+                None
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "agency template unreadable: default used");
+                None
+            }
+        }
+    }
+
     /// The store as `user` may see it: scoped to the user's agency. Every
     /// handler reads and writes records through this, never `self.store`.
     pub fn store_for(&self, user: &auth::CurrentUser) -> S {

@@ -873,6 +873,40 @@ async fn a_busy_embedded_store_answers_busy_not_a_failure() {
     assert!(!csrf.is_empty(), "signs in once the write is done");
 }
 
+/// Issue 11, item 11: the web uses the template an agency saved for
+/// itself (the folder the command line reads), in the preview and the
+/// downloads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_uses_the_agency_template() {
+    let templates = tempfile::tempdir().expect("dir");
+    let own = format!(
+        "{}\n\nĐoạn riêng trong mẫu của Sở Thông tin và Truyền thông.\n",
+        canhgiac_report::template::DEFAULT_TEMPLATE
+    );
+    std::fs::write(templates.path().join("stttt-bacgiang.md.j2"), own).expect("template");
+    let app = spawn_sqlite_with(canhgiac_web::Settings {
+        templates_dir: Some(templates.path().to_path_buf()),
+        ..Default::default()
+    })
+    .await;
+    let (c, _) = login(&app, "lanhdao").await;
+    let (status, html) = page(&c, &app, "/bao-cao/xem?period=2024-H1&kind=so_ket").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Đoạn riêng trong mẫu của Sở"),
+        "the agency's own template"
+    );
+    let md = c
+        .get(app.url("/bao-cao/tai?period=2024-H1&kind=so_ket&format=md"))
+        .send()
+        .await
+        .expect("md")
+        .text()
+        .await
+        .expect("text");
+    assert!(md.contains("Đoạn riêng trong mẫu của Sở"));
+}
+
 /// Issue 11, item 5: LibreOffice conversions run a bounded few at a time;
 /// past the bound a PDF download answers 503 with Retry-After at once,
 /// and the server converts again once they are done.

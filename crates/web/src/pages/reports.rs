@@ -85,7 +85,14 @@ pub async fn report_preview<S: Store>(
     PageQuery(q): PageQuery<ReportQuery>,
 ) -> Result<Response, WebError> {
     let spec = report_spec(&q)?;
-    let report = canhgiac_report::build(&app.store_for(&user), &spec, None, None, false).await?;
+    let report = canhgiac_report::build(
+        &app.store_for(&user),
+        &spec,
+        app.template_of(user.agency.as_deref()).as_deref(),
+        None,
+        false,
+    )
+    .await?;
     let html = report.render(canhgiac_report::Format::Html)?;
     let csp = format!(
         "default-src 'none'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
@@ -121,7 +128,14 @@ pub async fn report_download<S: Store>(
     } else {
         None
     };
-    let report = canhgiac_report::build(&app.store_for(&user), &spec, None, None, false).await?;
+    let report = canhgiac_report::build(
+        &app.store_for(&user),
+        &spec,
+        app.template_of(user.agency.as_deref()).as_deref(),
+        None,
+        false,
+    )
+    .await?;
     let bytes = if let Some(permit) = permit {
         let r = report.clone();
         tokio::task::spawn_blocking(move || {
@@ -162,7 +176,14 @@ pub async fn report_issue<S: Store>(
     if spec.number.is_none() {
         return Err(WebError::BadRequest("Báo cáo ban hành cần số văn bản".into()));
     }
-    let report = canhgiac_report::build(&app.store_for(&user), &spec, None, None, true).await?;
+    let report = canhgiac_report::build(
+        &app.store_for(&user),
+        &spec,
+        app.template_of(user.agency.as_deref()).as_deref(),
+        None,
+        true,
+    )
+    .await?;
     let formats = [
         canhgiac_report::Format::Docx,
         canhgiac_report::Format::Html,
