@@ -407,14 +407,19 @@ pub async fn restore(cli: &Cli, file: &Path) -> Result<()> {
     }
     match &cli.database_url {
         None => {
+            use std::os::unix::fs::PermissionsExt;
+            // The restored folder is as private as a new one (0700, files 0600).
             std::fs::create_dir_all(&cli.data)?;
+            std::fs::set_permissions(&cli.data, std::fs::Permissions::from_mode(0o700))?;
             for part in &manifest.files {
                 let target = cli.data.join(&part.name);
                 if let Some(p) = target.parent() {
                     std::fs::create_dir_all(p)?;
+                    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o700))?;
                 }
                 let from = work.path().join(&part.name);
                 std::fs::rename(&from, &target).or_else(|_| std::fs::copy(&from, &target).map(|_| ()))?;
+                std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600))?;
             }
         }
         Some(url) => pg_restore(url, &work.path().join(PG_DUMP), work.path())?,

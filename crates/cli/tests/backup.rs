@@ -104,6 +104,12 @@ fn a_backup_taken_while_serving_restores_to_the_same_records() {
     assert!(said.contains("nhật ký toàn vẹn"), "{said}");
     assert_eq!(exports(&["--data", restored.to_str().unwrap()]), before);
     assert!(restored.join("templates/stttt-bacgiang.md.j2").is_file());
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&restored), 0o700, "the restored folder is private");
+        assert_eq!(mode(&restored.join("canhgiac.sqlite")), 0o600);
+    }
     ok(&canhgiac(&restored, &["audit", "--verify"]));
 
     // Only into an empty folder.

@@ -120,7 +120,7 @@ async fn user_of<S: Store>(store: &S, username: &str) -> Result<Option<User>, We
 /// Where a user with a generated password is sent.
 pub const PASSWORD_PAGE: &str = "/tai-khoan/mat-khau";
 
-/// The user of a browser session (the `canhgiac_session` cookie); an
+/// The user of a browser session (the session cookie); an
 /// `Authorization` header plays no part here, so a proxy's Basic auth does
 /// not get in the way and a Bearer token never opens a page.
 impl<S: Store> FromRequestParts<AppState<S>> for CurrentUser {

@@ -3,7 +3,9 @@
 //!
 //! Invariants:
 //! - no page and no endpoint answers without a signed-in user or a token of
-//!   the right role or scope (`auth::CurrentUser` is the only way in);
+//!   the right role or scope (`auth::CurrentUser` for pages, a session only,
+//!   and `auth::ApiUser` for the API, a token or a session, are the only
+//!   ways in);
 //! - every state-changing request with a session carries its CSRF token;
 //! - every response carries the security headers (`security_headers`);
 //! - all assets are served from the binary; nothing loads from elsewhere;
