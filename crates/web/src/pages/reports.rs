@@ -56,6 +56,17 @@ fn report_spec(q: &ReportQuery) -> Result<canhgiac_report::ReportSpec, WebError>
     })
 }
 
+/// The user's agency's report, with the template it saved for itself.
+async fn build_for<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    spec: &canhgiac_report::ReportSpec,
+    full_ids: bool,
+) -> Result<canhgiac_report::Report, WebError> {
+    let template = app.template_of(user.agency.as_deref());
+    Ok(canhgiac_report::build(&app.store_for(user), spec, template.as_deref(), None, full_ids).await?)
+}
+
 pub async fn report_form<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
@@ -85,14 +96,7 @@ pub async fn report_preview<S: Store>(
     PageQuery(q): PageQuery<ReportQuery>,
 ) -> Result<Response, WebError> {
     let spec = report_spec(&q)?;
-    let report = canhgiac_report::build(
-        &app.store_for(&user),
-        &spec,
-        app.template_of(user.agency.as_deref()).as_deref(),
-        None,
-        false,
-    )
-    .await?;
+    let report = build_for(&app, &user, &spec, false).await?;
     let html = report.render(canhgiac_report::Format::Html)?;
     let csp = format!(
         "default-src 'none'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'",
@@ -128,14 +132,7 @@ pub async fn report_download<S: Store>(
     } else {
         None
     };
-    let report = canhgiac_report::build(
-        &app.store_for(&user),
-        &spec,
-        app.template_of(user.agency.as_deref()).as_deref(),
-        None,
-        false,
-    )
-    .await?;
+    let report = build_for(&app, &user, &spec, false).await?;
     let bytes = if let Some(permit) = permit {
         let r = report.clone();
         tokio::task::spawn_blocking(move || {
@@ -176,14 +173,7 @@ pub async fn report_issue<S: Store>(
     if spec.number.is_none() {
         return Err(WebError::BadRequest("Báo cáo ban hành cần số văn bản".into()));
     }
-    let report = canhgiac_report::build(
-        &app.store_for(&user),
-        &spec,
-        app.template_of(user.agency.as_deref()).as_deref(),
-        None,
-        true,
-    )
-    .await?;
+    let report = build_for(&app, &user, &spec, true).await?;
     let formats = [
         canhgiac_report::Format::Docx,
         canhgiac_report::Format::Html,
