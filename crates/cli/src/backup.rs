@@ -89,7 +89,7 @@ pub async fn backup(cli: &Cli, store: &SqlStore, out: &Path) -> Result<()> {
 }
 
 /// Writes one backup to `out`; returns its size, SHA-256 and parts.
-pub async fn backup_to(cli: &Target, store: &SqlStore, out: &Path) -> Result<(u64, String, Vec<String>)> {
+pub async fn backup_to(target: &Target, store: &SqlStore, out: &Path) -> Result<(u64, String, Vec<String>)> {
     if out.exists() {
         bail!(
             "tệp {} đã có; hãy chọn tên khác (bản sao lưu không ghi đè)",
@@ -102,7 +102,7 @@ pub async fn backup_to(cli: &Target, store: &SqlStore, out: &Path) -> Result<(u6
         .unwrap_or(Path::new("."));
     let work = tempfile::tempdir_in(dir).context("không tạo được thư mục tạm cạnh tệp sao lưu")?;
     let mut parts: Vec<(String, PathBuf)> = Vec::new();
-    let engine = match &cli.database_url {
+    let engine = match &target.database_url {
         None => {
             let db = work.path().join(SQLITE_FILE);
             store
@@ -111,7 +111,7 @@ pub async fn backup_to(cli: &Target, store: &SqlStore, out: &Path) -> Result<(u6
                 .await
                 .context("không sao chép được cơ sở dữ liệu SQLite")?;
             parts.push((SQLITE_FILE.into(), db));
-            let templates = cli.data.join("templates");
+            let templates = target.data.join("templates");
             if templates.is_dir() {
                 let mut names: Vec<_> = std::fs::read_dir(&templates)?
                     .filter_map(|e| e.ok())
@@ -127,7 +127,7 @@ pub async fn backup_to(cli: &Target, store: &SqlStore, out: &Path) -> Result<(u6
         }
         Some(url) => {
             let dump = work.path().join(PG_DUMP);
-            let schema = cli.database_schema.as_deref().unwrap_or("public");
+            let schema = target.database_schema.as_deref().unwrap_or("public");
             let status = std::process::Command::new("pg_dump")
                 .args([
                     "--format=custom",

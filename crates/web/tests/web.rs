@@ -222,6 +222,11 @@ async fn csrf_of(c: &reqwest::Client, app: &TestApp) -> String {
         .text()
         .await
         .expect("text");
+    csrf_in(&page)
+}
+
+/// The CSRF token a page's forms carry.
+fn csrf_in(page: &str) -> String {
     page.split("name=\"_csrf\" value=\"")
         .nth(1)
         .and_then(|s| s.split('"').next())
@@ -2568,12 +2573,7 @@ async fn a_generated_password_is_changed_first(app: &TestApp) {
     };
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("do hệ thống cấp"));
-    let csrf = page
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .expect("csrf")
-        .to_owned();
+    let csrf = csrf_in(&page);
     let res = c
         .post(app.url("/tai-khoan/mat-khau"))
         .form(&[
