@@ -136,6 +136,19 @@ fn values_of<R: Record>(reg: Register, rec: &R) -> HashMap<String, String> {
         .collect()
 }
 
+/// A form value as a list cell shows it: a choice by its Vietnamese label,
+/// never its code; a yes/no field as «Có» or nothing.
+fn cell_text(field: Option<&FieldDef>, value: String) -> String {
+    match field.map(|f| f.ty) {
+        Some(FieldTy::Choice(opts)) => opts()
+            .into_iter()
+            .find(|(code, _)| *code == value)
+            .map_or(value, |(_, label)| label.to_string()),
+        Some(FieldTy::Bool) if value == "on" => "Có".to_owned(),
+        _ => value,
+    }
+}
+
 fn fields_ctx(reg: Register, values: &HashMap<String, String>) -> Vec<minijinja::Value> {
     reg.fields()
         .map(|fl| {
@@ -193,7 +206,7 @@ async fn rows<R: Record, S: Store>(
                 .def
                 .columns
                 .iter()
-                .map(|c| v.get(*c).cloned().unwrap_or_default())
+                .map(|c| cell_text(R::META.field(c), v.get(*c).cloned().unwrap_or_default()))
                 .collect();
             context! { id => s.id, cells, shared => locked(s) }
         })

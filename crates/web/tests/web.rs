@@ -2283,6 +2283,7 @@ async fn a_shared_outlet_is_read_not_written_by_agencies(app: &TestApp) {
     // The register marks it and offers no saving; a forged post is refused.
     let (_, html) = page(&c, app, "/so/co-quan-bao-chi").await;
     assert!(html.contains("Dùng chung"), "{html}");
+    assert!(!html.contains("radio_television"), "a kind by its name, not its code");
     let (status, html) = page(&c, app, &format!("/so/co-quan-bao-chi/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("dùng chung cho mọi cơ quan") && !html.contains(">Lưu</button>"));
