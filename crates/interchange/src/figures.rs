@@ -58,6 +58,7 @@ fn grid_csv(file: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, ImportError> {
 
 fn grid_xlsx(file: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, ImportError> {
     use calamine::{Data, Reader, Xlsx};
+    crate::check_zip(file, bytes, crate::MAX_INFLATED_BYTES)?;
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| ImportError::file(file, format!("không đọc được tệp Excel (.xlsx): {e}")))?;
     let sheet = wb

@@ -32,6 +32,45 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// The most data rows a CSV or XLSX file may hold.
 pub const MAX_ROWS: usize = 500_000;
 
+/// The most an XLSX workbook may inflate to, all its parts together: 512 MiB.
+/// A workbook of [`MAX_ROWS`] ordinary rows stays well under it.
+pub const MAX_INFLATED_BYTES: u64 = 512 * 1024 * 1024;
+
+/// The most parts an XLSX workbook may hold.
+pub const MAX_ZIP_ENTRIES: usize = 10_000;
+
+/// Refuses a zip archive (an XLSX workbook) that inflates past `limit`
+/// bytes or holds too many parts, before any XML parser sees it. The parts
+/// are inflated into nothing, counting as they stream: the sizes the archive
+/// declares are not trusted, so a bomb stops at `limit` + 1 bytes.
+pub fn check_zip(file: &str, bytes: &[u8], limit: u64) -> Result<(), ImportError> {
+    use std::io::Read;
+    let unreadable = |e: &dyn fmt::Display| ImportError::file(file, format!("không đọc được tệp Excel (.xlsx): {e}"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    if zip.len() > MAX_ZIP_ENTRIES {
+        return Err(ImportError::file(
+            file,
+            format!("tệp Excel có quá nhiều phần ({}; tối đa {MAX_ZIP_ENTRIES})", zip.len()),
+        ));
+    }
+    let mut left = limit;
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(|e| unreadable(&e))?;
+        let n = std::io::copy(&mut part.take(left + 1), &mut std::io::sink()).map_err(|e| unreadable(&e))?;
+        if n > left {
+            return Err(ImportError::file(
+                file,
+                format!(
+                    "tệp Excel giải nén ra quá {} MB (tệp nén bất thường, có thể là «bom nén»); không nhập",
+                    limit / (1024 * 1024)
+                ),
+            ));
+        }
+        left -= n;
+    }
+    Ok(())
+}
+
 /// Why a file was refused: where, and what is wrong, in Vietnamese.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ImportError {

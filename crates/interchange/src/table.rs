@@ -223,6 +223,7 @@ fn csv_error(file: &str, e: csv::Error) -> ImportError {
 /// its formula text (`=HYPERLINK(…)`), never evaluated or trusted.
 pub fn read_xlsx(file: &str, bytes: &[u8], kind: Option<RecordKind>) -> Result<Dataset, ImportError> {
     use calamine::{Data, Reader, Xlsx};
+    crate::check_zip(file, bytes, crate::MAX_INFLATED_BYTES)?;
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| ImportError::file(file, format!("không đọc được tệp Excel (.xlsx): {e}")))?;
     let sheet = wb

@@ -289,3 +289,41 @@ fn garbage_that_claims_to_be_xlsx_is_refused() {
     let e = read_xlsx("rong.xlsx", b"", None).expect_err("empty");
     assert!(e.message.contains("Excel"), "{e}");
 }
+
+#[test]
+fn xlsx_zip_bomb_is_refused_while_inflating() {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    // A workbook whose sheet inflates to 600 MiB of spaces: under 1 MB on disk.
+    let opts = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("[Content_Types].xml", opts).expect("part");
+    w.write_all(b"<?xml version=\"1.0\"?><Types/>").expect("write");
+    w.start_file("xl/worksheets/sheet1.xml", opts).expect("part");
+    let mib = vec![b' '; 1 << 20];
+    for _ in 0..600 {
+        w.write_all(&mib).expect("write");
+    }
+    let bytes = w.finish().expect("zip").into_inner();
+    assert!(bytes.len() < 4 << 20, "the bomb is {} bytes", bytes.len());
+    let e = read_xlsx("bom.xlsx", &bytes, None).expect_err("bomb");
+    assert!(e.message.contains("bom nén") && e.message.contains("512 MB"), "{e}");
+    // The figures form reads XLSX through the same check.
+    let e = canhgiac_interchange::figures::read_figures("bom.xlsx", &bytes, &[]).expect_err("bomb");
+    assert!(e.message.contains("bom nén"), "{e}");
+}
+
+#[test]
+fn an_archive_of_too_many_parts_is_refused() {
+    use zip::write::SimpleFileOptions;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..=canhgiac_interchange::MAX_ZIP_ENTRIES {
+        w.start_file(format!("p{i}"), SimpleFileOptions::default())
+            .expect("part");
+    }
+    let bytes = w.finish().expect("zip").into_inner();
+    let e = read_xlsx("nhieu.xlsx", &bytes, None).expect_err("parts");
+    assert!(e.message.contains("quá nhiều phần"), "{e}");
+}

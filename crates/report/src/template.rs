@@ -11,12 +11,19 @@ use crate::ReportError;
 /// The template shipped with the program.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../templates/bao-cao.md.j2");
 
+/// Instructions a template may run. The default template over a busy
+/// half-year uses a few tens of thousands; an agency's template with a
+/// runaway loop stops here with an error instead of holding a worker.
+pub const TEMPLATE_FUEL: u64 = 5_000_000;
+
 /// The rendered narrative.
 pub struct Narrative {
     /// The trích yếu under the title.
     pub summary: String,
     /// The body, as Markdown.
     pub body: String,
+    /// The instructions the template ran, out of [`TEMPLATE_FUEL`].
+    pub fuel_used: u64,
 }
 
 /// Escapes what Markdown would read as markup, so data stays text.
@@ -89,6 +96,7 @@ fn first_char(s: &str, upper: bool) -> String {
 fn environment(data: &ReportData) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_fuel(Some(TEMPLATE_FUEL));
     // Every value printed from data is escaped for Markdown; helpers that
     // build markup return safe strings.
     env.set_formatter(|out, state, value| {
@@ -166,7 +174,15 @@ pub fn render(data: &ReportData, template: Option<&str>) -> Result<Narrative, Re
         .map_err(|e| ReportError::Template(e.to_string()))?;
     let captured = tmpl
         .render_captured(minijinja::Value::from_serialize(data))
-        .map_err(|e| ReportError::Template(format!("{e:#}")))?;
+        .map_err(|e| {
+            if e.kind() == ErrorKind::OutOfFuel {
+                ReportError::Template(format!(
+                    "mẫu báo cáo chạy quá {TEMPLATE_FUEL} bước (có vòng lặp quá lớn?); hãy sửa mẫu"
+                ))
+            } else {
+                ReportError::Template(format!("{e:#}"))
+            }
+        })?;
     let body = captured.output().to_owned();
     let summary = captured
         .state()
@@ -174,9 +190,11 @@ pub fn render(data: &ReportData, template: Option<&str>) -> Result<Narrative, Re
         .map(|v| v.to_string())
         .unwrap_or_default()
         .replace('\\', "");
+    let fuel_used = captured.state().fuel_levels().map_or(0, |(used, _)| used);
     Ok(Narrative {
         summary: summary.split_whitespace().collect::<Vec<_>>().join(" "),
         body,
+        fuel_used,
     })
 }
 

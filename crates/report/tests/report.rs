@@ -683,6 +683,19 @@ async fn agency_templates_replace_the_default_and_errors_are_clear() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("Mẫu báo cáo bị lỗi"), "{err}");
+    // A runaway loop (10^10 steps) stops with an error instead of holding a worker.
+    let runaway = "{% for a in range(100000) %}{% for b in range(100000) %}{{ b }}{% endfor %}{% endfor %}";
+    let err = build(&store, &spec_h1(), Some(runaway), None, false).await.unwrap_err();
+    assert!(err.to_string().contains("vòng lặp quá lớn"), "{err}");
+    // The default template stays far below the bound.
+    let data = canhgiac_report::compute(&store, &spec_h1(), false).await.expect("data");
+    let used = canhgiac_report::template::render(&data, None)
+        .expect("render")
+        .fuel_used;
+    assert!(
+        used > 1000 && used < canhgiac_report::template::TEMPLATE_FUEL / 50,
+        "{used}"
+    );
 }
 
 #[tokio::test]
