@@ -78,6 +78,20 @@ fn redact(mut v: serde_json::Value) -> serde_json::Value {
     v
 }
 
+/// Takes the chain head's write lock first thing in a writing transaction
+/// on PostgreSQL. Every audited write ends at the head; taken late, after
+/// the records and their derived counts, two writers could each hold what
+/// the other waits for (an import and an API write deadlocked on
+/// `media_item_day_counts` and `audit_head`). Taken first, writers queue in
+/// one order. SQLite has one writer and needs nothing.
+pub(crate) async fn lock_head(tx: &mut Tx) -> Result<()> {
+    if matches!(tx, Tx::Postgres(_)) {
+        tx.exec("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE", &[])
+            .await?;
+    }
+    Ok(())
+}
+
 /// Appends an entry inside the caller's transaction.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn append(

@@ -243,7 +243,11 @@ impl Pool {
 
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
-            Pool::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            // IMMEDIATE takes the write lock at the start, where the busy
+            // timeout applies; a deferred transaction that reads first and
+            // then writes after another process (an import) committed fails
+            // at once with SQLITE_BUSY, whatever the timeout.
+            Pool::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres { pool, agency } => {
                 let mut tx = pool.begin().await?;
                 if let Some(a) = agency {

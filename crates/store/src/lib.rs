@@ -189,10 +189,15 @@ impl From<sqlx::Error> for StoreError {
 }
 
 /// SQLite's "database is locked" (SQLITE_BUSY and SQLITE_LOCKED with their
-/// extended codes, after the busy timeout), or no free connection in time.
+/// extended codes, after the busy timeout); PostgreSQL's deadlock,
+/// serialisation failure or lock not available (the transaction was rolled
+/// back whole and may simply be tried again); or no free connection in time.
 fn is_busy(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(db) if db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().is_some() => {
+            matches!(db.code().as_deref(), Some("40P01" | "40001" | "55P03"))
+        }
         sqlx::Error::Database(db) => {
             db.code()
                 .and_then(|c| c.parse::<i64>().ok())

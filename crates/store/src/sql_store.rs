@@ -89,6 +89,12 @@ impl SqlStore {
         F: for<'a> FnOnce(&'a mut Tx) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T>> + Send + 'a>>,
     {
         let mut tx = self.pool.begin().await?;
+        if let Err(e) = crate::audit::lock_head(&mut tx).await {
+            if let Err(rb) = tx.rollback().await {
+                tracing::warn!(error = %rb, "rollback failed");
+            }
+            return Err(e);
+        }
         match f(&mut tx).await {
             Ok(v) => {
                 tx.commit().await?;
@@ -352,7 +358,8 @@ fn map_db(e: sqlx::Error, kind: RecordKind, key: &str) -> StoreError {
             _ => {}
         }
     }
-    StoreError::Database(e)
+    // Busy (locked, deadlock) or a plain database error.
+    StoreError::from(e)
 }
 
 // ------------------------------------------------------------------ owners

@@ -268,6 +268,9 @@ pub async fn serve<S: Store>(app: AppState<S>, listener: tokio::net::TcpListener
     serve_until(app, listener, std::future::pending()).await
 }
 
+/// How long a stopping server waits for requests under way.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Serves until `shutdown` resolves, then lets requests under way finish.
 ///
 /// HTTP/1.1 through hyper directly (axum's `serve` sets no timeouts): each
@@ -331,6 +334,13 @@ pub async fn serve_until<S: Store>(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // Requests under way finish; a connection that outlives the grace
+    // period (a stalled client) is dropped rather than holding the stop.
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+        tracing::warn!(
+            seconds = SHUTDOWN_GRACE.as_secs(),
+            "connections still open at shutdown; closing them"
+        );
+    }
     Ok(())
 }

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 /// `canhgiac --data DIR ARGS…`, with the environment's store settings removed.
+#[allow(dead_code)] // not every test binary uses it
 pub fn canhgiac(data: &Path, args: &[&str]) -> Output {
     let data = data.to_str().expect("a UTF-8 path");
     let mut all = vec!["--data", data];
