@@ -9,6 +9,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::FieldError;
 
+/// What [`Date::parse`] accepts, as a regular expression for the API's
+/// document: ISO or `dd/mm/yyyy`, years 1900 to 2200. (A day past the end of
+/// its month, `31/02/2024`, passes the pattern and is refused by the parser.)
+pub const DATE_PATTERN: &str = "^((19[0-9]{2}|2[01][0-9]{2}|2200)-(0?[1-9]|1[0-2])-(0?[1-9]|[12][0-9]|3[01])|(0?[1-9]|[12][0-9]|3[01])[/.-](0?[1-9]|1[0-2])[/.-](19[0-9]{2}|2[01][0-9]{2}|2200))$";
+
 /// A calendar date with no time zone (dates of documents, publications…).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(NaiveDate);
@@ -228,7 +233,7 @@ impl schemars::JsonSchema for Date {
         schemars::json_schema!({
             "type": "string",
             "description": "Ngày: yyyy-mm-dd (hoặc dd/mm/yyyy khi gửi lên)",
-            "pattern": "^([0-9]{4}-[0-9]{1,2}-[0-9]{1,2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4})$"
+            "pattern": DATE_PATTERN
         })
     }
 }

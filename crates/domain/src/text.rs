@@ -67,6 +67,11 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// What [`Text::parse`] accepts, for the API's document: at least one
+/// visible character, and no control character (Unicode Cc) other than tab,
+/// line feed and carriage return.
+pub const TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
 /// A piece of user text: NFC, trimmed, non-empty, no control characters
 /// other than line breaks and tabs, at most [`MAX_TEXT_CHARS`] characters.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -197,7 +202,7 @@ impl schemars::JsonSchema for Text {
         "Text".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS, "pattern": "\\S"})
+        schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": MAX_TEXT_CHARS, "pattern": TEXT_PATTERN})
     }
 }
 

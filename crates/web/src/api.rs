@@ -180,7 +180,7 @@ async fn create_kind<R: Record, S: Store>(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(serde_json::json!({ "id": id, "key": rec.key() })),
+        Json(serde_json::json!({ "id": id, "key": rec.key(), "version": 1 })),
     )
         .into_response())
 }
@@ -256,8 +256,40 @@ pub async fn delete<S: Store>(
     dispatch!(kind, delete_kind, &app, &user, id)
 }
 
-/// The OpenAPI document, for signed-in users and tokens.
-pub async fn openapi<S: Store>(ApiUser(_user): ApiUser) -> Response {
+#[derive(Deserialize, Default)]
+pub struct DocParams {
+    /// `1`: list the values that exist now for the caller.
+    live: Option<String>,
+}
+
+/// The OpenAPI document, for signed-in users and tokens; with `?live=1`,
+/// narrowed to the keys and ids that exist now for the caller.
+pub async fn openapi<S: Store>(
+    State(app): State<AppState<S>>,
+    ApiUser(user): ApiUser,
+    ApiQuery(p): ApiQuery<DocParams>,
+) -> Result<Response, ApiError> {
     static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
-    Json(DOC.get_or_init(crate::openapi::document).clone()).into_response()
+    let doc = DOC.get_or_init(crate::openapi::document).clone();
+    if !matches!(p.live.as_deref(), Some("1" | "true")) {
+        return Ok(Json(doc).into_response());
+    }
+    let store = app.store_for(&user);
+    let mut live = crate::openapi::Live::default();
+    let q = ListQuery {
+        limit: Some(crate::openapi::LIVE_VALUES),
+        ..Default::default()
+    };
+    for kind in crate::openapi::live_kinds() {
+        let page = with_record!(kind, R => store
+            .list::<R>(&q)
+            .await
+            .map(|page| page.into_iter().map(|s| (s.id, s.key, s.shared, s.version)).collect::<Vec<_>>()), Ok(Vec::new()))?;
+        // Paths take the caller's own records: shared ones are read-only.
+        let own = || page.iter().filter(|r| !r.2);
+        live.ids.insert(kind, own().map(|r| r.0).collect());
+        live.versions.insert(kind, own().map(|r| r.3).collect());
+        live.keys.insert(kind, page.iter().map(|r| r.1.clone()).collect());
+    }
+    Ok(Json(crate::openapi::with_live_values(doc, &live)).into_response())
 }

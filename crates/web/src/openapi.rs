@@ -3,7 +3,7 @@
 //! with), so the document cannot drift from the code.
 
 use canhgiac_domain::schemars::generate::SchemaSettings;
-use canhgiac_domain::{with_record, Record};
+use canhgiac_domain::{with_record, FieldTy, Record, RecordKind};
 use serde_json::{json, Map, Value};
 
 fn error_responses(codes: &[&str]) -> Map<String, Value> {
@@ -62,6 +62,15 @@ impl Kinds {
         let label = R::KIND.label_vn();
         let body = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}});
         let one = json!({"description": label, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{stored_name}")}}}});
+        let mut one_linked = one.clone();
+        one_linked["links"] = json!({
+            "Update": {
+                "operationId": format!("update_{}", R::KIND.code()),
+                "parameters": {"path.id": "$response.body#/id", "header.If-Match": "$response.body#/version"},
+                "requestBody": "$response.body#/record"
+            },
+            "Delete": {"operationId": format!("delete_{}", R::KIND.code()), "parameters": {"path.id": "$response.body#/id"}}
+        });
         let mut list_resp = error_responses(&["400", "401", "403"]);
         list_resp.insert(
             "200".into(),
@@ -73,10 +82,27 @@ impl Kinds {
                 }
             }}}}),
         );
+        let code = R::KIND.code();
+        // Links: what a client does next with the record it created or read,
+        // which is also the path a stateful fuzzer follows.
+        let by_id = |from: &str| {
+            json!({
+                "Read": {"operationId": format!("get_{code}"), "parameters": {"path.id": format!("$response.body#/{from}")}},
+                "Update": {
+                    "operationId": format!("update_{code}"),
+                    "parameters": {"path.id": format!("$response.body#/{from}"), "header.If-Match": "$response.body#/version"}
+                },
+                "Delete": {"operationId": format!("delete_{code}"), "parameters": {"path.id": format!("$response.body#/{from}")}}
+            })
+        };
         let mut create_resp = error_responses(&["400", "401", "403", "404", "409", "413", "422"]);
         create_resp.insert(
             "201".into(),
-            json!({"description": "Đã tạo", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Created"}}}}),
+            json!({
+                "description": "Đã tạo",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Created"}}},
+                "links": by_id("id")
+            }),
         );
         self.paths.insert(
             format!("/api/v1/{plural}"),
@@ -88,8 +114,8 @@ impl Kinds {
                         {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}, "description": "Tìm không phân biệt dấu"},
                         {"name": "before", "in": "query", "schema": {"type": "integer"}, "description": "Trang sau: mã số cuối của trang trước"},
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
-                        {"name": "from", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}},
-                        {"name": "to", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}}
+                        {"name": "from", "in": "query", "schema": {"type": "string", "pattern": canhgiac_domain::date::DATE_PATTERN}},
+                        {"name": "to", "in": "query", "schema": {"type": "string", "pattern": canhgiac_domain::date::DATE_PATTERN}}
                     ],
                     "responses": list_resp
                 },
@@ -103,7 +129,7 @@ impl Kinds {
         );
         let id_param = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
         let mut get_resp = error_responses(&["400", "401", "403", "404"]);
-        get_resp.insert("200".into(), one.clone());
+        get_resp.insert("200".into(), one_linked);
         let mut put_resp = error_responses(&["400", "401", "403", "404", "409", "413", "422", "428"]);
         put_resp.insert("200".into(), one);
         let mut del_resp = error_responses(&["400", "401", "403", "404", "409"]);
@@ -174,7 +200,9 @@ pub fn document() -> Value {
     );
     schemas.insert(
         "Created".into(),
-        json!({"type": "object", "required": ["id", "key"], "properties": {"id": {"type": "integer"}, "key": {"type": "string"}}}),
+        json!({"type": "object", "required": ["id", "key", "version"], "properties": {
+            "id": {"type": "integer"}, "key": {"type": "string"}, "version": {"type": "integer", "const": 1}
+        }}),
     );
     json!({
         "openapi": "3.1.0",
@@ -191,4 +219,104 @@ pub fn document() -> Value {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "Mã truy cập với phạm vi read, write hoặc ingest"}}
         }
     })
+}
+
+/// How many existing values a live document lists per field.
+pub const LIVE_VALUES: u32 = 100;
+
+/// What exists now for the caller: per kind, the keys other records may
+/// name and the ids the record paths take.
+#[derive(Default)]
+pub struct Live {
+    pub keys: std::collections::BTreeMap<RecordKind, Vec<String>>,
+    pub ids: std::collections::BTreeMap<RecordKind, Vec<i64>>,
+    /// The versions the caller's records of a kind are at.
+    pub versions: std::collections::BTreeMap<RecordKind, std::collections::BTreeSet<i64>>,
+}
+
+/// The kinds whose keys or ids a live document lists: the API's kinds and
+/// every kind their fields refer to.
+pub fn live_kinds() -> std::collections::BTreeSet<RecordKind> {
+    let mut kinds = std::collections::BTreeSet::new();
+    for kind in crate::api::api_kinds() {
+        kinds.insert(kind);
+        for f in kind.meta().fields {
+            if let FieldTy::Ref(k) | FieldTy::Refs(k) = f.ty {
+                kinds.insert(k);
+            }
+        }
+    }
+    // Never a kind the API does not serve (accounts): its keys stay private.
+    kinds.retain(|k| k.meta().api != canhgiac_domain::ApiAccess::None);
+    kinds
+}
+
+/// Narrows a schema to `values` (keeping `null` where it was allowed).
+fn set_enum(s: &mut Value, values: &[Value]) {
+    if let Some(branches) = s.get_mut("anyOf").and_then(Value::as_array_mut) {
+        for b in branches.iter_mut().filter(|b| b.get("type") != Some(&json!("null"))) {
+            set_enum(b, values);
+        }
+        return;
+    }
+    let nullable = s
+        .get("type")
+        .and_then(Value::as_array)
+        .is_some_and(|t| t.contains(&json!("null")));
+    let mut e = values.to_vec();
+    if nullable {
+        e.push(Value::Null);
+    }
+    if let Some(o) = s.as_object_mut() {
+        o.remove("pattern");
+        o.insert("enum".into(), Value::Array(e));
+    }
+}
+
+/// The document with the values that exist now for the caller
+/// (`/api/openapi.json?live=1`): a reference field lists the keys it may
+/// name, a record path the ids it may take. For API explorers and fuzzers,
+/// which then reach the success paths instead of guessing keys; it is a
+/// snapshot, valid until the records change.
+pub fn with_live_values(mut doc: Value, live: &Live) -> Value {
+    for kind in crate::api::api_kinds() {
+        let name = with_record!(kind, R => <R as canhgiac_domain::schemars::JsonSchema>::schema_name().into_owned(), String::new());
+        for f in kind.meta().fields {
+            let (target, many) = match f.ty {
+                FieldTy::Ref(k) => (k, false),
+                FieldTy::Refs(k) => (k, true),
+                _ => continue,
+            };
+            let Some(keys) = live.keys.get(&target).filter(|k| !k.is_empty()) else {
+                continue;
+            };
+            let values: Vec<Value> = keys.iter().map(|k| json!(k)).collect();
+            let Some(prop) = doc.pointer_mut(&format!("/components/schemas/{name}/properties/{}", f.name)) else {
+                continue;
+            };
+            if many {
+                if let Some(items) = prop.get_mut("items") {
+                    set_enum(items, &values);
+                }
+            } else {
+                set_enum(prop, &values);
+            }
+        }
+        if let Some(ids) = live.ids.get(&kind).filter(|i| !i.is_empty()) {
+            let path = format!("/api/v1/{}/{{id}}", kind.meta().api_path())
+                .replace('~', "~0")
+                .replace('/', "~1");
+            if let Some(schema) = doc.pointer_mut(&format!("/paths/{path}/parameters/0/schema")) {
+                schema["enum"] = json!(ids);
+            }
+            if let (Some(versions), Some(schema)) = (
+                live.versions.get(&kind),
+                doc.pointer_mut(&format!("/paths/{path}/put/parameters/0/schema")),
+            ) {
+                let tags: Vec<String> = versions.iter().map(i64::to_string).collect();
+                schema["enum"] = json!(tags);
+            }
+        }
+    }
+    doc
 }

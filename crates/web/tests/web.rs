@@ -998,6 +998,59 @@ async fn api_with_tokens_validation_and_json_errors(app: &TestApp) {
         StatusCode::NOT_FOUND,
         "accounts are not in the API"
     );
+    // The live document narrows references, ids and versions to what exists
+    // for the caller; the plain one does not.
+    let live: serde_json::Value = get("tok-read", "/api/openapi.json?live=1")
+        .await
+        .expect("doc")
+        .json()
+        .await
+        .expect("json");
+    let outlet = &live["components"]["schemas"]["MediaItem"]["properties"]["outlet"]["enum"];
+    assert!(
+        outlet
+            .as_array()
+            .is_some_and(|a| a.contains(&serde_json::json!("bao-bac-giang-dien-tu"))),
+        "{outlet}"
+    );
+    let topics = &live["components"]["schemas"]["MediaItem"]["properties"]["topics"]["items"]["enum"];
+    assert!(
+        topics
+            .as_array()
+            .is_some_and(|a| a.contains(&serde_json::json!("PCMT"))),
+        "{topics}"
+    );
+    let ids = live["paths"]["/api/v1/media-items/{id}"]["parameters"][0]["schema"]["enum"]
+        .as_array()
+        .cloned()
+        .expect("ids");
+    let first = ids.first().and_then(serde_json::Value::as_i64).expect("an id");
+    assert_eq!(
+        get("tok-read", &format!("/api/v1/media-items/{first}"))
+            .await
+            .expect("get")
+            .status(),
+        StatusCode::OK,
+        "a listed id exists"
+    );
+    assert!(
+        live["paths"]["/api/v1/media-items/{id}"]["put"]["parameters"][0]["schema"]["enum"]
+            .as_array()
+            .is_some_and(|a| a.contains(&serde_json::json!("1")))
+    );
+    assert!(
+        !live.to_string().contains("lanhdao"),
+        "no account names in the live document"
+    );
+    let plain: serde_json::Value = get("tok-read", "/api/openapi.json")
+        .await
+        .expect("doc")
+        .json()
+        .await
+        .expect("json");
+    assert!(plain["components"]["schemas"]["MediaItem"]["properties"]["outlet"]
+        .get("enum")
+        .is_none());
     let item = serde_json::json!({
         "outlet": "bao-bac-giang-dien-tu", "kind": "news", "title": "Bắt đối tượng tàng trữ ma túy",
         "url": "https://baobacgiang.vn/api-1", "published_on": "12/06/2024", "topics": ["PCMT"], "source": "api"
