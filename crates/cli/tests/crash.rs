@@ -11,14 +11,14 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use canhgiac_store::db::{Cols, Ty, Value};
 use canhgiac_store::prelude::*;
 use canhgiac_store::SqlStore;
 
 mod common;
-use common::ok;
+use common::{free_port, ok, pg_url, wait_for_port};
 
 /// Items in the import: large enough that a kill usually lands inside it.
 const IMPORTED: usize = 6000;
@@ -75,21 +75,6 @@ impl Target {
     }
 }
 
-fn pg_url() -> Option<String> {
-    let required = std::env::var("CANHGIAC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-    let url = std::env::var("CANHGIAC_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let probe = std::net::TcpStream::connect_timeout(&"127.0.0.1:5432".parse().expect("addr"), Duration::from_secs(2));
-    match probe {
-        Ok(_) => Some(url),
-        Err(e) if !required => {
-            eprintln!("PostgreSQL unavailable ({e}); skipping its run (CANHGIAC_REQUIRE_POSTGRES=1 makes this fail)");
-            None
-        }
-        Err(e) => panic!("PostgreSQL required: {e}"),
-    }
-}
-
 fn import_file(dir: &Path) -> std::path::PathBuf {
     let items: Vec<serde_json::Value> = (0..IMPORTED)
         .map(|i| {
@@ -114,11 +99,6 @@ fn import_file(dir: &Path) -> std::path::PathBuf {
     path
 }
 
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
-}
-
 fn serve(t: &Target, port: u16) -> Child {
     let log = std::fs::OpenOptions::new()
         .create(true)
@@ -132,11 +112,7 @@ fn serve(t: &Target, port: u16) -> Child {
         .stderr(log)
         .spawn()
         .expect("serve");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_port(port);
     child
 }
 

@@ -13,20 +13,8 @@ use canhgiac_store::{NewJob, SqlStore};
 
 const JOBS: usize = 500;
 
-fn pg_url() -> Option<String> {
-    let required = std::env::var("CANHGIAC_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-    let url = std::env::var("CANHGIAC_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let probe = std::net::TcpStream::connect_timeout(&"127.0.0.1:5432".parse().expect("addr"), Duration::from_secs(2));
-    match probe {
-        Ok(_) => Some(url),
-        Err(e) if !required => {
-            eprintln!("PostgreSQL unavailable ({e}); skipping (CANHGIAC_REQUIRE_POSTGRES=1 makes this fail)");
-            None
-        }
-        Err(e) => panic!("PostgreSQL required: {e}"),
-    }
-}
+mod common;
+use common::pg_url;
 
 fn worker(url: &str, schema: &str, id: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_canhgiac"))

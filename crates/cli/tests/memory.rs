@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // a failed unwrap in a test is a failed test
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod common;
 
@@ -45,11 +45,7 @@ async fn two_hundred_parallel_wrong_sign_ins_stay_under_500_mb() {
     common::ok(&run(&["demo"]));
     let reset = common::ok(&run(&["user", "reset-password", "chuyenvien"]));
     let password = reset.rsplit(": ").next().expect("password").trim().to_owned();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = common::free_port();
     let mut server = Command::new(&bin)
         .arg("--data")
         .arg(&data)
@@ -59,11 +55,7 @@ async fn two_hundred_parallel_wrong_sign_ins_stay_under_500_mb() {
         .stderr(Stdio::null())
         .spawn()
         .expect("serve");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    common::wait_for_port(port);
     let base = format!("http://127.0.0.1:{port}");
     let before = status_kb(server.id(), "VmRSS:");
 

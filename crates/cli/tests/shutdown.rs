@@ -24,11 +24,7 @@ async fn sigterm_lets_the_request_and_the_jobs_under_way_finish() {
         &data,
         &["jobs", "probe", "--count", &JOBS.to_string(), "--sleep-ms", "2500"],
     ));
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let port = common::free_port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_canhgiac"))
         .arg("--data")
         .arg(&data)
@@ -38,11 +34,7 @@ async fn sigterm_lets_the_request_and_the_jobs_under_way_finish() {
         .stderr(Stdio::null())
         .spawn()
         .expect("serve");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    common::wait_for_port(port);
     let store = SqlStore::open_sqlite(&data).await.expect("store");
     let running = || async {
         store

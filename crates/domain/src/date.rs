@@ -148,9 +148,15 @@ impl Timestamp {
         Timestamp(chrono::DateTime::from_timestamp_micros(micros).unwrap_or(now))
     }
 
+    /// RFC 3339, kept to the microsecond (what both storage engines keep
+    /// and [`Timestamp::rfc3339`] writes): finer digits are dropped, so an
+    /// instant reads back as it was written.
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         chrono::DateTime::parse_from_rfc3339(s.trim())
-            .map(|d| Timestamp(d.with_timezone(&Utc)))
+            .map(|d| {
+                let utc = d.with_timezone(&Utc);
+                Timestamp(chrono::DateTime::from_timestamp_micros(utc.timestamp_micros()).unwrap_or(utc))
+            })
             .map_err(|_| FieldError::new(format!("Thời điểm không hợp lệ: «{}» (cần RFC 3339)", s.trim())))
     }
 
@@ -253,6 +259,15 @@ impl schemars::JsonSchema for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_keep_microseconds_and_read_back_as_written() {
+        // Found by the `parsers` fuzz target: seven fractional digits were
+        // kept in memory but written as six, so the stored instant differed.
+        let t = Timestamp::parse("2024-05-16T01:00:00.0080531z").expect("instant");
+        assert_eq!(t.rfc3339(), "2024-05-16T01:00:00.008053Z");
+        assert_eq!(Timestamp::parse(&t.rfc3339()).ok(), Some(t));
+    }
 
     #[test]
     fn parses_vietnamese_and_iso() {

@@ -97,6 +97,10 @@ fn environment(data: &ReportData) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_fuel(Some(TEMPLATE_FUEL));
+    // No source excerpts in errors: minijinja's excerpt printer subtracts
+    // columns that can run backwards and panics (found by the `template`
+    // fuzz target); the message keeps the line number.
+    env.set_debug(false);
     // Every value printed from data is escaped for Markdown; helpers that
     // build markup return safe strings.
     env.set_formatter(|out, state, value| {
@@ -180,7 +184,7 @@ pub fn render(data: &ReportData, template: Option<&str>) -> Result<Narrative, Re
                     "mẫu báo cáo chạy quá {TEMPLATE_FUEL} bước (có vòng lặp quá lớn?); hãy sửa mẫu"
                 ))
             } else {
-                ReportError::Template(format!("{e:#}"))
+                ReportError::Template(e.to_string())
             }
         })?;
     let body = captured.output().to_owned();

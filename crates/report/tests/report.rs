@@ -687,6 +687,11 @@ async fn agency_templates_replace_the_default_and_errors_are_clear() {
     let runaway = "{% for a in range(100000) %}{% for b in range(100000) %}{{ b }}{% endfor %}{% endfor %}";
     let err = build(&store, &spec_h1(), Some(runaway), None, false).await.unwrap_err();
     assert!(err.to_string().contains("vòng lặp quá lớn"), "{err}");
+    // Found by the `template` fuzz target: this broken template made
+    // minijinja's error printer panic. It is refused with a message instead.
+    let broken = "\x1a\x1a{% set %}Báo cáo riêng{% endset %}#I . \n    360/BC-STTrn topic{ t.name }}S*";
+    let err = build(&store, &spec_h1(), Some(broken), None, false).await.unwrap_err();
+    assert!(err.to_string().contains("Mẫu báo cáo bị lỗi"), "{err}");
     // The default template stays far below the bound.
     let data = canhgiac_report::compute(&store, &spec_h1(), false).await.expect("data");
     let used = canhgiac_report::template::render(&data, None)
