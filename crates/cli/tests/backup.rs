@@ -5,7 +5,7 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 mod common;
@@ -72,22 +72,7 @@ fn a_backup_taken_while_serving_restores_to_the_same_records() {
     let data_s = data.to_str().unwrap();
     let before = exports(&["--data", data_s]);
     // The server runs (and writes its sessions) while the copy is taken.
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let mut server = Command::new(env!("CARGO_BIN_EXE_canhgiac"))
-        .args(["--data", data_s, "serve", "--bind", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let (mut server, _) = common::serve(env!("CARGO_BIN_EXE_canhgiac"), &data, &[]);
     let file = dir.path().join("sao-luu.zip");
     let said = ok(&canhgiac(&data, &["backup", "--out", file.to_str().unwrap()]));
     assert!(
@@ -232,22 +217,7 @@ fn scheduled_backups_run_as_a_job_and_keep_the_newest() {
     ));
     assert!(said.contains("Đã lập lịch sao lưu"), "{said}");
     assert!(err(&canhgiac(&data, &["backup", "--schedule", b])).contains("đã có lịch"));
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let mut server = Command::new(env!("CARGO_BIN_EXE_canhgiac"))
-        .args([
-            "--data",
-            data.to_str().unwrap(),
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
+    let (mut server, _) = common::serve(env!("CARGO_BIN_EXE_canhgiac"), &data, &[]);
     let newest = || {
         let mut ours: Vec<String> = std::fs::read_dir(&backups)
             .unwrap()

@@ -18,7 +18,7 @@ use canhgiac_store::prelude::*;
 use canhgiac_store::SqlStore;
 
 mod common;
-use common::{free_port, ok, pg_url, wait_for_port};
+use common::{free_port, ok, pg_url, token_in, wait_for_port};
 
 /// Items in the import: large enough that a kill usually lands inside it.
 const IMPORTED: usize = 6000;
@@ -117,14 +117,13 @@ fn serve(t: &Target, port: u16) -> Child {
 }
 
 fn token(t: &Target) -> String {
-    let made = ok(&t.run(&["token", "--user", "chuyenvien", "--scopes", "read,write"]));
-    made.lines()
-        .find_map(|l| {
-            l.strip_prefix("Mã truy cập")
-                .and_then(|r| r.split_once(": "))
-                .map(|(_, t)| t.trim().to_owned())
-        })
-        .expect("token printed")
+    token_in(&ok(&t.run(&[
+        "token",
+        "--user",
+        "chuyenvien",
+        "--scopes",
+        "read,write",
+    ])))
 }
 
 fn api_item(seed: u64, i: usize) -> serde_json::Value {

@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // a failed unwrap in a test is a failed test
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 mod common;
 use common::{canhgiac, ok};
@@ -20,18 +19,8 @@ async fn the_logs_never_hold_passwords_tokens_or_cookies() {
         &data,
         &["token", "--user", "chuyenvien", "--scopes", "read,write"],
     ));
-    let token = made
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("Mã truy cập")
-                .and_then(|r| r.split_once(": "))
-                .map(|(_, t)| t.trim().to_owned())
-        })
-        .expect("token printed");
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let token = common::token_in(&made);
+    let port = common::free_port();
     let log_path = dir.path().join("serve.log");
     let log = std::fs::File::create(&log_path).unwrap();
     let mut server = Command::new(env!("CARGO_BIN_EXE_canhgiac"))
@@ -43,12 +32,7 @@ async fn the_logs_never_hold_passwords_tokens_or_cookies() {
         .spawn()
         .expect("serve");
     let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    common::wait_for_port(port);
     let c = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

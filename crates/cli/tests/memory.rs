@@ -7,7 +7,7 @@
 //! that variable it uses the test build of the same code.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // a failed unwrap in a test is a failed test
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 mod common;
@@ -45,17 +45,7 @@ async fn two_hundred_parallel_wrong_sign_ins_stay_under_500_mb() {
     common::ok(&run(&["demo"]));
     let reset = common::ok(&run(&["user", "reset-password", "chuyenvien"]));
     let password = reset.rsplit(": ").next().expect("password").trim().to_owned();
-    let port = common::free_port();
-    let mut server = Command::new(&bin)
-        .arg("--data")
-        .arg(&data)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env_remove("CANHGIAC_DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    common::wait_for_port(port);
+    let (mut server, port) = common::serve(&bin, &data, &[]);
     let base = format!("http://127.0.0.1:{port}");
     let before = status_kb(server.id(), "VmRSS:");
 

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)] // a failed unwrap in a test is a failed test
 
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use canhgiac_store::prelude::*;
@@ -24,17 +24,7 @@ async fn sigterm_lets_the_request_and_the_jobs_under_way_finish() {
         &data,
         &["jobs", "probe", "--count", &JOBS.to_string(), "--sleep-ms", "2500"],
     ));
-    let port = common::free_port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_canhgiac"))
-        .arg("--data")
-        .arg(&data)
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--concurrency", "2"])
-        .env_remove("CANHGIAC_DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve");
-    common::wait_for_port(port);
+    let (mut server, port) = common::serve(env!("CARGO_BIN_EXE_canhgiac"), &data, &["--concurrency", "2"]);
     let store = SqlStore::open_sqlite(&data).await.expect("store");
     let running = || async {
         store

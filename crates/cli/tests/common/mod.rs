@@ -72,3 +72,38 @@ pub fn wait_for_port(port: u16) {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// Starts `BIN --data DATA serve --bind 127.0.0.1:PORT EXTRA…` on a free
+/// port, quiet and with the environment's store settings removed, and waits
+/// until it listens.
+#[allow(dead_code)] // not every test binary uses it
+pub fn serve(bin: &str, data: &Path, extra: &[&str]) -> (std::process::Child, u16) {
+    let port = free_port();
+    let child = Command::new(bin)
+        .arg("--data")
+        .arg(data)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .args(extra)
+        .env_remove("CANHGIAC_DATABASE_URL")
+        .env_remove("CANHGIAC_DATA")
+        .env_remove("CANHGIAC_AGENCY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    wait_for_port(port);
+    (child, port)
+}
+
+/// The API token `canhgiac token` printed (`Mã truy cập …: SECRET`).
+#[allow(dead_code)] // not every test binary uses it
+pub fn token_in(printed: &str) -> String {
+    printed
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Mã truy cập")
+                .and_then(|r| r.split_once(": "))
+                .map(|(_, t)| t.trim().to_owned())
+        })
+        .expect("token printed")
+}
