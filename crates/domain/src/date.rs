@@ -10,9 +10,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::error::FieldError;
 
 /// What [`Date::parse`] accepts, as a regular expression for the API's
-/// document: ISO or `dd/mm/yyyy`, years 1900 to 2200. (A day past the end of
-/// its month, `31/02/2024`, passes the pattern and is refused by the parser.)
-pub const DATE_PATTERN: &str = "^((19[0-9]{2}|2[01][0-9]{2}|2200)-(0?[1-9]|1[0-2])-(0?[1-9]|[12][0-9]|3[01])|(0?[1-9]|[12][0-9]|3[01])[/.-](0?[1-9]|1[0-2])[/.-](19[0-9]{2}|2[01][0-9]{2}|2200))$";
+/// document: ISO or `dd/mm/yyyy` (or `.`, `-` between), years 1900 to 2200,
+/// days that exist: 29/02 in leap years only (1900, 2100 and 2200 are not).
+pub const DATE_PATTERN: &str = "^((19[0-9]{2}|2[01][0-9]{2}|2200)-((0?[1-9]|1[0-2])-(0?[1-9]|1[0-9]|2[0-8])|(0?[13-9]|1[0-2])-(29|30)|(0?[13578]|1[02])-31)|(19(0[48]|[2468][048]|[13579][26])|20(0[048]|[2468][048]|[13579][26])|21(0[48]|[2468][048]|[13579][26]))-0?2-29|((0?[1-9]|1[0-9]|2[0-8])[/.-](0?[1-9]|1[0-2])|(29|30)[/.-](0?[13-9]|1[0-2])|31[/.-](0?[13578]|1[02]))[/.-](19[0-9]{2}|2[01][0-9]{2}|2200)|29[/.-]0?2[/.-](19(0[48]|[2468][048]|[13579][26])|20(0[048]|[2468][048]|[13579][26])|21(0[48]|[2468][048]|[13579][26])))$";
 
 /// A calendar date with no time zone (dates of documents, publications…).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -259,6 +259,51 @@ impl schemars::JsonSchema for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every day from 1900 to 2200, in the spellings the parser reads,
+    /// matches the pattern; and whatever day-month-year the pattern matches,
+    /// the parser accepts (so no day that does not exist).
+    #[test]
+    fn the_date_pattern_is_the_calendar() {
+        let re = regex::Regex::new(DATE_PATTERN).unwrap();
+        let mut d = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap();
+        let last = NaiveDate::from_ymd_opt(2200, 12, 31).unwrap();
+        while d <= last {
+            let (y, m, day) = (d.year(), d.month(), d.day());
+            for s in [
+                format!("{y}-{m:02}-{day:02}"),
+                format!("{day:02}/{m:02}/{y}"),
+                format!("{day}.{m}.{y}"),
+                format!("{y}-{m}-{day}"),
+            ] {
+                assert!(re.is_match(&s), "{s}");
+            }
+            d = d.succ_opt().unwrap();
+        }
+        for y in [1900, 1904, 1999, 2000, 2023, 2024, 2100, 2104, 2200] {
+            for m in 1..=12 {
+                for day in 1..=31 {
+                    for s in [format!("{day:02}/{m:02}/{y}"), format!("{y}-{m:02}-{day:02}")] {
+                        if re.is_match(&s) {
+                            assert!(Date::parse(&s).is_ok(), "{s}");
+                        } else {
+                            assert!(Date::parse(&s).is_err(), "{s}");
+                        }
+                    }
+                }
+            }
+        }
+        for bad in [
+            "31-09-1958",
+            "31/11.2025",
+            "29/02/1900",
+            "29/02/2100",
+            "2201-01-01",
+            "00/01/2000",
+        ] {
+            assert!(!re.is_match(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn instants_keep_microseconds_and_read_back_as_written() {

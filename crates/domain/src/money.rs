@@ -158,10 +158,16 @@ impl<'de> Deserialize<'de> for Dong {
         #[serde(untagged)]
         enum Raw {
             Int(i64),
+            // `7500000.0`: JSON's same integer, as some clients write it.
+            Float(f64),
             Str(String),
         }
         match Raw::deserialize(d)? {
             Raw::Int(v) => Dong::new(v),
+            Raw::Float(f) if f.fract() == 0.0 && f.abs() <= MAX_DONG as f64 => Dong::new(f as i64),
+            Raw::Float(f) => Err(FieldError::new(format!(
+                "Số tiền phải là số nguyên đồng (nhận được {f})"
+            ))),
             Raw::Str(s) => Dong::parse(&s),
         }
         .map_err(serde::de::Error::custom)
@@ -222,5 +228,8 @@ mod tests {
         assert!(Dong::parse("99999999999999999999").is_err());
         assert!(serde_json::from_str::<Dong>("-500").is_err());
         assert!(serde_json::from_str::<Dong>("1.5").is_err());
+        assert_eq!(serde_json::from_str::<Dong>("7500000.0").unwrap().get(), 7_500_000);
+        assert!(serde_json::from_str::<Dong>("-7500000.0").is_err());
+        assert!(serde_json::from_str::<Dong>("1e300").is_err());
     }
 }

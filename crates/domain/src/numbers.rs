@@ -39,3 +39,74 @@ mod tests {
         assert_eq!(change_percent(5, 0), None);
     }
 }
+
+/// Whole numbers as JSON may write them: `12`, or `12.0`, which JSON
+/// (and the JSON Schema the API's document is written in) counts as the
+/// same integer. A fraction, a negative number or one past the type's range
+/// is refused with a Vietnamese reason. For `#[serde(deserialize_with)]`.
+pub mod whole {
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Unsigned(u64),
+        Signed(i64),
+        Float(f64),
+    }
+
+    fn convert<T: TryFrom<u64>, E: serde::de::Error>(raw: Raw) -> Result<T, E> {
+        let n = match raw {
+            Raw::Unsigned(n) => n,
+            Raw::Signed(v) => return Err(E::custom(format!("phải là số nguyên không âm (nhận được {v})"))),
+            // 2^53: past it a float no longer holds every whole number.
+            Raw::Float(f) if f.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&f) => f as u64,
+            Raw::Float(f) => return Err(E::custom(format!("phải là số nguyên không âm (nhận được {f})"))),
+        };
+        T::try_from(n).map_err(|_| E::custom(format!("số {n} quá lớn")))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<T, D::Error> {
+        convert(Raw::deserialize(d)?)
+    }
+
+    /// The same, for an optional field (`null` is none).
+    pub fn option<'de, D: Deserializer<'de>, T: TryFrom<u64>>(d: D) -> Result<Option<T>, D::Error> {
+        Option::<Raw>::deserialize(d)?.map(convert).transpose()
+    }
+}
+
+#[cfg(test)]
+mod whole_tests {
+    #[derive(serde::Deserialize, Debug)]
+    struct T {
+        #[serde(deserialize_with = "super::whole::deserialize")]
+        n: u32,
+        #[serde(default, deserialize_with = "super::whole::option")]
+        m: Option<u32>,
+    }
+
+    #[test]
+    fn whole_numbers_in_either_json_spelling() {
+        let t: T = serde_json::from_str(r#"{"n": 12, "m": 507.0}"#).unwrap();
+        assert_eq!((t.n, t.m), (12, Some(507)));
+        let t: T = serde_json::from_str(r#"{"n": 4294967295.0, "m": null}"#).unwrap();
+        assert_eq!((t.n, t.m), (u32::MAX, None));
+        let t: T = serde_json::from_str(r#"{"n": 0}"#).unwrap();
+        assert_eq!(t.m, None);
+        for bad in [
+            r#"{"n": 1.5}"#,
+            r#"{"n": -1}"#,
+            r#"{"n": -1.0}"#,
+            r#"{"n": 4294967296}"#,
+            r#"{"n": 1e300}"#,
+            r#"{"n": "12"}"#,
+            r#"{"n": 1, "m": 0.25}"#,
+        ] {
+            let e = serde_json::from_str::<T>(bad).unwrap_err().to_string();
+            assert!(!e.is_empty(), "{bad}");
+        }
+        let e = serde_json::from_str::<T>(r#"{"n": 2.5}"#).unwrap_err().to_string();
+        assert!(e.contains("phải là số nguyên không âm"), "{e}");
+    }
+}

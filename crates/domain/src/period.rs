@@ -228,6 +228,10 @@ impl<'de> Deserialize<'de> for Period {
     }
 }
 
+/// What [`Period`]'s parser accepts, for the API's document: a year from
+/// 1900 to 2200, then a month, a quarter, a half or the nine months.
+pub const PERIOD_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(0?[1-9]|1[0-2]|[Qq][1-4]|[Hh][12]|9[Mm]))?$";
+
 impl schemars::JsonSchema for Period {
     fn inline_schema() -> bool {
         true
@@ -236,7 +240,7 @@ impl schemars::JsonSchema for Period {
         "Period".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": "string", "pattern": "^[0-9]{4}(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|9M))?$"})
+        schemars::json_schema!({"type": "string", "pattern": PERIOD_PATTERN})
     }
 }
 
@@ -287,6 +291,51 @@ mod tests {
     fn previous_year_handles_29_february() {
         let r = DateRange::new(d("29/02/2024"), d("29/02/2024")).unwrap();
         assert_eq!(r.previous_year().from, d("28/02/2023"));
+    }
+
+    /// The document's pattern promises no more than the parser takes, and
+    /// covers every period the parser writes.
+    #[test]
+    fn what_the_period_pattern_matches_is_accepted() {
+        let re = regex::Regex::new(PERIOD_PATTERN).unwrap();
+        let mut matched = 0;
+        for y in 1890..=2210 {
+            let mut tails: Vec<String> = vec![
+                String::new(),
+                "-9M".into(),
+                "-9m".into(),
+                "-9".into(),
+                "-00".into(),
+                "-13".into(),
+            ];
+            for m in 0..=13 {
+                tails.push(format!("-{m}"));
+                tails.push(format!("-{m:02}"));
+            }
+            for q in 0..=5 {
+                tails.push(format!("-Q{q}"));
+                tails.push(format!("-q{q}"));
+                tails.push(format!("-H{q}"));
+                tails.push(format!("-h{q}"));
+            }
+            tails.sort();
+            tails.dedup();
+            for t in tails {
+                let s = format!("{y}{t}");
+                let parsed = s.parse::<Period>();
+                if re.is_match(&s) {
+                    matched += 1;
+                    let p = parsed.unwrap_or_else(|e| panic!("{s}: {e:?}"));
+                    assert!(re.is_match(&p.to_string()), "{p}");
+                }
+            }
+        }
+        // Each year of 1900..=2200: alone, 9M and 9m, months 1..9 and
+        // 01..12, Q1..Q4 and H1, H2 in both cases.
+        assert_eq!(matched, 301 * (1 + 2 + 9 + 12 + 8 + 4));
+        for bad in ["0000", "1899", "2201", "2024-", "2024-Q01", "24-H1", "2024-06-01"] {
+            assert!(!re.is_match(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -60,6 +60,40 @@ fn check_url(errs: &mut ValidationErrors, field: &str, u: &Text) {
     }
 }
 
+/// The links the API's document describes: `http` or `https`, a host name
+/// ending in letters, an optional port, then any path and query without
+/// spaces, control characters or a fragment. Every string it matches,
+/// [`canonical_url`] accepts (a test holds the two together); the parser
+/// accepts more (upper case, IP addresses, fragments), which the document
+/// does not promise.
+pub const URL_PATTERN: &str = "^https?://([A-Za-z0-9]+(-[A-Za-z0-9]+)*\\.)*[A-Za-z]{2,63}(:[1-9][0-9]{0,3})?([/?][^\\s#\\u0000-\\u001F\\u007F-\\u009F]*)?$";
+
+/// A link as stored: what was accepted, which is more than [`URL_PATTERN`]
+/// promises. The API's document adds the pattern where a link is sent
+/// (`x-link` marks the fields), not where one is read back.
+fn url_schema() -> serde_json::Value {
+    serde_json::json!({"type": "string", "minLength": 1, "maxLength": 2048, "x-link": true, "description": "Đường dẫn http(s)://…"})
+}
+
+/// The API document's schema of a link field.
+pub fn url_field_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::Schema::try_from(url_schema()).unwrap_or_default()
+}
+
+/// The API document's schema of an optional link field.
+pub fn optional_url_field_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let mut s = url_schema();
+    s["type"] = serde_json::json!(["string", "null"]);
+    s["default"] = serde_json::Value::Null;
+    schemars::Schema::try_from(s).unwrap_or_default()
+}
+
+/// The API document's schema of a list of links.
+pub fn url_list_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::Schema::try_from(serde_json::json!({"type": "array", "items": url_schema(), "default": []}))
+        .unwrap_or_default()
+}
+
 /// The canonical form of a link, for natural keys and duplicate detection:
 /// lower-case scheme and host, no fragment, no tracking parameters, no
 /// trailing slash. Only `http` and `https` are links.
@@ -280,6 +314,7 @@ pub struct Signer {
 #[serde(deny_unknown_fields)]
 pub struct Agency {
     pub code: Code,
+    #[schemars(length(min = 1))]
     pub names: Vec<AgencyName>,
     pub signer: Signer,
     /// Default `Nơi nhận`, one line each, without the leading `- `.
@@ -483,6 +518,7 @@ pub struct Topic {
     /// `phòng, chống tội phạm`: the form used inside sentences.
     pub short_name: Text,
     /// Position in section II.1 of the report.
+    #[serde(deserialize_with = "crate::numbers::whole::deserialize")]
     pub ordinal: u32,
     #[serde(default)]
     pub description: Option<Text>,
@@ -657,9 +693,11 @@ pub struct Outlet {
     #[serde(default)]
     pub parent: Option<Code>,
     #[serde(default)]
+    #[schemars(schema_with = "optional_url_field_schema")]
     pub website: Option<Text>,
     /// RSS/Atom/JSON feeds and listing pages to follow.
     #[serde(default)]
+    #[schemars(schema_with = "url_list_schema")]
     pub feeds: Vec<Text>,
     #[serde(default = "yes")]
     pub active: bool,
@@ -729,6 +767,8 @@ impl Record for Outlet {
 #[serde(deny_unknown_fields)]
 pub struct Cadence {
     /// How many editions per unit: `01 chuyên mục/tuần` is 1 per week.
+    #[schemars(range(min = 1, max = 1000))]
+    #[serde(deserialize_with = "crate::numbers::whole::deserialize")]
     pub count: u32,
     pub per: CadenceUnit,
 }
@@ -743,6 +783,8 @@ pub struct Programme {
     #[serde(default)]
     pub cadence: Option<Cadence>,
     #[serde(default)]
+    #[schemars(range(min = 1, max = 1440))]
+    #[serde(deserialize_with = "crate::numbers::whole::option")]
     pub duration_minutes: Option<u32>,
     /// `Công an tỉnh` for a programme made together with the police.
     #[serde(default)]
@@ -828,8 +870,10 @@ pub struct MediaItem {
     #[serde(default)]
     pub programme: Option<Code>,
     pub kind: ItemKind,
+    #[schemars(length(max = 1000))]
     pub title: Text,
     #[serde(default)]
+    #[schemars(schema_with = "optional_url_field_schema")]
     pub url: Option<Text>,
     pub published_on: Date,
     #[serde(default)]
@@ -1083,6 +1127,8 @@ pub struct PlanItem {
     pub agency: Code,
     /// The period the task is for (`2024-H2`).
     pub period: Period,
+    #[schemars(range(min = 1, max = 999))]
+    #[serde(deserialize_with = "crate::numbers::whole::deserialize")]
     pub ordinal: u32,
     pub text: Text,
     #[serde(default)]
@@ -1150,9 +1196,11 @@ pub struct Case {
     /// The account as shown on the platform: `@taikhoan_a`.
     pub account: Text,
     #[serde(default)]
+    #[schemars(schema_with = "optional_url_field_schema")]
     pub account_url: Option<Text>,
     /// Links to the offending posts.
     #[serde(default)]
+    #[schemars(schema_with = "url_list_schema")]
     pub urls: Vec<Text>,
     pub summary: Text,
     pub category: CaseCategory,
@@ -1238,15 +1286,18 @@ pub struct Evidence {
     pub kind: EvidenceKind,
     pub description: Text,
     #[serde(default)]
+    #[schemars(schema_with = "optional_url_field_schema")]
     pub url: Option<Text>,
     pub captured_at: Timestamp,
     pub captured_by: Text,
     #[serde(default)]
+    #[schemars(extend("pattern" = "^[0-9a-f]{64}$"))]
     pub sha256: Option<Text>,
     #[serde(default)]
     pub stored_uri: Option<Text>,
     /// How many items one capture holds (`09 video`).
     #[serde(default)]
+    #[serde(deserialize_with = "crate::numbers::whole::option")]
     pub item_count: Option<u32>,
 }
 
@@ -1318,6 +1369,7 @@ vn_enum!(TakedownResult {
 #[serde(deny_unknown_fields)]
 pub struct TakedownCheck {
     pub case: Code,
+    #[schemars(schema_with = "url_field_schema")]
     pub url: Text,
     pub checked_at: Timestamp,
     pub result: TakedownResult,
@@ -1527,6 +1579,7 @@ pub struct SanctionDecision {
     /// Decree, article, clause.
     #[serde(default)]
     pub legal_basis: Option<Text>,
+    #[schemars(extend("maximum" = MAX_FINE))]
     pub fine: Dong,
     /// Remedial measures: `Buộc gỡ bỏ thông tin sai sự thật`.
     #[serde(default)]
@@ -1651,6 +1704,64 @@ pub struct AuditEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The API document promises that links of [`URL_PATTERN`] are taken:
+    /// every combination of hosts, ports, paths and queries it matches
+    /// passes [`canonical_url`], and what it does not promise (other
+    /// schemes, fragments, spaces, numeric hosts) it does not match.
+    #[test]
+    fn what_the_url_pattern_matches_is_accepted() {
+        let re = regex::Regex::new(URL_PATTERN).unwrap();
+        let hosts = [
+            "baobacgiang.vn",
+            "a-b.c-d.ef",
+            "x.y.z.museum",
+            "XN.com",
+            "localhost",
+            "1a.b2.co",
+        ];
+        let ports = ["", ":8", ":8080", ":9999"];
+        let tails = [
+            "",
+            "/",
+            "?",
+            "/tin-tuc/an-ninh-trat-tu?id=12&utm_source=fb",
+            "/phòng-chống/ma túy".split(' ').next().unwrap_or_default(),
+            "/%zz/%/..\\..//",
+            "?q=ma+t%C3%BAy&fbclid=1",
+            "/a{b}|c^d`e[f]",
+            "/😀/\u{10FFFF}",
+        ];
+        let mut n = 0;
+        for scheme in ["http://", "https://"] {
+            for h in hosts {
+                for p in ports {
+                    for t in tails {
+                        let u = format!("{scheme}{h}{p}{t}");
+                        assert!(re.is_match(&u), "{u}");
+                        assert!(canonical_url(&u).is_ok(), "{u}: {:?}", canonical_url(&u));
+                        n += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 2 * 6 * 4 * 9);
+        for bad in [
+            "ftp://a.vn",
+            "https://a.vn/#x",
+            "https://a.vn/a b",
+            "https://1.2.3.4",
+            "https://a.0x1",
+            "https://a--b.vn",
+            "https://a.vn:0",
+            "https://a.vn:65536",
+            "https:///a.vn",
+            "https://a.vn/\u{7}",
+            " https://a.vn",
+        ] {
+            assert!(!re.is_match(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn a_fine_above_ten_billion_is_refused() {

@@ -178,8 +178,14 @@ async fn create_kind<R: Record, S: Store>(
         .store_for(user)
         .create(&Actor::new(&user.username, "api"), &rec)
         .await?;
+    // Where the record now is, and the version to send back when editing.
+    let location = format!("/api/v1/{}/{id}", R::META.api_path());
     Ok((
         StatusCode::CREATED,
+        [
+            (axum::http::header::LOCATION, location),
+            (axum::http::header::ETAG, "\"1\"".to_owned()),
+        ],
         Json(serde_json::json!({ "id": id, "key": rec.key(), "version": 1 })),
     )
         .into_response())
@@ -207,16 +213,27 @@ async fn update_kind<R: Record, S: Store>(
 ) -> Result<Response, ApiError> {
     let rec: R = parse_body(headers, body)?;
     // The version being edited is required, as the forms send it: without
-    // it, concurrent writers would overwrite each other unseen.
-    let version = headers
+    // it, concurrent writers would overwrite each other unseen. `*` (RFC
+    // 9110, 13.1.1) is the client saying, in so many words, that it means to
+    // replace whatever version is there.
+    let tag = headers
         .get(axum::http::header::IF_MATCH)
         .ok_or(WebError::PreconditionRequired)?
         .to_str()
-        .ok()
-        .and_then(|v| v.trim().trim_start_matches("W/").trim_matches('"').parse::<i64>().ok())
-        .ok_or_else(|| WebError::BadRequest("If-Match phải là số phiên bản".into()))?;
+        .map(str::trim)
+        .unwrap_or_default();
+    let version = if tag == "*" {
+        None
+    } else {
+        Some(
+            tag.trim_start_matches("W/")
+                .trim_matches('"')
+                .parse::<i64>()
+                .map_err(|_| WebError::BadRequest("If-Match phải là số phiên bản hoặc *".into()))?,
+        )
+    };
     app.store_for(user)
-        .update(&Actor::new(&user.username, "api"), id, Some(version), &rec)
+        .update(&Actor::new(&user.username, "api"), id, version, &rec)
         .await?;
     get_kind::<R, S>(app, user, id).await
 }
@@ -280,16 +297,26 @@ pub async fn openapi<S: Store>(
         limit: Some(crate::openapi::LIVE_VALUES),
         ..Default::default()
     };
+    // What the caller may change: its agency's records and the reference
+    // data every agency shares (topics, provisions), for which the role
+    // decides; an outlet shared by several agencies only a user of no
+    // agency changes.
+    let unscoped = user.agency.is_none();
     for kind in crate::openapi::live_kinds() {
+        let changes_shared = unscoped || kind.meta().owner == canhgiac_domain::Ownership::Shared;
         let page = with_record!(kind, R => store
             .list::<R>(&q)
             .await
-            .map(|page| page.into_iter().map(|s| (s.id, s.key, s.shared, s.version)).collect::<Vec<_>>()), Ok(Vec::new()))?;
-        // Paths take the caller's own records: shared ones are read-only.
-        let own = || page.iter().filter(|r| !r.2);
-        live.ids.insert(kind, own().map(|r| r.0).collect());
-        live.versions.insert(kind, own().map(|r| r.3).collect());
-        live.keys.insert(kind, page.iter().map(|r| r.1.clone()).collect());
+            .map(|page| page.into_iter().map(|s| {
+                let own = (!s.shared || changes_shared).then(|| crate::openapi::OwnRecord {
+                    id: s.id,
+                    key: s.key.clone(),
+                    record: serde_json::to_value(&s.record).unwrap_or_default(),
+                });
+                (s.key, own)
+            }).collect::<Vec<_>>()), Ok(Vec::new()))?;
+        live.keys.insert(kind, page.iter().map(|r| r.0.clone()).collect());
+        live.own.insert(kind, page.into_iter().filter_map(|r| r.1).collect());
     }
     Ok(Json(crate::openapi::with_live_values(doc, &live)).into_response())
 }

@@ -61,12 +61,17 @@ impl Kinds {
         let plural = R::META.api_path();
         let label = R::KIND.label_vn();
         let body = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}});
-        let one = json!({"description": label, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{stored_name}")}}}});
+        let etag = json!({"ETag": {"description": "Phiên bản của bản ghi, gửi lại trong If-Match khi sửa", "schema": {"type": "string", "pattern": "^\"[0-9]{1,18}\"$"}}});
+        let one = json!({
+            "description": label,
+            "headers": etag,
+            "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{stored_name}")}}}
+        });
         let mut one_linked = one.clone();
         one_linked["links"] = json!({
             "Update": {
                 "operationId": format!("update_{}", R::KIND.code()),
-                "parameters": {"path.id": "$response.body#/id", "header.If-Match": "$response.body#/version"},
+                "parameters": {"path.id": "$response.body#/id", "header.If-Match": "$response.header.ETag"},
                 "requestBody": "$response.body#/record"
             },
             "Delete": {"operationId": format!("delete_{}", R::KIND.code()), "parameters": {"path.id": "$response.body#/id"}}
@@ -90,7 +95,7 @@ impl Kinds {
                 "Read": {"operationId": format!("get_{code}"), "parameters": {"path.id": format!("$response.body#/{from}")}},
                 "Update": {
                     "operationId": format!("update_{code}"),
-                    "parameters": {"path.id": format!("$response.body#/{from}"), "header.If-Match": "$response.body#/version"}
+                    "parameters": {"path.id": format!("$response.body#/{from}"), "header.If-Match": "$response.header.ETag"}
                 },
                 "Delete": {"operationId": format!("delete_{code}"), "parameters": {"path.id": format!("$response.body#/{from}")}}
             })
@@ -100,6 +105,10 @@ impl Kinds {
             "201".into(),
             json!({
                 "description": "Đã tạo",
+                "headers": {
+                    "ETag": etag["ETag"],
+                    "Location": {"description": "Đường dẫn của bản ghi vừa tạo", "schema": {"type": "string"}}
+                },
                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Created"}}},
                 "links": by_id("id")
             }),
@@ -142,13 +151,49 @@ impl Kinds {
                 "put": {
                     "summary": format!("Sửa {label}"),
                     "operationId": format!("update_{}", R::KIND.code()),
-                    "parameters": [{"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^\"?[0-9]{1,18}\"?$"}, "description": "Phiên bản đang sửa (trường version, hoặc ETag khi đọc); thiếu thì 428"}],
+                    "parameters": [{"name": "If-Match", "in": "header", "required": true, "schema": {"type": "string", "pattern": "^(\\*|\"?[0-9]{1,18}\"?)$"}, "description": "Phiên bản đang sửa (trường version, hoặc ETag khi đọc); * để ghi đè bất kể phiên bản; thiếu thì 428"}],
                     "requestBody": body,
                     "responses": put_resp
                 },
                 "delete": {"summary": format!("Xóa {label}"), "operationId": format!("delete_{}", R::KIND.code()), "responses": del_resp}
             }),
         );
+    }
+}
+
+/// schemars names Rust's integer widths (`format: uint32`) but leaves the
+/// upper bound to a validator that knows the format; most do not, so the
+/// bound is stated.
+fn state_integer_bounds(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            let max = match o.get("format").and_then(Value::as_str) {
+                Some("uint8") => Some(u64::from(u8::MAX)),
+                Some("uint16") => Some(u64::from(u16::MAX)),
+                Some("uint32") => Some(u64::from(u32::MAX)),
+                _ => None,
+            };
+            if let Some(max) = max {
+                o.entry("maximum").or_insert(json!(max));
+            }
+            o.values_mut().for_each(state_integer_bounds);
+        }
+        Value::Array(a) => a.iter_mut().for_each(state_integer_bounds),
+        _ => {}
+    }
+}
+
+/// A link field (`x-link`) as a request sends it: [`canhgiac_domain::URL_PATTERN`].
+fn links_as_sent(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            if o.remove("x-link").is_some() {
+                o.insert("pattern".into(), json!(canhgiac_domain::URL_PATTERN));
+            }
+            o.values_mut().for_each(links_as_sent);
+        }
+        Value::Array(a) => a.iter_mut().for_each(links_as_sent),
+        _ => {}
     }
 }
 
@@ -192,6 +237,33 @@ pub fn document() -> Value {
     for (name, s) in gen.take_definitions(true) {
         schemas.insert(name, s);
     }
+    for s in schemas.values_mut() {
+        state_integer_bounds(s);
+    }
+    // Request bodies are written out whole, with the rules of what is sent
+    // (a link's pattern); responses refer to the record schemas, which
+    // describe what is stored.
+    for kind in crate::api::api_kinds() {
+        let name = with_record!(kind, R => <R as canhgiac_domain::schemars::JsonSchema>::schema_name().into_owned(), String::new());
+        let Some(record_schema) = schemas.get(&name) else {
+            continue;
+        };
+        let mut body = inlined(record_schema, &schemas, 8);
+        links_as_sent(&mut body);
+        let plural = kind.meta().api_path();
+        for (path, method) in [
+            (format!("/api/v1/{plural}"), "post"),
+            (format!("/api/v1/{plural}/{{id}}"), "put"),
+        ] {
+            if let Some(media) = k
+                .paths
+                .get_mut(&path)
+                .and_then(|p| p.pointer_mut(&format!("/{method}/requestBody/content/application~1json")))
+            {
+                media["schema"] = body.clone();
+            }
+        }
+    }
     schemas.insert(
         "Error".into(),
         json!({"type": "object", "required": ["code", "message"], "properties": {
@@ -224,14 +296,22 @@ pub fn document() -> Value {
 /// How many existing values a live document lists per field.
 pub const LIVE_VALUES: u32 = 100;
 
+/// One of the caller's own records, as a live document shows it.
+pub struct OwnRecord {
+    pub id: i64,
+    /// Its natural key (`VV-2024-01`, `2024|2023/BCĐ-CAT`).
+    pub key: String,
+    /// The record's fields, as `GET` returns them under `record`.
+    pub record: Value,
+}
+
 /// What exists now for the caller: per kind, the keys other records may
-/// name and the ids the record paths take.
+/// name, and the caller's own records (newest first), whose ids the record
+/// paths take.
 #[derive(Default)]
 pub struct Live {
     pub keys: std::collections::BTreeMap<RecordKind, Vec<String>>,
-    pub ids: std::collections::BTreeMap<RecordKind, Vec<i64>>,
-    /// The versions the caller's records of a kind are at.
-    pub versions: std::collections::BTreeMap<RecordKind, std::collections::BTreeSet<i64>>,
+    pub own: std::collections::BTreeMap<RecordKind, Vec<OwnRecord>>,
 }
 
 /// The kinds whose keys or ids a live document lists: the API's kinds and
@@ -273,14 +353,52 @@ fn set_enum(s: &mut Value, values: &[Value]) {
     }
 }
 
+/// `schema` with every `#/components/schemas/…` reference replaced by
+/// what it names (record schemas do not refer to themselves; `depth`
+/// stops a cycle all the same).
+fn inlined(schema: &Value, schemas: &Map<String, Value>, depth: u8) -> Value {
+    match schema {
+        Value::Object(o) => {
+            let target = o
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .and_then(|name| schemas.get(name));
+            match target {
+                Some(t) if depth > 0 => {
+                    let mut out = inlined(t, schemas, depth - 1);
+                    // Keywords beside the reference (default, description) stay.
+                    if let Value::Object(out_o) = &mut out {
+                        for (k, v) in o.iter().filter(|(k, _)| k.as_str() != "$ref") {
+                            out_o.insert(k.clone(), inlined(v, schemas, depth));
+                        }
+                    }
+                    out
+                }
+                _ => Value::Object(o.iter().map(|(k, v)| (k.clone(), inlined(v, schemas, depth))).collect()),
+            }
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|v| inlined(v, schemas, depth)).collect()),
+        other => other.clone(),
+    }
+}
+
 /// The document with the values that exist now for the caller
-/// (`/api/openapi.json?live=1`): a reference field lists the keys it may
-/// name, a record path the ids it may take. For API explorers and fuzzers,
-/// which then reach the success paths instead of guessing keys; it is a
+/// (`/api/openapi.json?live=1`): in what requests send, a reference field
+/// lists the keys it may name, a record path the ids it may take, and an
+/// update goes as `If-Match: *` with, as its example, the newest record. For API
+/// explorers and fuzzers, which then reach the success paths instead of
+/// guessing keys. Only request bodies are narrowed; responses keep the
+/// record schemas (a record may refer to a key past the listed ones). A
 /// snapshot, valid until the records change.
 pub fn with_live_values(mut doc: Value, live: &Live) -> Value {
     for kind in crate::api::api_kinds() {
-        let name = with_record!(kind, R => <R as canhgiac_domain::schemars::JsonSchema>::schema_name().into_owned(), String::new());
+        let plural = kind.meta().api_path();
+        let list_path = format!("/api/v1/{plural}").replace('~', "~0").replace('/', "~1");
+        let post = format!("/paths/{list_path}/post/requestBody/content/application~1json/schema");
+        let Some(mut body) = doc.pointer(&post).cloned() else {
+            continue;
+        };
         for f in kind.meta().fields {
             let (target, many) = match f.ty {
                 FieldTy::Ref(k) => (k, false),
@@ -291,7 +409,7 @@ pub fn with_live_values(mut doc: Value, live: &Live) -> Value {
                 continue;
             };
             let values: Vec<Value> = keys.iter().map(|k| json!(k)).collect();
-            let Some(prop) = doc.pointer_mut(&format!("/components/schemas/{name}/properties/{}", f.name)) else {
+            let Some(prop) = body.pointer_mut(&format!("/properties/{}", f.name)) else {
                 continue;
             };
             if many {
@@ -302,20 +420,65 @@ pub fn with_live_values(mut doc: Value, live: &Live) -> Value {
                 set_enum(prop, &values);
             }
         }
-        if let Some(ids) = live.ids.get(&kind).filter(|i| !i.is_empty()) {
-            let path = format!("/api/v1/{}/{{id}}", kind.meta().api_path())
-                .replace('~', "~0")
-                .replace('/', "~1");
-            if let Some(schema) = doc.pointer_mut(&format!("/paths/{path}/parameters/0/schema")) {
-                schema["enum"] = json!(ids);
+        for (path, method) in [
+            (format!("/api/v1/{plural}"), "post"),
+            (format!("/api/v1/{plural}/{{id}}"), "put"),
+        ] {
+            let path = path.replace('~', "~0").replace('/', "~1");
+            if let Some(media) =
+                doc.pointer_mut(&format!("/paths/{path}/{method}/requestBody/content/application~1json"))
+            {
+                media["schema"] = body.clone();
             }
-            if let (Some(versions), Some(schema)) = (
-                live.versions.get(&kind),
-                doc.pointer_mut(&format!("/paths/{path}/put/parameters/0/schema")),
-            ) {
-                let tags: Vec<String> = versions.iter().map(i64::to_string).collect();
-                schema["enum"] = json!(tags);
+        }
+        let Some(own) = live.own.get(&kind).filter(|o| !o.is_empty()) else {
+            continue;
+        };
+        let path = format!("/api/v1/{}/{{id}}", kind.meta().api_path())
+            .replace('~', "~0")
+            .replace('/', "~1");
+        // The first id is the newest record's, and its fields are the
+        // update's example: a request built from the first values (and the
+        // examples) is one that succeeds.
+        let first = &own[0];
+        if let Some(param) = doc.pointer_mut(&format!("/paths/{path}/parameters/0")) {
+            param["schema"]["enum"] = json!(own.iter().map(|r| r.id).collect::<Vec<_>>());
+            param["example"] = json!(first.id);
+        }
+        // Updates go unconditionally (`If-Match: *`): a generated update
+        // otherwise finds the version it names already moved on by the one
+        // before. Following links from a read or a creation sends the real
+        // version (its ETag), and the plain document asks for a version.
+        if let Some(param) = doc.pointer_mut(&format!("/paths/{path}/put/parameters/0")) {
+            param["schema"]["enum"] = json!(["*"]);
+            param["example"] = json!("*");
+        }
+        if let Some(media) = doc.pointer_mut(&format!("/paths/{path}/put/requestBody/content/application~1json")) {
+            media["example"] = first.record.clone();
+            // An update keeps the record's key (renaming one that others
+            // refer to is refused): the fields the key is made of take the
+            // first record's values, and the update goes to that record.
+            let parts: Vec<&str> = first.key.split('|').collect();
+            if let Some(fields) = first.record.as_object() {
+                for (name, value) in fields {
+                    let text = match value {
+                        Value::String(t) => t.clone(),
+                        Value::Number(n) => n.to_string(),
+                        _ => continue,
+                    };
+                    if parts.contains(&text.as_str()) {
+                        if let Some(prop) = media.pointer_mut(&format!("/schema/properties/{name}")) {
+                            set_enum(prop, std::slice::from_ref(value));
+                        }
+                    }
+                }
             }
+        }
+        if let Some(put) = doc
+            .pointer_mut(&format!("/paths/{path}/put/parameters"))
+            .and_then(Value::as_array_mut)
+        {
+            put.push(json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "enum": [first.id]}, "example": first.id}));
         }
     }
     doc

@@ -1006,14 +1006,19 @@ async fn api_with_tokens_validation_and_json_errors(app: &TestApp) {
         .json()
         .await
         .expect("json");
-    let outlet = &live["components"]["schemas"]["MediaItem"]["properties"]["outlet"]["enum"];
+    // Requests are narrowed; the components, which responses use, are not.
+    let create = &live["paths"]["/api/v1/media-items"]["post"]["requestBody"]["content"]["application/json"];
+    let outlet = &create["schema"]["properties"]["outlet"]["enum"];
     assert!(
         outlet
             .as_array()
             .is_some_and(|a| a.contains(&serde_json::json!("bao-bac-giang-dien-tu"))),
         "{outlet}"
     );
-    let topics = &live["components"]["schemas"]["MediaItem"]["properties"]["topics"]["items"]["enum"];
+    assert!(live["components"]["schemas"]["MediaItem"]["properties"]["outlet"]
+        .get("enum")
+        .is_none());
+    let topics = &create["schema"]["properties"]["topics"]["items"]["enum"];
     assert!(
         topics
             .as_array()
@@ -1033,10 +1038,40 @@ async fn api_with_tokens_validation_and_json_errors(app: &TestApp) {
         StatusCode::OK,
         "a listed id exists"
     );
+    // An update goes as `If-Match: *` to the first record, keeping its key
+    // (the outlet is part of it); its example is that record as a read returns it.
+    let put = &live["paths"]["/api/v1/media-items/{id}"]["put"];
+    let body = &put["requestBody"]["content"]["application/json"];
+    assert_eq!(put["parameters"][0]["schema"]["enum"], serde_json::json!(["*"]));
+    assert_eq!(put["parameters"][1]["schema"]["enum"], serde_json::json!([first]));
+    let read: serde_json::Value = get("tok-read", &format!("/api/v1/media-items/{first}"))
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["example"], read["record"]);
+    let narrowed = &body["schema"]["properties"]["outlet"];
+    assert_eq!(
+        narrowed["enum"],
+        serde_json::json!([read["record"]["outlet"]]),
+        "{narrowed}"
+    );
+    // Links are held to the pattern where they are sent, not where they
+    // are read back (what was stored before the pattern stays readable).
     assert!(
-        live["paths"]["/api/v1/media-items/{id}"]["put"]["parameters"][0]["schema"]["enum"]
-            .as_array()
-            .is_some_and(|a| a.contains(&serde_json::json!("1")))
+        create["schema"]["properties"]["url"]
+            .to_string()
+            .contains("\"pattern\""),
+        "{}",
+        create["schema"]["properties"]["url"]
+    );
+    assert!(!live["components"]["schemas"]["MediaItem"]["properties"]["url"]
+        .to_string()
+        .contains("\"pattern\""));
+    assert_eq!(
+        live["paths"]["/api/v1/media-items/{id}"]["parameters"][0]["example"],
+        serde_json::json!(first)
     );
     assert!(
         !live.to_string().contains("lanhdao"),
@@ -2468,6 +2503,31 @@ async fn api_updates_need_the_version_and_lose_nothing(app: &TestApp) {
     let after: serde_json::Value = c.get(&url).send().await.expect("get").json().await.expect("json");
     assert_eq!(after["version"], one["version"].as_i64().expect("v") + 1);
     assert!(after["record"]["name"].as_str().expect("name").contains("sửa lần"));
+    // `If-Match: *` replaces whatever version is there, by the client's
+    // explicit choice; the stale tag is still refused.
+    let mut r = record.clone();
+    r["name"] = "Hệ thống Đài truyền thanh cơ sở".into();
+    let stale = c
+        .put(&url)
+        .header("x-csrf-token", &csrf)
+        .header("if-match", &etag)
+        .json(&r)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let any = c
+        .put(&url)
+        .header("x-csrf-token", &csrf)
+        .header("if-match", "*")
+        .json(&r)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(any.status(), StatusCode::OK);
+    let any: serde_json::Value = any.json().await.expect("json");
+    assert_eq!(any["version"], one["version"].as_i64().expect("v") + 2);
+    assert_eq!(any["record"]["name"], "Hệ thống Đài truyền thanh cơ sở");
 }
 
 /// Issue 11, item 4: an API token opens `/api/` only. No page, report
