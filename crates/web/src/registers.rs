@@ -56,8 +56,6 @@ const MAX_FIELD: usize = 20_000;
 /// What a form shows after a field's label, so people know the shape.
 fn hint(ty: FieldTy) -> &'static str {
     match ty {
-        FieldTy::Ref(_) => " (mã)",
-        FieldTy::Refs(_) => " (mã, cách nhau bởi ;)",
         FieldTy::Texts => " (cách nhau bởi ;)",
         FieldTy::Instant => " (dd/mm/yyyy hh:mm, giờ Việt Nam)",
         FieldTy::Period => " (ví dụ 2024-H1)",
@@ -149,24 +147,102 @@ fn cell_text(field: Option<&FieldDef>, value: String) -> String {
     }
 }
 
-fn fields_ctx(reg: Register, values: &HashMap<String, String>) -> Vec<minijinja::Value> {
+/// How many records a reference field offers to choose from, newest first.
+const MAX_OPTIONS: u32 = 1000;
+
+/// What each reference field among `names` may point to, as (key, what
+/// people call the record), sorted by the latter: people pick records by
+/// name and never type a key.
+async fn ref_options<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    reg: Register,
+    names: &[&str],
+) -> Result<HashMap<&'static str, Vec<(String, String)>>, WebError> {
+    let store = app.store_for(user);
+    let q = ListQuery {
+        limit: Some(MAX_OPTIONS),
+        ..Default::default()
+    };
+    let mut out = HashMap::new();
+    for fl in reg.fields().filter(|f| names.contains(&f.name)) {
+        let (FieldTy::Ref(target) | FieldTy::Refs(target)) = fl.ty else {
+            continue;
+        };
+        let mut options = with_record!(target, R => store
+            .list::<R>(&q)
+            .await
+            .map(|l| l.into_iter().map(|s| (s.key, s.record.describe())).collect::<Vec<_>>()), Ok(Vec::new()))?;
+        options.sort_by_cached_key(|(_, label)| canhgiac_domain::fold(label));
+        out.insert(fl.name, options);
+    }
+    Ok(out)
+}
+
+/// A form's reference fields, for [`ref_options`].
+fn ref_fields(reg: Register) -> Vec<&'static str> {
+    reg.fields()
+        .filter(|f| matches!(f.ty, FieldTy::Ref(_) | FieldTy::Refs(_)))
+        .map(|f| f.name)
+        .collect()
+}
+
+/// A list of records (topics) is sent as one box per record,
+/// `topics:PCMT`; this joins the ticked ones into the field as the parsers
+/// read it. A form without the boxes (an older client, a test) sends the
+/// field itself, which is kept.
+fn gather_ticked(reg: Register, form: &HashMap<String, String>) -> HashMap<String, String> {
+    let mut out = form.clone();
+    for fl in reg.fields().filter(|f| matches!(f.ty, FieldTy::Refs(_))) {
+        let prefix = format!("{}:", fl.name);
+        let mut ticked: Vec<&str> = form.keys().filter_map(|k| k.strip_prefix(&prefix)).collect();
+        if !ticked.is_empty() {
+            ticked.sort_unstable();
+            out.insert(fl.name.to_owned(), ticked.join("; "));
+        }
+        out.retain(|k, _| !k.starts_with(&prefix));
+    }
+    out
+}
+
+fn fields_ctx(
+    reg: Register,
+    values: &HashMap<String, String>,
+    refs: &HashMap<&'static str, Vec<(String, String)>>,
+) -> Vec<minijinja::Value> {
     reg.fields()
         .map(|fl| {
-            let (kind, options) = match fl.ty {
+            let value = values.get(fl.name).cloned().unwrap_or_default();
+            let chosen: Vec<&str> = value.split(';').map(str::trim).filter(|v| !v.is_empty()).collect();
+            let (kind, mut options): (&str, Vec<(String, String)>) = match fl.ty {
                 FieldTy::LongText => ("area", Vec::new()),
                 FieldTy::Date => ("date", Vec::new()),
                 FieldTy::Bool => ("bool", Vec::new()),
-                FieldTy::Choice(opts) => ("choice", opts()),
+                FieldTy::Choice(opts) => (
+                    "choice",
+                    opts().into_iter().map(|(c, l)| (c.to_owned(), l.to_owned())).collect(),
+                ),
+                FieldTy::Ref(_) => ("ref", refs.get(fl.name).cloned().unwrap_or_default()),
+                FieldTy::Refs(_) => ("refs", refs.get(fl.name).cloned().unwrap_or_default()),
                 _ => ("text", Vec::new()),
             };
+            // A value the list does not hold (older than its newest
+            // records) stays choosable, under its key.
+            if matches!(fl.ty, FieldTy::Ref(_) | FieldTy::Refs(_)) {
+                for v in &chosen {
+                    if !options.iter().any(|(k, _)| k == v) {
+                        options.push(((*v).to_owned(), (*v).to_owned()));
+                    }
+                }
+            }
             let options: Vec<minijinja::Value> = options
-                .into_iter()
-                .map(|(c, l)| context! { code => c, label => l })
+                .iter()
+                .map(|(c, l)| context! { code => c, label => l, checked => chosen.contains(&c.as_str()) })
                 .collect();
             context! {
                 name => fl.name, label => format!("{}{}", fl.label, hint(fl.ty)), kind, options,
                 required => fl.required,
-                value => values.get(fl.name).cloned().unwrap_or_default(),
+                value,
             }
         })
         .collect()
@@ -198,6 +274,7 @@ async fn rows<R: Record, S: Store>(
         })
         .await?;
     let next = (list.len() == 50).then(|| list.last().map(|s| s.id)).flatten();
+    let names = ref_options(app, user, reg, reg.def.columns).await?;
     let rows = list
         .iter()
         .map(|s| {
@@ -206,7 +283,13 @@ async fn rows<R: Record, S: Store>(
                 .def
                 .columns
                 .iter()
-                .map(|c| cell_text(R::META.field(c), v.get(*c).cloned().unwrap_or_default()))
+                .map(|c| {
+                    let value = v.get(*c).cloned().unwrap_or_default();
+                    match names.get(c).and_then(|o| o.iter().find(|(k, _)| *k == value)) {
+                        Some((_, name)) => name.clone(),
+                        None => cell_text(R::META.field(c), value),
+                    }
+                })
                 .collect();
             context! { id => s.id, cells, shared => locked(s) }
         })
@@ -268,22 +351,23 @@ struct Editing {
     locked: bool,
 }
 
-fn form_page<S: Store>(
+async fn form_page<S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
     reg: Register,
     editing: Editing,
     values: &HashMap<String, String>,
     error: &str,
-) -> String {
+) -> Result<String, WebError> {
     let Editing { id, version, locked } = editing;
-    app.views.render(
+    let refs = ref_options(app, user, reg, &ref_fields(reg)).await?;
+    Ok(app.views.render(
         "register_form.html",
         context! {
             user => user_ctx(user), reg_slug => reg.def.slug, title => reg.def.title, id, version,
-            fields => fields_ctx(reg, values), error, locked,
+            fields => fields_ctx(reg, values, &refs), error, locked,
         },
-    )
+    ))
 }
 
 pub async fn new_form<S: Store>(
@@ -293,7 +377,7 @@ pub async fn new_form<S: Store>(
 ) -> Result<Response, WebError> {
     user.require(Role::Editor)?;
     let reg = register(&slug)?;
-    Ok(Html(form_page(&app, &user, reg, Editing::default(), &HashMap::new(), "")).into_response())
+    Ok(Html(form_page(&app, &user, reg, Editing::default(), &HashMap::new(), "").await?).into_response())
 }
 
 async fn save<R: Record, S: Store>(
@@ -303,26 +387,18 @@ async fn save<R: Record, S: Store>(
     id: Option<i64>,
     form: &HashMap<String, String>,
 ) -> Result<Response, WebError> {
+    let form = &gather_ticked(reg, form);
     let version = form.get("_version").and_then(|v| v.parse::<i64>().ok());
-    let refuse = |msg: String| {
+    let refuse = |msg: String| async move {
         let mut shown = form.clone();
         shown.retain(|_, v| v.len() <= MAX_FIELD);
-        Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Html(form_page(
-                app,
-                user,
-                reg,
-                Editing {
-                    id,
-                    version,
-                    locked: false,
-                },
-                &shown,
-                &msg,
-            )),
-        )
-            .into_response())
+        let editing = Editing {
+            id,
+            version,
+            locked: false,
+        };
+        let page = form_page(app, user, reg, editing, &shown, &msg).await?;
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
     };
     // Editing starts from the stored record, so fields the form does not
     // carry (nested ones such as a programme's cadence) are kept.
@@ -335,7 +411,7 @@ async fn save<R: Record, S: Store>(
     };
     let rec: R = match parse(reg, form, base) {
         Ok(r) => r,
-        Err(msg) => return refuse(msg),
+        Err(msg) => return refuse(msg).await,
     };
     let actor = Actor::new(&user.username, "web");
     let result = match id {
@@ -351,7 +427,7 @@ async fn save<R: Record, S: Store>(
             | canhgiac_store::StoreError::StaleVersion { .. }
             | canhgiac_store::StoreError::SharedRecord { .. }
             | canhgiac_store::StoreError::InUse { .. }),
-        ) => refuse(e.to_string()),
+        ) => refuse(e.to_string()).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -374,18 +450,21 @@ async fn edit_page<R: Record, S: Store>(
     id: i64,
 ) -> Result<Response, WebError> {
     let s = app.store_for(user).get::<R>(id).await?.ok_or(WebError::NotFound)?;
-    Ok(Html(form_page(
-        app,
-        user,
-        reg,
-        Editing {
-            id: Some(id),
-            version: Some(s.version),
-            locked: locked(&s),
-        },
-        &values_of(reg, &s.record),
-        "",
-    ))
+    Ok(Html(
+        form_page(
+            app,
+            user,
+            reg,
+            Editing {
+                id: Some(id),
+                version: Some(s.version),
+                locked: locked(&s),
+            },
+            &values_of(reg, &s.record),
+            "",
+        )
+        .await?,
+    )
     .into_response())
 }
 

@@ -1332,6 +1332,73 @@ async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
         "a stale edit is refused"
     );
     assert!(stale.text().await.expect("text").contains("người khác sửa"));
+    // References are chosen by name, never typed: the issuer is a list of
+    // agencies by name, the topics are boxes to tick.
+    let form = c
+        .get(app.url("/so/van-ban-chi-dao/moi"))
+        .send()
+        .await
+        .expect("form")
+        .text()
+        .await
+        .expect("text");
+    assert!(form.contains("<select name=\"issuer\" required>"), "{form}");
+    let option = form
+        .split("<option value=\"stttt-bacgiang\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</option>").next())
+        .expect("the agency is offered");
+    assert!(
+        !option.is_empty() && option != "stttt-bacgiang",
+        "offered by name: {option}"
+    );
+    assert!(form.contains("name=\"topics:PCMT\"") && form.contains("name=\"topics:PCTP\""));
+    assert!(!form.contains("(mã"), "no field asks for a code");
+    let res = c
+        .post(app.url("/so/van-ban-chi-dao"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("number", "122/KH-STTTT"),
+            ("kind", "plan"),
+            ("issued_on", "04/07/2024"),
+            ("title", "Kế hoạch tuyên truyền phòng, chống tội phạm và ma túy"),
+            ("issuer", "stttt-bacgiang"),
+            ("topics", ""),
+            ("topics:PCTP", "on"),
+            ("topics:PCMT", "on"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let ticked = app
+        .store
+        .get_by_key::<Directive>("2024|122/KH-STTTT")
+        .await
+        .expect("get")
+        .expect("saved");
+    let mut topics: Vec<String> = ticked.record.topics.iter().map(|t| t.to_string()).collect();
+    topics.sort();
+    assert_eq!(topics, ["PCMT", "PCTP"]);
+    let edit_page = c
+        .get(app.url(&format!("/so/van-ban-chi-dao/{}", ticked.id)))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(edit_page.contains("name=\"topics:PCMT\" checked") && !edit_page.contains("name=\"topics:PCMBN\" checked"));
+    // Lists show the records a column names by name: a programme's outlet.
+    let programmes = c
+        .get(app.url("/so/chuyen-trang-chuyen-muc"))
+        .send()
+        .await
+        .expect("list")
+        .text()
+        .await
+        .expect("text");
+    assert!(!programmes.contains("<td>bao-bac-giang</td>"), "outlet by name");
     // Bad input: a Vietnamese message, nothing stored.
     let huge = "x".repeat(1024 * 1024);
     for (field, value, needle) in [
@@ -1363,7 +1430,7 @@ async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
         assert!(body.contains(needle), "{field}: expected «{needle}»");
         assert!(!body.contains("<script>\""), "escaped");
     }
-    assert_eq!(app.store.count(RecordKind::Directive).await.expect("count"), before + 1);
+    assert_eq!(app.store.count(RecordKind::Directive).await.expect("count"), before + 2);
     // A sanction with money in the Vietnamese way.
     let res = c
         .post(app.url("/so/xu-phat"))
