@@ -690,12 +690,12 @@ async fn audit(store: &SqlStore, limit: u32, verify: bool) -> Result<()> {
         println!(
             "{:>6}  {}  {:<10} {:<8} {} «{}» ({})",
             e.seq,
-            e.at.rfc3339(),
+            e.at.vn_text(),
             e.actor,
             e.action.label_vn(),
             e.kind.label_vn(),
             e.record_key,
-            e.origin
+            canhgiac_web::views::origin_vn(&e.origin)
         );
     }
     Ok(())

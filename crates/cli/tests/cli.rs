@@ -67,6 +67,11 @@ fn demo_loads_only_into_an_empty_store() {
     ok(&canhgiac(&data, &["user", "unlock", "bandieu", "--lock"]));
     let used = export_records(&data);
     let audit_used = ok(&canhgiac(&data, &["audit", "--verify"]));
+    // The trail in words and Vietnam time: no UTC stamp, no origin code.
+    let trail = ok(&canhgiac(&data, &["audit", "--limit", "500"]));
+    assert!(trail.contains("Dòng lệnh: nạp dữ liệu mẫu"), "{trail}");
+    assert!(trail.contains("Dòng lệnh: quản lý tài khoản"), "{trail}");
+    assert!(!trail.contains("cli:") && !trail.contains("Z  "), "{trail}");
     let again = canhgiac(&data, &["demo"]);
     assert!(!again.status.success());
     let err = String::from_utf8_lossy(&again.stderr);

@@ -38,6 +38,27 @@ impl Default for Views {
     }
 }
 
+/// Where a change came from, in words: the audit trail stores `web`,
+/// `api`, `cli:import tin-bai.xlsx`…; people read «Trang web», «API»,
+/// «Dòng lệnh: nhập tệp tin-bai.xlsx». An origin not listed shows as stored.
+pub fn origin_vn(origin: &str) -> String {
+    let (what, detail) = origin.split_once(':').unwrap_or((origin, ""));
+    match (what, detail) {
+        ("web", "") => "Trang web".to_owned(),
+        ("web", "hang-loat") => "Trang web (duyệt hàng loạt)".to_owned(),
+        ("api", "") => "API".to_owned(),
+        ("cli", "") => "Dòng lệnh".to_owned(),
+        ("cli", "demo") => "Dòng lệnh: nạp dữ liệu mẫu".to_owned(),
+        ("cli", "init") => "Dòng lệnh: khởi tạo hệ thống".to_owned(),
+        ("cli", "user") => "Dòng lệnh: quản lý tài khoản".to_owned(),
+        ("cli", "bench") => "Dòng lệnh: đo hiệu năng".to_owned(),
+        ("cli", "outlet share") => "Dòng lệnh: dùng chung nguồn tin".to_owned(),
+        ("cli", "report issue") => "Dòng lệnh: ban hành báo cáo".to_owned(),
+        ("cli", d) if d.starts_with("import ") => format!("Dòng lệnh: nhập tệp {}", &d["import ".len()..]),
+        _ => origin.to_owned(),
+    }
+}
+
 impl Views {
     pub fn new() -> Self {
         let mut env = Environment::new();
@@ -54,6 +75,7 @@ impl Views {
         env.add_filter("vn_time", |s: String| {
             canhgiac_domain::Timestamp::parse(&s).map(|t| t.vn_text()).unwrap_or(s)
         });
+        env.add_filter("origin", |s: String| origin_vn(&s));
         env.add_filter("count", |n: i64| canhgiac_domain::numbers::count(n.max(0) as u64));
         env.add_filter("money", |n: i64| {
             canhgiac_domain::Dong::new(n).map(|d| d.short()).unwrap_or_default()
@@ -80,4 +102,18 @@ pub fn error_page(status: u16, message: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Lỗi {status}</title><link rel=\"stylesheet\" href=\"/tai-nguyen/app.css\"></head><body><main class=\"trang-loi\"><h1>Lỗi {status}</h1><p>{esc}</p><p><a href=\"/\">Về trang Tổng quan</a></p></main></body></html>"
     )
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::origin_vn;
+
+    #[test]
+    fn origins_in_words() {
+        assert_eq!(origin_vn("web"), "Trang web");
+        assert_eq!(origin_vn("api"), "API");
+        assert_eq!(origin_vn("cli:demo"), "Dòng lệnh: nạp dữ liệu mẫu");
+        assert_eq!(origin_vn("cli:import tin-bai.xlsx"), "Dòng lệnh: nhập tệp tin-bai.xlsx");
+        assert_eq!(origin_vn("nơi khác"), "nơi khác");
+    }
 }
