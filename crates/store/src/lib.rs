@@ -137,7 +137,7 @@ pub enum StoreError {
         key: String,
         errors: ValidationErrors,
     },
-    #[error("Đã có {} với khóa «{key}»", kind.label_vn())]
+    #[error("Đã có {} với mã «{key}»", kind.label_vn())]
     Conflict { kind: RecordKind, key: String },
     #[error("Không tìm thấy {} có mã số {id}", kind.label_vn())]
     NotFound { kind: RecordKind, id: i64 },
@@ -148,7 +148,7 @@ pub enum StoreError {
         target_kind: RecordKind,
         target: String,
     },
-    #[error("Không thể xóa hoặc đổi khóa {} «{key}» vì bản ghi khác đang tham chiếu tới nó", kind.label_vn())]
+    #[error("Không thể xóa hoặc đổi mã {} «{key}» vì bản ghi khác đang tham chiếu tới nó", kind.label_vn())]
     InUse { kind: RecordKind, key: String },
     /// An agency changing a record it reads but the installation keeps
     /// (a shared outlet).

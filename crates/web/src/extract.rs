@@ -11,7 +11,7 @@ use crate::error::ApiError;
 use crate::WebError;
 
 macro_rules! parts_wrapper {
-    ($name:ident, $inner:ident, $rej:ty, $wrap:expr, $msg:literal) => {
+    ($name:ident, $inner:ident, $rej:ty, $wrap:expr, $err:expr) => {
         pub struct $name<T>(pub T);
 
         impl<S, T> FromRequestParts<S> for $name<T>
@@ -26,7 +26,7 @@ macro_rules! parts_wrapper {
                     Ok($inner(v)) => Ok($name(v)),
                     Err(e) => {
                         tracing::info!(reason = %e, "malformed request refused");
-                        Err($wrap(WebError::BadRequest($msg.into())))
+                        Err($wrap($err))
                     }
                 }
             }
@@ -34,21 +34,29 @@ macro_rules! parts_wrapper {
     };
 }
 
-parts_wrapper!(ApiPath, Path, ApiError, ApiError, "Đường dẫn không hợp lệ");
-parts_wrapper!(ApiQuery, Query, ApiError, ApiError, "Tham số truy vấn không hợp lệ");
 parts_wrapper!(
-    PagePath,
+    ApiPath,
     Path,
-    WebError,
-    std::convert::identity,
-    "Đường dẫn không hợp lệ"
+    ApiError,
+    ApiError,
+    WebError::BadRequest("Đường dẫn không hợp lệ".into())
 );
+parts_wrapper!(
+    ApiQuery,
+    Query,
+    ApiError,
+    ApiError,
+    WebError::BadRequest("Tham số truy vấn không hợp lệ".into())
+);
+// A page address whose id is not a number (`/tin-bai/moi`) names no page:
+// 404, as for an id that does not exist.
+parts_wrapper!(PagePath, Path, WebError, std::convert::identity, WebError::NotFound);
 parts_wrapper!(
     PageQuery,
     Query,
     WebError,
     std::convert::identity,
-    "Tham số truy vấn không hợp lệ"
+    WebError::BadRequest("Tham số truy vấn không hợp lệ".into())
 );
 
 /// A form body, refused in Vietnamese when it is not a form or too large.

@@ -1477,6 +1477,12 @@ async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
         c.get(app.url("/so/khong-co")).send().await.expect("get").status(),
         StatusCode::NOT_FOUND
     );
+    // An address whose id is not a number names no page.
+    for path in ["/tin-bai/moi", "/so/xu-phat/abc", "/vu-viec/12a"] {
+        let res = c.get(app.url(path)).send().await.expect("get");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(res.text().await.expect("text").contains("Không tìm thấy"), "{path}");
+    }
 }
 
 async fn administration_of_users_and_the_agency(app: &TestApp) {
