@@ -472,9 +472,12 @@ fn report_view(spec: &ReportSpec, range: DateRange, next: Option<Period>, symbol
     };
     ReportView {
         number: spec.number,
+        // A draft without a number leaves room for the clerk to write it
+        // in when the report is issued (`Số:      /BC-STTTT`), as drafts do.
         symbol: format!(
             "{}/BC-{symbol}",
-            spec.number.map(|n| numbers::count(u64::from(n))).unwrap_or_default()
+            spec.number
+                .map_or_else(|| "\u{a0}".repeat(6), |n| numbers::count(u64::from(n)))
         ),
         kind: spec.kind.code().to_owned(),
         kind_label: spec.kind.label_vn().to_owned(),

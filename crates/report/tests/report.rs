@@ -492,6 +492,25 @@ async fn html_links_every_figure_to_its_records_and_escapes_text() {
 /// Issue 11, item 11: the agency's own fields reach the Markdown escaped:
 /// rendered by a CommonMark reader, they make no link, image or HTML.
 #[tokio::test]
+async fn a_draft_without_a_number_leaves_room_for_it() {
+    let (_d, store) = seeded().await;
+    let spec = ReportSpec {
+        number: None,
+        ..spec_h1()
+    };
+    let r = build(&store, &spec, None, None, false).await.expect("report");
+    let html = String::from_utf8(r.render(Format::Html).expect("html")).expect("utf8");
+    assert!(!html.contains("Số: /BC"), "no bare slash");
+    assert!(
+        html.contains("Số: \u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}/BC-"),
+        "room for the number"
+    );
+    let numbered = build(&store, &spec_h1(), None, None, false).await.expect("report");
+    let html = String::from_utf8(numbered.render(Format::Html).expect("html")).expect("utf8");
+    assert!(html.contains("Số: 180/BC-"), "a numbered report keeps its number");
+}
+
+#[tokio::test]
 async fn markdown_escapes_the_agency_fields() {
     let (_d, store, _) = seed_report().await;
     let mut a = store
