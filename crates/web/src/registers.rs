@@ -342,13 +342,15 @@ pub async fn list<S: Store>(
     Ok(Html(html).into_response())
 }
 
-/// Which record a form edits: none for a new one; its id and version, and
-/// whether it is a shared record the agency only reads.
+/// Which record a form edits: none for a new one; its id and version,
+/// whether it is a shared record the agency only reads, and whether it was
+/// just saved (the page then says so).
 #[derive(Clone, Copy, Default)]
 struct Editing {
     id: Option<i64>,
     version: Option<i64>,
     locked: bool,
+    saved: bool,
 }
 
 async fn form_page<S: Store>(
@@ -359,13 +361,18 @@ async fn form_page<S: Store>(
     values: &HashMap<String, String>,
     error: &str,
 ) -> Result<String, WebError> {
-    let Editing { id, version, locked } = editing;
+    let Editing {
+        id,
+        version,
+        locked,
+        saved,
+    } = editing;
     let refs = ref_options(app, user, reg, &ref_fields(reg)).await?;
     Ok(app.views.render(
         "register_form.html",
         context! {
             user => user_ctx(user), reg_slug => reg.def.slug, title => reg.def.title, id, version,
-            fields => fields_ctx(reg, values, &refs), error, locked,
+            fields => fields_ctx(reg, values, &refs), error, locked, saved,
         },
     ))
 }
@@ -396,6 +403,7 @@ async fn save<R: Record, S: Store>(
             id,
             version,
             locked: false,
+            saved: false,
         };
         let page = form_page(app, user, reg, editing, &shown, &msg).await?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
@@ -419,7 +427,7 @@ async fn save<R: Record, S: Store>(
         None => app.store_for(user).create(&actor, &rec).await,
     };
     match result {
-        Ok(id) => Ok(Redirect::to(&format!("/so/{}/{id}", reg.def.slug)).into_response()),
+        Ok(id) => Ok(Redirect::to(&format!("/so/{}/{id}?da-luu=1", reg.def.slug)).into_response()),
         Err(
             e @ (canhgiac_store::StoreError::Invalid { .. }
             | canhgiac_store::StoreError::Conflict { .. }
@@ -448,6 +456,7 @@ async fn edit_page<R: Record, S: Store>(
     user: &CurrentUser,
     reg: Register,
     id: i64,
+    saved: bool,
 ) -> Result<Response, WebError> {
     let s = app.store_for(user).get::<R>(id).await?.ok_or(WebError::NotFound)?;
     Ok(Html(
@@ -459,6 +468,7 @@ async fn edit_page<R: Record, S: Store>(
                 id: Some(id),
                 version: Some(s.version),
                 locked: locked(&s),
+                saved,
             },
             &values_of(reg, &s.record),
             "",
@@ -468,13 +478,22 @@ async fn edit_page<R: Record, S: Store>(
     .into_response())
 }
 
+#[derive(Deserialize, Default)]
+pub struct FormParams {
+    /// Set by the redirect after saving.
+    #[serde(rename = "da-luu")]
+    saved: Option<String>,
+}
+
 pub async fn edit_form<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
     PagePath((slug, id)): PagePath<(String, i64)>,
+    PageQuery(p): PageQuery<FormParams>,
 ) -> Result<Response, WebError> {
     let reg = register(&slug)?;
-    by_kind!(reg.kind, edit_page, &app, &user, reg, id)
+    let saved = p.saved.is_some();
+    by_kind!(reg.kind, edit_page, &app, &user, reg, id, saved)
 }
 
 pub async fn update<S: Store>(

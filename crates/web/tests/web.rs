@@ -1309,6 +1309,10 @@ async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
         .expect("text");
     let page = page.replace("&#x2f;", "/");
     assert!(page.contains("02/07/2024") && page.contains("Báo Bắc Giang; Đài PT-TH tỉnh"));
+    assert!(
+        loc.ends_with("?da-luu=1") && page.contains("Đã lưu."),
+        "saving is confirmed: {loc}"
+    );
     let edit = [
         ("_csrf", csrf.as_str()),
         ("_version", "1"),
