@@ -64,6 +64,22 @@ fn hint(ty: FieldTy) -> &'static str {
     }
 }
 
+/// Why a form was refused: the message, and the field it is about, shown
+/// next to that field (and at the top of the form).
+struct Refusal {
+    field: Option<String>,
+    message: String,
+}
+
+impl Refusal {
+    fn at(field: &str, message: String) -> Self {
+        Refusal {
+            field: Some(field.to_owned()),
+            message,
+        }
+    }
+}
+
 /// Turns a submitted form into the JSON object the record type parses,
 /// on top of `base` (the stored record's fields, when editing), so fields
 /// the form does not carry are kept.
@@ -71,22 +87,27 @@ fn form_to_json(
     reg: Register,
     form: &HashMap<String, String>,
     mut base: Map<String, Value>,
-) -> Result<Map<String, Value>, String> {
+) -> Result<Map<String, Value>, Refusal> {
     for fl in reg.fields() {
         let raw = form.get(fl.name).map(|s| s.trim()).unwrap_or("");
         if raw.chars().count() > MAX_FIELD {
-            return Err(format!("«{}»: dài quá {MAX_FIELD} ký tự", fl.label));
+            return Err(Refusal::at(
+                fl.name,
+                format!("«{}»: dài quá {MAX_FIELD} ký tự", fl.label),
+            ));
         }
         // An unticked box is not sent at all: it means "no".
         let value = match fl.ty {
             FieldTy::Bool if raw.is_empty() => Some(Value::Bool(false)),
-            _ => flat_value(fl, raw).map_err(|m| format!("«{}»: {m}", fl.label))?,
+            _ => flat_value(fl, raw).map_err(|m| Refusal::at(fl.name, format!("«{}»: {m}", fl.label)))?,
         };
         match value {
             Some(v) => {
                 base.insert(fl.name.to_owned(), v);
             }
-            None if fl.required => return Err(format!("«{}»: không được để trống", fl.label)),
+            None if fl.required => {
+                return Err(Refusal::at(fl.name, format!("«{}»: không được để trống", fl.label)));
+            }
             None => {
                 base.remove(fl.name);
             }
@@ -95,7 +116,7 @@ fn form_to_json(
     Ok(base)
 }
 
-fn parse<R: Record>(reg: Register, form: &HashMap<String, String>, base: Map<String, Value>) -> Result<R, String> {
+fn parse<R: Record>(reg: Register, form: &HashMap<String, String>, base: Map<String, Value>) -> Result<R, Refusal> {
     let obj = form_to_json(reg, form, base)?;
     serde_path_to_error::deserialize::<_, R>(Value::Object(obj)).map_err(|e| {
         let field = e.path().to_string();
@@ -104,11 +125,31 @@ fn parse<R: Record>(reg: Register, form: &HashMap<String, String>, base: Map<Str
             "" => field.as_str(),
             l => l,
         };
-        format!(
+        let message = format!(
             "«{label}»: {}",
             canhgiac_interchange::vietnamese(&e.into_inner().to_string())
-        )
+        );
+        Refusal::at(&field, message)
     })
+}
+
+/// The field a store's refusal is about, when it names one of the form's.
+fn refused_field(reg: Register, e: &canhgiac_store::StoreError) -> Option<String> {
+    use canhgiac_store::StoreError;
+    match e {
+        StoreError::Invalid { errors, .. } => errors
+            .0
+            .iter()
+            .map(|i| i.field.split(['.', '[']).next().unwrap_or(""))
+            .find(|f| reg.fields().any(|fl| fl.name == *f))
+            .map(str::to_owned),
+        // The first field that refers to the missing kind.
+        StoreError::MissingReference { target_kind, .. } => reg
+            .fields()
+            .find(|fl| matches!(fl.ty, FieldTy::Ref(k) | FieldTy::Refs(k) if k == *target_kind))
+            .map(|fl| fl.name.to_owned()),
+        _ => None,
+    }
 }
 
 fn json_of<R: Record>(rec: &R) -> Map<String, Value> {
@@ -359,7 +400,7 @@ async fn form_page<S: Store>(
     reg: Register,
     editing: Editing,
     values: &HashMap<String, String>,
-    error: &str,
+    refusal: Option<&Refusal>,
 ) -> Result<String, WebError> {
     let Editing {
         id,
@@ -368,11 +409,13 @@ async fn form_page<S: Store>(
         saved,
     } = editing;
     let refs = ref_options(app, user, reg, &ref_fields(reg)).await?;
+    let error = refusal.map(|r| r.message.as_str()).unwrap_or_default();
+    let error_field = refusal.and_then(|r| r.field.as_deref()).unwrap_or_default();
     Ok(app.views.render(
         "register_form.html",
         context! {
             user => user_ctx(user), reg_slug => reg.def.slug, title => reg.def.title, id, version,
-            fields => fields_ctx(reg, values, &refs), error, locked, saved,
+            fields => fields_ctx(reg, values, &refs), error, error_field, locked, saved,
         },
     ))
 }
@@ -384,7 +427,7 @@ pub async fn new_form<S: Store>(
 ) -> Result<Response, WebError> {
     user.require(Role::Editor)?;
     let reg = register(&slug)?;
-    Ok(Html(form_page(&app, &user, reg, Editing::default(), &HashMap::new(), "").await?).into_response())
+    Ok(Html(form_page(&app, &user, reg, Editing::default(), &HashMap::new(), None).await?).into_response())
 }
 
 async fn save<R: Record, S: Store>(
@@ -396,7 +439,7 @@ async fn save<R: Record, S: Store>(
 ) -> Result<Response, WebError> {
     let form = &gather_ticked(reg, form);
     let version = form.get("_version").and_then(|v| v.parse::<i64>().ok());
-    let refuse = |msg: String| async move {
+    let refuse = |refusal: Refusal| async move {
         let mut shown = form.clone();
         shown.retain(|_, v| v.len() <= MAX_FIELD);
         let editing = Editing {
@@ -405,7 +448,7 @@ async fn save<R: Record, S: Store>(
             locked: false,
             saved: false,
         };
-        let page = form_page(app, user, reg, editing, &shown, &msg).await?;
+        let page = form_page(app, user, reg, editing, &shown, Some(&refusal)).await?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
     };
     // Editing starts from the stored record, so fields the form does not
@@ -419,7 +462,7 @@ async fn save<R: Record, S: Store>(
     };
     let rec: R = match parse(reg, form, base) {
         Ok(r) => r,
-        Err(msg) => return refuse(msg).await,
+        Err(refusal) => return refuse(refusal).await,
     };
     let actor = Actor::new(&user.username, "web");
     let result = match id {
@@ -435,7 +478,14 @@ async fn save<R: Record, S: Store>(
             | canhgiac_store::StoreError::StaleVersion { .. }
             | canhgiac_store::StoreError::SharedRecord { .. }
             | canhgiac_store::StoreError::InUse { .. }),
-        ) => refuse(e.to_string()).await,
+        ) => {
+            let field = refused_field(reg, &e);
+            refuse(Refusal {
+                field,
+                message: e.to_string(),
+            })
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -471,7 +521,7 @@ async fn edit_page<R: Record, S: Store>(
                 saved,
             },
             &values_of(reg, &s.record),
-            "",
+            None,
         )
         .await?,
     )

@@ -1432,6 +1432,12 @@ async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}={:.20}", value);
         let body = res.text().await.expect("text");
         assert!(body.contains(needle), "{field}: expected «{needle}»");
+        // The message stands next to its field, which is marked.
+        assert!(
+            body.contains(&format!("<p class=\"loi-truong\" id=\"loi-{field}\">"))
+                && body.contains(&format!("aria-describedby=\"loi-{field}\"")),
+            "{field}: the error is not by its field"
+        );
         assert!(!body.contains("<script>\""), "escaped");
     }
     assert_eq!(app.store.count(RecordKind::Directive).await.expect("count"), before + 2);
