@@ -264,6 +264,15 @@ async fn sign_in_sessions_and_sign_out(app: &TestApp) {
     assert_eq!(home.status(), StatusCode::OK);
     let html = home.text().await.expect("html");
     assert!(html.contains("Tổng quan") && html.contains("Người dùng chuyenvien"));
+    // Topics by name, never by code.
+    assert!(
+        html.contains("Công tác phòng, chống tội phạm"),
+        "topic names on the dashboard"
+    );
+    assert!(
+        !html.contains("<td>PCTP</td>") && !html.contains("<td>PCMT</td>"),
+        "no topic codes"
+    );
     let csrf = csrf_of(&c, app).await;
     // Signing out needs the CSRF token too.
     let res = c

@@ -79,9 +79,10 @@ pub async fn dashboard<S: Store>(State(app): State<AppState<S>>, user: CurrentUs
             .map(|(m, n)| context! { label => m, items => n })
             .collect()
     };
+    let topic_names = super::topic_names(&app.store_for(&user)).await?;
     let topics: Vec<minijinja::Value> = by_topic
         .into_iter()
-        .map(|(t, n)| context! { label => t, items => n })
+        .map(|(t, n)| context! { label => topic_names.get(&t).cloned().unwrap_or(t), items => n })
         .collect();
     let html = app.views.render(
         "dashboard.html",
@@ -97,6 +98,7 @@ pub async fn dashboard<S: Store>(State(app): State<AppState<S>>, user: CurrentUs
             topics,
             topic_max,
             outlet_names => outlet_names(&app.store_for(&user)).await?,
+            topic_names,
             newest => minijinja::Value::from_serialize(&newest),
             due,
             open_cases => minijinja::Value::from_serialize(&open_cases),

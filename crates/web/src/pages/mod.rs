@@ -91,6 +91,19 @@ pub(crate) async fn topic_options<S: Store>(store: &S) -> Result<Vec<minijinja::
         .collect())
 }
 
+/// Topic codes to their names (`PCTP` → «Công tác phòng, chống tội phạm»).
+pub(crate) async fn topic_names<S: Store>(store: &S) -> Result<HashMap<String, String>, WebError> {
+    Ok(store
+        .list::<canhgiac_domain::Topic>(&ListQuery {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .map(|t| (t.key, t.record.name.to_string()))
+        .collect())
+}
+
 pub(crate) async fn outlet_names<S: Store>(store: &S) -> Result<HashMap<String, String>, WebError> {
     Ok(store
         .list::<Outlet>(&ListQuery {
