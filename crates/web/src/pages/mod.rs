@@ -91,29 +91,29 @@ pub(crate) async fn topic_options<S: Store>(store: &S) -> Result<Vec<minijinja::
         .collect())
 }
 
-/// Topic codes to their names (`PCTP` → «Công tác phòng, chống tội phạm»).
-pub(crate) async fn topic_names<S: Store>(store: &S) -> Result<HashMap<String, String>, WebError> {
+/// Each record of a kind by key, as `name` calls it (up to 1 000).
+async fn names_by_key<R: canhgiac_domain::Record, S: Store>(
+    store: &S,
+    name: impl Fn(&R) -> String,
+) -> Result<HashMap<String, String>, WebError> {
     Ok(store
-        .list::<canhgiac_domain::Topic>(&ListQuery {
+        .list::<R>(&ListQuery {
             limit: Some(1000),
             ..Default::default()
         })
         .await?
         .into_iter()
-        .map(|t| (t.key, t.record.name.to_string()))
+        .map(|s| (s.key, name(&s.record)))
         .collect())
 }
 
+/// Topic codes to their names (`PCTP` → «Công tác phòng, chống tội phạm»).
+pub(crate) async fn topic_names<S: Store>(store: &S) -> Result<HashMap<String, String>, WebError> {
+    names_by_key(store, |t: &canhgiac_domain::Topic| t.name.to_string()).await
+}
+
 pub(crate) async fn outlet_names<S: Store>(store: &S) -> Result<HashMap<String, String>, WebError> {
-    Ok(store
-        .list::<Outlet>(&ListQuery {
-            limit: Some(1000),
-            ..Default::default()
-        })
-        .await?
-        .into_iter()
-        .map(|o| (o.key, o.record.name.to_string()))
-        .collect())
+    names_by_key(store, |o: &Outlet| o.name.to_string()).await
 }
 
 /// A form value within a length limit: oversized input is refused whole.
