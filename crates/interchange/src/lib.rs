@@ -3,7 +3,9 @@
 //! - JSON: the whole dataset, versioned (`docs/import-format.md`);
 //! - CSV and XLSX: one record kind per file, Vietnamese column headers;
 //! - signed submission packages between installations (`package`);
-//! - figures of a data-entry form as CSV or XLSX (`figures`).
+//! - figures of a data-entry form as CSV or XLSX (`figures`);
+//! - exported lists, as people see them, to CSV or XLSX (`sheet`: the one
+//!   writer here).
 //!
 //! Every reader is all-or-nothing: it returns a complete [`Dataset`] or the
 //! first error, naming the file, the row and the column, in Vietnamese.
@@ -17,6 +19,7 @@
 pub mod figures;
 mod json;
 pub mod package;
+pub mod sheet;
 mod table;
 
 use std::fmt;

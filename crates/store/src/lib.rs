@@ -33,7 +33,7 @@ pub use access::{ApiToken, Session};
 pub use audit::{AuditCheck, AuditQuery};
 pub use issued::{IssuedFile, IssuedReport, NewIssuedReport};
 pub use jobs::{JobCount, JobState, Lease, NewJob, Outcome, WorkerInfo};
-pub use sql_store::{SharedOutlet, SqlStore, MAX_PAGE, SQLITE_FILE};
+pub use sql_store::{SharedOutlet, SqlStore, MAX_OFFSET, MAX_PAGE, SQLITE_FILE};
 pub use submissions::{AgencyKey, CallTarget, Decision, NewCall, NewSubmission, ReportCall, Submission};
 pub use summary::{CountByKind, ItemCount, Summary, TopicOutletCount};
 
@@ -108,7 +108,8 @@ impl ImportSummary {
     }
 }
 
-/// A page of a list, newest first by id, with keyset paging (`before_id`).
+/// A page of a list: newest first by id with keyset paging (`before_id`),
+/// or in a declared order with an offset.
 #[derive(Clone, Debug, Default)]
 pub struct ListQuery {
     /// Diacritic- and case-insensitive words, all of which must match.
@@ -125,7 +126,18 @@ pub struct ListQuery {
     pub not_in: Vec<(String, Vec<String>)>,
     /// Media items only: items tagged with this topic.
     pub topic: Option<String>,
+    /// The order; newest first (by id) when none.
+    pub order: Option<Order>,
+    /// Rows to skip (at most [`MAX_OFFSET`]).
+    pub offset: Option<u32>,
     pub limit: Option<u32>,
+}
+
+/// A list's order: one of the kind's declared scalar fields, then the id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Order {
+    pub field: String,
+    pub descending: bool,
 }
 
 /// Why the store refused. Messages are Vietnamese: they reach users.
@@ -250,6 +262,11 @@ pub trait Records: Send + Sync + 'static {
     fn get_by_key<R: Record>(&self, key: &str) -> impl Future<Output = Result<Option<Stored<R>>>> + Send;
 
     fn list<R: Record>(&self, q: &ListQuery) -> impl Future<Output = Result<Vec<Stored<R>>>> + Send;
+
+    /// How many records a list query matches (its order and page aside),
+    /// counting no further than `cap + 1`: a result above `cap` means "more
+    /// than `cap`".
+    fn count_matching<R: Record>(&self, q: &ListQuery, cap: u32) -> impl Future<Output = Result<u64>> + Send;
 
     fn count(&self, kind: RecordKind) -> impl Future<Output = Result<i64>> + Send;
 

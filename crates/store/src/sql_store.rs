@@ -23,6 +23,8 @@ use crate::{
 
 /// Largest page a list returns.
 pub const MAX_PAGE: u32 = 1000;
+/// How far into a list an offset may reach; further is by filter or `before_id`.
+pub const MAX_OFFSET: u32 = 100_000;
 
 /// The file of the embedded store inside the data folder.
 pub const SQLITE_FILE: &str = "canhgiac.sqlite";
@@ -826,6 +828,97 @@ async fn write_update<R: Record>(tx: &mut Tx, actor: &Actor, old: &Stored<R>, ke
     .await
 }
 
+/// The WHERE conditions and their arguments for a list query (everything
+/// but its order and page).
+fn list_where<R: Record>(q: &ListQuery, scope: Option<&str>) -> Result<(String, Vec<Value>)> {
+    let meta = &R::META;
+    let mut wh: Vec<String> = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    wh.extend(owner_clause(R::KIND, scope, "", &mut args));
+    if let Some(s) = &q.search {
+        for word in fold(s).split_whitespace().take(10) {
+            args.push(Value::Text(format!("%{}%", escape_like(word))));
+            wh.push(format!("search LIKE ${} ESCAPE '\\'", args.len()));
+        }
+    }
+    if let Some(b) = q.before_id {
+        args.push(Value::Int(b));
+        wh.push(format!("id < ${}", args.len()));
+    }
+    if let Some(field) = meta.date_field {
+        if let Some(f) = q.date_from {
+            args.push(Value::Text(f.iso()));
+            wh.push(format!("{} >= ${}", quoted(field), args.len()));
+        }
+        if let Some(t) = q.date_to {
+            args.push(Value::Text(t.succ().iso()));
+            wh.push(format!("{} < ${}", quoted(field), args.len()));
+        }
+    }
+    for (col, val) in &q.filters {
+        let Some(f) = meta.field(col) else {
+            return Err(StoreError::Schema(format!("không lọc được theo trường «{col}»")));
+        };
+        let c = f.name;
+        let v = match f.ty.storage() {
+            Storage::Text => Value::Text(val.clone()),
+            Storage::Bool => Value::Bool(matches!(val.as_str(), "true" | "1" | "co" | "có")),
+            Storage::Int => Value::Int(
+                val.parse()
+                    .map_err(|_| StoreError::Schema(format!("«{val}» không phải số")))?,
+            ),
+            // A nested value matches its JSON text exactly (`topics` = `[]`).
+            Storage::Json => Value::Text(val.clone()),
+        };
+        args.push(v);
+        wh.push(format!("{} = ${}", quoted(c), args.len()));
+    }
+    for (col, vals) in &q.not_in {
+        let Some(f) = meta.field(col) else {
+            return Err(StoreError::Schema(format!("không lọc được theo trường «{col}»")));
+        };
+        if f.ty.storage() != Storage::Text || vals.is_empty() {
+            return Err(StoreError::Schema(format!("không loại trừ được theo trường «{col}»")));
+        }
+        let mut ph = Vec::new();
+        for v in vals.iter().take(100) {
+            args.push(Value::Text(v.clone()));
+            ph.push(format!("${}", args.len()));
+        }
+        wh.push(format!("{} NOT IN ({})", quoted(f.name), ph.join(", ")));
+    }
+    if let Some(t) = &q.topic {
+        if R::KIND != RecordKind::MediaItem {
+            return Err(StoreError::Schema("chỉ lọc theo chủ đề với tin, bài".into()));
+        }
+        args.push(Value::Text(t.clone()));
+        wh.push(format!(
+            "id IN (SELECT item_id FROM media_item_topics WHERE topic = ${})",
+            args.len()
+        ));
+    }
+    let wh = if wh.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", wh.join(" AND "))
+    };
+    Ok((wh, args))
+}
+
+/// The ORDER BY of a list: the declared scalar field asked for, then the id
+/// (so equal values keep one order between pages); newest first by default.
+fn list_order<R: Record>(q: &ListQuery) -> Result<String> {
+    let Some(o) = &q.order else {
+        return Ok("id DESC".into());
+    };
+    let f = R::META
+        .field(&o.field)
+        .filter(|f| f.ty.storage() != Storage::Json)
+        .ok_or_else(|| StoreError::Schema(format!("không sắp xếp được theo trường «{}»", o.field)))?;
+    let dir = if o.descending { "DESC" } else { "ASC" };
+    Ok(format!("{} {dir}, id {dir}", quoted(f.name)))
+}
+
 async fn delete_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, scope: Option<&str>) -> Result<()> {
     let old: Stored<R> = fetch_by_id(tx, id, scope)
         .await?
@@ -1066,85 +1159,31 @@ impl Records for SqlStore {
 
     #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
     async fn list<R: Record>(&self, q: &ListQuery) -> Result<Vec<Stored<R>>> {
-        let meta = &R::META;
-        let mut wh: Vec<String> = Vec::new();
-        let mut args: Vec<Value> = Vec::new();
-        wh.extend(owner_clause(R::KIND, self.scope(), "", &mut args));
-        if let Some(s) = &q.search {
-            for word in fold(s).split_whitespace().take(10) {
-                args.push(Value::Text(format!("%{}%", escape_like(word))));
-                wh.push(format!("search LIKE ${} ESCAPE '\\'", args.len()));
-            }
-        }
-        if let Some(b) = q.before_id {
-            args.push(Value::Int(b));
-            wh.push(format!("id < ${}", args.len()));
-        }
-        if let Some(field) = meta.date_field {
-            if let Some(f) = q.date_from {
-                args.push(Value::Text(f.iso()));
-                wh.push(format!("{} >= ${}", quoted(field), args.len()));
-            }
-            if let Some(t) = q.date_to {
-                args.push(Value::Text(t.succ().iso()));
-                wh.push(format!("{} < ${}", quoted(field), args.len()));
-            }
-        }
-        for (col, val) in &q.filters {
-            let Some(f) = meta.field(col) else {
-                return Err(StoreError::Schema(format!("không lọc được theo trường «{col}»")));
-            };
-            let c = f.name;
-            let v = match f.ty.storage() {
-                Storage::Text => Value::Text(val.clone()),
-                Storage::Bool => Value::Bool(matches!(val.as_str(), "true" | "1" | "co" | "có")),
-                Storage::Int => Value::Int(
-                    val.parse()
-                        .map_err(|_| StoreError::Schema(format!("«{val}» không phải số")))?,
-                ),
-                // A nested value matches its JSON text exactly (`topics` = `[]`).
-                Storage::Json => Value::Text(val.clone()),
-            };
-            args.push(v);
-            wh.push(format!("{} = ${}", quoted(c), args.len()));
-        }
-        for (col, vals) in &q.not_in {
-            let Some(f) = meta.field(col) else {
-                return Err(StoreError::Schema(format!("không lọc được theo trường «{col}»")));
-            };
-            if f.ty.storage() != Storage::Text || vals.is_empty() {
-                return Err(StoreError::Schema(format!("không loại trừ được theo trường «{col}»")));
-            }
-            let mut ph = Vec::new();
-            for v in vals.iter().take(100) {
-                args.push(Value::Text(v.clone()));
-                ph.push(format!("${}", args.len()));
-            }
-            wh.push(format!("{} NOT IN ({})", quoted(f.name), ph.join(", ")));
-        }
-        if let Some(t) = &q.topic {
-            if R::KIND != RecordKind::MediaItem {
-                return Err(StoreError::Schema("chỉ lọc theo chủ đề với tin, bài".into()));
-            }
-            args.push(Value::Text(t.clone()));
-            wh.push(format!(
-                "id IN (SELECT item_id FROM media_item_topics WHERE topic = ${})",
-                args.len()
-            ));
-        }
+        let (wh, args) = list_where::<R>(q, self.scope())?;
+        let order = list_order::<R>(q)?;
         let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE);
+        let offset = q.offset.unwrap_or(0).min(MAX_OFFSET);
         let sql = format!(
-            "SELECT {} FROM {}{} ORDER BY id DESC LIMIT {limit}",
+            "SELECT {} FROM {}{wh} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
             select_list(R::KIND),
-            meta.plural,
-            if wh.is_empty() {
-                String::new()
-            } else {
-                format!(" WHERE {}", wh.join(" AND "))
-            }
+            R::META.plural,
         );
         let rows = self.pool.rows(&sql, &args, &row_types(R::KIND)).await?;
         rows.into_iter().map(decode).collect()
+    }
+
+    #[tracing::instrument(skip_all, fields(kind = R::KIND.code()))]
+    async fn count_matching<R: Record>(&self, q: &ListQuery, cap: u32) -> Result<u64> {
+        let (wh, args) = list_where::<R>(q, self.scope())?;
+        // Counting stops after `cap + 1` rows, so a total costs at most
+        // that many index entries, whatever the table's size.
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {}{wh} LIMIT {}) AS matching",
+            R::META.plural,
+            u64::from(cap) + 1
+        );
+        let n = single_int(self.pool.rows(&sql, &args, &[Ty::Int]).await?, "count")?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     async fn count(&self, kind: RecordKind) -> Result<i64> {

@@ -11,7 +11,7 @@
 use canhgiac_domain::*;
 use canhgiac_store::db::{Ty, Value};
 use canhgiac_store::prelude::*;
-use canhgiac_store::{Actor, AuditQuery, ListQuery, NewJob, Outcome, Put, SqlStore, StoreError, WorkerInfo};
+use canhgiac_store::{Actor, AuditQuery, ListQuery, NewJob, Order, Outcome, Put, SqlStore, StoreError, WorkerInfo};
 
 const SEED: &str = include_str!("../../../fixtures/seed-2024-h1.json");
 
@@ -151,6 +151,7 @@ conformance!(
     references_are_checked,
     stale_edits_are_refused,
     search_ignores_diacritics_and_pages_by_key,
+    sorted_pages_and_bounded_totals,
     hostile_search_and_filters_are_harmless,
     summary_matches_the_seed,
     export_round_trips_into_an_empty_store,
@@ -655,6 +656,110 @@ async fn search_ignores_diacritics_and_pages_by_key(h: &Harness) {
     assert!(june.iter().all(|m| m.record.published_on.month() == 6
         && m.record.featured
         && m.record.outlet.as_str() == "dai-ptth-bac-giang"));
+}
+
+async fn sorted_pages_and_bounded_totals(h: &Harness) {
+    let s = &h.store;
+    s.import(&actor(), &seed()).await.expect("import");
+    let total = s.count(RecordKind::MediaItem).await.expect("count");
+    assert!(total > 20, "the seed has enough items to page");
+    let all = ListQuery::default();
+    assert_eq!(
+        s.count_matching::<MediaItem>(&all, 10_000).await.expect("count"),
+        total as u64
+    );
+    // The cap bounds the count: one more than the cap means "more".
+    assert_eq!(s.count_matching::<MediaItem>(&all, 5).await.expect("capped"), 6);
+    let search = ListQuery {
+        search: Some("ma tuy".into()),
+        ..Default::default()
+    };
+    let found = s
+        .list::<MediaItem>(&ListQuery {
+            limit: Some(1000),
+            ..search.clone()
+        })
+        .await
+        .expect("list");
+    assert_eq!(
+        s.count_matching::<MediaItem>(&search, 10_000).await.expect("count"),
+        found.len() as u64
+    );
+    // Pages in title order, by offset, cover every item once, in order.
+    let mut seen = Vec::new();
+    for page in 0.. {
+        let rows = s
+            .list::<MediaItem>(&ListQuery {
+                order: Some(Order {
+                    field: "title".into(),
+                    descending: false,
+                }),
+                offset: Some(page * 7),
+                limit: Some(7),
+                ..Default::default()
+            })
+            .await
+            .expect("page");
+        if rows.is_empty() {
+            break;
+        }
+        seen.extend(rows.into_iter().map(|r| (r.record.title.to_string(), r.id)));
+    }
+    assert_eq!(seen.len() as i64, total);
+    // The same order as one long page (text order is the engine's
+    // collation; dates below show the direction).
+    let one: Vec<(String, i64)> = s
+        .list::<MediaItem>(&ListQuery {
+            order: Some(Order {
+                field: "title".into(),
+                descending: false,
+            }),
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await
+        .expect("one page")
+        .into_iter()
+        .map(|r| (r.record.title.to_string(), r.id))
+        .collect();
+    assert_eq!(seen, one);
+    let newest_day = s
+        .list::<MediaItem>(&ListQuery {
+            order: Some(Order {
+                field: "published_on".into(),
+                descending: true,
+            }),
+            limit: Some(1),
+            ..Default::default()
+        })
+        .await
+        .expect("by date");
+    let days: Vec<Date> = s
+        .list::<MediaItem>(&ListQuery {
+            limit: Some(1000),
+            ..Default::default()
+        })
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|m| m.record.published_on)
+        .collect();
+    assert_eq!(Some(newest_day[0].record.published_on), days.iter().max().copied());
+    // Only declared scalar fields order a list; anything else is refused.
+    for bad in ["title\" DESC; DROP TABLE media_items; --", "topics", "nope"] {
+        let err = s
+            .list::<MediaItem>(&ListQuery {
+                order: Some(Order {
+                    field: bad.into(),
+                    descending: false,
+                }),
+                ..Default::default()
+            })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("không sắp xếp được"), "{err}");
+    }
+    assert_eq!(s.count(RecordKind::MediaItem).await.expect("count"), total);
 }
 
 async fn hostile_search_and_filters_are_harmless(h: &Harness) {

@@ -1,6 +1,15 @@
 // canhgiac — small progressive enhancement; every page works without it.
 "use strict";
+document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", () => {
+  // On a phone the menu is folded under one button.
+  const menu = document.querySelector(".mo-menu");
+  if (menu) {
+    menu.addEventListener("click", () => {
+      const open = menu.closest(".dau-trang").classList.toggle("mo");
+      menu.setAttribute("aria-expanded", String(open));
+    });
+  }
   // Bars in the dashboard table, sized from data attributes (no inline style in the HTML).
   for (const el of document.querySelectorAll(".thanh[data-value][data-max]")) {
     const v = Number(el.dataset.value), max = Number(el.dataset.max) || 1;

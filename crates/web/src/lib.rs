@@ -19,6 +19,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod listing;
 pub mod observe;
 pub mod openapi;
 pub mod pages;
@@ -191,6 +192,7 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/dang-xuat", post(auth::logout::<S>))
         .route("/tin-bai", get(pages::items::<S>))
         .route("/tin-bai/duyet", get(review::queue::<S>))
+        .route("/tin-bai/xuat", get(pages::items_export::<S>))
         .route("/tin-bai/hang-loat", post(review::bulk::<S>))
         .route("/tin-bai/{id}", get(pages::item::<S>).post(review::update_item::<S>))
         .route("/vu-viec", get(pages::cases::<S>).post(pages::case_create::<S>))
@@ -234,6 +236,7 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/so", get(registers::index::<S>))
         .route("/so/{slug}", get(registers::list::<S>).post(registers::create::<S>))
         .route("/so/{slug}/moi", get(registers::new_form::<S>))
+        .route("/so/{slug}/xuat", get(registers::export::<S>))
         .route(
             "/so/{slug}/{id}",
             get(registers::edit_form::<S>).post(registers::update::<S>),

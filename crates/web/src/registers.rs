@@ -16,8 +16,11 @@ use minijinja::context;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use canhgiac_interchange::sheet::{Cell, Sheet};
+
 use crate::auth::CurrentUser;
 use crate::extract::{PageForm, PagePath, PageQuery};
+use crate::listing::{self, Paging};
 use crate::pages::user_ctx;
 use crate::{AppState, WebError};
 
@@ -289,53 +292,157 @@ fn fields_ctx(
         .collect()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct ListParams {
     q: Option<String>,
-    before: Option<i64>,
+    #[serde(flatten)]
+    paging: Paging,
+    /// Exports only: `csv` or `xlsx`.
+    #[serde(rename = "dinh-dang")]
+    format: Option<String>,
 }
 
+impl ListParams {
+    fn search(&self) -> Option<String> {
+        self.q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(|q| canhgiac_domain::nfc(&q.chars().take(200).collect::<String>()))
+    }
+
+    /// The address of this list with `over` in place of its own values.
+    fn link(&self, slug: &str, over: &[(&str, String)]) -> String {
+        let mut params: Vec<(&str, String)> = vec![
+            ("q", self.q.clone().unwrap_or_default()),
+            ("sap-xep", self.paging.sort.clone().unwrap_or_default()),
+            ("chieu", self.paging.dir.clone().unwrap_or_default()),
+        ];
+        for (k, v) in over {
+            params.retain(|(p, _)| p != k);
+            params.push((k, v.clone()));
+        }
+        listing::url(&format!("/so/{slug}"), &params)
+    }
+}
+
+/// The columns of a register a list may be ordered by: its listed fields
+/// kept as single values.
+fn sortable(reg: Register) -> Vec<&'static str> {
+    reg.def
+        .columns
+        .iter()
+        .copied()
+        .filter(|c| {
+            reg.kind
+                .meta()
+                .field(c)
+                .is_some_and(|f| f.ty.storage() != canhgiac_domain::Storage::Json)
+        })
+        .collect()
+}
+
+/// A record's values under `columns`, as the list shows them: references
+/// by name, choices by their label.
+fn cells_of<R: Record>(
+    reg: Register,
+    rec: &R,
+    columns: &[&str],
+    names: &HashMap<&'static str, Vec<(String, String)>>,
+) -> Vec<String> {
+    let v = values_of(reg, rec);
+    columns
+        .iter()
+        .map(|c| {
+            let value = v.get(*c).cloned().unwrap_or_default();
+            match names.get(c) {
+                Some(options) => value
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .map(|k| options.iter().find(|(key, _)| key == k).map_or(k, |(_, n)| n.as_str()))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                None => cell_text(R::META.field(c), value),
+            }
+        })
+        .collect()
+}
+
+/// One page of a register: its rows and the total it is a page of.
 async fn rows<R: Record, S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
     reg: Register,
     p: &ListParams,
-) -> Result<(Vec<minijinja::Value>, Option<i64>), WebError> {
-    let list: Vec<Stored<R>> = app
-        .store_for(user)
-        .list::<R>(&ListQuery {
-            search: p
-                .q
-                .clone()
-                .filter(|q| !q.trim().is_empty())
-                .map(|q| q.chars().take(200).collect()),
-            before_id: p.before,
-            limit: Some(50),
-            ..Default::default()
-        })
-        .await?;
-    let next = (list.len() == 50).then(|| list.last().map(|s| s.id)).flatten();
+) -> Result<(Vec<minijinja::Value>, u64), WebError> {
+    let mut q = ListQuery {
+        search: p.search(),
+        ..Default::default()
+    };
+    let store = app.store_for(user);
+    let total = store.count_matching::<R>(&q, listing::COUNT_CAP).await?;
+    p.paging.apply(&mut q, &sortable(reg));
+    let list: Vec<Stored<R>> = store.list::<R>(&q).await?;
     let names = ref_options(app, user, reg, reg.def.columns).await?;
     let rows = list
         .iter()
         .map(|s| {
-            let v = values_of(reg, &s.record);
-            let cells: Vec<String> = reg
-                .def
-                .columns
-                .iter()
-                .map(|c| {
-                    let value = v.get(*c).cloned().unwrap_or_default();
-                    match names.get(c).and_then(|o| o.iter().find(|(k, _)| *k == value)) {
-                        Some((_, name)) => name.clone(),
-                        None => cell_text(R::META.field(c), value),
-                    }
-                })
-                .collect();
+            let cells = cells_of(reg, &s.record, reg.def.columns, &names);
             context! { id => s.id, cells, shared => locked(s) }
         })
         .collect();
-    Ok((rows, next))
+    Ok((rows, total))
+}
+
+/// Every matching record of a register (up to [`listing::EXPORT_ROWS`]),
+/// in the list's order, with every field a form shows.
+async fn sheet<R: Record, S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    reg: Register,
+    p: &ListParams,
+) -> Result<Sheet, WebError> {
+    let columns: Vec<&'static str> = reg.fields().map(|f| f.name).collect();
+    let names = ref_options(app, user, reg, &columns).await?;
+    let mut q = ListQuery {
+        search: p.search(),
+        order: p.paging.order(&sortable(reg)),
+        limit: Some(canhgiac_store::MAX_PAGE),
+        ..Default::default()
+    };
+    let mut rows = Vec::new();
+    let mut offset = 0;
+    while offset < listing::EXPORT_ROWS {
+        q.offset = Some(offset);
+        let page: Vec<Stored<R>> = app.store_for(user).list::<R>(&q).await?;
+        let n = page.len() as u32;
+        for s in &page {
+            let cells = cells_of(reg, &s.record, &columns, &names);
+            rows.push(
+                columns
+                    .iter()
+                    .zip(cells)
+                    .map(|(c, text)| match R::META.field(c).map(|f| f.ty) {
+                        Some(FieldTy::Int | FieldTy::Money) => text
+                            .replace('.', "")
+                            .parse::<f64>()
+                            .map_or(Cell::Text(text), Cell::Number),
+                        _ => Cell::Text(text),
+                    })
+                    .collect(),
+            );
+        }
+        if n < canhgiac_store::MAX_PAGE {
+            break;
+        }
+        offset += n;
+    }
+    Ok(Sheet {
+        title: reg.def.title.to_owned(),
+        headers: columns.iter().map(|c| reg.label(c).to_owned()).collect(),
+        rows,
+    })
 }
 
 /// A shared record of a kind agencies may also own (a shared outlet): the
@@ -369,18 +476,40 @@ pub async fn list<S: Store>(
     PageQuery(p): PageQuery<ListParams>,
 ) -> Result<Response, WebError> {
     let reg = register(&slug)?;
-    let (rows, next) = by_kind!(reg.kind, rows, &app, &user, reg, &p)?;
-    let headers: Vec<&str> = reg.def.columns.iter().map(|c| reg.label(c)).collect();
+    let (rows, total) = by_kind!(reg.kind, rows, &app, &user, reg, &p)?;
+    let slug = reg.def.slug;
+    let columns: Vec<(&str, &str)> = reg.def.columns.iter().map(|c| (*c, reg.label(c))).collect();
+    let headers = listing::headings(&columns, &sortable(reg), &p.paging, &|over| p.link(slug, over));
+    let pager = listing::pager(total, &p.paging, &|n| p.link(slug, &[("trang", n.to_string())]));
+    let export = |format: &str| {
+        let mut link = p.link(slug, &[("dinh-dang", format.to_owned())]);
+        link.insert_str(format!("/so/{slug}").len(), "/xuat");
+        link
+    };
     let html = app.views.render(
         "register_list.html",
         context! {
-            user => user_ctx(&user), reg_slug => reg.def.slug, title => reg.def.title, headers, rows,
+            user => user_ctx(&user), reg_slug => slug, title => reg.def.title, headers, rows,
             q => p.q.clone().unwrap_or_default(),
-            next => next.map(|n| format!("/so/{}?before={n}", reg.def.slug)),
+            total => listing::total_text(total), pager,
+            export_csv => export("csv"), export_xlsx => export("xlsx"),
             can_edit => user.require(Role::Editor).is_ok(),
         },
     );
     Ok(Html(html).into_response())
+}
+
+/// The list as a file: `/so/{slug}/xuat?dinh-dang=xlsx&…` with the list's
+/// own search and order.
+pub async fn export<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath(slug): PagePath<String>,
+    PageQuery(p): PageQuery<ListParams>,
+) -> Result<Response, WebError> {
+    let reg = register(&slug)?;
+    let sheet = by_kind!(reg.kind, sheet, &app, &user, reg, &p)?;
+    crate::pages::download_sheet(&sheet, reg.def.slug, p.format.as_deref())
 }
 
 /// Which record a form edits: none for a new one; its id and version,

@@ -27,6 +27,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("password.html", include_str!("../templates/password.html")),
     ("register_list.html", include_str!("../templates/register_list.html")),
     ("register_form.html", include_str!("../templates/register_form.html")),
+    ("pager.html", include_str!("../templates/pager.html")),
     ("calls.html", include_str!("../templates/calls.html")),
     ("call.html", include_str!("../templates/call.html")),
     ("submission.html", include_str!("../templates/submission.html")),

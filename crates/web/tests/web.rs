@@ -184,6 +184,7 @@ both!(
     api_with_tokens_validation_and_json_errors,
     security_headers_on_every_response,
     registers_create_edit_and_refuse_bad_input,
+    lists_count_sort_page_and_export,
     administration_of_users_and_the_agency,
     review_queue_item_edit_and_bulk_actions,
     api_tokens_are_made_and_revoked_on_the_admin_page,
@@ -669,14 +670,19 @@ async fn item_search_ignores_diacritics(app: &TestApp) {
     assert!(page.contains("ma túy"), "typed without marks, found with marks");
     let rows = page.matches("<td><a href=\"/tin-bai/").count();
     assert_eq!(rows, 50, "one page of 50");
-    assert!(page.contains("Trang sau"), "keyset paging link");
+    assert!(page.contains("Trang sau"), "a link to the next page");
     let next = page
-        .split("class=\"nut\" href=\"")
-        .nth(1)
+        .split("rel=\"next\"")
+        .next()
+        .and_then(|s| s.rsplit("href=\"").next())
         .and_then(|s| s.split('"').next())
         .expect("next")
         .replace("&amp;", "&")
         .replace("&#x2f;", "/");
+    assert!(
+        next.contains("q=ma+tuy") && next.contains("trang=2"),
+        "the search stays: {next}"
+    );
     let page2 = c
         .get(app.url(&next))
         .send()
@@ -686,6 +692,22 @@ async fn item_search_ignores_diacritics(app: &TestApp) {
         .await
         .expect("text");
     assert!(page2.contains("ma túy"));
+    let first_ids: Vec<&str> = page
+        .split("<td><a href=\"/tin-bai/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    assert!(
+        page2
+            .split("<td><a href=\"/tin-bai/")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .all(|id| !first_ids.contains(&id)),
+        "page 2 holds other items"
+    );
+    // Topics by name, never by code.
+    assert!(page.contains("Công tác phòng, chống ma túy") || page.contains("phòng, chống ma túy"));
+    assert!(!page.contains("<td>PCMT") && !page.contains("PCMT;"), "no topic codes");
     let bad = c
         .get(app.url("/tin-bai?from=31/02/2024"))
         .send()
@@ -1502,6 +1524,129 @@ async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
         assert!(res.text().await.expect("text").contains("Không tìm thấy"), "{path}");
     }
+}
+
+/// A register's list: its total, ordered by a heading, paged with numbers,
+/// previous and next, the search kept in every link, and exported to XLSX
+/// and CSV with Vietnamese headers, as filtered and ordered.
+async fn lists_count_sort_page_and_export(app: &TestApp) {
+    let (c, _) = login(app, "lanhdao").await;
+    let template = app
+        .store
+        .list::<Directive>(&ListQuery::default())
+        .await
+        .expect("list")
+        .remove(0)
+        .record;
+    let seeded = app.store.count(RecordKind::Directive).await.expect("count");
+    for n in 0..57 {
+        let mut d = template.clone();
+        d.number = Some(Text::lit(&format!("{:03}/KH-KIEMTRA", n + 1)));
+        d.title = Text::lit(&format!("Kế hoạch kiểm tra danh sách số {:03}", n + 1));
+        app.store.create(&Actor::system("test"), &d).await.expect("create");
+    }
+    let total = seeded + 57;
+    let (status, first) = page(&c, app, "/so/van-ban-chi-dao").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(first.contains(&format!("Tổng số: <b>{total}</b> bản ghi")), "{first}");
+    assert!(first.contains("aria-current=\"page\">1<") && first.contains("rel=\"next\""));
+    assert!(!first.contains("rel=\"prev\""));
+    // The search narrows the total, and the pages keep it.
+    let (_, found) = page(&c, app, "/so/van-ban-chi-dao?q=kiem+tra+danh+sach").await;
+    assert!(found.contains("Tổng số: <b>57</b> bản ghi"), "{found}");
+    let next = found
+        .split("rel=\"next\"")
+        .next()
+        .and_then(|s| s.rsplit("href=\"").next())
+        .and_then(|s| s.split('"').next())
+        .expect("next link")
+        .replace("&amp;", "&")
+        .replace("&#x2f;", "/");
+    assert!(
+        next.contains("q=kiem+tra+danh+sach") && next.contains("trang=2"),
+        "{next}"
+    );
+    let (_, second) = page(&c, app, &next).await;
+    assert!(
+        second.contains("rel=\"prev\"") && second.contains("aria-current=\"page\">2<"),
+        "{next}: {second}"
+    );
+    assert!(second.contains("đang xem 51–57"), "{second}");
+    // Ordered by number, descending: the first row is the highest.
+    let (_, desc) = page(
+        &c,
+        app,
+        "/so/van-ban-chi-dao?q=kiem+tra+danh+sach&sap-xep=number&chieu=giam",
+    )
+    .await;
+    let desc = desc.replace("&#x2f;", "/");
+    assert!(desc.contains("aria-sort=\"descending\""));
+    let at = |p: &str, s: &str| p.find(s).unwrap_or(usize::MAX);
+    assert!(at(&desc, "057/KH-KIEMTRA") < at(&desc, "056/KH-KIEMTRA"));
+    assert!(!desc.contains("001/KH-KIEMTRA"), "page 1 of 2 ends before the lowest");
+    // A heading that is not a column, or a hostile one, leaves the default order.
+    let (status, _) = page(&c, app, "/so/van-ban-chi-dao?sap-xep=x%22%3B+DROP+TABLE&chieu=giam").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = page(&c, app, "/so/van-ban-chi-dao?trang=abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Excel: a real workbook, Vietnamese headers, the search and order applied.
+    let res = c
+        .get(app.url("/so/van-ban-chi-dao/xuat?dinh-dang=xlsx&q=kiem+tra+danh+sach&sap-xep=number&chieu=tang"))
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(res.status(), StatusCode::OK);
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .expect("header")
+        .to_owned();
+    assert!(
+        disposition.contains("van-ban-chi-dao-") && disposition.ends_with(".xlsx\""),
+        "{disposition}"
+    );
+    let bytes = res.bytes().await.expect("bytes");
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let name = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&name).expect("sheet");
+    let headers: Vec<String> = range
+        .rows()
+        .next()
+        .expect("headers")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert!(headers.contains(&"Số, ký hiệu".to_owned()), "{headers:?}");
+    assert!(
+        headers.iter().all(|h| !h.contains('_')),
+        "labels, not field names: {headers:?}"
+    );
+    assert_eq!(range.height(), 58, "57 rows under the headers");
+    let number_col = headers.iter().position(|h| h == "Số, ký hiệu").expect("number column");
+    assert_eq!(
+        range.get((1, number_col)).map(|c| c.to_string()),
+        Some("001/KH-KIEMTRA".into())
+    );
+    // The issuer is named, never its code.
+    let issuer = template.issuer.to_string();
+    assert!(
+        range.rows().skip(1).all(|r| r.iter().all(|c| c.to_string() != issuer)),
+        "no agency code in the export"
+    );
+    // CSV: the same rows, with a BOM.
+    let res = c
+        .get(app.url("/so/van-ban-chi-dao/xuat?dinh-dang=csv&q=kiem+tra+danh+sach"))
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.expect("bytes");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let mut r = csv::Reader::from_reader(&bytes[3..]);
+    assert_eq!(r.records().count(), 57);
+    let (status, _) = page(&c, app, "/so/van-ban-chi-dao/xuat?dinh-dang=exe").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 async fn administration_of_users_and_the_agency(app: &TestApp) {

@@ -10,7 +10,9 @@ use serde::Deserialize;
 use super::*;
 use crate::auth::CurrentUser;
 use crate::extract::{PagePath, PageQuery};
+use crate::listing::{self, Paging};
 use crate::{AppState, WebError};
+use canhgiac_interchange::sheet::{Cell, Sheet};
 
 #[derive(Deserialize, Default, serde::Serialize)]
 pub struct ItemFilter {
@@ -21,7 +23,70 @@ pub struct ItemFilter {
     from: Option<String>,
     to: Option<String>,
     featured: Option<String>,
-    before: Option<i64>,
+    #[serde(flatten)]
+    paging: Paging,
+    /// Exports only: `csv` or `xlsx`.
+    #[serde(rename = "dinh-dang")]
+    format: Option<String>,
+}
+
+/// The columns the item list may be ordered by.
+const SORTABLE: &[&str] = &["published_on", "title"];
+
+impl ItemFilter {
+    /// The store's query for these filters, or why a filter is refused.
+    fn query(&self) -> Result<ListQuery, String> {
+        let mut q = ListQuery::default();
+        if let Some(s) = self.q.as_deref().filter(|s| !s.trim().is_empty()) {
+            if s.chars().count() > 200 {
+                return Err("Từ khóa tìm kiếm dài quá 200 ký tự".into());
+            }
+            q.search = Some(canhgiac_domain::nfc(s));
+        }
+        if let Some(o) = self.outlet.as_deref().filter(|s| !s.is_empty()) {
+            q.filters.push(("outlet".into(), o.chars().take(64).collect()));
+        }
+        if let Some(t) = self.topic.as_deref().filter(|s| !s.is_empty()) {
+            q.topic = Some(t.chars().take(64).collect());
+        }
+        if let Some(k) = self.kind.as_deref().filter(|s| !s.is_empty()) {
+            let kind = canhgiac_domain::ItemKind::parse(k).map_err(|e| e.message)?;
+            q.filters.push(("kind".into(), kind.code().into()));
+        }
+        if self.featured.as_deref() == Some("true") {
+            q.filters.push(("featured".into(), "true".into()));
+        }
+        for (raw, slot, label) in [
+            (&self.from, &mut q.date_from, "Từ ngày"),
+            (&self.to, &mut q.date_to, "Đến ngày"),
+        ] {
+            if let Some(s) = raw.as_deref().filter(|s| !s.trim().is_empty()) {
+                *slot = Some(Date::parse(s).map_err(|e| format!("{label}: {e}"))?);
+            }
+        }
+        Ok(q)
+    }
+
+    /// This list's address with `over` in place of its own values.
+    fn link(&self, base: &str, over: &[(&str, String)]) -> String {
+        let own = |v: &Option<String>| v.clone().unwrap_or_default();
+        let mut params: Vec<(&str, String)> = vec![
+            ("q", own(&self.q)),
+            ("outlet", own(&self.outlet)),
+            ("topic", own(&self.topic)),
+            ("kind", own(&self.kind)),
+            ("from", own(&self.from)),
+            ("to", own(&self.to)),
+            ("featured", own(&self.featured)),
+            ("sap-xep", own(&self.paging.sort)),
+            ("chieu", own(&self.paging.dir)),
+        ];
+        for (k, v) in over {
+            params.retain(|(p, _)| p != k);
+            params.push((k, v.clone()));
+        }
+        listing::url(base, &params)
+    }
 }
 
 pub async fn items<S: Store>(
@@ -29,72 +94,29 @@ pub async fn items<S: Store>(
     user: CurrentUser,
     PageQuery(f): PageQuery<ItemFilter>,
 ) -> Result<Response, WebError> {
-    let mut error = String::new();
-    let mut q = ListQuery {
-        limit: Some(PAGE),
-        before_id: f.before,
-        ..Default::default()
+    let store = app.store_for(&user);
+    let (list, total, error) = match f.query() {
+        Ok(mut q) => {
+            let total = store.count_matching::<MediaItem>(&q, listing::COUNT_CAP).await?;
+            f.paging.apply(&mut q, SORTABLE);
+            (store.list::<MediaItem>(&q).await?, total, String::new())
+        }
+        Err(e) => (Vec::new(), 0, e),
     };
-    if let Some(s) = f.q.as_deref().filter(|s| !s.trim().is_empty()) {
-        if s.chars().count() > 200 {
-            return Err(WebError::BadRequest("Từ khóa tìm kiếm dài quá 200 ký tự".into()));
-        }
-        q.search = Some(canhgiac_domain::nfc(s));
-    }
-    if let Some(o) = f.outlet.as_deref().filter(|s| !s.is_empty()) {
-        q.filters.push(("outlet".into(), o.chars().take(64).collect()));
-    }
-    if let Some(t) = f.topic.as_deref().filter(|s| !s.is_empty()) {
-        q.topic = Some(t.chars().take(64).collect());
-    }
-    if let Some(k) = f.kind.as_deref().filter(|s| !s.is_empty()) {
-        let kind = canhgiac_domain::ItemKind::parse(k).map_err(|e| WebError::BadRequest(e.message))?;
-        q.filters.push(("kind".into(), kind.code().into()));
-    }
-    if f.featured.as_deref() == Some("true") {
-        q.filters.push(("featured".into(), "true".into()));
-    }
-    for (raw, slot, label) in [
-        (&f.from, &mut q.date_from, "Từ ngày"),
-        (&f.to, &mut q.date_to, "Đến ngày"),
-    ] {
-        if let Some(s) = raw.as_deref().filter(|s| !s.trim().is_empty()) {
-            match Date::parse(s) {
-                Ok(d) => *slot = Some(d),
-                Err(e) => error = format!("{label}: {e}"),
-            }
-        }
-    }
-    let list = if error.is_empty() {
-        app.store_for(&user).list::<MediaItem>(&q).await?
-    } else {
-        Vec::new()
-    };
-    let next = (list.len() as u32 == PAGE).then(|| {
-        let mut params: Vec<(String, String)> = Vec::new();
-        for (k, v) in [
-            ("q", &f.q),
-            ("outlet", &f.outlet),
-            ("from", &f.from),
-            ("to", &f.to),
-            ("featured", &f.featured),
-        ] {
-            if let Some(v) = v {
-                params.push((k.to_owned(), v.clone()));
-            }
-        }
-        if let Some(last) = list.last() {
-            params.push(("before".into(), last.id.to_string()));
-        }
-        format!(
-            "/tin-bai?{}",
-            form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(&params)
-                .finish()
-        )
-    });
-    let outlets: Vec<_> = app
-        .store_for(&user)
+    let topic_names = topic_names(&store).await?;
+    let rows: Vec<minijinja::Value> = list
+        .iter()
+        .map(|i| {
+            let topics: Vec<&str> = i
+                .record
+                .topics
+                .iter()
+                .map(|t| topic_names.get(t.as_str()).map_or(t.as_str(), String::as_str))
+                .collect();
+            context! { id => i.id, record => minijinja::Value::from_serialize(&i.record), topics => topics.join("; ") }
+        })
+        .collect();
+    let outlets: Vec<_> = store
         .list::<Outlet>(&ListQuery {
             limit: Some(1000),
             ..Default::default()
@@ -103,21 +125,104 @@ pub async fn items<S: Store>(
         .into_iter()
         .map(|o| context! { code => o.record.code.as_str(), name => o.record.name.as_str() })
         .collect();
+    let columns = [
+        ("published_on", "Ngày đăng"),
+        ("title", "Tiêu đề"),
+        ("outlet", "Cơ quan"),
+        ("topics", "Chủ đề"),
+    ];
+    let headers = listing::headings(&columns, SORTABLE, &f.paging, &|over| f.link("/tin-bai", over));
+    let pager = listing::pager(total, &f.paging, &|n| f.link("/tin-bai", &[("trang", n.to_string())]));
     let html = app.views.render(
         "items.html",
         context! {
             user => user_ctx(&user),
-            items => minijinja::Value::from_serialize(&list),
+            items => rows,
+            headers,
+            total => listing::total_text(total),
+            pager,
+            export_csv => f.link("/tin-bai/xuat", &[("dinh-dang", "csv".into())]),
+            export_xlsx => f.link("/tin-bai/xuat", &[("dinh-dang", "xlsx".into())]),
             outlets,
-            topics => topic_options(&app.store_for(&user)).await?,
+            topics => topic_options(&store).await?,
             kinds => options(canhgiac_domain::ItemKind::ALL, canhgiac_domain::ItemKind::code, canhgiac_domain::ItemKind::label_vn),
-            outlet_names => outlet_names(&app.store_for(&user)).await?,
+            outlet_names => outlet_names(&store).await?,
             f => minijinja::Value::from_serialize(&f),
             error,
-            next,
         },
     );
     Ok(Html(html).into_response())
+}
+
+/// The filtered list as a file (up to [`listing::EXPORT_ROWS`] items), in
+/// its order, with names and labels as the page shows them.
+pub async fn items_export<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageQuery(f): PageQuery<ItemFilter>,
+) -> Result<Response, WebError> {
+    let store = app.store_for(&user);
+    let mut q = f.query().map_err(WebError::BadRequest)?;
+    q.order = f.paging.order(SORTABLE);
+    q.limit = Some(canhgiac_store::MAX_PAGE);
+    let (topics, outlets) = (topic_names(&store).await?, outlet_names(&store).await?);
+    let name = |names: &std::collections::HashMap<String, String>, k: &str| {
+        names.get(k).cloned().unwrap_or_else(|| k.to_owned())
+    };
+    let mut rows = Vec::new();
+    let mut offset = 0;
+    while offset < listing::EXPORT_ROWS {
+        q.offset = Some(offset);
+        let page = store.list::<MediaItem>(&q).await?;
+        let n = page.len() as u32;
+        for i in page {
+            let r = i.record;
+            rows.push(
+                [
+                    r.published_on.to_string(),
+                    r.title.to_string(),
+                    name(&outlets, r.outlet.as_str()),
+                    r.kind.label_vn().to_owned(),
+                    r.topics
+                        .iter()
+                        .map(|t| name(&topics, t.as_str()))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    r.url.map(|u| u.to_string()).unwrap_or_default(),
+                    if r.featured { "Có".into() } else { String::new() },
+                    if r.duplicate_of.is_some() {
+                        "Có".into()
+                    } else {
+                        String::new()
+                    },
+                ]
+                .into_iter()
+                .map(Cell::Text)
+                .collect(),
+            );
+        }
+        if n < canhgiac_store::MAX_PAGE {
+            break;
+        }
+        offset += n;
+    }
+    let sheet = Sheet {
+        title: "Tin, bài".into(),
+        headers: [
+            "Ngày đăng",
+            "Tiêu đề",
+            "Cơ quan báo chí",
+            "Loại",
+            "Chủ đề",
+            "Đường dẫn",
+            "Tiêu biểu",
+            "Đăng lại",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows,
+    };
+    download_sheet(&sheet, "tin-bai", f.format.as_deref())
 }
 
 pub async fn item<S: Store>(

@@ -14,7 +14,7 @@ mod submissions;
 pub use audit::{audit_log, AuditFilter};
 pub use cases::{case_create, case_detail, case_new, case_status, cases, CaseFilter};
 pub use dashboard::dashboard;
-pub use items::{item, items, ItemFilter};
+pub use items::{item, items, items_export, ItemFilter};
 pub use reports::{report_download, report_form, report_issue, report_preview, ReportQuery};
 pub use submissions::{
     answer_form, answer_records, api_submit, call_detail, call_send, calls, decide, keys, package, receive_package,
@@ -123,6 +123,40 @@ pub(crate) fn field(f: &HashMap<String, String>, name: &str, max: usize) -> Resu
         return Err(WebError::BadRequest(format!("Trường «{name}» dài quá {max} ký tự")));
     }
     Ok(v)
+}
+
+/// An exported list as a download: `{name}-{today}.xlsx` or `.csv`.
+pub(crate) fn download_sheet(
+    sheet: &canhgiac_interchange::sheet::Sheet,
+    name: &str,
+    format: Option<&str>,
+) -> Result<Response, WebError> {
+    let (bytes, ty, ext) = match format {
+        Some("csv") => (sheet.to_csv(), "text/csv; charset=utf-8", "csv"),
+        Some("xlsx") | None => (
+            sheet.to_xlsx().map_err(|e| WebError::Internal(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        Some(_) => {
+            return Err(WebError::BadRequest(
+                "Định dạng tệp không hợp lệ: chọn CSV hoặc Excel".into(),
+            ))
+        }
+    };
+    let today = canhgiac_domain::Date::today().iso();
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, ty.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}-{today}.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 const CSS: &str = include_str!("../../assets/app.css");

@@ -1,0 +1,216 @@
+//! What every list page shares: the total, the order chosen by a column
+//! heading, page numbers with previous and next, and the filters kept in
+//! the address, so a list can be bookmarked, shared, printed and exported
+//! as it is seen.
+
+use canhgiac_domain::money::group_thousands;
+use canhgiac_store::{ListQuery, Order, MAX_OFFSET};
+use minijinja::context;
+use serde::Deserialize;
+
+/// Rows on one page of a list.
+pub const PER_PAGE: u32 = 50;
+
+/// How far a total is counted; beyond it a list says «hơn 10.000».
+pub const COUNT_CAP: u32 = 10_000;
+
+/// The most rows one export holds.
+pub const EXPORT_ROWS: u32 = 10_000;
+
+/// The order and page of a list as its address carries them:
+/// `?sap-xep=title&chieu=tang&trang=3`.
+#[derive(Deserialize, Default, Clone, serde::Serialize)]
+pub struct Paging {
+    #[serde(rename = "sap-xep")]
+    pub sort: Option<String>,
+    /// `tang` (ascending) or `giam` (descending).
+    #[serde(rename = "chieu")]
+    pub dir: Option<String>,
+    #[serde(default, deserialize_with = "page_number")]
+    pub trang: Option<u32>,
+}
+
+/// A page number as the address carries it: text, since a flattened
+/// query hands every value over as a string.
+fn page_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let s: Option<String> = Option::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => t
+            .parse::<u32>()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("số trang không hợp lệ")),
+    }
+}
+
+impl Paging {
+    /// The page asked for, from 1, within what an offset may reach.
+    pub fn page(&self) -> u32 {
+        self.trang.unwrap_or(1).clamp(1, MAX_OFFSET / PER_PAGE + 1)
+    }
+
+    /// The order, when the column asked for is one of `sortable`.
+    pub fn order(&self, sortable: &[&str]) -> Option<Order> {
+        let field = self.sort.as_deref().filter(|s| sortable.contains(s))?;
+        Some(Order {
+            field: field.to_owned(),
+            descending: self.dir.as_deref() == Some("giam"),
+        })
+    }
+
+    /// Sets the order and this page's rows on `q`.
+    pub fn apply(&self, q: &mut ListQuery, sortable: &[&str]) {
+        q.order = self.order(sortable);
+        q.offset = Some((self.page() - 1) * PER_PAGE);
+        q.limit = Some(PER_PAGE);
+    }
+}
+
+/// An address with its query: `base?k=v&…`, empty values left out.
+pub fn url(base: &str, params: &[(&str, String)]) -> String {
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params.iter().filter(|(_, v)| !v.is_empty()) {
+        ser.append_pair(k, v);
+    }
+    let q = ser.finish();
+    if q.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{q}")
+    }
+}
+
+/// A list's total as people read it: `1.234` or `hơn 10.000`.
+pub fn total_text(total: u64) -> String {
+    if total > u64::from(COUNT_CAP) {
+        format!("hơn {}", group_thousands(i64::from(COUNT_CAP)))
+    } else {
+        group_thousands(i64::try_from(total).unwrap_or(i64::MAX))
+    }
+}
+
+/// A list's address with some of its parameters replaced.
+pub type Relink<'a> = dyn Fn(&[(&str, String)]) -> String + 'a;
+
+/// The headings of a list: each sortable one is a link that orders by it
+/// (ascending first, then the other way), marked with `aria-sort`.
+pub fn headings(
+    columns: &[(&str, &str)],
+    sortable: &[&str],
+    paging: &Paging,
+    link: &Relink,
+) -> Vec<minijinja::Value> {
+    let current = paging.order(sortable);
+    columns
+        .iter()
+        .map(|(name, label)| {
+            if !sortable.contains(name) {
+                return context! { label };
+            }
+            let here = current.as_ref().filter(|o| o.field == *name);
+            let next_dir = match here {
+                Some(o) if !o.descending => "giam",
+                _ => "tang",
+            };
+            let sort = match here {
+                None => "none",
+                Some(o) if o.descending => "descending",
+                Some(_) => "ascending",
+            };
+            let href = link(&[("sap-xep", (*name).to_owned()), ("chieu", next_dir.to_owned())]);
+            context! { label, href, sort }
+        })
+        .collect()
+}
+
+/// Page links: previous, the first, a window around this one, the last,
+/// next. `link(n)` is page `n`'s address.
+pub fn pager(total: u64, paging: &Paging, link: &dyn Fn(u32) -> String) -> minijinja::Value {
+    let last = u32::try_from(total.div_ceil(u64::from(PER_PAGE)))
+        .unwrap_or(u32::MAX)
+        .clamp(1, MAX_OFFSET / PER_PAGE + 1);
+    let page = paging.page().min(last);
+    let mut numbers: Vec<u32> = [1, last]
+        .into_iter()
+        .chain(page.saturating_sub(2).max(1)..=(page + 2).min(last))
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    let mut pages = Vec::new();
+    let mut prev_n = 0;
+    for n in numbers {
+        if n > prev_n + 1 {
+            pages.push(context! { gap => true });
+        }
+        pages.push(context! { n, href => link(n), current => n == page });
+        prev_n = n;
+    }
+    context! {
+        pages,
+        prev => (page > 1).then(|| link(page - 1)),
+        next => (page < last).then(|| link(page + 1)),
+        first_row => if total == 0 { 0 } else { u64::from((page - 1) * PER_PAGE) + 1 },
+        last_row => total.min(u64::from(page * PER_PAGE)),
+        shown => last > 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(total: u64, page: u32) -> Vec<String> {
+        let p = Paging {
+            trang: Some(page),
+            ..Default::default()
+        };
+        let v = pager(total, &p, &|n| format!("?trang={n}"));
+        let pages = v.get_attr("pages").expect("pages");
+        pages
+            .try_iter()
+            .expect("list")
+            .map(|x| {
+                if x.get_attr("gap").map(|g| g.is_true()).unwrap_or(false) {
+                    "…".to_owned()
+                } else {
+                    let n = x.get_attr("n").expect("n").to_string();
+                    if x.get_attr("current").expect("current").is_true() {
+                        format!("[{n}]")
+                    } else {
+                        n
+                    }
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn page_numbers_show_the_ends_and_a_window() {
+        assert_eq!(numbers(0, 1), ["[1]"]);
+        assert_eq!(numbers(120, 2), ["1", "[2]", "3"]);
+        assert_eq!(numbers(1000, 10), ["1", "…", "8", "9", "[10]", "11", "12", "…", "20"]);
+        assert_eq!(numbers(1000, 1), ["[1]", "2", "3", "…", "20"]);
+        // A page past the end shows the last.
+        assert_eq!(numbers(120, 99), ["1", "2", "[3]"]);
+    }
+
+    #[test]
+    fn only_listed_columns_order_a_list() {
+        let p = Paging {
+            sort: Some("title".into()),
+            dir: Some("giam".into()),
+            trang: Some(0),
+        };
+        assert_eq!(
+            p.order(&["title"]),
+            Some(Order {
+                field: "title".into(),
+                descending: true
+            })
+        );
+        assert_eq!(p.order(&["code"]), None);
+        assert_eq!(p.page(), 1);
+        assert_eq!(total_text(12), "12");
+        assert_eq!(total_text(10_001), "hơn 10.000");
+    }
+}
