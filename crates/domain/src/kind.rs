@@ -317,6 +317,35 @@ pub fn flat_text(f: &FieldDef, v: &serde_json::Value) -> String {
     }
 }
 
+/// The declared fields that differ between two stored forms of a record
+/// (an audit entry's `before` and `after`), each with its text before and
+/// after as [`flat_text`] writes it; nested fields are compared whole and
+/// shown as changed without their text.
+pub fn changed_fields<'m>(
+    meta: &'m KindMeta,
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> Vec<(&'m FieldDef, String, String)> {
+    fn get(v: Option<&serde_json::Value>, name: &str) -> serde_json::Value {
+        v.and_then(|v| v.get(name)).cloned().unwrap_or(serde_json::Value::Null)
+    }
+    meta.fields
+        .iter()
+        .filter_map(|f| {
+            let (b, a) = (get(before, f.name), get(after, f.name));
+            if b == a {
+                return None;
+            }
+            if f.ty.is_flat() {
+                let (bt, at) = (flat_text(f, &b), flat_text(f, &a));
+                (bt != at).then_some((f, bt, at))
+            } else {
+                Some((f, String::new(), String::new()))
+            }
+        })
+        .collect()
+}
+
 /// Fills in a record kind's place in [`Dataset`]; implemented by
 /// [`define_kinds!`] for every kind.
 pub trait InDataset: Sized {
@@ -553,5 +582,29 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod change_tests {
+    use super::*;
+    use crate::Record;
+
+    #[test]
+    fn only_changed_fields_are_listed_in_words() {
+        let meta = &crate::records::TakedownCheck::META;
+        let before = serde_json::json!({"case": "VV-1", "url": "https://x.vn/a", "checked_at": "2024-06-10T02:00:00Z", "result": "still_online"});
+        let after = serde_json::json!({"case": "VV-1", "url": "https://x.vn/a", "checked_at": "2024-06-11T02:00:00Z", "result": "removed"});
+        let changes = changed_fields(meta, Some(&before), Some(&after));
+        let names: Vec<&str> = changes.iter().map(|(f, _, _)| f.name).collect();
+        assert_eq!(names, ["checked_at", "result"]);
+        assert_eq!(changes[0].1, "10/06/2024 09:00", "Vietnam time, never UTC");
+        assert_eq!(changes[0].2, "11/06/2024 09:00");
+        assert!(changed_fields(meta, Some(&before), Some(&before)).is_empty());
+        // A creation lists what was set.
+        let created = changed_fields(meta, None, Some(&after));
+        assert!(created
+            .iter()
+            .any(|(f, b, a)| f.name == "url" && b.is_empty() && a == "https://x.vn/a"));
     }
 }

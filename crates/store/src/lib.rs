@@ -133,6 +133,15 @@ pub struct ListQuery {
     pub limit: Option<u32>,
 }
 
+/// A deleted record: the audit entry of its deletion, which holds its
+/// fields (`before`), and whether it can still be restored (nothing of that
+/// kind and code has happened since).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Deleted {
+    pub entry: AuditEntry,
+    pub restorable: bool,
+}
+
 /// A list's order: one of the kind's declared scalar fields, then the id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Order {
@@ -262,6 +271,16 @@ pub trait Records: Send + Sync + 'static {
     fn get_by_key<R: Record>(&self, key: &str) -> impl Future<Output = Result<Option<Stored<R>>>> + Send;
 
     fn list<R: Record>(&self, q: &ListQuery) -> impl Future<Output = Result<Vec<Stored<R>>>> + Send;
+
+    /// Records deleted and not since restored or replaced, newest first
+    /// (the bin an administrator restores from), with their audit entry.
+    fn deleted(&self, before_seq: Option<i64>, limit: u32) -> impl Future<Output = Result<Vec<Deleted>>> + Send;
+
+    /// Brings a deleted record back from its delete entry (`seq`): a new
+    /// record with the same fields, checked like any other, audited. Refused
+    /// when the entry is not a restorable delete or the record has been
+    /// restored or replaced since.
+    fn restore(&self, actor: &Actor, seq: i64) -> impl Future<Output = Result<(RecordKind, i64)>> + Send;
 
     /// How many records a list query matches (its order and page aside),
     /// counting no further than `cap + 1`: a result above `cap` means "more

@@ -116,6 +116,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0015_must_change_password.sql"),
         sqlite_rebuild: None,
     },
+    Migration {
+        version: 16,
+        name: "audit_by_key",
+        sql: include_str!("../migrations/0016_audit_by_key.sql"),
+        sqlite_rebuild: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -919,6 +919,42 @@ fn list_order<R: Record>(q: &ListQuery) -> Result<String> {
     Ok(format!("{} {dir}, id {dir}", quoted(f.name)))
 }
 
+/// Kinds whose audit entries hold the whole record, so a delete can be
+/// undone. A user's entry leaves out the password hash: accounts are
+/// deactivated, not deleted and restored.
+fn restorable_kind(kind: RecordKind) -> bool {
+    kind != RecordKind::User
+}
+
+/// Whether anything has happened to a deleted record's kind and code since
+/// its delete entry (a restore, a new record with that code).
+async fn changed_since_in(tx: &mut Tx, entry: &AuditEntry, scope: Option<&str>) -> Result<bool> {
+    let mut args = vec![
+        Value::from(entry.kind.code()),
+        Value::from(entry.record_key.as_str()),
+        Value::Int(entry.seq),
+    ];
+    let owner = match scope {
+        Some(s) => {
+            args.push(Value::from(s));
+            " AND owner = $4"
+        }
+        None => "",
+    };
+    let sql = format!("SELECT COUNT(*) FROM audit_log WHERE kind = $1 AND record_key = $2 AND seq > $3{owner}");
+    let n = single_int(tx.rows(&sql, &args, &[Ty::Int]).await?, "count")?;
+    Ok(n > 0)
+}
+
+impl SqlStore {
+    async fn changed_since(&self, entry: &AuditEntry) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let changed = changed_since_in(&mut tx, entry, self.scope()).await;
+        let _ = tx.rollback().await;
+        changed
+    }
+}
+
 async fn delete_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, scope: Option<&str>) -> Result<()> {
     let old: Stored<R> = fetch_by_id(tx, id, scope)
         .await?
@@ -1184,6 +1220,91 @@ impl Records for SqlStore {
         );
         let n = single_int(self.pool.rows(&sql, &args, &[Ty::Int]).await?, "count")?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn deleted(&self, before_seq: Option<i64>, limit: u32) -> Result<Vec<crate::Deleted>> {
+        let mut args = vec![Value::from(AuditAction::Delete.code())];
+        let mut wh = vec!["action = $1".to_owned()];
+        if let Some(s) = self.scope() {
+            args.push(Value::from(s));
+            wh.push(format!("owner = ${}", args.len()));
+        }
+        if let Some(b) = before_seq {
+            args.push(Value::Int(b));
+            wh.push(format!("seq < ${}", args.len()));
+        }
+        let sql = format!(
+            "{} WHERE {} ORDER BY seq DESC LIMIT {}",
+            audit::SELECT,
+            wh.join(" AND "),
+            limit.clamp(1, MAX_PAGE)
+        );
+        let entries: Vec<AuditEntry> = self
+            .pool
+            .rows(&sql, &args, audit::TYPES)
+            .await?
+            .into_iter()
+            .map(audit::decode)
+            .collect::<Result<_>>()?;
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let restorable =
+                restorable_kind(entry.kind) && entry.before.is_some() && !self.changed_since(&entry).await?;
+            out.push(crate::Deleted { entry, restorable });
+        }
+        Ok(out)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn restore(&self, actor: &Actor, seq: i64) -> Result<(RecordKind, i64)> {
+        let mut args = vec![Value::Int(seq), Value::from(AuditAction::Delete.code())];
+        let owner = match self.scope() {
+            Some(s) => {
+                args.push(Value::from(s));
+                " AND owner = $3"
+            }
+            None => "",
+        };
+        let sql = format!("{} WHERE seq = $1 AND action = $2{owner}", audit::SELECT);
+        let entry = self
+            .pool
+            .rows(&sql, &args, audit::TYPES)
+            .await?
+            .into_iter()
+            .next()
+            .map(audit::decode)
+            .transpose()?
+            .ok_or_else(|| StoreError::Refused(format!("không có bản ghi đã xóa số {seq}")))?;
+        let kind = entry.kind;
+        let before = match entry.before.clone() {
+            Some(b) if restorable_kind(kind) => b,
+            _ => {
+                return Err(StoreError::Refused(format!(
+                    "{} này không khôi phục được",
+                    kind.label_vn()
+                )))
+            }
+        };
+        let (actor, scope) = (actor.clone(), self.scope.clone());
+        self.in_tx(move |tx| {
+            Box::pin(async move {
+                // Checked inside the transaction that writes, so two
+                // restores of one record cannot both pass.
+                if changed_since_in(tx, &entry, scope.as_deref()).await? {
+                    return Err(StoreError::Refused(format!(
+                        "{} này đã được khôi phục hoặc đã có bản ghi mới cùng mã",
+                        kind.label_vn()
+                    )));
+                }
+                let id = with_record!(kind, R => {
+                    let rec: R = serde_json::from_value(before).map_err(|e| StoreError::Corrupt(format!("nhật ký số {seq}: {e}")))?;
+                    put_in_tx(tx, &actor, &rec, Mode::Create, scope.as_deref(), &mut RefCache::new()).await.map(Put::id)?
+                }, return Err(StoreError::Refused("loại bản ghi không khôi phục được".into())));
+                Ok((kind, id))
+            })
+        })
+        .await
     }
 
     async fn count(&self, kind: RecordKind) -> Result<i64> {

@@ -152,6 +152,7 @@ conformance!(
     stale_edits_are_refused,
     search_ignores_diacritics_and_pages_by_key,
     sorted_pages_and_bounded_totals,
+    deleted_records_wait_in_the_bin_and_come_back_once,
     hostile_search_and_filters_are_harmless,
     summary_matches_the_seed,
     export_round_trips_into_an_empty_store,
@@ -760,6 +761,70 @@ async fn sorted_pages_and_bounded_totals(h: &Harness) {
         assert!(err.to_string().contains("không sắp xếp được"), "{err}");
     }
     assert_eq!(s.count(RecordKind::MediaItem).await.expect("count"), total);
+}
+
+async fn deleted_records_wait_in_the_bin_and_come_back_once(h: &Harness) {
+    let s = &h.store;
+    s.import(&actor(), &seed()).await.expect("import");
+    let d = s
+        .list::<Directive>(&ListQuery::default())
+        .await
+        .expect("list")
+        .remove(0);
+    let items_before = s.count(RecordKind::MediaItem).await.expect("count");
+    s.delete::<Directive>(&Actor::new("chuyenvien", "web"), d.id)
+        .await
+        .expect("delete");
+    assert!(s.get::<Directive>(d.id).await.expect("get").is_none());
+    let bin = s.deleted(None, 50).await.expect("bin");
+    let entry = bin.iter().find(|x| x.entry.record_key == d.key).expect("in the bin");
+    assert!(entry.restorable);
+    assert_eq!(entry.entry.actor, "chuyenvien");
+    let (kind, id) = s
+        .restore(&Actor::new("quantri", "web"), entry.entry.seq)
+        .await
+        .expect("restore");
+    assert_eq!(kind, RecordKind::Directive);
+    let back = s.get::<Directive>(id).await.expect("get").expect("restored");
+    assert_eq!(back.record, d.record, "every field comes back");
+    assert_eq!(back.key, d.key);
+    // Once: the entry is no longer restorable, and a second try is refused.
+    let bin = s.deleted(None, 50).await.expect("bin");
+    assert!(
+        !bin.iter()
+            .find(|x| x.entry.seq == entry.entry.seq)
+            .expect("still listed")
+            .restorable
+    );
+    let err = s.restore(&actor(), entry.entry.seq).await.unwrap_err();
+    assert!(err.to_string().contains("đã được khôi phục"), "{err}");
+    // The restore is audited as a creation by the administrator.
+    let trail = s
+        .audit(&AuditQuery {
+            kind: Some(RecordKind::Directive),
+            record_id: Some(id),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert!(trail
+        .iter()
+        .any(|a| a.action == AuditAction::Create && a.actor == "quantri"));
+    // Not a delete entry, or none at all: refused, nothing written.
+    let audit_len_before = audit_len(s).await;
+    let create_seq = trail[0].seq;
+    assert!(s.restore(&actor(), create_seq).await.is_err());
+    assert!(s.restore(&actor(), 999_999_999).await.is_err());
+    assert_eq!(audit_len(s).await, audit_len_before);
+    // A record others refer to is not deleted at all.
+    let outlet = s.list::<Outlet>(&ListQuery::default()).await.expect("outlets");
+    let used = outlet
+        .iter()
+        .find(|o| o.record.code.as_str() == "bao-bac-giang")
+        .expect("outlet");
+    let err = s.delete::<Outlet>(&actor(), used.id).await.unwrap_err();
+    assert!(matches!(err, StoreError::InUse { .. }), "{err}");
+    assert_eq!(s.count(RecordKind::MediaItem).await.expect("count"), items_before);
 }
 
 async fn hostile_search_and_filters_are_harmless(h: &Harness) {

@@ -15,6 +15,12 @@ document.addEventListener("DOMContentLoaded", () => {
     const v = Number(el.dataset.value), max = Number(el.dataset.max) || 1;
     el.style.width = `${Math.max(2, Math.round((v / max) * 120))}px`;
   }
+  // Ask before deleting or restoring: the form says what it does.
+  for (const form of document.querySelectorAll("form.xac-nhan[data-hoi]")) {
+    form.addEventListener("submit", (e) => {
+      if (!window.confirm(form.dataset.hoi)) e.preventDefault();
+    });
+  }
   // Ask before changing a case's status.
   for (const form of document.querySelectorAll("form[action$='/trang-thai']")) {
     form.addEventListener("submit", (e) => {

@@ -239,8 +239,12 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/so/{slug}/xuat", get(registers::export::<S>))
         .route(
             "/so/{slug}/{id}",
-            get(registers::edit_form::<S>).post(registers::update::<S>),
+            get(registers::view::<S>).post(registers::update::<S>),
         )
+        .route("/so/{slug}/{id}/sua", get(registers::edit_form::<S>))
+        .route("/so/{slug}/{id}/xoa", post(registers::delete::<S>))
+        .route("/thung-rac", get(registers::bin::<S>))
+        .route("/thung-rac/{seq}/khoi-phuc", post(registers::restore::<S>))
         .route("/tai-nguyen/{file}", get(pages::asset))
         .route("/api/openapi.json", get(api::openapi::<S>))
         .route("/api/v1/{kind}", get(api::list::<S>).post(api::create::<S>))

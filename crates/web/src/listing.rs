@@ -94,12 +94,7 @@ pub type Relink<'a> = dyn Fn(&[(&str, String)]) -> String + 'a;
 
 /// The headings of a list: each sortable one is a link that orders by it
 /// (ascending first, then the other way), marked with `aria-sort`.
-pub fn headings(
-    columns: &[(&str, &str)],
-    sortable: &[&str],
-    paging: &Paging,
-    link: &Relink,
-) -> Vec<minijinja::Value> {
+pub fn headings(columns: &[(&str, &str)], sortable: &[&str], paging: &Paging, link: &Relink) -> Vec<minijinja::Value> {
     let current = paging.order(sortable);
     columns
         .iter()

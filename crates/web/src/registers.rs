@@ -187,6 +187,11 @@ fn cell_text(field: Option<&FieldDef>, value: String) -> String {
             .find(|(code, _)| *code == value)
             .map_or(value, |(_, label)| label.to_string()),
         Some(FieldTy::Bool) if value == "on" => "Có".to_owned(),
+        Some(FieldTy::Money) => value
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| canhgiac_domain::Dong::new(n).ok())
+            .map_or(value, |d| d.to_string()),
         _ => value,
     }
 }
@@ -300,6 +305,9 @@ pub struct ListParams {
     /// Exports only: `csv` or `xlsx`.
     #[serde(rename = "dinh-dang")]
     format: Option<String>,
+    /// Set by the redirect after deleting: what was deleted.
+    #[serde(rename = "da-xoa")]
+    deleted: Option<String>,
 }
 
 impl ListParams {
@@ -418,15 +426,16 @@ async fn sheet<R: Record, S: Store>(
         let page: Vec<Stored<R>> = app.store_for(user).list::<R>(&q).await?;
         let n = page.len() as u32;
         for s in &page {
+            let raw = values_of(reg, &s.record);
             let cells = cells_of(reg, &s.record, &columns, &names);
             rows.push(
                 columns
                     .iter()
                     .zip(cells)
                     .map(|(c, text)| match R::META.field(c).map(|f| f.ty) {
-                        Some(FieldTy::Int | FieldTy::Money) => text
-                            .replace('.', "")
-                            .parse::<f64>()
+                        Some(FieldTy::Int | FieldTy::Money) => raw
+                            .get(*c)
+                            .and_then(|v| v.parse::<f64>().ok())
                             .map_or(Cell::Text(text), Cell::Number),
                         _ => Cell::Text(text),
                     })
@@ -493,6 +502,8 @@ pub async fn list<S: Store>(
             q => p.q.clone().unwrap_or_default(),
             total => listing::total_text(total), pager,
             export_csv => export("csv"), export_xlsx => export("xlsx"),
+            deleted => p.deleted.as_deref().map(|d| d.chars().take(300).collect::<String>()),
+            can_restore => user.require(Role::Admin).is_ok(),
             can_edit => user.require(Role::Editor).is_ok(),
         },
     );
@@ -657,6 +668,277 @@ async fn edit_page<R: Record, S: Store>(
     .into_response())
 }
 
+/// Where a record of `kind` is shown: its register's page, or the page of
+/// the kinds that have their own (items, cases).
+pub fn record_href(kind: RecordKind, id: i64) -> Option<String> {
+    match kind {
+        RecordKind::MediaItem => Some(format!("/tin-bai/{id}")),
+        RecordKind::Case => Some(format!("/vu-viec/{id}")),
+        k => k.meta().register.as_ref().map(|r| format!("/so/{}/{id}", r.slug)),
+    }
+}
+
+/// What people call a list of records of `kind`: its register's title.
+fn kind_title(kind: RecordKind) -> String {
+    match kind {
+        RecordKind::MediaItem => "Tin, bài".to_owned(),
+        RecordKind::Case => "Vụ việc".to_owned(),
+        k => k.meta().register.as_ref().map_or_else(
+            || {
+                let l = k.label_vn();
+                let mut c = l.chars();
+                c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+            },
+            |r| r.title.to_owned(),
+        ),
+    }
+}
+
+/// The names of the records a record refers to, by field, looked up one by
+/// one (a record page names a few, never a whole list).
+async fn names_of_refs<R: Record, S: Store>(
+    store: &S,
+    reg: Register,
+    rec: &R,
+) -> Result<HashMap<&'static str, Vec<(String, String)>>, WebError> {
+    let values = values_of(reg, rec);
+    let mut out = HashMap::new();
+    for fl in reg.fields() {
+        let (FieldTy::Ref(target) | FieldTy::Refs(target)) = fl.ty else {
+            continue;
+        };
+        let mut names = Vec::new();
+        for key in values
+            .get(fl.name)
+            .into_iter()
+            .flat_map(|v| v.split(';'))
+            .map(str::trim)
+        {
+            if key.is_empty() {
+                continue;
+            }
+            let name = with_record!(target, T => store.get_by_key::<T>(key).await?.map(|s| s.record.describe()), None);
+            names.push((key.to_owned(), name.unwrap_or_else(|| key.to_owned())));
+        }
+        out.insert(fl.name, names);
+    }
+    Ok(out)
+}
+
+/// How many related records of one kind a record page lists.
+const RELATED: u32 = 20;
+
+/// The records that refer to `key` of `kind`, grouped by the kind and field
+/// that refer: an inspection's subjects and sanctions, an outlet's
+/// programmes and items, a case's checks.
+async fn related<S: Store>(store: &S, kind: RecordKind, key: &str) -> Result<Vec<minijinja::Value>, WebError> {
+    let mut groups = Vec::new();
+    for k in RecordKind::ALL {
+        let refs: Vec<&FieldDef> = k
+            .meta()
+            .fields
+            .iter()
+            .filter(|f| matches!(f.ty, FieldTy::Ref(t) if t == kind))
+            .collect();
+        for fl in &refs {
+            let q = ListQuery {
+                filters: vec![(fl.name.to_owned(), key.to_owned())],
+                limit: Some(RELATED),
+                ..Default::default()
+            };
+            let (rows, total): (Vec<(i64, String)>, u64) = with_record!(*k, T => {
+                let total = store.count_matching::<T>(&q, 1000).await?;
+                let rows = if total == 0 { Vec::new() } else {
+                    store.list::<T>(&q).await?.into_iter().map(|s| (s.id, s.record.describe())).collect()
+                };
+                (rows, total)
+            }, (Vec::new(), 0));
+            if total == 0 {
+                continue;
+            }
+            let title = if refs.len() > 1 {
+                format!("{} ({})", kind_title(*k), fl.label.to_lowercase())
+            } else {
+                kind_title(*k)
+            };
+            let more = total.saturating_sub(rows.len() as u64);
+            let all = match k {
+                RecordKind::MediaItem if fl.name == "outlet" => Some(format!(
+                    "/tin-bai?outlet={}",
+                    form_urlencoded::byte_serialize(key.as_bytes()).collect::<String>()
+                )),
+                _ => None,
+            };
+            let rows: Vec<minijinja::Value> = rows
+                .into_iter()
+                .map(|(id, label)| context! { href => record_href(*k, id), label })
+                .collect();
+            groups.push(context! { title, total => listing::total_text(total), rows, more, all });
+        }
+    }
+    Ok(groups)
+}
+
+/// A record's history: who did what, when, and which fields changed from
+/// what to what, in words.
+pub(crate) async fn history<S: Store>(store: &S, kind: RecordKind, id: i64) -> Result<Vec<minijinja::Value>, WebError> {
+    let trail = store
+        .audit(&canhgiac_store::AuditQuery {
+            kind: Some(kind),
+            record_id: Some(id),
+            limit: Some(50),
+            ..Default::default()
+        })
+        .await?;
+    let mut out = Vec::with_capacity(trail.len());
+    for a in &trail {
+        // A creation or a deletion says so; an update lists what changed.
+        let changes = if a.action == canhgiac_domain::AuditAction::Update {
+            changes_in_words(store, kind, a.before.as_ref(), a.after.as_ref()).await?
+        } else {
+            Vec::new()
+        };
+        out.push(context! {
+            at => a.at.vn_text(), actor => &a.actor, action => a.action.label_vn(),
+            origin => crate::views::origin_vn(&a.origin), changes,
+        });
+    }
+    Ok(out)
+}
+
+/// The fields an audit entry changed, in words: labels, choices by their
+/// label, references by the name of the record.
+pub(crate) async fn changes_in_words<S: Store>(
+    store: &S,
+    kind: RecordKind,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Result<Vec<minijinja::Value>, WebError> {
+    let mut out = Vec::new();
+    for (f, b, a) in canhgiac_domain::kind::changed_fields(kind.meta(), before, after) {
+        let words = |v: String| cell_text(Some(f), v);
+        let (b, a) = match f.ty {
+            FieldTy::Ref(target) | FieldTy::Refs(target) => {
+                (ref_names(store, target, &b).await?, ref_names(store, target, &a).await?)
+            }
+            FieldTy::Bool => (b, a),
+            _ => (words(b), words(a)),
+        };
+        out.push(context! { label => f.label, before => b, after => a, nested => !f.ty.is_flat() });
+    }
+    Ok(out)
+}
+
+/// References (`k1; k2`) by the names of their records; a key no longer
+/// found stays as it is.
+async fn ref_names<S: Store>(store: &S, target: RecordKind, keys: &str) -> Result<String, WebError> {
+    let mut names = Vec::new();
+    for key in keys.split(';').map(str::trim).filter(|k| !k.is_empty()) {
+        let name = with_record!(target, T => store.get_by_key::<T>(key).await?.map(|s| s.record.describe()), None);
+        names.push(name.unwrap_or_else(|| key.to_owned()));
+    }
+    Ok(names.join("; "))
+}
+
+async fn view_page<R: Record, S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    reg: Register,
+    id: i64,
+    notice: &str,
+    error: &str,
+) -> Result<Response, WebError> {
+    let store = app.store_for(user);
+    let s = store.get::<R>(id).await?.ok_or(WebError::NotFound)?;
+    let columns: Vec<&'static str> = reg.fields().map(|f| f.name).collect();
+    let names = names_of_refs(&store, reg, &s.record).await?;
+    let cells = cells_of(reg, &s.record, &columns, &names);
+    let fields: Vec<minijinja::Value> = columns
+        .iter()
+        .zip(cells)
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(c, value)| {
+            let long = matches!(R::META.field(c).map(|f| f.ty), Some(FieldTy::LongText | FieldTy::Texts));
+            context! { label => reg.label(c), value, long }
+        })
+        .collect();
+    let can_edit = user.require(Role::Editor).is_ok() && !locked(&s);
+    let html = app.views.render(
+        "register_view.html",
+        context! {
+            user => user_ctx(user), reg_slug => reg.def.slug, title => reg.def.title, id,
+            name => s.record.describe(), fields,
+            related => related(&store, R::KIND, &s.key).await?,
+            history => history(&store, R::KIND, id).await?,
+            updated => s.updated_at.vn_text(),
+            locked => locked(&s), can_edit, notice, error,
+        },
+    );
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Html(html)).into_response())
+}
+
+/// A record's page: its fields in words, the records that refer to it,
+/// its history; editing and deleting are buttons on it.
+pub async fn view<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath((slug, id)): PagePath<(String, i64)>,
+    PageQuery(p): PageQuery<FormParams>,
+) -> Result<Response, WebError> {
+    let reg = register(&slug)?;
+    let notice = if p.saved.is_some() { "Đã lưu." } else { "" };
+    by_kind!(reg.kind, view_page, &app, &user, reg, id, notice, "")
+}
+
+async fn remove<R: Record, S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    reg: Register,
+    id: i64,
+) -> Result<Response, WebError> {
+    let store = app.store_for(user);
+    let s = store.get::<R>(id).await?.ok_or(WebError::NotFound)?;
+    match store.delete::<R>(&Actor::new(&user.username, "web"), id).await {
+        Ok(()) => {
+            let to = listing::url(&format!("/so/{}", reg.def.slug), &[("da-xoa", s.record.describe())]);
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(
+            e @ (canhgiac_store::StoreError::InUse { .. }
+            | canhgiac_store::StoreError::SharedRecord { .. }
+            | canhgiac_store::StoreError::Refused(_)),
+        ) => {
+            let message = match e {
+                canhgiac_store::StoreError::InUse { .. } => format!(
+                    "Không xóa được «{}»: bản ghi khác đang tham chiếu tới nó (xem mục «Bản ghi liên quan»). Hãy xóa hoặc sửa các bản ghi đó trước.",
+                    s.record.describe()
+                ),
+                e => e.to_string(),
+            };
+            view_page::<R, S>(app, user, reg, id, "", &message).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Deletes a record (editors and administrators). It goes to the bin, from
+/// which an administrator restores it; one that others refer to stays.
+pub async fn delete<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath((slug, id)): PagePath<(String, i64)>,
+    PageForm(form): PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.may_submit(Role::Editor, &form)?;
+    let reg = register(&slug)?;
+    by_kind!(reg.kind, remove, &app, &user, reg, id)
+}
+
 #[derive(Deserialize, Default)]
 pub struct FormParams {
     /// Set by the redirect after saving.
@@ -668,11 +950,10 @@ pub async fn edit_form<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
     PagePath((slug, id)): PagePath<(String, i64)>,
-    PageQuery(p): PageQuery<FormParams>,
 ) -> Result<Response, WebError> {
+    user.require(Role::Editor)?;
     let reg = register(&slug)?;
-    let saved = p.saved.is_some();
-    by_kind!(reg.kind, edit_page, &app, &user, reg, id, saved)
+    by_kind!(reg.kind, edit_page, &app, &user, reg, id, false)
 }
 
 pub async fn update<S: Store>(
@@ -684,4 +965,96 @@ pub async fn update<S: Store>(
     user.may_submit(Role::Editor, &form)?;
     let reg = register(&slug)?;
     by_kind!(reg.kind, save, &app, &user, reg, Some(id), &form)
+}
+
+#[derive(Deserialize, Default)]
+pub struct BinParams {
+    before: Option<i64>,
+    #[serde(rename = "da-khoi-phuc")]
+    restored: Option<String>,
+}
+
+/// What people call a deleted record: its name from the fields its delete
+/// entry keeps.
+fn deleted_name(entry: &canhgiac_domain::AuditEntry) -> String {
+    let Some(before) = entry.before.clone() else {
+        return entry.record_key.clone();
+    };
+    with_record!(entry.kind, T => serde_json::from_value::<T>(before).map(|r| r.describe()).ok(), None)
+        .unwrap_or_else(|| entry.record_key.clone())
+}
+
+async fn bin_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    before: Option<i64>,
+    notice: &str,
+    error: &str,
+) -> Result<Response, WebError> {
+    let list = app.store_for(user).deleted(before, 50).await?;
+    let next = (list.len() == 50)
+        .then(|| list.last().map(|d| format!("/thung-rac?before={}", d.entry.seq)))
+        .flatten();
+    let deleted: Vec<minijinja::Value> = list
+        .iter()
+        .map(|d| {
+            context! {
+                seq => d.entry.seq, at => d.entry.at.vn_text(), actor => &d.entry.actor,
+                kind => kind_title(d.entry.kind), name => deleted_name(&d.entry), restorable => d.restorable,
+            }
+        })
+        .collect();
+    let html = app.views.render(
+        "bin.html",
+        context! { user => user_ctx(user), deleted, next, notice, error },
+    );
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Html(html)).into_response())
+}
+
+/// Thùng rác: the records deleted in this agency, for an administrator to
+/// restore.
+pub async fn bin<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageQuery(p): PageQuery<BinParams>,
+) -> Result<Response, WebError> {
+    user.require(Role::Admin)?;
+    let notice = p
+        .restored
+        .as_deref()
+        .map(|n| format!("Đã khôi phục «{}».", n.chars().take(300).collect::<String>()))
+        .unwrap_or_default();
+    bin_page(&app, &user, p.before, &notice, "").await
+}
+
+/// Restores a deleted record and opens its page.
+pub async fn restore<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath(seq): PagePath<i64>,
+    PageForm(form): PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.may_submit(Role::Admin, &form)?;
+    let store = app.store_for(&user);
+    match store.restore(&Actor::new(&user.username, "web:khoi-phuc"), seq).await {
+        Ok((kind, id)) => {
+            let to = match record_href(kind, id) {
+                Some(href) => format!("{href}?da-luu=1"),
+                None => "/thung-rac".to_owned(),
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(
+            e @ (canhgiac_store::StoreError::Refused(_)
+            | canhgiac_store::StoreError::Conflict { .. }
+            | canhgiac_store::StoreError::MissingReference { .. }
+            | canhgiac_store::StoreError::Invalid { .. }),
+        ) => bin_page(&app, &user, None, "", &format!("Không khôi phục được: {e}")).await,
+        Err(e) => Err(e.into()),
+    }
 }

@@ -28,6 +28,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("register_list.html", include_str!("../templates/register_list.html")),
     ("register_form.html", include_str!("../templates/register_form.html")),
     ("pager.html", include_str!("../templates/pager.html")),
+    ("register_view.html", include_str!("../templates/register_view.html")),
+    ("bin.html", include_str!("../templates/bin.html")),
     ("calls.html", include_str!("../templates/calls.html")),
     ("call.html", include_str!("../templates/call.html")),
     ("submission.html", include_str!("../templates/submission.html")),
@@ -47,6 +49,7 @@ pub fn origin_vn(origin: &str) -> String {
     match (what, detail) {
         ("web", "") => "Trang web".to_owned(),
         ("web", "hang-loat") => "Trang web (duyệt hàng loạt)".to_owned(),
+        ("web", "khoi-phuc") => "Trang web (khôi phục từ thùng rác)".to_owned(),
         ("api", "") => "API".to_owned(),
         ("cli", "") => "Dòng lệnh".to_owned(),
         ("cli", "demo") => "Dòng lệnh: nạp dữ liệu mẫu".to_owned(),

@@ -185,6 +185,7 @@ both!(
     security_headers_on_every_response,
     registers_create_edit_and_refuse_bad_input,
     lists_count_sort_page_and_export,
+    a_record_page_shows_its_relations_and_history_and_deletes_to_the_bin,
     administration_of_users_and_the_agency,
     review_queue_item_edit_and_bulk_actions,
     api_tokens_are_made_and_revoked_on_the_admin_page,
@@ -1416,7 +1417,7 @@ async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
     topics.sort();
     assert_eq!(topics, ["PCMT", "PCTP"]);
     let edit_page = c
-        .get(app.url(&format!("/so/van-ban-chi-dao/{}", ticked.id)))
+        .get(app.url(&format!("/so/van-ban-chi-dao/{}/sua", ticked.id)))
         .send()
         .await
         .expect("get")
@@ -1647,6 +1648,171 @@ async fn lists_count_sort_page_and_export(app: &TestApp) {
     assert_eq!(r.records().count(), 57);
     let (status, _) = page(&c, app, "/so/van-ban-chi-dao/xuat?dinh-dang=exe").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// A record's page is a document: its fields in words, the records that
+/// refer to it, its history with what changed; Edit and Delete are buttons
+/// on it. A deleted record waits in the bin until an administrator restores
+/// it, once; a record others refer to is not deleted.
+async fn a_record_page_shows_its_relations_and_history_and_deletes_to_the_bin(app: &TestApp) {
+    let (c, csrf) = login(app, "chuyenvien").await;
+    let subject = app
+        .store
+        .list::<InspectionSubject>(&ListQuery::default())
+        .await
+        .expect("subjects")
+        .remove(0);
+    let inspection = app
+        .store
+        .get_by_key::<Inspection>(subject.record.inspection.as_str())
+        .await
+        .expect("get")
+        .expect("the subject's inspection");
+    let url = format!("/so/thanh-tra-kiem-tra/{}", inspection.id);
+    let (status, html) = page(&c, app, &url).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = html.replace("&#x2f;", "/");
+    assert!(
+        html.contains("Đối tượng thanh tra, kiểm tra"),
+        "the subjects are listed: {html}"
+    );
+    assert!(
+        html.contains(&format!("/so/doi-tuong-thanh-tra/{}", subject.id)),
+        "and linked"
+    );
+    assert!(html.contains(&format!("{url}/sua")) && html.contains(">Xóa</button>"));
+    // Referred to: not deleted, and the page says why.
+    let res = c
+        .post(app.url(&format!("{url}/xoa")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.expect("text").contains("bản ghi khác đang tham chiếu"));
+    assert!(app.store.get::<Inspection>(inspection.id).await.expect("get").is_some());
+    // An edit shows in the history, field by field, in words.
+    let mut d = app
+        .store
+        .list::<Directive>(&ListQuery::default())
+        .await
+        .expect("list")
+        .remove(0)
+        .record;
+    d.number = Some(Text::lit("999/KH-XOA"));
+    d.title = Text::lit("Kế hoạch sẽ bị xóa");
+    let id = app
+        .store
+        .create(&Actor::new("chuyenvien", "web"), &d)
+        .await
+        .expect("create");
+    let (_, form) = page(&c, app, &format!("/so/van-ban-chi-dao/{id}/sua")).await;
+    let mut fields: Vec<(String, String)> = form
+        .split("<input name=\"")
+        .skip(1)
+        .filter_map(|s| {
+            let name = s.split('"').next()?;
+            let value = s.split("value=\"").nth(1)?.split('"').next()?;
+            Some((name.to_owned(), value.replace("&#x2f;", "/")))
+        })
+        .collect();
+    fields.retain(|(n, _)| n != "title");
+    fields.push(("title".into(), "Kế hoạch đã đổi tên".into()));
+    fields.push(("_csrf".into(), csrf.clone()));
+    fields.push(("_version".into(), "1".into()));
+    fields.push(("issuer".into(), d.issuer.to_string()));
+    fields.push(("kind".into(), d.kind.code().into()));
+    let res = c
+        .post(app.url(&format!("/so/van-ban-chi-dao/{id}")))
+        .form(&fields)
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let (_, view) = page(&c, app, &format!("/so/van-ban-chi-dao/{id}?da-luu=1")).await;
+    assert!(view.contains("Đã lưu."));
+    assert!(
+        view.contains("<del>Kế hoạch sẽ bị xóa</del>") && view.contains("<ins>Kế hoạch đã đổi tên</ins>"),
+        "{view}"
+    );
+    assert!(!view.contains("Z</td>") && !view.contains("T0"), "no UTC stamps");
+    // A viewer reads it, without the buttons, and may not delete.
+    let (viewer, viewer_csrf) = login(app, "lanhdao").await;
+    let (_, html) = page(&viewer, app, &format!("/so/van-ban-chi-dao/{id}")).await;
+    assert!(html.contains("Kế hoạch đã đổi tên") && !html.contains(">Xóa</button>"));
+    let res = viewer
+        .post(app.url(&format!("/so/van-ban-chi-dao/{id}/xoa")))
+        .form(&[("_csrf", viewer_csrf.as_str())])
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // The editor deletes it: the list says so, the record is gone.
+    let res = c
+        .post(app.url(&format!("/so/van-ban-chi-dao/{id}/xoa")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, list) = page(&c, app, &location(&res)).await;
+    assert!(list.contains("Đã xóa «"), "{list}");
+    assert!(app.store.get::<Directive>(id).await.expect("get").is_none());
+    // Only an administrator opens the bin and restores, once.
+    assert_eq!(page(&c, app, "/thung-rac").await.0, StatusCode::FORBIDDEN);
+    let (admin, admin_csrf) = login(app, "quantri").await;
+    let (status, bin) = page(&admin, app, "/thung-rac").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        bin.contains("Kế hoạch đã đổi tên") && bin.contains("Khôi phục"),
+        "{bin}"
+    );
+    let seq = bin
+        .split("/thung-rac/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .expect("a restore form")
+        .to_owned();
+    let res = admin
+        .post(app.url(&format!("/thung-rac/{seq}/khoi-phuc")))
+        .form(&[("_csrf", admin_csrf.as_str())])
+        .send()
+        .await
+        .expect("restore");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let back = app
+        .store
+        .get_by_key::<Directive>(&format!("{}|999/KH-XOA", d.issued_on.year()))
+        .await
+        .expect("get")
+        .expect("restored");
+    assert_eq!(back.record.title.as_str(), "Kế hoạch đã đổi tên");
+    assert!(location(&res).starts_with(&format!("/so/van-ban-chi-dao/{}", back.id)));
+    let res = admin
+        .post(app.url(&format!("/thung-rac/{seq}/khoi-phuc")))
+        .form(&[("_csrf", admin_csrf.as_str())])
+        .send()
+        .await
+        .expect("restore again");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.expect("text").contains("Không khôi phục được"));
+    for bad in ["abc", "-1", "99999999999"] {
+        let res = admin
+            .post(app.url(&format!("/thung-rac/{bad}/khoi-phuc")))
+            .form(&[("_csrf", admin_csrf.as_str())])
+            .send()
+            .await
+            .expect("restore");
+        assert!(
+            res.status() == StatusCode::NOT_FOUND || res.status() == StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}"
+        );
+    }
 }
 
 async fn administration_of_users_and_the_agency(app: &TestApp) {
@@ -2461,6 +2627,16 @@ async fn users_of_two_agencies_never_cross(app: &TestApp) {
                 .await
                 .expect("post");
             assert_eq!(res.status(), StatusCode::NOT_FOUND, "POST /so/{}/{id}", reg.slug);
+            for (path, post) in [("sua", false), ("xoa", true)] {
+                let url = app.url(&format!("/so/{}/{id}/{path}", reg.slug));
+                let res = if post {
+                    c.post(url).form(&[("_csrf", csrf.as_str())]).send().await
+                } else {
+                    c.get(url).send().await
+                }
+                .expect("request");
+                assert_eq!(res.status(), StatusCode::NOT_FOUND, "/so/{}/{id}/{path}", reg.slug);
+            }
         }
     }
     // Their records are unchanged, field for field.
@@ -2611,7 +2787,19 @@ async fn a_shared_outlet_is_read_not_written_by_agencies(app: &TestApp) {
     assert!(!html.contains("radio_television"), "a kind by its name, not its code");
     let (status, html) = page(&c, app, &format!("/so/co-quan-bao-chi/{id}")).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("dùng chung cho mọi cơ quan") && !html.contains(">Lưu</button>"));
+    assert!(html.contains("dùng chung cho mọi cơ quan") && !html.contains(">Xóa</button>") && !html.contains("/sua\""));
+    let res = c
+        .post(app.url(&format!("/so/co-quan-bao-chi/{id}/xoa")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a shared record is not deleted by an agency"
+    );
+    assert!(res.text().await.expect("text").contains("dùng chung"));
     let res = c
         .post(app.url(&format!("/so/co-quan-bao-chi/{id}")))
         .form(&[
