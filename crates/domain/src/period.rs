@@ -129,6 +129,31 @@ impl Period {
         }
     }
 
+    /// The half-year being reported on `today` under `rule`: the one whose
+    /// range holds it (under the national rule, 15/12 already belongs to
+    /// the next year's first half).
+    pub fn current_half(today: Date, rule: PeriodRule) -> Period {
+        let y = today.year();
+        [Period::Half(y, 1), Period::Half(y, 2), Period::Half(y + 1, 1)]
+            .into_iter()
+            .find(|p| p.range(rule).contains(today))
+            .unwrap_or(Period::Half(y, if today.month() <= 6 { 1 } else { 2 }))
+    }
+
+    /// Every period of a year a person may pick, longest first: the year,
+    /// 9 months, halves, quarters, months.
+    pub fn all_of_year(y: i32) -> Vec<Period> {
+        let mut v = vec![
+            Period::Year(y),
+            Period::NineMonths(y),
+            Period::Half(y, 1),
+            Period::Half(y, 2),
+        ];
+        v.extend((1..=4).map(|q| Period::Quarter(y, q)));
+        v.extend((1..=12).map(|m| Period::Month(y, m)));
+        v
+    }
+
     /// The period that follows, of the same length (the plan of section III).
     pub fn next(self) -> Period {
         match self {
@@ -356,6 +381,24 @@ mod tests {
             assert!(bad.parse::<Period>().is_err(), "{bad}");
         }
         assert_eq!(Period::Half(2024, 1).next(), Period::Half(2024, 2));
+        let d = |y, m, dd| Date::from_ymd(y, m, dd).unwrap();
+        assert_eq!(
+            Period::current_half(d(2026, 11, 29), PeriodRule::Calendar),
+            Period::Half(2026, 2)
+        );
+        assert_eq!(
+            Period::current_half(d(2026, 12, 20), PeriodRule::National),
+            Period::Half(2027, 1)
+        );
+        assert_eq!(
+            Period::current_half(d(2026, 6, 14), PeriodRule::National),
+            Period::Half(2026, 1)
+        );
+        assert_eq!(
+            Period::current_half(d(2026, 6, 15), PeriodRule::National),
+            Period::Half(2026, 2)
+        );
+        assert_eq!(Period::all_of_year(2024).len(), 20);
         assert_eq!(Period::Half(2024, 1).label_vn(), "6 tháng đầu năm 2024");
         assert_eq!(Period::Quarter(2024, 2).label_vn(), "quý II năm 2024");
     }

@@ -312,6 +312,10 @@ pub trait Figures: Send + Sync + 'static {
     /// Original items per topic, outlet and month in a period.
     fn item_counts(&self, range: canhgiac_domain::DateRange) -> impl Future<Output = Result<Vec<ItemCount>>> + Send;
 
+    /// Original items per month (`2024-03`) in a period, each once.
+    fn item_months(&self, range: canhgiac_domain::DateRange)
+        -> impl Future<Output = Result<Vec<(String, i64)>>> + Send;
+
     /// The ids behind an item figure (see [`ItemCount`]); `limit` caps the list.
     fn item_ids(
         &self,

@@ -1439,6 +1439,10 @@ impl Figures for SqlStore {
         summary::item_counts(&self.pool, range, self.scope()).await
     }
 
+    async fn item_months(&self, range: canhgiac_domain::DateRange) -> Result<Vec<(String, i64)>> {
+        summary::item_months(&self.pool, range, self.scope()).await
+    }
+
     async fn item_ids(
         &self,
         range: canhgiac_domain::DateRange,

@@ -248,6 +248,29 @@ pub(crate) async fn item_counts(pool: &Pool, range: DateRange, scope: Option<&st
         .collect()
 }
 
+/// Original items per month (`2024-03`) in a period, each counted once
+/// whatever its topics, from the kept per-item day counts.
+pub(crate) async fn item_months(pool: &Pool, range: DateRange, scope: Option<&str>) -> Result<Vec<(String, i64)>> {
+    let rows = pool
+        .rows(
+            &format!(
+                "SELECT substr(c.day, 1, 7) AS month, CAST(SUM(c.items) AS BIGINT) \
+                 FROM media_item_day_counts c WHERE c.day >= $1 AND c.day <= $2 AND c.topic = ''{} \
+                 GROUP BY substr(c.day, 1, 7) ORDER BY 1",
+                counts_owned(scope)
+            ),
+            &range_args(range, scope),
+            &[Ty::Text, Ty::Int],
+        )
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            let mut c = Cols::new(r, "item_months");
+            Ok((c.text()?, c.int()?))
+        })
+        .collect()
+}
+
 /// Ids of the original items behind a figure: in the period, of `topic`
 /// (any if `None`), at any of `outlets` (any if empty); sorted by id.
 pub(crate) async fn item_ids(

@@ -17,6 +17,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod charts;
 pub mod error;
 pub mod extract;
 pub mod listing;

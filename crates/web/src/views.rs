@@ -28,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("register_list.html", include_str!("../templates/register_list.html")),
     ("register_form.html", include_str!("../templates/register_form.html")),
     ("pager.html", include_str!("../templates/pager.html")),
+    ("period_picker.html", include_str!("../templates/period_picker.html")),
     ("register_view.html", include_str!("../templates/register_view.html")),
     ("bin.html", include_str!("../templates/bin.html")),
     ("calls.html", include_str!("../templates/calls.html")),
@@ -80,6 +81,9 @@ impl Views {
             canhgiac_domain::Timestamp::parse(&s).map(|t| t.vn_text()).unwrap_or(s)
         });
         env.add_filter("origin", |s: String| origin_vn(&s));
+        // A count as the pages write it: `7`, `1.234` (official text
+        // writes `07`, with `count`).
+        env.add_filter("so", |n: i64| canhgiac_domain::money::group_thousands(n));
         env.add_filter("count", |n: i64| canhgiac_domain::numbers::count(n.max(0) as u64));
         env.add_filter("money", |n: i64| {
             canhgiac_domain::Dong::new(n).map(|d| d.short()).unwrap_or_default()

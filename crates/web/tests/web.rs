@@ -266,6 +266,31 @@ async fn sign_in_sessions_and_sign_out(app: &TestApp) {
     assert_eq!(home.status(), StatusCode::OK);
     let html = home.text().await.expect("html");
     assert!(html.contains("Tổng quan") && html.contains("Người dùng chuyenvien"));
+    // The dashboard opens on the half-year being reported on, whatever the
+    // data; an earlier period is picked.
+    let current = Period::current_half(Date::today(), PeriodRule::Calendar);
+    assert!(html.contains(&format!("Tổng quan {}", current.label_vn())), "{html}");
+    assert!(html.contains(&format!("<option value=\"{current}\" selected>")));
+    let html = c
+        .get(app.url("/?ky=2024-H1"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("Tổng quan 6 tháng đầu năm 2024") && html.contains("<option value=\"2024-H1\" selected>"));
+    assert!(
+        html.contains("<svg class=\"bieu-do\"") && html.contains("Cùng kỳ năm trước"),
+        "charts"
+    );
+    let bad = c.get(app.url("/?ky=2024-H9")).send().await.expect("home");
+    assert_eq!(
+        bad.status(),
+        StatusCode::OK,
+        "a bad period shows the current one, with why"
+    );
+    assert!(bad.text().await.expect("html").contains("Kỳ báo cáo không hợp lệ"));
     // Topics by name, never by code.
     assert!(
         html.contains("Công tác phòng, chống tội phạm"),
@@ -2277,7 +2302,8 @@ async fn takedown_rechecks_on_the_case_and_the_dashboard(app: &TestApp) {
         .await
         .expect("text")
         .replace("&#x2f;", "/");
-    assert!(home.contains("Đến hạn kiểm tra gỡ bỏ"));
+    assert!(home.contains("Kiểm tra gỡ bỏ đến hạn"));
+    assert!(home.contains("Quá hạn từ 17/06/2024"), "an overdue re-check is marked");
     assert!(
         home.contains("https://www.youtube.com/@taikhoan_d"),
         "the seed's re-check of 17/06/2024 is due"

@@ -1,20 +1,32 @@
-//! Tổng quan: the figures of the period, items by topic and month, open
-//! cases and the re-checks due.
+//! Tổng quan: the figures of a chosen period (by default the half-year
+//! being reported on), compared with the same period a year earlier, drawn
+//! as charts; and, kept apart, what is open now: cases in progress and the
+//! takedown re-checks that are due or overdue.
+
+use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
-use canhgiac_domain::{Case, CaseStatus, Date, MediaItem, Period};
+use canhgiac_domain::{Case, CaseStatus, Date, DateRange, Dong, MediaItem, Period, PeriodRule, SanctionDecision};
 use canhgiac_store::{ListQuery, Store};
 use minijinja::context;
+use serde::Deserialize;
 
 use super::*;
 use crate::auth::CurrentUser;
+use crate::charts::{self, Bar, Series};
+use crate::extract::PageQuery;
 use crate::{AppState, WebError};
 
-pub async fn dashboard<S: Store>(State(app): State<AppState<S>>, user: CurrentUser) -> Result<Response, WebError> {
-    let today = Date::today();
-    let rule = app
-        .store_for(&user)
+#[derive(Deserialize, Default)]
+pub struct DashboardQuery {
+    /// The period, as the picker sends it (`2024-H1`).
+    ky: Option<String>,
+}
+
+/// The agency's rule for period boundaries.
+pub(crate) async fn period_rule<S: Store>(store: &S) -> Result<PeriodRule, WebError> {
+    Ok(store
         .list::<canhgiac_domain::Agency>(&ListQuery {
             limit: Some(1),
             ..Default::default()
@@ -22,27 +34,189 @@ pub async fn dashboard<S: Store>(State(app): State<AppState<S>>, user: CurrentUs
         .await?
         .first()
         .map(|a| a.record.period_rule)
-        .unwrap_or_default();
-    // The current half-year; if it has no items yet (a demo store), the
-    // half-year that has the latest item.
-    let mut period = Period::Half(today.year(), if today.month() <= 6 { 1 } else { 2 });
-    let newest = app
-        .store_for(&user)
+        .unwrap_or_default())
+}
+
+/// The periods a picker offers: every period of the years from `newest`
+/// back five years, grouped by year, `chosen` selected.
+pub(crate) fn period_choices(chosen: Period, newest: i32) -> Vec<minijinja::Value> {
+    let newest = newest.max(chosen.year());
+    let oldest = (newest - 5).min(chosen.year());
+    (oldest..=newest)
+        .rev()
+        .map(|y| {
+            let options: Vec<minijinja::Value> = Period::all_of_year(y)
+                .into_iter()
+                .map(|p| {
+                    let label = p.label_vn();
+                    let mut c = label.chars();
+                    let label: String = c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect());
+                    context! { code => p.to_string(), label, selected => p == chosen }
+                })
+                .collect();
+            context! { year => y, options }
+        })
+        .collect()
+}
+
+/// The months a range covers, in order, as (year, month).
+fn months_of(range: DateRange) -> Vec<(i32, u32)> {
+    let mut out = Vec::new();
+    let (mut y, mut m) = (range.from.year(), range.from.month());
+    while (y, m) <= (range.to.year(), range.to.month()) && out.len() < 24 {
+        out.push((y, m));
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
+    out
+}
+
+/// Items per month of `range` from the kept day counts: (year, month) → n.
+async fn items_by_month<S: Store>(store: &S, range: DateRange) -> Result<BTreeMap<(i32, u32), i64>, WebError> {
+    let mut out = BTreeMap::new();
+    for (month, n) in store.item_months(range).await? {
+        let (y, m) = month.split_once('-').unwrap_or(("0", "0"));
+        *out.entry((y.parse().unwrap_or(0), m.parse().unwrap_or(0))).or_default() += n;
+    }
+    Ok(out)
+}
+
+pub async fn dashboard<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageQuery(q): PageQuery<DashboardQuery>,
+) -> Result<Response, WebError> {
+    let store = app.store_for(&user);
+    let today = Date::today();
+    let rule = period_rule(&store).await?;
+    let current = Period::current_half(today, rule);
+    let (period, error) = match q.ky.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        None => (current, String::new()),
+        Some(k) => match k.parse::<Period>() {
+            Ok(p) => (p, String::new()),
+            Err(e) => (current, e.message),
+        },
+    };
+    let range = period.range(rule);
+    let last_year = range.previous_year();
+    let s = store.summary(range).await?;
+    let before = store.summary(last_year).await?;
+
+    // Items by month, this period and the same months a year earlier.
+    let months = months_of(range);
+    let now_by_month = items_by_month(&store, range).await?;
+    let then_by_month = items_by_month(&store, last_year).await?;
+    let month_chart = charts::columns(
+        &format!("Tin, bài theo tháng, {} và cùng kỳ năm trước", period.label_vn()),
+        &months.iter().map(|(y, m)| format!("{m:02}/{y}")).collect::<Vec<_>>(),
+        &[
+            Series {
+                name: "Kỳ này".into(),
+                values: months
+                    .iter()
+                    .map(|k| now_by_month.get(k).copied().unwrap_or(0))
+                    .collect(),
+            },
+            Series {
+                name: "Cùng kỳ năm trước".into(),
+                values: months
+                    .iter()
+                    .map(|(y, m)| then_by_month.get(&(y - 1, *m)).copied().unwrap_or(0))
+                    .collect(),
+            },
+        ],
+        &|v| canhgiac_domain::money::group_thousands(v),
+    );
+
+    // Items by topic, by name.
+    let topic_names = topic_names(&store).await?;
+    let mut by_topic: BTreeMap<String, i64> = BTreeMap::new();
+    for c in &s.items_by_topic_outlet {
+        *by_topic.entry(c.topic.clone()).or_default() += c.items;
+    }
+    let mut topic_bars: Vec<Bar> = by_topic
+        .into_iter()
+        .map(|(t, n)| Bar::count(topic_names.get(&t).cloned().unwrap_or(t), n))
+        .collect();
+    topic_bars.sort_by_key(|b| std::cmp::Reverse(b.value));
+    let topic_chart = charts::bars("Tin, bài theo chủ đề", &topic_bars);
+
+    let fine_chart = fine_chart(&store, period, range, &months).await?;
+    let now = open_now(&store, today).await?;
+    let newest = store
         .list::<MediaItem>(&ListQuery {
             limit: Some(10),
             ..Default::default()
         })
         .await?;
-    let mut s = app.store_for(&user).summary(period.range(rule)).await?;
-    if s.items == 0 {
-        if let Some(latest) = newest.iter().map(|i| i.record.published_on).max() {
-            period = Period::Half(latest.year(), if latest.month() <= 6 { 1 } else { 2 });
-            s = app.store_for(&user).summary(period.range(rule)).await?;
+    let change = |now: i64, then: i64| -> String {
+        match canhgiac_domain::numbers::change_percent(now.max(0) as u64, then.max(0) as u64) {
+            Some(p) if p > 0 => format!("tăng {p}% so với cùng kỳ"),
+            Some(p) if p < 0 => format!("giảm {}% so với cùng kỳ", -p),
+            Some(_) => "bằng cùng kỳ".to_owned(),
+            None => "cùng kỳ không phát sinh".to_owned(),
+        }
+    };
+    let sanctioned = s.sanctions.organisations + s.sanctions.individuals;
+    let figures = vec![
+        context! { n => s.directives, label => "văn bản chỉ đạo", vs => change(s.directives, before.directives) },
+        context! { n => s.items, label => "tin, bài", vs => change(s.items, before.items) },
+        context! { n => s.inspections, label => "cuộc thanh tra, kiểm tra", vs => change(s.inspections, before.inspections) },
+        context! { n => sanctioned, label => "tổ chức, cá nhân bị xử phạt",
+        vs => change(sanctioned, before.sanctions.organisations + before.sanctions.individuals) },
+    ];
+    let html = app.views.render(
+        "dashboard.html",
+        context! {
+            user => user_ctx(&user),
+            period_label => period.label_vn(),
+            periods => period_choices(period, today.year()),
+            is_current => period == current,
+            current_label => current.label_vn(),
+            error,
+            from => range.from.to_string(),
+            to => range.to.to_string(),
+            figures,
+            fine_total => s.fine_total.to_string(),
+            fine_vs => change(s.fine_total.get(), before.fine_total.get()),
+            month_chart, topic_chart, fine_chart, now,
+            newest => minijinja::Value::from_serialize(&newest),
+            outlet_names => outlet_names(&store).await?,
+            status_labels => status_labels(),
+        },
+    );
+    Ok(Html(html).into_response())
+}
+
+/// What is open now, whatever the period: cases in progress by status, and
+/// the takedown re-checks due, overdue ones marked.
+async fn open_now<S: Store>(store: &S, today: Date) -> Result<minijinja::Value, WebError> {
+    let open_statuses = [
+        CaseStatus::New,
+        CaseStatus::Verifying,
+        CaseStatus::EvidenceCollected,
+        CaseStatus::Proposed,
+        CaseStatus::Transferred,
+    ];
+    let mut status_bars = Vec::new();
+    let mut open_total = 0;
+    for st in open_statuses {
+        let n = store
+            .count_matching::<Case>(
+                &ListQuery {
+                    filters: vec![("status".into(), st.code().into())],
+                    ..Default::default()
+                },
+                100_000,
+            )
+            .await?;
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        open_total += n;
+        if n > 0 {
+            status_bars.push(Bar::count(st.label_vn(), n));
         }
     }
-    let range = period.range(rule);
-    let open_cases = app
-        .store_for(&user)
+    let status_chart = charts::bars("Vụ việc đang xử lý theo trạng thái", &status_bars);
+    let open_cases = store
         .list::<Case>(&ListQuery {
             not_in: vec![(
                 "status".into(),
@@ -51,74 +225,61 @@ pub async fn dashboard<S: Store>(State(app): State<AppState<S>>, user: CurrentUs
                     .map(|s| s.code().to_owned())
                     .collect(),
             )],
-            limit: Some(200),
+            limit: Some(20),
             ..Default::default()
         })
         .await?;
-    let max_items = s.items_by_topic_outlet.iter().map(|c| c.items).max().unwrap_or(1);
-    let due = due_rechecks(&app.store_for(&user), today).await?;
-    // Items per month and per topic, from the same day counts as the report.
-    let counts = app.store_for(&user).item_counts(range).await?;
-    let mut by_month: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
-    let mut by_topic: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
-    for c in &counts {
-        *by_month
-            .entry(canhgiac_report::annex::month_label(&c.month))
-            .or_default() += c.items;
-        *by_topic.entry(c.topic.clone()).or_default() += c.items;
-    }
-    let month_max = by_month.values().copied().max().unwrap_or(1);
-    let topic_max = by_topic.values().copied().max().unwrap_or(1);
-    let months: Vec<minijinja::Value> = {
-        let mut v: Vec<(String, i64)> = by_month.into_iter().collect();
-        v.sort_by_key(|(m, _)| {
-            let (mm, yy) = m.split_once('/').unwrap_or(("0", "0"));
-            (yy.parse::<i32>().unwrap_or(0), mm.parse::<u32>().unwrap_or(0))
-        });
-        v.into_iter()
-            .map(|(m, n)| context! { label => m, items => n })
-            .collect()
-    };
-    let topic_names = super::topic_names(&app.store_for(&user)).await?;
-    let topics: Vec<minijinja::Value> = by_topic
-        .into_iter()
-        .map(|(t, n)| context! { label => topic_names.get(&t).cloned().unwrap_or(t), items => n })
-        .collect();
-    let html = app.views.render(
-        "dashboard.html",
-        context! {
-            user => user_ctx(&user),
-            period_label => period.label_vn(),
-            from => range.from.to_string(),
-            to => range.to.to_string(),
-            s => minijinja::Value::from_serialize(&s),
-            max_items,
-            months,
-            month_max,
-            topics,
-            topic_max,
-            outlet_names => outlet_names(&app.store_for(&user)).await?,
-            topic_names,
-            newest => minijinja::Value::from_serialize(&newest),
-            due,
-            open_cases => minijinja::Value::from_serialize(&open_cases),
-            status_labels => status_labels(),
-        },
-    );
-    Ok(Html(html).into_response())
-}
-
-/// Takedown re-checks whose day has come (one query: the latest check of
-/// each link that asked to look again on or before `today`).
-async fn due_rechecks<S: Store>(store: &S, today: Date) -> Result<Vec<minijinja::Value>, WebError> {
     let due = store.due_rechecks(today, 200).await?;
-    Ok(due
+    let overdue = due
+        .iter()
+        .filter(|c| c.record.next_check_on.is_some_and(|d| d < today))
+        .count();
+    let due_rows: Vec<minijinja::Value> = due
         .iter()
         .map(|c| {
+            let on = c.record.next_check_on;
             context! {
                 id => c.id, case => c.record.case.as_str(), url => c.record.url.as_str(),
-                on => c.record.next_check_on.map(|d| d.to_string()), result => c.record.result.label_vn(),
+                on => on.map(|d| d.to_string()), result => c.record.result.label_vn(),
+                overdue => on.is_some_and(|d| d < today),
             }
         })
-        .collect())
+        .collect();
+    Ok(context! {
+        status_chart, open_total, overdue, due_total => due.len(), due => due_rows,
+        open_cases => minijinja::Value::from_serialize(&open_cases),
+    })
+}
+
+/// Fines by month: the decisions the agency itself issued in the period.
+async fn fine_chart<S: Store>(
+    store: &S,
+    period: Period,
+    range: DateRange,
+    months: &[(i32, u32)],
+) -> Result<String, WebError> {
+    let sanctions = store
+        .list::<SanctionDecision>(&ListQuery {
+            date_from: Some(range.from),
+            date_to: Some(range.to),
+            filters: vec![("issued_by_agency".into(), "true".into())],
+            limit: Some(canhgiac_store::MAX_PAGE),
+            ..Default::default()
+        })
+        .await?;
+    let mut fines: BTreeMap<(i32, u32), i64> = BTreeMap::new();
+    for d in &sanctions {
+        *fines
+            .entry((d.record.issued_on.year(), d.record.issued_on.month()))
+            .or_default() += d.record.fine.get();
+    }
+    Ok(charts::columns(
+        &format!("Tiền phạt theo tháng, {}", period.label_vn()),
+        &months.iter().map(|(y, m)| format!("{m:02}/{y}")).collect::<Vec<_>>(),
+        &[Series {
+            name: "Tiền phạt (đồng)".into(),
+            values: months.iter().map(|k| fines.get(k).copied().unwrap_or(0)).collect(),
+        }],
+        &|v| Dong::new(v).map(|d| d.short()).unwrap_or_default(),
+    ))
 }
