@@ -178,7 +178,15 @@ async fn security_headers(req: Request, next: Next) -> Response {
         );
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Only the report document may be framed, by the report page itself.
+    let framable = h
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("frame-ancestors 'self'"));
+    h.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static(if framable { "SAMEORIGIN" } else { "DENY" }),
+    );
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -202,6 +210,7 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/vu-viec/{id}/trang-thai", post(pages::case_status::<S>))
         .route("/bao-cao", get(pages::report_form::<S>))
         .route("/bao-cao/xem", get(pages::report_preview::<S>))
+        .route("/bao-cao/van-ban", get(pages::report_document::<S>))
         .route("/bao-cao/tai", get(pages::report_download::<S>))
         .route("/bao-cao/ban-hanh", post(pages::report_issue::<S>))
         .route("/bao-cao-don-vi", get(pages::calls::<S>).post(pages::call_send::<S>))

@@ -755,7 +755,7 @@ async fn item_search_ignores_diacritics(app: &TestApp) {
 async fn report_preview_and_downloads(app: &TestApp) {
     let (c, csrf) = login(app, "lanhdao").await;
     let res = c
-        .get(app.url("/bao-cao/xem?period=2024-H1&kind=so_ket&number=180&date=11/06/2024"))
+        .get(app.url("/bao-cao/van-ban?period=2024-H1&kind=so_ket&number=180&date=11/06/2024"))
         .send()
         .await
         .expect("get");
@@ -765,6 +765,8 @@ async fn report_preview_and_downloads(app: &TestApp) {
         .expect("csp")
         .to_owned();
     assert!(csp.contains("'sha256-") && csp.contains("default-src 'none'"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'self'"));
+    assert_eq!(res.headers()["x-frame-options"], "SAMEORIGIN", "framed by the report page only");
     let html = res.text().await.expect("html");
     assert!(
         html.contains(">05</a> cuộc thanh tra, kiểm tra"),
@@ -782,9 +784,21 @@ async fn report_preview_and_downloads(app: &TestApp) {
         .expect("cd")
         .contains("bao-cao-2024-H1.docx"));
     assert!(docx.bytes().await.expect("bytes").starts_with(b"PK\x03\x04"));
-    let bad = c.get(app.url("/bao-cao/xem?period=2024-H9")).send().await.expect("get");
+    // The preview page keeps the menu and the form, the report in a frame.
+    let (status, preview) = page(&c, app, "/bao-cao/xem?period=2024-H1&kind=so_ket&number=180&date=11/06/2024").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(preview.contains("<nav id=\"menu-chinh\"") && preview.contains("<iframe class=\"xem-truoc\""));
+    assert!(preview.contains("<option value=\"2024-H1\" selected>"), "the period picked stays picked");
+    // A bad period: the page, its menu, the message, the input kept.
+    let bad = c
+        .get(app.url("/bao-cao/xem?period=2024-H9&number=181&date=12/06/2024"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    assert!(bad.text().await.expect("text").contains("Kỳ báo cáo không hợp lệ"));
+    let bad = bad.text().await.expect("text").replace("&#x2f;", "/");
+    assert!(bad.contains("Kỳ báo cáo không hợp lệ") && bad.contains("<nav id=\"menu-chinh\""));
+    assert!(bad.contains("value=\"181\"") && bad.contains("value=\"12/06/2024\""), "{bad}");
     let res = c
         .post(app.url("/bao-cao/ban-hanh"))
         .form(&[
@@ -952,7 +966,7 @@ async fn the_web_uses_the_agency_template() {
     })
     .await;
     let (c, _) = login(&app, "lanhdao").await;
-    let (status, html) = page(&c, &app, "/bao-cao/xem?period=2024-H1&kind=so_ket").await;
+    let (status, html) = page(&c, &app, "/bao-cao/van-ban?period=2024-H1&kind=so_ket").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         html.contains("Đoạn riêng trong mẫu của Sở"),
@@ -1272,6 +1286,7 @@ async fn security_headers_on_every_response(app: &TestApp) {
         assert_eq!(h["x-content-type-options"], "nosniff", "{p}");
         let csp = h["content-security-policy"].to_str().expect("csp");
         assert!(csp.contains("frame-ancestors"), "{p}: {csp}");
+        assert_eq!(h["x-frame-options"], "DENY", "{p}");
         assert!(!csp.contains("unsafe-inline"), "{p}");
     }
     let page = c
@@ -2692,7 +2707,7 @@ async fn users_of_two_agencies_never_cross(app: &TestApp) {
     );
     // The report holds exactly their own figures.
     let report = c
-        .get(app.url("/bao-cao/xem?period=2024-H1&kind=so_ket"))
+        .get(app.url("/bao-cao/van-ban?period=2024-H1&kind=so_ket"))
         .send()
         .await
         .expect("report")
@@ -3015,7 +3030,7 @@ async fn tokens_open_the_api_only(app: &TestApp) {
         "/tin-bai",
         "/vu-viec",
         "/so/co-quan-bao-chi",
-        "/bao-cao/xem?period=2024-H1&kind=so_ket",
+        "/bao-cao/van-ban?period=2024-H1&kind=so_ket",
         "/bao-cao/tai?period=2024-H1&kind=so_ket&format=md",
         "/nhat-ky",
         "/quan-tri/nguoi-dung",
@@ -3406,7 +3421,7 @@ async fn a_committee_requests_members_answer_and_it_reviews(app: &TestApp) {
     let (_, body) = page(&bcd, app, &call_page).await;
     assert!(body.contains("02</strong> đã duyệt"), "{body}");
     // The committee's report adds up the approved answers.
-    let (st, report) = page(&bcd, app, "/bao-cao/xem?period=2024-H1&kind=so_ket").await;
+    let (st, report) = page(&bcd, app, "/bao-cao/van-ban?period=2024-H1&kind=so_ket").await;
     assert_eq!(st, StatusCode::OK);
     assert!(report.contains("Tổng hợp báo cáo của các cơ quan, đơn vị"), "{report}");
     assert!(report.contains("02/02"), "{report}");

@@ -6,7 +6,7 @@
 
 mod audit;
 mod cases;
-mod dashboard;
+pub(crate) mod dashboard;
 mod items;
 mod reports;
 mod submissions;
@@ -15,7 +15,7 @@ pub use audit::{audit_log, AuditFilter};
 pub use cases::{case_create, case_detail, case_new, case_status, cases, CaseFilter};
 pub use dashboard::dashboard;
 pub use items::{item, items, items_export, ItemFilter};
-pub use reports::{report_download, report_form, report_issue, report_preview, ReportQuery};
+pub use reports::{report_document, report_download, report_form, report_issue, report_preview, ReportQuery};
 pub use submissions::{
     answer_form, answer_records, api_submit, call_detail, call_send, calls, decide, keys, package, receive_package,
     sheet, sheet_upload, submission_detail, submission_file, CallQuery,

@@ -67,30 +67,86 @@ async fn build_for<S: Store>(
     Ok(canhgiac_report::build(&app.store_for(user), spec, template.as_deref(), None, full_ids).await?)
 }
 
-pub async fn report_form<S: Store>(
-    State(app): State<AppState<S>>,
-    user: CurrentUser,
-    PageQuery(q): PageQuery<ReportQuery>,
+/// The report page: the form (the period picked from a list, the input
+/// kept), and under it, when asked, the preview in a frame, or why the
+/// input was refused.
+async fn report_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    q: &ReportQuery,
+    preview: Option<String>,
+    error: &str,
 ) -> Result<Response, WebError> {
-    let issued = app.store_for(&user).issued_reports(None).await?;
+    let store = app.store_for(user);
+    let today = Date::today();
+    let current = Period::current_half(today, super::dashboard::period_rule(&store).await?);
+    let chosen = q
+        .period
+        .as_deref()
+        .and_then(|p| p.parse::<Period>().ok())
+        .unwrap_or(current);
+    let issued = store.issued_reports(None).await?;
     let html = app.views.render(
         "report.html",
         context! {
-            user => user_ctx(&user),
-            f => minijinja::Value::from_serialize(&q),
-            error => "",
-            today => Date::today().to_string(),
+            user => user_ctx(user),
+            f => minijinja::Value::from_serialize(q),
+            periods => super::dashboard::period_choices(chosen, today.year()),
+            error,
+            preview,
+            today => today.to_string(),
             kinds => options(ReportKind::ALL, ReportKind::code, ReportKind::label_vn),
             issued => minijinja::Value::from_serialize(&issued),
             can_issue => user.require(Role::Editor).is_ok(),
         },
     );
-    Ok(Html(html).into_response())
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    Ok((status, Html(html)).into_response())
 }
 
-/// The report as HTML. Its style sheet is inline, so this response allows
-/// exactly that style sheet by hash, and no script at all.
+pub async fn report_form<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageQuery(q): PageQuery<ReportQuery>,
+) -> Result<Response, WebError> {
+    report_page(&app, &user, &q, None, "").await
+}
+
+/// The preview page: the menu, the form as filled in, and the report in a
+/// frame; a refused input is said on the same page, the input kept.
 pub async fn report_preview<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageQuery(q): PageQuery<ReportQuery>,
+) -> Result<Response, WebError> {
+    if let Err(e) = report_spec(&q) {
+        let message = match e {
+            WebError::BadRequest(m) => m,
+            e => return Err(e),
+        };
+        return report_page(&app, &user, &q, None, &message).await;
+    }
+    let own = |v: &Option<String>| v.clone().unwrap_or_default();
+    let src = crate::listing::url(
+        "/bao-cao/van-ban",
+        &[
+            ("period", own(&q.period)),
+            ("kind", own(&q.kind)),
+            ("number", own(&q.number)),
+            ("date", own(&q.date)),
+        ],
+    );
+    report_page(&app, &user, &q, Some(src), "").await
+}
+
+/// The report as HTML, alone (the preview's frame). Its style sheet is
+/// inline, so this response allows exactly that style sheet by hash, and
+/// no script at all.
+pub async fn report_document<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
     PageQuery(q): PageQuery<ReportQuery>,
