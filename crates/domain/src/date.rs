@@ -183,6 +183,14 @@ impl Timestamp {
         Ok(Timestamp(local.and_utc() - chrono::Duration::hours(7)))
     }
 
+    /// `yyyy-mm-ddThh:mm`, Vietnam time: the value of a browser's
+    /// date-time picker (`<input type="datetime-local">`).
+    pub fn vn_input(self) -> String {
+        (self.0 + chrono::Duration::hours(7))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    }
+
     /// `dd/mm/yyyy hh:mm`, Vietnam time: what people see.
     pub fn vn_text(self) -> String {
         (self.0 + chrono::Duration::hours(7))

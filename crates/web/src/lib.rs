@@ -199,7 +199,15 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/", get(pages::dashboard::<S>))
         .route("/dang-nhap", get(auth::login_page::<S>).post(auth::login::<S>))
         .route("/dang-xuat", post(auth::logout::<S>))
-        .route("/tin-bai", get(pages::items::<S>))
+        .route("/tin-bai", get(pages::items::<S>).post(registers::item_create::<S>))
+        .route("/tin-bai/moi", get(registers::item_new::<S>))
+        .route(
+            "/tin-bai/nhap",
+            get(pages::items_import_form::<S>)
+                .post(pages::items_import::<S>)
+                .layer(axum::extract::DefaultBodyLimit::max(pages::MAX_UPLOAD + 64 * 1024)),
+        )
+        .route("/tin-bai/nhap/mau.xlsx", get(pages::items_template))
         .route("/tin-bai/duyet", get(review::queue::<S>))
         .route("/tin-bai/xuat", get(pages::items_export::<S>))
         .route("/tin-bai/hang-loat", post(review::bulk::<S>))

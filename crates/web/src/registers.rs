@@ -49,6 +49,31 @@ pub fn registers() -> impl Iterator<Item = Register> {
         .filter_map(|k| k.meta().register.as_ref().map(|def| Register { kind: *k, def }))
 }
 
+/// Media items are added with the same form as a register's record, but
+/// they have their own list and page (`/tin-bai`).
+static ITEM_FORM: RegisterDef = RegisterDef {
+    slug: "tin-bai",
+    title: "Tin, bài",
+    columns: &["published_on", "title", "outlet"],
+};
+
+pub fn item_register() -> Register {
+    Register {
+        kind: RecordKind::MediaItem,
+        def: &ITEM_FORM,
+    }
+}
+
+impl Register {
+    /// Where this register's forms post: `/so/{slug}`, or `/tin-bai`.
+    fn base(&self) -> String {
+        match self.kind {
+            RecordKind::MediaItem => "/tin-bai".to_owned(),
+            _ => format!("/so/{}", self.def.slug),
+        }
+    }
+}
+
 pub fn register(slug: &str) -> Result<Register, WebError> {
     registers().find(|r| r.def.slug == slug).ok_or(WebError::NotFound)
 }
@@ -60,8 +85,7 @@ const MAX_FIELD: usize = 20_000;
 fn hint(ty: FieldTy) -> &'static str {
     match ty {
         FieldTy::Texts => " (cách nhau bởi ;)",
-        FieldTy::Instant => " (dd/mm/yyyy hh:mm, giờ Việt Nam)",
-        FieldTy::Period => " (ví dụ 2024-H1)",
+        FieldTy::Instant => " (giờ Việt Nam)",
         FieldTy::Money => " (đồng)",
         _ => "",
     }
@@ -262,10 +286,19 @@ fn fields_ctx(
     reg.fields()
         .map(|fl| {
             let value = values.get(fl.name).cloned().unwrap_or_default();
+            // Pickers take ISO values; what they cannot show stays as typed.
+            let value = match fl.ty {
+                FieldTy::Date => canhgiac_domain::Date::parse(&value).map_or(value, |d| d.iso()),
+                FieldTy::Instant => canhgiac_domain::Timestamp::parse_local(&value).map_or(value, |t| t.vn_input()),
+                _ => value,
+            };
             let chosen: Vec<&str> = value.split(';').map(str::trim).filter(|v| !v.is_empty()).collect();
             let (kind, mut options): (&str, Vec<(String, String)>) = match fl.ty {
                 FieldTy::LongText => ("area", Vec::new()),
                 FieldTy::Date => ("date", Vec::new()),
+                FieldTy::Instant => ("datetime", Vec::new()),
+                // A period is picked by name, never typed as a code.
+                FieldTy::Period => ("ref", period_options()),
                 FieldTy::Bool => ("bool", Vec::new()),
                 FieldTy::Choice(opts) => (
                     "choice",
@@ -293,6 +326,22 @@ fn fields_ctx(
                 required => fl.required,
                 value,
             }
+        })
+        .collect()
+}
+
+/// The periods a period field offers: this year's and next, and five years
+/// back, by name (`6 tháng đầu năm 2024`).
+fn period_options() -> Vec<(String, String)> {
+    let y = canhgiac_domain::Date::today().year();
+    ((y - 5)..=(y + 1))
+        .rev()
+        .flat_map(canhgiac_domain::Period::all_of_year)
+        .map(|p| {
+            let label = p.label_vn();
+            let mut c = label.chars();
+            let label = c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect());
+            (p.to_string(), label)
         })
         .collect()
 }
@@ -554,7 +603,7 @@ async fn form_page<S: Store>(
     Ok(app.views.render(
         "register_form.html",
         context! {
-            user => user_ctx(user), reg_slug => reg.def.slug, title => reg.def.title, id, version,
+            user => user_ctx(user), reg_slug => reg.def.slug, base => reg.base(), title => reg.def.title, id, version,
             fields => fields_ctx(reg, values, &refs), error, error_field, locked, saved,
         },
     ))
@@ -610,7 +659,10 @@ async fn save<R: Record, S: Store>(
         None => app.store_for(user).create(&actor, &rec).await,
     };
     match result {
-        Ok(id) => Ok(Redirect::to(&format!("/so/{}/{id}?da-luu=1", reg.def.slug)).into_response()),
+        Ok(id) => {
+            let page = record_href(reg.kind, id).unwrap_or_else(|| format!("{}/{id}", reg.base()));
+            Ok(Redirect::to(&format!("{page}?da-luu=1")).into_response())
+        }
         Err(
             e @ (canhgiac_store::StoreError::Invalid { .. }
             | canhgiac_store::StoreError::Conflict { .. }
@@ -1057,4 +1109,23 @@ pub async fn restore<S: Store>(
         ) => bin_page(&app, &user, None, "", &format!("Không khôi phục được: {e}")).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// Thêm tin, bài: the item form, references picked by name.
+pub async fn item_new<S: Store>(State(app): State<AppState<S>>, user: CurrentUser) -> Result<Response, WebError> {
+    user.require(Role::Editor)?;
+    let mut values = HashMap::new();
+    // Sensible defaults: today, entered by hand.
+    values.insert("published_on".to_owned(), canhgiac_domain::Date::today().to_string());
+    let page = form_page(&app, &user, item_register(), Editing::default(), &values, None).await?;
+    Ok(Html(page).into_response())
+}
+
+pub async fn item_create<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageForm(form): PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.may_submit(Role::Editor, &form)?;
+    save::<canhgiac_domain::MediaItem, S>(&app, &user, item_register(), None, &form).await
 }

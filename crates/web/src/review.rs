@@ -69,7 +69,16 @@ pub async fn update_item<S: Store>(
         .await?
         .ok_or(WebError::NotFound)?;
     let mut rec = item.record.clone();
-    let topics = f.get("topics").map(String::as_str).unwrap_or("");
+    // Topics come as one box per topic (`topics:PCMT`), or, from an older
+    // client, as the field itself.
+    let mut ticked: Vec<&str> = f.keys().filter_map(|k| k.strip_prefix("topics:")).collect();
+    ticked.sort_unstable();
+    let joined = ticked.join(";");
+    let topics = if ticked.is_empty() {
+        f.get("topics").map(String::as_str).unwrap_or("")
+    } else {
+        joined.as_str()
+    };
     if topics.len() > 1000 {
         return Err(WebError::BadRequest("Danh sách chủ đề quá dài".into()));
     }
@@ -87,7 +96,7 @@ pub async fn update_item<S: Store>(
     app.store_for(&user)
         .update(&Actor::new(&user.username, "web"), id, version, &rec)
         .await?;
-    Ok(Redirect::to(&format!("/tin-bai/{id}")).into_response())
+    Ok(Redirect::to(&format!("/tin-bai/{id}?da-luu=1")).into_response())
 }
 
 /// One action on many items: add a topic, mark or unmark as featured.

@@ -28,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("register_list.html", include_str!("../templates/register_list.html")),
     ("register_form.html", include_str!("../templates/register_form.html")),
     ("pager.html", include_str!("../templates/pager.html")),
+    ("items_import.html", include_str!("../templates/items_import.html")),
     ("period_picker.html", include_str!("../templates/period_picker.html")),
     ("register_view.html", include_str!("../templates/register_view.html")),
     ("bin.html", include_str!("../templates/bin.html")),
@@ -59,6 +60,7 @@ pub fn origin_vn(origin: &str) -> String {
         ("cli", "bench") => "Dòng lệnh: đo hiệu năng".to_owned(),
         ("cli", "outlet share") => "Dòng lệnh: dùng chung nguồn tin".to_owned(),
         ("cli", "report issue") => "Dòng lệnh: ban hành báo cáo".to_owned(),
+        ("web", d) if d.starts_with("nhap ") => format!("Trang web: nhập tệp {}", &d["nhap ".len()..]),
         ("cli", d) if d.starts_with("import ") => format!("Dòng lệnh: nhập tệp {}", &d["import ".len()..]),
         _ => origin.to_owned(),
     }

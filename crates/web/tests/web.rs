@@ -185,6 +185,7 @@ both!(
     security_headers_on_every_response,
     registers_create_edit_and_refuse_bad_input,
     lists_count_sort_page_and_export,
+    items_are_added_by_form_and_by_file,
     a_record_page_shows_its_relations_and_history_and_deletes_to_the_bin,
     administration_of_users_and_the_agency,
     review_queue_item_edit_and_bulk_actions,
@@ -766,7 +767,11 @@ async fn report_preview_and_downloads(app: &TestApp) {
         .to_owned();
     assert!(csp.contains("'sha256-") && csp.contains("default-src 'none'"), "{csp}");
     assert!(csp.contains("frame-ancestors 'self'"));
-    assert_eq!(res.headers()["x-frame-options"], "SAMEORIGIN", "framed by the report page only");
+    assert_eq!(
+        res.headers()["x-frame-options"],
+        "SAMEORIGIN",
+        "framed by the report page only"
+    );
     let html = res.text().await.expect("html");
     assert!(
         html.contains(">05</a> cuộc thanh tra, kiểm tra"),
@@ -785,10 +790,18 @@ async fn report_preview_and_downloads(app: &TestApp) {
         .contains("bao-cao-2024-H1.docx"));
     assert!(docx.bytes().await.expect("bytes").starts_with(b"PK\x03\x04"));
     // The preview page keeps the menu and the form, the report in a frame.
-    let (status, preview) = page(&c, app, "/bao-cao/xem?period=2024-H1&kind=so_ket&number=180&date=11/06/2024").await;
+    let (status, preview) = page(
+        &c,
+        app,
+        "/bao-cao/xem?period=2024-H1&kind=so_ket&number=180&date=11/06/2024",
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert!(preview.contains("<nav id=\"menu-chinh\"") && preview.contains("<iframe class=\"xem-truoc\""));
-    assert!(preview.contains("<option value=\"2024-H1\" selected>"), "the period picked stays picked");
+    assert!(
+        preview.contains("<option value=\"2024-H1\" selected>"),
+        "the period picked stays picked"
+    );
     // A bad period: the page, its menu, the message, the input kept.
     let bad = c
         .get(app.url("/bao-cao/xem?period=2024-H9&number=181&date=12/06/2024"))
@@ -798,7 +811,10 @@ async fn report_preview_and_downloads(app: &TestApp) {
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     let bad = bad.text().await.expect("text").replace("&#x2f;", "/");
     assert!(bad.contains("Kỳ báo cáo không hợp lệ") && bad.contains("<nav id=\"menu-chinh\""));
-    assert!(bad.contains("value=\"181\"") && bad.contains("value=\"12/06/2024\""), "{bad}");
+    assert!(
+        bad.contains("value=\"181\"") && bad.contains("value=\"12/06/2024\""),
+        "{bad}"
+    );
     let res = c
         .post(app.url("/bao-cao/ban-hanh"))
         .form(&[
@@ -1560,7 +1576,7 @@ async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
         StatusCode::NOT_FOUND
     );
     // An address whose id is not a number names no page.
-    for path in ["/tin-bai/moi", "/so/xu-phat/abc", "/vu-viec/12a"] {
+    for path in ["/tin-bai/abc", "/so/xu-phat/abc", "/vu-viec/12a"] {
         let res = c.get(app.url(path)).send().await.expect("get");
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
         assert!(res.text().await.expect("text").contains("Không tìm thấy"), "{path}");
@@ -1853,6 +1869,109 @@ async fn a_record_page_shows_its_relations_and_history_and_deletes_to_the_bin(ap
             "{bad}"
         );
     }
+}
+
+/// An item is added on a form (the outlet picked by name, topics ticked,
+/// the date from a picker), or many from a CSV or XLSX file, whole or not
+/// at all.
+async fn items_are_added_by_form_and_by_file(app: &TestApp) {
+    let (c, csrf) = login(app, "chuyenvien").await;
+    let (status, form) = page(&c, app, "/tin-bai/moi").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains("<option value=\"bao-bac-giang\">Báo Bắc Giang</option>"),
+        "outlets by name"
+    );
+    assert!(form.contains("name=\"topics:PCMT\""), "topics ticked, not typed");
+    assert!(
+        form.contains("type=\"date\"") && form.contains(&Date::today().iso()),
+        "today by default"
+    );
+    let before = app.store.count(RecordKind::MediaItem).await.expect("count");
+    let res = c
+        .post(app.url("/tin-bai"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("outlet", "bao-bac-giang"),
+            ("kind", "article"),
+            ("title", "Tuyên truyền phòng, chống ma túy tại xã Tân Dĩnh"),
+            ("published_on", "2024-06-12"),
+            ("topics", ""),
+            ("topics:PCMT", "on"),
+            ("source", "manual"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let to = location(&res);
+    assert!(to.starts_with("/tin-bai/") && to.ends_with("?da-luu=1"), "{to}");
+    let (_, shown) = page(&c, app, &to).await;
+    assert!(shown.contains("Đã lưu.") && shown.contains("Tuyên truyền phòng, chống ma túy tại xã Tân Dĩnh"));
+    assert!(!shown.contains(">PCMT<"), "topics by name on the item page");
+    assert_eq!(app.store.count(RecordKind::MediaItem).await.expect("count"), before + 1);
+
+    let upload = |name: &str, bytes: Vec<u8>, token: &str| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", token.to_owned())
+            .part("tep", part);
+        c.post(app.url("/tin-bai/nhap")).multipart(form).send()
+    };
+    let header = canhgiac_interchange::headers(RecordKind::MediaItem);
+    let col = |label: &str| header.iter().position(|h| *h == label).expect(label);
+    let row = |title: &str, day: &str| {
+        let mut r = vec![String::new(); header.len()];
+        r[col("Cơ quan báo chí")] = "bao-bac-giang".into();
+        r[col("Loại tin bài")] = "Tin".into();
+        r[col("Tiêu đề")] = title.into();
+        r[col("Ngày đăng")] = day.into();
+        r.join(",")
+    };
+    let good = format!(
+        "{}\n{}\n{}\n",
+        header.join(","),
+        row("Cảnh giác lừa đảo qua mạng", "13/06/2024"),
+        row("Phòng chống mua bán người", "14/06/2024")
+    );
+    let res = upload("tin-bai.csv", good.into_bytes(), &csrf).await.expect("upload");
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.expect("text");
+    assert!(body.contains("Đã nhập tệp «tin-bai.csv»: 2 tin, bài mới"), "{body}");
+    assert_eq!(app.store.count(RecordKind::MediaItem).await.expect("count"), before + 3);
+    // A bad row anywhere: the row and column named, nothing stored.
+    let bad = format!(
+        "{}\n{}\n{}\n",
+        header.join(","),
+        row("Một tin đúng", "15/06/2024"),
+        row("Một tin sai ngày", "31/02/2024")
+    );
+    let res = upload("sai.csv", bad.into_bytes(), &csrf).await.expect("upload");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = res.text().await.expect("text").replace("&#x2f;", "/");
+    assert!(body.contains("dòng 3, cột «Ngày đăng»") && body.contains("31/02/2024"), "{body}");
+    assert_eq!(app.store.count(RecordKind::MediaItem).await.expect("count"), before + 3);
+    // Hostile files: a wrong type, a zip bomb dressed as a workbook, a
+    // forged request without the token.
+    let res = upload("tin.exe", b"MZ".to_vec(), &csrf).await.expect("upload");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.expect("text").contains("chỉ nhận tệp .csv hoặc .xlsx"));
+    let res = upload("bom.xlsx", vec![b'P', b'K', 3, 4, 0, 0, 0, 0], &csrf)
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = upload("tin-bai.csv", b"x".to_vec(), "forged").await.expect("upload");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.store.count(RecordKind::MediaItem).await.expect("count"), before + 3);
+    // The trail says where they came from, in words.
+    let (admin, _) = login(app, "quantri").await;
+    let (_, trail) = page(&admin, app, "/nhat-ky").await;
+    assert!(trail.contains("Trang web: nhập tệp tin-bai.csv"), "{trail}");
 }
 
 async fn administration_of_users_and_the_agency(app: &TestApp) {

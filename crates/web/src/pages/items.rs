@@ -149,6 +149,7 @@ pub async fn items<S: Store>(
             outlet_names => outlet_names(&store).await?,
             f => minijinja::Value::from_serialize(&f),
             error,
+            can_edit => user.require(Role::Editor).is_ok(),
         },
     );
     Ok(Html(html).into_response())
@@ -225,10 +226,18 @@ pub async fn items_export<S: Store>(
     download_sheet(&sheet, "tin-bai", f.format.as_deref())
 }
 
+#[derive(Deserialize, Default)]
+pub struct ItemParams {
+    /// Set by the redirect after saving.
+    #[serde(rename = "da-luu")]
+    saved: Option<String>,
+}
+
 pub async fn item<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
     PagePath(id): PagePath<i64>,
+    PageQuery(p): PageQuery<ItemParams>,
 ) -> Result<Response, WebError> {
     let it = app
         .store_for(&user)
@@ -236,6 +245,23 @@ pub async fn item<S: Store>(
         .await?
         .ok_or(WebError::NotFound)?;
     let names = outlet_names(&app.store_for(&user)).await?;
+    let topic_names = topic_names(&app.store_for(&user)).await?;
+    let chosen: Vec<&str> = it.record.topics.iter().map(|t| t.as_str()).collect();
+    let topic_boxes: Vec<minijinja::Value> = topic_options(&app.store_for(&user))
+        .await?
+        .into_iter()
+        .map(|t| {
+            let code = t.get_attr("code").map(|c| c.to_string()).unwrap_or_default();
+            let checked = chosen.contains(&code.as_str());
+            context! { code, name => t.get_attr("name").ok(), checked }
+        })
+        .collect();
+    let topics_text: Vec<String> = it
+        .record
+        .topics
+        .iter()
+        .map(|t| topic_names.get(t.as_str()).cloned().unwrap_or_else(|| t.to_string()))
+        .collect();
     let html = app.views.render(
         "item.html",
         context! {
@@ -245,7 +271,134 @@ pub async fn item<S: Store>(
             item => minijinja::Value::from_serialize(&it),
             kinds => options(canhgiac_domain::ItemKind::ALL, canhgiac_domain::ItemKind::code, canhgiac_domain::ItemKind::label_vn),
             can_edit => user.require(Role::Editor).is_ok(),
+            saved => p.saved.is_some(),
+            topic_boxes, topics_text => topics_text.join("; "),
         },
     );
     Ok(Html(html).into_response())
+}
+
+/// The largest file of items the upload page takes.
+pub const MAX_UPLOAD: usize = 16 * 1024 * 1024;
+
+fn import_page<S: Store>(app: &AppState<S>, user: &CurrentUser, done: Option<minijinja::Value>, error: &str) -> String {
+    app.views.render(
+        "items_import.html",
+        context! {
+            user => user_ctx(user), done, error,
+            headers => canhgiac_interchange::headers(canhgiac_domain::RecordKind::MediaItem),
+            max_mb => MAX_UPLOAD / (1024 * 1024),
+        },
+    )
+}
+
+/// Nhập tin, bài từ tệp: the upload form and the columns it reads.
+pub async fn items_import_form<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
+    user.require(Role::Editor)?;
+    Ok(Html(import_page(&app, &user, None, "")).into_response())
+}
+
+/// The header row of an items file, as CSV, for people to fill in.
+pub async fn items_template(user: CurrentUser) -> Result<Response, WebError> {
+    user.require(Role::Viewer)?;
+    let sheet = Sheet {
+        title: "Tin, bài".into(),
+        headers: canhgiac_interchange::headers(canhgiac_domain::RecordKind::MediaItem)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        rows: Vec::new(),
+    };
+    download_sheet(&sheet, "mau-tin-bai", Some("xlsx"))
+}
+
+/// Reads an uploaded CSV or XLSX file of items and writes it whole, or
+/// nothing: the first bad row is named (row, column, why) and nothing is
+/// stored.
+pub async fn items_import<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, WebError> {
+    user.require(Role::Editor)?;
+    let mut form = form.map_err(|e| {
+        tracing::info!(reason = %e, "not a file upload");
+        WebError::BadRequest("Hãy chọn tệp tin, bài để tải lên".into())
+    })?;
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        tracing::info!(reason = %e, "malformed upload refused");
+        WebError::BadRequest(format!(
+            "Tệp tải lên không hợp lệ hoặc lớn quá {} MB",
+            MAX_UPLOAD / (1024 * 1024)
+        ))
+    };
+    let mut fields = std::collections::HashMap::new();
+    let mut file: Option<(String, axum::body::Bytes)> = None;
+    while let Some(part) = form.next_field().await.map_err(bad)? {
+        match part.name().unwrap_or_default() {
+            "tep" => {
+                let name = part
+                    .file_name()
+                    .map(|n| {
+                        canhgiac_domain::nfc(n)
+                            .chars()
+                            .filter(|c| !c.is_control())
+                            .take(200)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                file = Some((name, part.bytes().await.map_err(bad)?));
+            }
+            "_csrf" => {
+                fields.insert("_csrf".to_owned(), part.text().await.map_err(bad)?);
+            }
+            _ => {}
+        }
+    }
+    user.may_submit(Role::Editor, &fields)?;
+    let refuse = |message: String| {
+        tracing::info!(reason = %message, "items file refused");
+        Ok((
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            Html(import_page(&app, &user, None, &message)),
+        )
+            .into_response())
+    };
+    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
+        return refuse("Chưa chọn tệp".into());
+    };
+    let lower = name.to_lowercase();
+    let kind = Some(canhgiac_domain::RecordKind::MediaItem);
+    let read = if lower.ends_with(".csv") {
+        canhgiac_interchange::read_csv(&name, &bytes, kind)
+    } else if lower.ends_with(".xlsx") {
+        canhgiac_interchange::read_xlsx(&name, &bytes, kind)
+    } else {
+        return refuse(format!("Tệp «{name}»: chỉ nhận tệp .csv hoặc .xlsx"));
+    };
+    let data = match read {
+        Ok(d) => d,
+        Err(e) => return refuse(e.to_string()),
+    };
+    let actor = canhgiac_store::Actor::new(&user.username, format!("web:nhap {name}"));
+    match app.store_for(&user).import(&actor, &data).await {
+        Ok(summary) => {
+            let done = context! {
+                file => name, created => summary.total_created(), updated => summary.total_updated(),
+                unchanged => summary.total_unchanged(),
+            };
+            Ok(Html(import_page(&app, &user, Some(done), "")).into_response())
+        }
+        Err(
+            e @ (canhgiac_store::StoreError::Invalid { .. }
+            | canhgiac_store::StoreError::AtRecord { .. }
+            | canhgiac_store::StoreError::Conflict { .. }
+            | canhgiac_store::StoreError::MissingReference { .. }
+            | canhgiac_store::StoreError::SharedRecord { .. }),
+        ) => refuse(format!("Tệp «{name}» không được nhập, không có gì thay đổi: {e}")),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -14,7 +14,7 @@ mod submissions;
 pub use audit::{audit_log, AuditFilter};
 pub use cases::{case_create, case_detail, case_new, case_status, cases, CaseFilter};
 pub use dashboard::dashboard;
-pub use items::{item, items, items_export, ItemFilter};
+pub use items::{item, items, items_export, items_import, items_import_form, items_template, ItemFilter, MAX_UPLOAD};
 pub use reports::{report_document, report_download, report_form, report_issue, report_preview, ReportQuery};
 pub use submissions::{
     answer_form, answer_records, api_submit, call_detail, call_send, calls, decide, keys, package, receive_package,
