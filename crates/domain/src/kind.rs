@@ -346,6 +346,43 @@ pub fn changed_fields<'m>(
         .collect()
 }
 
+/// The codes of every closed vocabulary a declared field takes, of the
+/// record kinds and of audit actions: what a page must never show a person
+/// (`still_online`, `radio_television`, `sanction_decision`). The one list
+/// the page checks use. Left out, since text cannot tell them apart: codes
+/// of one or two letters, and codes that are words of the vocabularies'
+/// own labels (`quy` of «Báo cáo quý», `facebook` of «Facebook»).
+pub fn vocabulary_codes() -> std::collections::BTreeSet<&'static str> {
+    let mut pairs: Vec<(&'static str, &'static str)> = Vec::new();
+    for k in RecordKind::ALL.iter().chain(RecordKind::AUDITED_APART.iter()) {
+        pairs.push((k.code(), k.label_vn()));
+        for f in k.meta().fields {
+            if let FieldTy::Choice(opts) = f.ty {
+                pairs.extend(opts());
+            }
+        }
+    }
+    pairs.extend(
+        crate::records::AuditAction::ALL
+            .iter()
+            .map(|a| (a.code(), a.label_vn())),
+    );
+    let words: std::collections::BTreeSet<String> = pairs
+        .iter()
+        .flat_map(|(_, label)| {
+            crate::text::fold(label)
+                .split(|c: char| !c.is_alphanumeric())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    pairs
+        .into_iter()
+        .map(|(code, _)| code)
+        .filter(|c| c.chars().count() > 2 && !words.contains(*c))
+        .collect()
+}
+
 /// Fills in a record kind's place in [`Dataset`]; implemented by
 /// [`define_kinds!`] for every kind.
 pub trait InDataset: Sized {
@@ -606,5 +643,28 @@ mod change_tests {
         assert!(created
             .iter()
             .any(|(f, b, a)| f.name == "url" && b.is_empty() && a == "https://x.vn/a"));
+    }
+}
+
+#[cfg(test)]
+mod vocabulary_tests {
+    #[test]
+    fn the_forbidden_codes_are_the_english_ones() {
+        let codes = super::vocabulary_codes();
+        for c in [
+            "still_online",
+            "removed",
+            "individual",
+            "organisation",
+            "grassroots",
+            "radio_television",
+            "sanction_decision",
+            "media_item",
+        ] {
+            assert!(codes.contains(c), "{c}");
+        }
+        for c in ["quy", "thang", "facebook", "x", "tm"] {
+            assert!(!codes.contains(c), "{c} is also text");
+        }
     }
 }

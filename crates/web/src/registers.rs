@@ -1026,14 +1026,15 @@ pub struct BinParams {
     restored: Option<String>,
 }
 
-/// What people call a deleted record: its name from the fields its delete
-/// entry keeps.
-fn deleted_name(entry: &canhgiac_domain::AuditEntry) -> String {
-    let Some(before) = entry.before.clone() else {
-        return entry.record_key.clone();
+/// What people call the record of an audit entry: its name from the
+/// fields the entry keeps (after the change, or before a deletion); an
+/// entry of a kind kept apart (an issued report) names its kind.
+pub(crate) fn entry_name(entry: &canhgiac_domain::AuditEntry) -> String {
+    let Some(fields) = entry.after.clone().or_else(|| entry.before.clone()) else {
+        return entry.kind.label_vn().to_owned();
     };
-    with_record!(entry.kind, T => serde_json::from_value::<T>(before).map(|r| r.describe()).ok(), None)
-        .unwrap_or_else(|| entry.record_key.clone())
+    with_record!(entry.kind, T => serde_json::from_value::<T>(fields).map(|r| r.describe()).ok(), None)
+        .unwrap_or_else(|| entry.kind.label_vn().to_owned())
 }
 
 async fn bin_page<S: Store>(
@@ -1052,7 +1053,7 @@ async fn bin_page<S: Store>(
         .map(|d| {
             context! {
                 seq => d.entry.seq, at => d.entry.at.vn_text(), actor => &d.entry.actor,
-                kind => kind_title(d.entry.kind), name => deleted_name(&d.entry), restorable => d.restorable,
+                kind => kind_title(d.entry.kind), name => entry_name(&d.entry), restorable => d.restorable,
             }
         })
         .collect();

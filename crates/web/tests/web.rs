@@ -185,6 +185,7 @@ both!(
     security_headers_on_every_response,
     registers_create_edit_and_refuse_bad_input,
     lists_count_sort_page_and_export,
+    no_page_shows_codes_or_utc_times,
     items_are_added_by_form_and_by_file,
     a_record_page_shows_its_relations_and_history_and_deletes_to_the_bin,
     administration_of_users_and_the_agency,
@@ -1954,7 +1955,10 @@ async fn items_are_added_by_form_and_by_file(app: &TestApp) {
     let res = upload("sai.csv", bad.into_bytes(), &csrf).await.expect("upload");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = res.text().await.expect("text").replace("&#x2f;", "/");
-    assert!(body.contains("dòng 3, cột «Ngày đăng»") && body.contains("31/02/2024"), "{body}");
+    assert!(
+        body.contains("dòng 3, cột «Ngày đăng»") && body.contains("31/02/2024"),
+        "{body}"
+    );
     assert_eq!(app.store.count(RecordKind::MediaItem).await.expect("count"), before + 3);
     // Hostile files: a wrong type, a zip bomb dressed as a workbook, a
     // forged request without the token.
@@ -1972,6 +1976,155 @@ async fn items_are_added_by_form_and_by_file(app: &TestApp) {
     let (admin, _) = login(app, "quantri").await;
     let (_, trail) = page(&admin, app, "/nhat-ky").await;
     assert!(trail.contains("Trang web: nhập tệp tin-bai.csv"), "{trail}");
+}
+
+/// What a person reads on a page: the text between tags, entities
+/// decoded, links left out (their paths are not words).
+fn visible_text(html: &str) -> String {
+    // Style sheets and scripts are not read.
+    let mut html = html.to_owned();
+    for (open, close) in [("<style", "</style>"), ("<script", "</script>")] {
+        while let Some(a) = html.find(open) {
+            let b = html[a..].find(close).map_or(html.len(), |b| a + b + close.len());
+            html.replace_range(a..b, " ");
+        }
+    }
+    let mut out = String::new();
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    out.split_whitespace()
+        .filter(|w| !w.contains("://") && !w.starts_with("www.") && !w.starts_with('@'))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A UTC stamp as stored (`2024-06-10T02:00:00Z`), anywhere in the text.
+fn has_utc_stamp(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    (0..b.len().saturating_sub(15)).find_map(|i| {
+        let w = &b[i..i + 16];
+        let digits = |r: std::ops::Range<usize>| r.into_iter().all(|j| w[j].is_ascii_digit());
+        (digits(0..4)
+            && w[4] == b'-'
+            && digits(5..7)
+            && w[7] == b'-'
+            && digits(8..10)
+            && w[10] == b'T'
+            && digits(11..13)
+            && w[13] == b':')
+            .then(|| String::from_utf8_lossy(w).into_owned())
+    })
+}
+
+/// Every page, as an administrator sees it, shows vocabulary words, never
+/// their codes (the list comes from the vocabularies, in one place:
+/// `canhgiac_domain::kind::vocabulary_codes`), and times in Vietnam time,
+/// never a UTC stamp.
+async fn no_page_shows_codes_or_utc_times(app: &TestApp) {
+    let forbidden = canhgiac_domain::kind::vocabulary_codes();
+    let (c, _) = login(app, "quantri").await;
+    let mut pages: Vec<String> = [
+        "/",
+        "/?ky=2024-H1",
+        "/tin-bai",
+        "/tin-bai?q=ma+tuy",
+        "/tin-bai/moi",
+        "/tin-bai/nhap",
+        "/tin-bai/duyet",
+        "/vu-viec",
+        "/vu-viec/moi",
+        "/bao-cao",
+        "/bao-cao/xem?period=2024-H1&kind=so_ket",
+        "/bao-cao/van-ban?period=2024-H1&kind=so_ket",
+        "/bao-cao-don-vi",
+        "/nhat-ky",
+        "/thung-rac",
+        "/so",
+        "/quan-tri/nguoi-dung",
+        "/quan-tri/co-quan",
+        "/quan-tri/ma-truy-cap",
+        "/tai-khoan/mat-khau",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let item = app
+        .store
+        .list::<MediaItem>(&ListQuery::default())
+        .await
+        .expect("items")
+        .remove(0);
+    pages.push(format!("/tin-bai/{}", item.id));
+    for case in app
+        .store
+        .list::<Case>(&ListQuery {
+            limit: Some(3),
+            ..Default::default()
+        })
+        .await
+        .expect("cases")
+    {
+        pages.push(format!("/vu-viec/{}", case.id));
+    }
+    for kind in RecordKind::ALL {
+        let Some(reg) = &kind.meta().register else { continue };
+        pages.push(format!("/so/{}", reg.slug));
+        pages.push(format!("/so/{}/moi", reg.slug));
+        let first = with_record!(*kind, R => app
+            .store
+            .list::<R>(&ListQuery { limit: Some(1), ..Default::default() })
+            .await
+            .expect("list")
+            .first()
+            .map(|s| s.id), None);
+        if let Some(id) = first {
+            pages.push(format!("/so/{}/{id}", reg.slug));
+            pages.push(format!("/so/{}/{id}/sua", reg.slug));
+        }
+    }
+    let mut checked = 0;
+    for path in &pages {
+        let res = c.get(app.url(path)).send().await.expect("get");
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let text = visible_text(&res.text().await.expect("text"));
+        for word in text.split(|ch: char| !(ch.is_alphanumeric() || ch == '_')) {
+            assert!(
+                !forbidden.contains(word),
+                "{path} shows the code «{word}»: …{}…",
+                {
+                    let at = text.find(word).unwrap_or(0);
+                    text.chars()
+                        .skip(text[..at].chars().count().saturating_sub(60))
+                        .take(140)
+                        .collect::<String>()
+                }
+            );
+        }
+        assert_eq!(has_utc_stamp(&text), None, "{path} shows a UTC stamp");
+        checked += 1;
+    }
+    assert!(checked > 40, "every page: {checked}");
+    // The checks can fail: a code and a stamp are caught.
+    assert!(visible_text("<td>still_online</td>")
+        .split(' ')
+        .any(|w| forbidden.contains(w)));
+    assert!(has_utc_stamp(&visible_text("<td>2024-06-10T02:00:00.000000Z</td>")).is_some());
 }
 
 async fn administration_of_users_and_the_agency(app: &TestApp) {

@@ -66,11 +66,28 @@ pub async fn audit_log<S: Store>(
         .chain(RecordKind::AUDITED_APART.iter())
         .map(|k| context! { code => k.code(), label => k.label_vn() })
         .collect();
+    let store = app.store_for(&user);
+    let mut rows = Vec::with_capacity(list.len());
+    for a in &list {
+        let changes = if a.action == canhgiac_domain::AuditAction::Update {
+            crate::registers::changes_in_words(&store, a.kind, a.before.as_ref(), a.after.as_ref()).await?
+        } else {
+            Vec::new()
+        };
+        let href = (a.action != canhgiac_domain::AuditAction::Delete)
+            .then(|| crate::registers::record_href(a.kind, a.record_id))
+            .flatten();
+        rows.push(context! {
+            seq => a.seq, at => a.at.vn_text(), actor => &a.actor, action => a.action.label_vn(),
+            kind => a.kind.label_vn(), name => crate::registers::entry_name(a), href,
+            origin => crate::views::origin_vn(&a.origin), changes,
+        });
+    }
     let html = app.views.render(
         "audit.html",
         context! {
             user => user_ctx(&user),
-            audit => minijinja::Value::from_serialize(&list),
+            audit => rows,
             f => minijinja::Value::from_serialize(&f),
             kinds,
             action_labels => action_labels(),
