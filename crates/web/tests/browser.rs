@@ -176,8 +176,17 @@ async fn committee(store: &SqlStore, hash: &str) {
         .expect("approve");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_whole_workflow_in_a_real_browser() {
+/// A headless Chromium driven through its own chromedriver, with its own
+/// profile and download directory; `None` (the test skips) when either is
+/// missing, unless `CANHGIAC_REQUIRE_BROWSER=1`.
+struct Browser {
+    c: fantoccini::Client,
+    downloads: tempfile::TempDir,
+    _profile: tempfile::TempDir,
+    _driver: Driver,
+}
+
+async fn open_browser(width: u32, height: u32) -> Option<Browser> {
     let required = std::env::var("CANHGIAC_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
     let (Some(chromium), Some(chromedriver)) = (which("chromium"), which("chromedriver")) else {
         assert!(
@@ -185,13 +194,13 @@ async fn the_whole_workflow_in_a_real_browser() {
             "chromium and chromedriver are required (CANHGIAC_REQUIRE_BROWSER=1)"
         );
         eprintln!("chromium or chromedriver missing: skipping the browser test");
-        return;
+        return None;
     };
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
         l.local_addr().expect("addr").port()
     };
-    let _driver = Driver(
+    let driver = Driver(
         Command::new(&chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -199,7 +208,6 @@ async fn the_whole_workflow_in_a_real_browser() {
             .spawn()
             .expect("chromedriver"),
     );
-    let (base, store, _dir) = spawn_app().await;
     let downloads = tempfile::tempdir().expect("downloads");
     let profile = tempfile::tempdir().expect("profile");
     let caps = serde_json::json!({
@@ -208,7 +216,8 @@ async fn the_whole_workflow_in_a_real_browser() {
             "args": [
                 "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+                "--disable-component-update", "--disable-sync", "--lang=vi-VN",
+                format!("--window-size={width},{height}"),
                 format!("--user-data-dir={}", profile.path().display()),
             ],
             "prefs": {
@@ -221,7 +230,6 @@ async fn the_whole_workflow_in_a_real_browser() {
         serde_json::Value::Object(m) => m,
         _ => unreachable!("an object"),
     };
-    let mut client = None;
     for _ in 0..50 {
         match ClientBuilder::rustls()
             .expect("tls")
@@ -230,13 +238,27 @@ async fn the_whole_workflow_in_a_real_browser() {
             .await
         {
             Ok(c) => {
-                client = Some(c);
-                break;
+                return Some(Browser {
+                    c,
+                    downloads,
+                    _profile: profile,
+                    _driver: driver,
+                })
             }
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
-    let c = client.expect("chromedriver answers");
+    panic!("chromedriver never answered");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_workflow_in_a_real_browser() {
+    let Some(browser) = open_browser(1280, 1000).await else {
+        return;
+    };
+    let (base, store, _dir) = spawn_app().await;
+    let c = browser.c.clone();
+    let downloads = &browser.downloads;
     let shots = screenshots_dir();
 
     // Sign in.
@@ -354,6 +376,12 @@ async fn the_whole_workflow_in_a_real_browser() {
 
     // Generate the 2024-H1 report, look at it, download the DOCX.
     c.goto(&format!("{base}/bao-cao")).await.expect("goto");
+    c.find(Locator::Css("form#bao-cao select[name=period]"))
+        .await
+        .expect("period")
+        .select_by_label("6 tháng đầu năm 2024")
+        .await
+        .expect("pick the period by name");
     let number = c
         .find(Locator::Css("form#bao-cao input[name=number]"))
         .await
@@ -371,6 +399,17 @@ async fn the_whole_workflow_in_a_real_browser() {
         .click()
         .await
         .expect("click");
+    // The preview page keeps the menu; the report is in its frame.
+    let frame = c
+        .wait()
+        .for_element(Locator::Css("iframe.xem-truoc"))
+        .await
+        .expect("preview")
+        .attr("src")
+        .await
+        .expect("src")
+        .expect("a frame source");
+    c.goto(&format!("{base}{frame}")).await.expect("goto");
     c.wait()
         .for_element(Locator::Css("section.phu-luc"))
         .await
@@ -486,7 +525,17 @@ async fn the_whole_workflow_in_a_real_browser() {
         .click()
         .await
         .expect("click");
-    let body = text_after(&c, "/bao-cao/xem", "body").await;
+    let frame = c
+        .wait()
+        .for_element(Locator::Css("iframe.xem-truoc"))
+        .await
+        .expect("roll-up preview")
+        .attr("src")
+        .await
+        .expect("src")
+        .expect("a frame source");
+    c.goto(&format!("{base}{frame}")).await.expect("goto");
+    let body = text_after(&c, "/bao-cao/van-ban", "body").await;
     assert!(body.contains("Tổng hợp báo cáo của các cơ quan, đơn vị"), "{body}");
     assert!(
         body.contains("01/02 cơ quan, đơn vị có báo cáo được duyệt (Sở Thông tin và Truyền thông)"),
@@ -497,5 +546,396 @@ async fn the_whole_workflow_in_a_real_browser() {
         "{body}"
     );
     std::fs::write(shots.join("bao-cao-tong-hop.png"), c.screenshot().await.expect("shot")).expect("save");
+    c.close().await.expect("close");
+}
+
+const AXE: &str = include_str!("vendor/axe.min.js");
+
+async fn sign_in(c: &fantoccini::Client, base: &str, user: &str) {
+    c.goto(&format!("{base}/dang-nhap")).await.expect("goto");
+    c.find(Locator::Css("input[name=username]"))
+        .await
+        .expect("user")
+        .send_keys(user)
+        .await
+        .expect("type");
+    c.find(Locator::Css("input[name=password]"))
+        .await
+        .expect("password")
+        .send_keys("mat-khau-trinh-duyet")
+        .await
+        .expect("type");
+    c.find(Locator::Css("form button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .for_element(Locator::Css("section.the-so"))
+        .await
+        .expect("dashboard");
+}
+
+/// Types into a form field found by name.
+async fn fill(c: &fantoccini::Client, name: &str, value: &str) {
+    let el = c
+        .find(Locator::Css(&format!("form.bieu-mau [name='{name}']")))
+        .await
+        .unwrap_or_else(|_| panic!("field {name}"));
+    el.clear().await.expect("clear");
+    el.send_keys(value).await.expect("type");
+}
+
+/// Picks an option of a select by what people read, never its code.
+async fn pick(c: &fantoccini::Client, name: &str, label: &str) {
+    c.find(Locator::Css(&format!("form.bieu-mau select[name='{name}']")))
+        .await
+        .unwrap_or_else(|_| panic!("select {name}"))
+        .select_by_label(label)
+        .await
+        .unwrap_or_else(|_| panic!("«{label}» in {name}"));
+}
+
+/// Sets a picker (date, date and time) as a person picking it would leave it.
+async fn set_picker(c: &fantoccini::Client, name: &str, value: &str) {
+    let el = c
+        .find(Locator::Css(&format!("form.bieu-mau input[name='{name}']")))
+        .await
+        .unwrap_or_else(|_| panic!("picker {name}"));
+    c.execute(
+        "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change'));",
+        vec![serde_json::to_value(&el).expect("element"), serde_json::json!(value)],
+    )
+    .await
+    .expect("set");
+}
+
+async fn submit_form(c: &fantoccini::Client) {
+    c.find(Locator::Css("form.bieu-mau button[type=submit]"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+}
+
+async fn body_text(c: &fantoccini::Client) -> String {
+    c.find(Locator::Css("body"))
+        .await
+        .expect("body")
+        .text()
+        .await
+        .expect("text")
+}
+
+/// Waits until the address contains `part`, then returns the page's text.
+async fn page_after(c: &fantoccini::Client, part: &str) -> String {
+    text_after(c, part, "body").await
+}
+
+/// axe-core's serious and critical violations on the page shown.
+async fn axe_violations(c: &fantoccini::Client) -> Vec<String> {
+    c.execute(&format!("{AXE}\n;return true;"), vec![])
+        .await
+        .expect("axe loads");
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run(document, { resultTypes: ['violations'] })\
+               .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')\
+                 .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))\
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    serde_json::from_value(found).expect("a list")
+}
+
+/// The page's width against its window's: more means sideways scrolling.
+async fn widths(c: &fantoccini::Client) -> (i64, i64) {
+    let v = c
+        .execute(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .expect("widths");
+    let v: Vec<i64> = serde_json::from_value(v).expect("two numbers");
+    (v[0], v[1])
+}
+
+/// The main workflows, done with the mouse and keyboard and never a typed
+/// code: the dashboard's period changed, an item added by form and a file
+/// of items uploaded, an inspection recorded with two subjects and a
+/// sanction, a takedown check at a local date and time, a list exported to
+/// XLSX. Then every page visited is photographed at 1366×900 and 390×844
+/// (`target/screenshots/`), checked by axe-core (no serious violation) and,
+/// on the phone, for sideways scrolling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_workflows_at_desktop_and_phone_sizes() {
+    let Some(browser) = open_browser(1366, 900).await else {
+        return;
+    };
+    let (base, store, _dir) = spawn_app().await;
+    let c = browser.c.clone();
+    let shots = screenshots_dir();
+    let mut visited: Vec<(&str, String)> = Vec::new();
+    sign_in(&c, &base, "chuyenvien").await;
+    visited.push(("tong-quan", "/".into()));
+
+    // The dashboard's period, picked by name.
+    c.find(Locator::Css("select#ky"))
+        .await
+        .expect("period picker")
+        .select_by_label("6 tháng đầu năm 2024")
+        .await
+        .expect("pick");
+    c.find(Locator::Css("form.bo-loc button[type=submit]"))
+        .await
+        .expect("show")
+        .click()
+        .await
+        .expect("click");
+    let body = page_after(&c, "ky=2024-H1").await;
+    assert!(body.contains("Tổng quan 6 tháng đầu năm 2024"), "{body:.300}");
+    visited.push(("tong-quan-2024-h1", "/?ky=2024-H1".into()));
+
+    // An item by form: the outlet picked by name, a topic ticked, the day picked.
+    c.goto(&format!("{base}/tin-bai/moi")).await.expect("goto");
+    pick(&c, "outlet", "Báo Bắc Giang").await;
+    pick(&c, "kind", "Bài").await;
+    fill(
+        &c,
+        "title",
+        "Người dân Yên Dũng cảnh giác với thủ đoạn lừa đảo qua mạng",
+    )
+    .await;
+    set_picker(&c, "published_on", "2024-06-20").await;
+    c.find(Locator::Css("input[name='topics:PCTP']"))
+        .await
+        .expect("topic box")
+        .click()
+        .await
+        .expect("tick");
+    submit_form(&c).await;
+    let body = page_after(&c, "da-luu=1").await;
+    assert!(body.contains("Đã lưu.") && body.contains("20/06/2024"), "{body:.600}");
+    let item: Vec<_> = store
+        .list::<MediaItem>(&canhgiac_store::ListQuery {
+            search: Some("yen dung thu doan lua dao qua mang".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("list")
+        .into_iter()
+        .filter(|i| i.record.title.as_str() == "Người dân Yên Dũng cảnh giác với thủ đoạn lừa đảo qua mạng")
+        .collect();
+    assert_eq!(item.len(), 1);
+    assert_eq!(item[0].record.topics[0].as_str(), "PCTP");
+    visited.push(("tin-bai-moi", "/tin-bai/moi".into()));
+    visited.push(("tin-bai", format!("/tin-bai/{}", item[0].id)));
+
+    // A file of items, uploaded.
+    let file = tempfile::Builder::new().suffix(".csv").tempfile().expect("file");
+    std::fs::write(
+        file.path(),
+        "Cơ quan báo chí,Loại tin bài,Tiêu đề,Ngày đăng,Chủ đề,Tiêu biểu\n\
+         bao-bac-giang,Tin,Tuyên truyền phòng chống ma túy học đường,21/06/2024,PCMT,không\n\
+         bao-bac-giang,Tin,Ra quân cao điểm trấn áp tội phạm,22/06/2024,PCTP,có\n",
+    )
+    .expect("write");
+    c.goto(&format!("{base}/tin-bai/nhap")).await.expect("goto");
+    c.find(Locator::Css("input[type=file][name=tep]"))
+        .await
+        .expect("file input")
+        .send_keys(&file.path().display().to_string())
+        .await
+        .expect("choose");
+    submit_form(&c).await;
+    c.wait()
+        .for_element(Locator::Css("p.thong-bao"))
+        .await
+        .expect("imported");
+    assert!(body_text(&c).await.contains("2 tin, bài mới"));
+    visited.push(("tin-bai-nhap", "/tin-bai/nhap".into()));
+
+    // An inspection with two subjects and a sanction, each picked by name.
+    c.goto(&format!("{base}/so/thanh-tra-kiem-tra/moi"))
+        .await
+        .expect("goto");
+    fill(&c, "code", "TTr-2024-09").await;
+    pick(&c, "kind", "Kiểm tra").await;
+    fill(&c, "field", "Thông tin điện tử").await;
+    fill(
+        &c,
+        "title",
+        "Kiểm tra việc cung cấp thông tin trên trang thông tin điện tử tổng hợp",
+    )
+    .await;
+    fill(&c, "lead", "Thanh tra Sở").await;
+    set_picker(&c, "started_on", "2024-06-03").await;
+    submit_form(&c).await;
+    page_after(&c, "da-luu=1").await;
+    let inspection_url = c.current_url().await.expect("url").path().to_owned();
+    for (name, kind) in [("Công ty TNHH Truyền thông A", "Tổ chức"), ("Nguyễn Văn A", "Cá nhân")] {
+        c.goto(&format!("{base}/so/doi-tuong-thanh-tra/moi"))
+            .await
+            .expect("goto");
+        pick(
+            &c,
+            "inspection",
+            "TTr-2024-09 — Kiểm tra việc cung cấp thông tin trên trang thông tin điện tử tổng hợp (03/06/2024)",
+        )
+        .await;
+        fill(&c, "name", name).await;
+        pick(&c, "kind", kind).await;
+        submit_form(&c).await;
+        page_after(&c, "da-luu=1").await;
+    }
+    c.goto(&format!("{base}/so/xu-phat/moi")).await.expect("goto");
+    fill(&c, "number", "25/QĐ-XPVPHC").await;
+    set_picker(&c, "issued_on", "2024-06-10").await;
+    pick(&c, "subject_kind", "Tổ chức").await;
+    fill(&c, "subject_name", "Công ty TNHH Truyền thông A").await;
+    fill(
+        &c,
+        "violation",
+        "Cung cấp thông tin sai sự thật trên trang thông tin điện tử tổng hợp",
+    )
+    .await;
+    fill(&c, "fine", "7500000").await;
+    fill(&c, "issuer", "Chánh Thanh tra Sở").await;
+    pick(
+        &c,
+        "inspection",
+        "TTr-2024-09 — Kiểm tra việc cung cấp thông tin trên trang thông tin điện tử tổng hợp (03/06/2024)",
+    )
+    .await;
+    submit_form(&c).await;
+    let body = page_after(&c, "da-luu=1").await;
+    assert!(body.contains("7.500.000 đồng"), "money in Vietnamese: {body:.800}");
+    c.goto(&format!("{base}{inspection_url}")).await.expect("goto");
+    let body = body_text(&c).await;
+    assert!(
+        body.contains("Công ty TNHH Truyền thông A") && body.contains("Nguyễn Văn A") && body.contains("25/QĐ-XPVPHC"),
+        "the inspection shows its subjects and its sanction: {body}"
+    );
+    visited.push(("thanh-tra", inspection_url.clone()));
+    visited.push(("thanh-tra-moi", "/so/thanh-tra-kiem-tra/moi".into()));
+    visited.push(("xu-phat-moi", "/so/xu-phat/moi".into()));
+
+    // A takedown check at a local date and time.
+    c.goto(&format!("{base}/so/kiem-tra-go-bo/moi")).await.expect("goto");
+    let case_label = c
+        .find(Locator::Css("form.bieu-mau select[name='case'] option:nth-child(2)"))
+        .await
+        .expect("a case to pick")
+        .text()
+        .await
+        .expect("label");
+    pick(&c, "case", &case_label).await;
+    fill(&c, "url", "https://www.facebook.com/taikhoan_a/posts/1").await;
+    set_picker(&c, "checked_at", "2024-06-20T09:30").await;
+    pick(&c, "result", "Đã gỡ bỏ").await;
+    fill(&c, "checked_by", "Nguyễn Thị H").await;
+    submit_form(&c).await;
+    let body = page_after(&c, "da-luu=1").await;
+    assert!(
+        body.contains("20/06/2024 09:30"),
+        "Vietnam time as entered: {body:.800}"
+    );
+    let check = store
+        .list::<TakedownCheck>(&canhgiac_store::ListQuery {
+            search: Some("taikhoan_a/posts/1".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("checks");
+    assert_eq!(
+        check[0].record.checked_at,
+        Timestamp::parse("2024-06-20T02:30:00Z").expect("utc"),
+        "stored in UTC"
+    );
+    visited.push(("kiem-tra-go-bo", c.current_url().await.expect("url").path().to_owned()));
+    visited.push(("kiem-tra-go-bo-moi", "/so/kiem-tra-go-bo/moi".into()));
+
+    // A list exported to Excel.
+    c.goto(&format!("{base}/so/xu-phat")).await.expect("goto");
+    c.find(Locator::LinkText("Xuất Excel"))
+        .await
+        .expect("export")
+        .click()
+        .await
+        .expect("click");
+    let mut xlsx = None;
+    for _ in 0..100 {
+        if let Some(f) = std::fs::read_dir(browser.downloads.path()).ok().and_then(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        }) {
+            xlsx = Some(f);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let bytes = std::fs::read(xlsx.expect("the XLSX was downloaded")).expect("read");
+    assert!(bytes.starts_with(b"PK\x03\x04"), "a workbook");
+    visited.push(("xu-phat", "/so/xu-phat".into()));
+    for (name, path) in [
+        ("danh-sach-tin-bai", "/tin-bai"),
+        ("vu-viec", "/vu-viec"),
+        ("so-theo-doi", "/so"),
+        ("bao-cao", "/bao-cao"),
+        ("bao-cao-xem", "/bao-cao/xem?period=2024-H1&kind=so_ket"),
+        ("bao-cao-don-vi", "/bao-cao-don-vi"),
+        ("doi-mat-khau", "/tai-khoan/mat-khau"),
+    ] {
+        visited.push((name, path.to_owned()));
+    }
+
+    // Every page: photographed at both sizes, checked by axe, and on the
+    // phone never wider than the screen.
+    let mut problems = Vec::new();
+    for (name, path) in &visited {
+        c.goto(&format!("{base}{path}")).await.expect("goto");
+        c.wait().for_element(Locator::Css("main")).await.expect("page");
+        std::fs::write(
+            shots.join(format!("{name}-1366.png")),
+            c.screenshot().await.expect("shot"),
+        )
+        .expect("save");
+        for v in axe_violations(&c).await {
+            problems.push(format!("{path}: {v}"));
+        }
+    }
+    c.set_window_size(390, 844).await.expect("phone size");
+    for (name, path) in &visited {
+        c.goto(&format!("{base}{path}")).await.expect("goto");
+        c.wait().for_element(Locator::Css("main")).await.expect("page");
+        let (scroll, client) = widths(&c).await;
+        assert!(client <= 390, "the window is a phone's: {client}");
+        if scroll > client {
+            problems.push(format!("{path}: {scroll}px wide on a {client}px screen"));
+        }
+        std::fs::write(
+            shots.join(format!("{name}-390.png")),
+            c.screenshot().await.expect("shot"),
+        )
+        .expect("save");
+    }
+    // The menu folds on the phone and opens with its button.
+    let nav = c.find(Locator::Css("#menu-chinh")).await.expect("menu");
+    assert!(!nav.is_displayed().await.expect("shown?"), "folded");
+    c.find(Locator::Css("button.mo-menu"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("open");
+    assert!(nav.is_displayed().await.expect("shown?"), "opened");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
     c.close().await.expect("close");
 }
