@@ -32,7 +32,8 @@ COOKIE="$(curl -s -o /dev/null -D - -H "Origin: http://127.0.0.1:$PORT" \
 
 echo "Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
 echo "Store: $ITEMS media items ($DATA)"
-for route in "/tin-bai" "/tin-bai?q=ma+tuy" "/tin-bai?before=500000" "/" "/api/v1/media-items?limit=50"; do
+for route in "/tin-bai" "/tin-bai?q=ma+tuy" "/tin-bai?trang=200" "/tin-bai?sap-xep=published_on&chieu=giam&trang=20" \
+    "/" "/?ky=2024" "/api/v1/media-items?limit=50"; do
     echo
     echo "== GET $route  (wrk: 2 threads, 16 connections, 20 s)"
     case "$route" in

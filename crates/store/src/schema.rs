@@ -118,8 +118,8 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 16,
-        name: "audit_by_key",
-        sql: include_str!("../migrations/0016_audit_by_key.sql"),
+        name: "key_lookups",
+        sql: include_str!("../migrations/0016_key_lookups.sql"),
         sqlite_rebuild: None,
     },
 ];

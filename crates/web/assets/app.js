@@ -15,6 +15,29 @@ document.addEventListener("DOMContentLoaded", () => {
     const v = Number(el.dataset.value), max = Number(el.dataset.max) || 1;
     el.style.width = `${Math.max(2, Math.round((v / max) * 120))}px`;
   }
+  // A long list to pick from gets a search box above it: typing narrows
+  // the options, with or without diacritics ("ma tuy" finds "ma túy").
+  const fold = (t) => t.normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+    .replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  for (const select of document.querySelectorAll("select[data-tim]")) {
+    const box = document.createElement("input");
+    box.type = "search";
+    box.className = "tim-trong-danh-sach";
+    box.placeholder = "Gõ để tìm trong danh sách…";
+    box.setAttribute("aria-label", `Tìm trong danh sách «${select.dataset.tim}»`);
+    select.before(box);
+    const options = Array.from(select.options).map((o) => [o, fold(o.text)]);
+    box.addEventListener("input", () => {
+      const words = fold(box.value).split(/\s+/).filter(Boolean);
+      let first = null;
+      for (const [o, text] of options) {
+        const show = o.value === "" || o.selected || words.every((w) => text.includes(w));
+        o.hidden = !show;
+        if (show && o.value !== "" && !first) first = o;
+      }
+      if (first && !select.value) first.selected = true;
+    });
+  }
   // Ask before deleting or restoring: the form says what it does.
   for (const form of document.querySelectorAll("form.xac-nhan[data-hoi]")) {
     form.addEventListener("submit", (e) => {

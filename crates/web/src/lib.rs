@@ -202,6 +202,16 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/tin-bai", get(pages::items::<S>).post(registers::item_create::<S>))
         .route("/tin-bai/moi", get(registers::item_new::<S>))
         .route(
+            "/tin-bai/{id}/sua",
+            get(registers::item_edit::<S>).post(registers::item_update::<S>),
+        )
+        .route("/tin-bai/{id}/xoa", post(registers::item_delete::<S>))
+        .route(
+            "/vu-viec/{id}/sua",
+            get(registers::case_edit::<S>).post(registers::case_update::<S>),
+        )
+        .route("/vu-viec/{id}/xoa", post(registers::case_delete::<S>))
+        .route(
             "/tin-bai/nhap",
             get(pages::items_import_form::<S>)
                 .post(pages::items_import::<S>)

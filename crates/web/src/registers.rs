@@ -34,7 +34,13 @@ pub struct Register {
 impl Register {
     /// The fields a form carries: every field a person can type.
     fn fields(&self) -> impl Iterator<Item = &'static FieldDef> {
-        self.kind.meta().fields.iter().filter(|f| f.ty.is_flat())
+        let kind = self.kind;
+        // A case's status moves through its workflow, never on its form.
+        self.kind
+            .meta()
+            .fields
+            .iter()
+            .filter(move |f| f.ty.is_flat() && !(kind == RecordKind::Case && f.name == "status"))
     }
 
     fn label(&self, name: &str) -> &'static str {
@@ -64,12 +70,38 @@ pub fn item_register() -> Register {
     }
 }
 
+/// Cases are edited with the same form (their status aside), at `/vu-viec`.
+static CASE_FORM: RegisterDef = RegisterDef {
+    slug: "vu-viec",
+    title: "Vụ việc",
+    columns: &["code", "title"],
+};
+
+pub fn case_register() -> Register {
+    Register {
+        kind: RecordKind::Case,
+        def: &CASE_FORM,
+    }
+}
+
 impl Register {
-    /// Where this register's forms post: `/so/{slug}`, or `/tin-bai`.
+    /// Where this register's records live: `/so/{slug}`, `/tin-bai`, `/vu-viec`.
     fn base(&self) -> String {
         match self.kind {
             RecordKind::MediaItem => "/tin-bai".to_owned(),
+            RecordKind::Case => "/vu-viec".to_owned(),
             _ => format!("/so/{}", self.def.slug),
+        }
+    }
+
+    /// Where a form posts: a new record to the list; an edit to the record
+    /// (`/so/…/{id}`), or to its edit page where the record's own page
+    /// takes other posts (items, cases).
+    fn action(&self, id: Option<i64>) -> String {
+        match (id, self.kind) {
+            (None, _) => self.base(),
+            (Some(id), RecordKind::MediaItem | RecordKind::Case) => format!("{}/{id}/sua", self.base()),
+            (Some(id), _) => format!("{}/{id}", self.base()),
         }
     }
 }
@@ -176,6 +208,31 @@ fn refused_field(reg: Register, e: &canhgiac_store::StoreError) -> Option<String
             .find(|fl| matches!(fl.ty, FieldTy::Ref(k) | FieldTy::Refs(k) if k == *target_kind))
             .map(|fl| fl.name.to_owned()),
         _ => None,
+    }
+}
+
+/// A store's refusal as people read it: the record by what they call it,
+/// never by its key (`Đã có văn bản chỉ đạo «Kế hoạch 120/KH-STTTT …»`).
+fn in_words<R: Record>(e: &canhgiac_store::StoreError, rec: &R) -> String {
+    use canhgiac_store::StoreError;
+    let name = rec.describe();
+    match e {
+        StoreError::Conflict { kind, .. } => format!(
+            "Đã có {} «{name}» (trùng mã hoặc số, ký hiệu); hãy sửa bản ghi đã có thay vì thêm mới",
+            kind.label_vn()
+        ),
+        StoreError::Invalid { kind, errors, .. } => format!("{} «{name}» không hợp lệ: {errors}", kind.label_vn()),
+        StoreError::MissingReference { target_kind, .. } => {
+            format!(
+                "{} đã chọn không còn trong hệ thống; hãy chọn lại",
+                crate::views::first_upper(target_kind.label_vn())
+            )
+        }
+        StoreError::InUse { kind, .. } => format!(
+            "Không đổi được mã của {} «{name}» vì bản ghi khác đang tham chiếu tới nó",
+            kind.label_vn()
+        ),
+        e => e.to_string(),
     }
 }
 
@@ -337,12 +394,7 @@ fn period_options() -> Vec<(String, String)> {
     ((y - 5)..=(y + 1))
         .rev()
         .flat_map(canhgiac_domain::Period::all_of_year)
-        .map(|p| {
-            let label = p.label_vn();
-            let mut c = label.chars();
-            let label = c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect());
-            (p.to_string(), label)
-        })
+        .map(|p| (p.to_string(), crate::views::first_upper(&p.label_vn())))
         .collect()
 }
 
@@ -603,10 +655,32 @@ async fn form_page<S: Store>(
     Ok(app.views.render(
         "register_form.html",
         context! {
-            user => user_ctx(user), reg_slug => reg.def.slug, base => reg.base(), title => reg.def.title, id, version,
+            user => user_ctx(user), reg_slug => reg.def.slug, action => reg.action(id),
+            back => id.and_then(|id| record_href(reg.kind, id)).unwrap_or_else(|| reg.base()),
+            title => reg.def.title, id, version,
             fields => fields_ctx(reg, values, &refs), error, error_field, locked, saved,
         },
     ))
+}
+
+/// What a new record's form starts with: today for a required day, the
+/// user's own agency where an agency is asked for, the half-year being
+/// reported on for a period.
+fn defaults(reg: Register, user: &CurrentUser) -> HashMap<String, String> {
+    let today = canhgiac_domain::Date::today();
+    reg.fields()
+        .filter_map(|f| {
+            let v = match f.ty {
+                FieldTy::Date if f.required => today.to_string(),
+                FieldTy::Ref(RecordKind::Agency) => user.agency.clone()?,
+                FieldTy::Period => {
+                    canhgiac_domain::Period::current_half(today, canhgiac_domain::PeriodRule::Calendar).to_string()
+                }
+                _ => return None,
+            };
+            Some((f.name.to_owned(), v))
+        })
+        .collect()
 }
 
 pub async fn new_form<S: Store>(
@@ -616,7 +690,8 @@ pub async fn new_form<S: Store>(
 ) -> Result<Response, WebError> {
     user.require(Role::Editor)?;
     let reg = register(&slug)?;
-    Ok(Html(form_page(&app, &user, reg, Editing::default(), &HashMap::new(), None).await?).into_response())
+    let values = defaults(reg, &user);
+    Ok(Html(form_page(&app, &user, reg, Editing::default(), &values, None).await?).into_response())
 }
 
 async fn save<R: Record, S: Store>(
@@ -674,7 +749,7 @@ async fn save<R: Record, S: Store>(
             let field = refused_field(reg, &e);
             refuse(Refusal {
                 field,
-                message: e.to_string(),
+                message: in_words(&e, &rec),
             })
             .await
         }
@@ -735,14 +810,11 @@ fn kind_title(kind: RecordKind) -> String {
     match kind {
         RecordKind::MediaItem => "Tin, bài".to_owned(),
         RecordKind::Case => "Vụ việc".to_owned(),
-        k => k.meta().register.as_ref().map_or_else(
-            || {
-                let l = k.label_vn();
-                let mut c = l.chars();
-                c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
-            },
-            |r| r.title.to_owned(),
-        ),
+        k => k
+            .meta()
+            .register
+            .as_ref()
+            .map_or_else(|| crate::views::first_upper(k.label_vn()), |r| r.title.to_owned()),
     }
 }
 
@@ -957,7 +1029,7 @@ async fn remove<R: Record, S: Store>(
     let s = store.get::<R>(id).await?.ok_or(WebError::NotFound)?;
     match store.delete::<R>(&Actor::new(&user.username, "web"), id).await {
         Ok(()) => {
-            let to = listing::url(&format!("/so/{}", reg.def.slug), &[("da-xoa", s.record.describe())]);
+            let to = listing::url(&reg.base(), &[("da-xoa", s.record.describe())]);
             Ok(Redirect::to(&to).into_response())
         }
         Err(
@@ -972,7 +1044,11 @@ async fn remove<R: Record, S: Store>(
                 ),
                 e => e.to_string(),
             };
-            view_page::<R, S>(app, user, reg, id, "", &message).await
+            match reg.kind.meta().register {
+                Some(_) => view_page::<R, S>(app, user, reg, id, "", &message).await,
+                // Items and cases have pages of their own: the message alone.
+                None => Err(canhgiac_store::StoreError::Refused(message).into()),
+            }
         }
         Err(e) => Err(e.into()),
     }
@@ -1115,9 +1191,7 @@ pub async fn restore<S: Store>(
 /// Thêm tin, bài: the item form, references picked by name.
 pub async fn item_new<S: Store>(State(app): State<AppState<S>>, user: CurrentUser) -> Result<Response, WebError> {
     user.require(Role::Editor)?;
-    let mut values = HashMap::new();
-    // Sensible defaults: today, entered by hand.
-    values.insert("published_on".to_owned(), canhgiac_domain::Date::today().to_string());
+    let values = defaults(item_register(), &user);
     let page = form_page(&app, &user, item_register(), Editing::default(), &values, None).await?;
     Ok(Html(page).into_response())
 }
@@ -1129,4 +1203,71 @@ pub async fn item_create<S: Store>(
 ) -> Result<Response, WebError> {
     user.may_submit(Role::Editor, &form)?;
     save::<canhgiac_domain::MediaItem, S>(&app, &user, item_register(), None, &form).await
+}
+
+/// The edit form of an item or a case, the same as a register's.
+async fn own_edit<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    reg: Register,
+    id: i64,
+) -> Result<Response, WebError> {
+    user.require(Role::Editor)?;
+    by_kind!(reg.kind, edit_page, app, user, reg, id, false)
+}
+
+pub async fn item_edit<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath(id): PagePath<i64>,
+) -> Result<Response, WebError> {
+    own_edit(&app, &user, item_register(), id).await
+}
+
+pub async fn case_edit<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath(id): PagePath<i64>,
+) -> Result<Response, WebError> {
+    own_edit(&app, &user, case_register(), id).await
+}
+
+pub async fn item_update<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath(id): PagePath<i64>,
+    PageForm(form): PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.may_submit(Role::Editor, &form)?;
+    save::<canhgiac_domain::MediaItem, S>(&app, &user, item_register(), Some(id), &form).await
+}
+
+pub async fn case_update<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath(id): PagePath<i64>,
+    PageForm(form): PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.may_submit(Role::Editor, &form)?;
+    save::<canhgiac_domain::Case, S>(&app, &user, case_register(), Some(id), &form).await
+}
+
+pub async fn item_delete<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath(id): PagePath<i64>,
+    PageForm(form): PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.may_submit(Role::Editor, &form)?;
+    remove::<canhgiac_domain::MediaItem, S>(&app, &user, item_register(), id).await
+}
+
+pub async fn case_delete<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath(id): PagePath<i64>,
+    PageForm(form): PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.may_submit(Role::Editor, &form)?;
+    remove::<canhgiac_domain::Case, S>(&app, &user, case_register(), id).await
 }

@@ -43,6 +43,13 @@ impl Default for Views {
     }
 }
 
+/// A label at the start of a sentence or an option: «6 tháng đầu năm 2024»
+/// becomes «6 tháng…», «quý II» becomes «Quý II».
+pub fn first_upper(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+}
+
 /// Where a change came from, in words: the audit trail stores `web`,
 /// `api`, `cli:import tin-bai.xlsx`…; people read «Trang web», «API»,
 /// «Dòng lệnh: nhập tệp tin-bai.xlsx». An origin not listed shows as stored.

@@ -705,6 +705,25 @@ async fn the_main_workflows_at_desktop_and_phone_sizes() {
     // An item by form: the outlet picked by name, a topic ticked, the day picked.
     c.goto(&format!("{base}/tin-bai/moi")).await.expect("goto");
     pick(&c, "outlet", "Báo Bắc Giang").await;
+    // A long list has a search box: typing without diacritics narrows it.
+    let programme = store
+        .list::<Programme>(&canhgiac_store::ListQuery::default())
+        .await
+        .expect("programmes")
+        .remove(0)
+        .record;
+    let visible =
+        "return Array.from(document.querySelector('select[name=programme]').options).filter(o => !o.hidden).length;";
+    let all: u64 = serde_json::from_value(c.execute(visible, vec![]).await.expect("count")).expect("n");
+    c.find(Locator::Css("input.tim-trong-danh-sach"))
+        .await
+        .expect("a search box over the programmes")
+        .send_keys(&fold(programme.name.as_str()))
+        .await
+        .expect("type");
+    let narrowed: u64 = serde_json::from_value(c.execute(visible, vec![]).await.expect("count")).expect("n");
+    assert!(narrowed >= 2 && narrowed < all, "{narrowed} of {all}");
+    pick(&c, "programme", "— Chọn —").await;
     pick(&c, "kind", "Bài").await;
     fill(
         &c,

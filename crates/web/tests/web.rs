@@ -185,6 +185,7 @@ both!(
     security_headers_on_every_response,
     registers_create_edit_and_refuse_bad_input,
     lists_count_sort_page_and_export,
+    items_and_cases_are_edited_and_deleted_on_their_pages,
     no_page_shows_codes_or_utc_times,
     items_are_added_by_form_and_by_file,
     a_record_page_shows_its_relations_and_history_and_deletes_to_the_bin,
@@ -1358,6 +1359,13 @@ fn the_openapi_document_is_complete_and_its_references_resolve() {
 
 async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
     let (c, csrf) = login(app, "chuyenvien").await;
+    // A new record's form starts with today and the user's own agency.
+    let (_, blank) = page(&c, app, "/so/van-ban-chi-dao/moi").await;
+    assert!(blank.contains(&format!("value=\"{}\"", Date::today().iso())), "today");
+    assert!(
+        blank.contains("<option value=\"stttt-bacgiang\" selected>"),
+        "the user's agency"
+    );
     let before = app.store.count(RecordKind::Directive).await.expect("count");
     let res = c
         .post(app.url("/so/van-ban-chi-dao"))
@@ -1387,6 +1395,24 @@ async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
         .expect("saved");
     assert_eq!(d.record.recipients.len(), 2);
     assert_eq!(d.record.issued_on, Date::from_ymd(2024, 7, 2).expect("d"));
+    // The same directive again: refused in words, never by its key.
+    let again = c
+        .post(app.url("/so/van-ban-chi-dao"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("number", "120/KH-STTTT"),
+            ("kind", "plan"),
+            ("issued_on", "02/07/2024"),
+            ("title", "Kế hoạch trùng số"),
+            ("issuer", "stttt-bacgiang"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let again = again.text().await.expect("text").replace("&#x2f;", "/");
+    assert!(again.contains("Đã có văn bản chỉ đạo «"), "{again}");
+    assert!(!again.contains("2024|120"), "no key in the message");
     // Edit: the form shows the values; saving with the shown version works once.
     let page = c
         .get(app.url(&loc))
@@ -1437,9 +1463,10 @@ async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
         .expect("text");
     assert!(form.contains("<select name=\"issuer\" required>"), "{form}");
     let option = form
-        .split("<option value=\"stttt-bacgiang\">")
+        .split("<option value=\"stttt-bacgiang\"")
         .nth(1)
-        .and_then(|rest| rest.split("</option>").next())
+        .and_then(|rest| rest.split_once('>'))
+        .and_then(|(_, rest)| rest.split("</option>").next())
         .expect("the agency is offered");
     assert!(
         !option.is_empty() && option != "stttt-bacgiang",
@@ -1499,7 +1526,7 @@ async fn registers_create_edit_and_refuse_bad_input(app: &TestApp) {
         ("issued_on", "", "không được để trống"),
         ("title", huge.as_str(), "dài quá"),
         ("kind", "<script>", "Giá trị"),
-        ("issuer", "khong-co", "chưa có trong hệ thống"),
+        ("issuer", "khong-co", "đã chọn không còn trong hệ thống"),
         ("issuer", "'; DROP TABLE directives; --", "Mã"),
     ] {
         let mut form = vec![
@@ -2125,6 +2152,176 @@ async fn no_page_shows_codes_or_utc_times(app: &TestApp) {
         .split(' ')
         .any(|w| forbidden.contains(w)));
     assert!(has_utc_stamp(&visible_text("<td>2024-06-10T02:00:00.000000Z</td>")).is_some());
+}
+
+/// The values a form would send as shown: inputs, ticked boxes, text
+/// areas and the selected option of each select (entities decoded).
+fn form_values(html: &str) -> Vec<(String, String)> {
+    let decode = |v: &str| {
+        v.replace("&#x2f;", "/")
+            .replace("&#x27;", "'")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    let attr = |tag: &str, name: &str| {
+        tag.split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|v| v.split('"').next())
+            .map(decode)
+    };
+    let form = html
+        .split("<form method=\"post\"")
+        .find(|f| f.contains("class=\"bieu-mau\""))
+        .unwrap_or("");
+    let form = form.split("</form>").next().unwrap_or("");
+    let mut out = Vec::new();
+    for tag in form.split("<input").skip(1).map(|t| t.split('>').next().unwrap_or("")) {
+        let Some(name) = attr(tag, "name") else { continue };
+        if tag.contains("type=\"checkbox\"") {
+            if tag.contains(" checked") {
+                out.push((name, "on".into()));
+            }
+        } else {
+            out.push((name, attr(tag, "value").unwrap_or_default()));
+        }
+    }
+    for part in form.split("<textarea").skip(1) {
+        let (tag, rest) = part.split_once('>').unwrap_or(("", ""));
+        if let Some(name) = attr(tag, "name") {
+            out.push((name, decode(rest.split("</textarea>").next().unwrap_or(""))));
+        }
+    }
+    for part in form.split("<select").skip(1) {
+        let (tag, rest) = part.split_once('>').unwrap_or(("", ""));
+        let body = rest.split("</select>").next().unwrap_or("");
+        let chosen = body
+            .split("<option")
+            .skip(1)
+            .find(|o| o.split('>').next().unwrap_or("").contains(" selected"))
+            .or_else(|| body.split("<option").nth(1))
+            .and_then(|o| attr(o.split('>').next().unwrap_or(""), "value"))
+            .unwrap_or_default();
+        if let Some(name) = attr(tag, "name") {
+            out.push((name, chosen));
+        }
+    }
+    out
+}
+
+/// Items and cases have their own pages; they are edited with the same
+/// form as a register's record (a case's status aside, which moves
+/// through its workflow) and deleted from their page.
+async fn items_and_cases_are_edited_and_deleted_on_their_pages(app: &TestApp) {
+    let (c, csrf) = login(app, "chuyenvien").await;
+    let case = app
+        .store
+        .get_by_key::<Case>("VV-2024-04")
+        .await
+        .expect("get")
+        .expect("case");
+    let (status, form) = page(&c, app, &format!("/vu-viec/{}/sua", case.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !form.contains("name=\"status\""),
+        "the status moves through the workflow only"
+    );
+    let mut fields = form_values(&form);
+    assert!(
+        fields
+            .iter()
+            .any(|(n, v)| n == "title" && v == case.record.title.as_str()),
+        "{fields:?}"
+    );
+    for (n, v) in fields.iter_mut() {
+        if n == "title" {
+            *v = "Tài khoản giả mạo đã được xác minh".into();
+        }
+    }
+    let res = c
+        .post(app.url(&format!("/vu-viec/{}/sua", case.id)))
+        .form(&fields)
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    assert_eq!(location(&res), format!("/vu-viec/{}?da-luu=1", case.id));
+    let after = app.store.get::<Case>(case.id).await.expect("get").expect("case");
+    assert_eq!(after.record.title.as_str(), "Tài khoản giả mạo đã được xác minh");
+    assert_eq!(after.record.status, case.record.status);
+    assert_eq!(
+        after.record.urls, case.record.urls,
+        "what the form carries unchanged stays"
+    );
+    let (_, shown) = page(&c, app, &format!("/vu-viec/{}?da-luu=1", case.id)).await;
+    assert!(shown.contains("Đã lưu.") && shown.contains(">Xóa</button>"));
+    // A case with checks and evidence is not deleted.
+    let res = c
+        .post(app.url(&format!("/vu-viec/{}/xoa", case.id)))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.expect("text").contains("bản ghi khác đang tham chiếu"));
+    // An item: edited, then deleted, and the list says so.
+    let item = app
+        .store
+        .list::<MediaItem>(&ListQuery::default())
+        .await
+        .expect("items")
+        .remove(0);
+    let (_, form) = page(&c, app, &format!("/tin-bai/{}/sua", item.id)).await;
+    let mut fields = form_values(&form);
+    for (n, v) in fields.iter_mut() {
+        if n == "title" {
+            *v = "Tiêu đề đã sửa trên trang tin, bài".into();
+        }
+    }
+    let res = c
+        .post(app.url(&format!("/tin-bai/{}/sua", item.id)))
+        .form(&fields)
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let edited = app.store.get::<MediaItem>(item.id).await.expect("get").expect("item");
+    assert_eq!(edited.record.title.as_str(), "Tiêu đề đã sửa trên trang tin, bài");
+    assert_eq!(edited.record.topics, item.record.topics);
+    let res = c
+        .post(app.url(&format!("/tin-bai/{}/xoa", item.id)))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, list) = page(&c, app, &location(&res)).await;
+    assert!(list.contains("Đã xóa «"), "{list}");
+    assert!(app.store.get::<MediaItem>(item.id).await.expect("get").is_none());
+    // A viewer may do neither.
+    let (viewer, vcsrf) = login(app, "lanhdao").await;
+    assert_eq!(
+        page(&viewer, app, &format!("/vu-viec/{}/sua", case.id)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let res = viewer
+        .post(app.url(&format!("/vu-viec/{}/xoa", case.id)))
+        .form(&[("_csrf", vcsrf.as_str())])
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
 async fn administration_of_users_and_the_agency(app: &TestApp) {

@@ -19,6 +19,9 @@ use crate::{AppState, WebError};
 #[derive(Deserialize)]
 pub struct CaseFilter {
     status: Option<String>,
+    /// Set by the redirect after deleting: what was deleted.
+    #[serde(rename = "da-xoa")]
+    deleted: Option<String>,
 }
 
 pub async fn cases<S: Store>(
@@ -46,6 +49,7 @@ pub async fn cases<S: Store>(
             status_labels => status_labels(),
             platform_labels => platform_labels(),
             can_edit => user.require(Role::Editor).is_ok(),
+            deleted => f.deleted.as_deref().map(|d| d.chars().take(300).collect::<String>()),
         },
     );
     Ok(Html(html).into_response())
@@ -134,10 +138,18 @@ pub async fn case_create<S: Store>(
     }
 }
 
+#[derive(Deserialize, Default)]
+pub struct CaseParams {
+    /// Set by the redirect after saving.
+    #[serde(rename = "da-luu")]
+    saved: Option<String>,
+}
+
 pub async fn case_detail<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
     PagePath(id): PagePath<i64>,
+    PageQuery(p): PageQuery<CaseParams>,
 ) -> Result<Response, WebError> {
     let case = app.store_for(&user).get::<Case>(id).await?.ok_or(WebError::NotFound)?;
     let evidence = app
@@ -208,6 +220,7 @@ pub async fn case_detail<S: Store>(
             platform_labels => platform_labels(),
             action_labels => action_labels(),
             can_edit => user.require(Role::Editor).is_ok(),
+            saved => p.saved.is_some(),
         },
     );
     Ok(Html(html).into_response())

@@ -48,9 +48,7 @@ pub(crate) fn period_choices(chosen: Period, newest: i32) -> Vec<minijinja::Valu
             let options: Vec<minijinja::Value> = Period::all_of_year(y)
                 .into_iter()
                 .map(|p| {
-                    let label = p.label_vn();
-                    let mut c = label.chars();
-                    let label: String = c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect());
+                    let label = crate::views::first_upper(&p.label_vn());
                     context! { code => p.to_string(), label, selected => p == chosen }
                 })
                 .collect();

@@ -28,6 +28,9 @@ pub struct ItemFilter {
     /// Exports only: `csv` or `xlsx`.
     #[serde(rename = "dinh-dang")]
     format: Option<String>,
+    /// Set by the redirect after deleting: what was deleted.
+    #[serde(rename = "da-xoa")]
+    deleted: Option<String>,
 }
 
 /// The columns the item list may be ordered by.
@@ -150,6 +153,7 @@ pub async fn items<S: Store>(
             f => minijinja::Value::from_serialize(&f),
             error,
             can_edit => user.require(Role::Editor).is_ok(),
+            deleted => f.deleted.as_deref().map(|d| d.chars().take(300).collect::<String>()),
         },
     );
     Ok(Html(html).into_response())
