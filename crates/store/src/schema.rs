@@ -122,6 +122,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0016_key_lookups.sql"),
         sqlite_rebuild: None,
     },
+    Migration {
+        version: 17,
+        name: "items_by_day",
+        sql: include_str!("../migrations/0017_items_by_day.sql"),
+        sqlite_rebuild: None,
+    },
 ];
 
 /// The latest schema version this build knows.

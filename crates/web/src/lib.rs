@@ -224,6 +224,7 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/tin-bai/{id}", get(pages::item::<S>).post(review::update_item::<S>))
         .route("/vu-viec", get(pages::cases::<S>).post(pages::case_create::<S>))
         .route("/vu-viec/moi", get(pages::case_new::<S>))
+        .route("/vu-viec/xuat", get(pages::cases_export::<S>))
         .route("/vu-viec/{id}", get(pages::case_detail::<S>))
         .route("/vu-viec/{id}/trang-thai", post(pages::case_status::<S>))
         .route("/bao-cao", get(pages::report_form::<S>))

@@ -14,6 +14,19 @@ pub const PER_PAGE: u32 = 50;
 /// How far a total is counted; beyond it a list says «hơn 10.000».
 pub const COUNT_CAP: u32 = 10_000;
 
+/// How far the total of a search is counted: a search reads each row's
+/// text, so its count stops sooner («hơn 1.000»).
+pub const SEARCH_COUNT_CAP: u32 = 1_000;
+
+/// The cap for a query's total: lower when it searches text.
+pub fn cap_for(q: &ListQuery) -> u32 {
+    if q.search.is_some() {
+        SEARCH_COUNT_CAP
+    } else {
+        COUNT_CAP
+    }
+}
+
 /// The most rows one export holds.
 pub const EXPORT_ROWS: u32 = 10_000;
 
@@ -80,10 +93,11 @@ pub fn url(base: &str, params: &[(&str, String)]) -> String {
     }
 }
 
-/// A list's total as people read it: `1.234` or `hơn 10.000`.
-pub fn total_text(total: u64) -> String {
-    if total > u64::from(COUNT_CAP) {
-        format!("hơn {}", group_thousands(i64::from(COUNT_CAP)))
+/// A list's total as people read it: `1.234`, or `hơn 10.000` past the
+/// cap it was counted to.
+pub fn total_text(total: u64, cap: u32) -> String {
+    if total > u64::from(cap) {
+        format!("hơn {}", group_thousands(i64::from(cap)))
     } else {
         group_thousands(i64::try_from(total).unwrap_or(i64::MAX))
     }
@@ -119,14 +133,19 @@ pub fn headings(columns: &[(&str, &str)], sortable: &[&str], paging: &Paging, li
 }
 
 /// Page links: previous, the first, a window around this one, the last,
-/// next. `link(n)` is page `n`'s address.
-pub fn pager(total: u64, paging: &Paging, link: &dyn Fn(u32) -> String) -> minijinja::Value {
-    let last = u32::try_from(total.div_ceil(u64::from(PER_PAGE)))
+/// next. `link(n)` is page `n`'s address. A total past `cap` is a lower
+/// bound: the pages go on past it, and the last is not numbered.
+pub fn pager(total: u64, cap: u32, paging: &Paging, link: &dyn Fn(u32) -> String) -> minijinja::Value {
+    let open_ended = total > u64::from(cap);
+    let max_page = MAX_OFFSET / PER_PAGE + 1;
+    let counted = u32::try_from(total.div_ceil(u64::from(PER_PAGE)))
         .unwrap_or(u32::MAX)
-        .clamp(1, MAX_OFFSET / PER_PAGE + 1);
+        .clamp(1, max_page);
+    let last = if open_ended { max_page } else { counted };
     let page = paging.page().min(last);
-    let mut numbers: Vec<u32> = [1, last]
+    let mut numbers: Vec<u32> = [1]
         .into_iter()
+        .chain((!open_ended).then_some(last))
         .chain(page.saturating_sub(2).max(1)..=(page + 2).min(last))
         .collect();
     numbers.sort_unstable();
@@ -145,7 +164,7 @@ pub fn pager(total: u64, paging: &Paging, link: &dyn Fn(u32) -> String) -> minij
         prev => (page > 1).then(|| link(page - 1)),
         next => (page < last).then(|| link(page + 1)),
         first_row => if total == 0 { 0 } else { u64::from((page - 1) * PER_PAGE) + 1 },
-        last_row => total.min(u64::from(page * PER_PAGE)),
+        last_row => if open_ended { u64::from(page * PER_PAGE) } else { total.min(u64::from(page * PER_PAGE)) },
         shown => last > 1,
     }
 }
@@ -159,7 +178,7 @@ mod tests {
             trang: Some(page),
             ..Default::default()
         };
-        let v = pager(total, &p, &|n| format!("?trang={n}"));
+        let v = pager(total, COUNT_CAP, &p, &|n| format!("?trang={n}"));
         let pages = v.get_attr("pages").expect("pages");
         pages
             .try_iter()
@@ -187,6 +206,14 @@ mod tests {
         assert_eq!(numbers(1000, 1), ["[1]", "2", "3", "…", "20"]);
         // A page past the end shows the last.
         assert_eq!(numbers(120, 99), ["1", "2", "[3]"]);
+        // Past the cap the total is a lower bound: no last page number.
+        let p = Paging {
+            trang: Some(30),
+            ..Default::default()
+        };
+        let v = pager(1_001, SEARCH_COUNT_CAP, &p, &|n| format!("?trang={n}"));
+        assert!(v.get_attr("next").expect("next").is_true(), "the pages go on");
+        assert_eq!(v.get_attr("last_row").expect("last").to_string(), "1500");
     }
 
     #[test]
@@ -205,7 +232,8 @@ mod tests {
         );
         assert_eq!(p.order(&["code"]), None);
         assert_eq!(p.page(), 1);
-        assert_eq!(total_text(12), "12");
-        assert_eq!(total_text(10_001), "hơn 10.000");
+        assert_eq!(total_text(12, COUNT_CAP), "12");
+        assert_eq!(total_text(10_001, COUNT_CAP), "hơn 10.000");
+        assert_eq!(total_text(1_001, SEARCH_COUNT_CAP), "hơn 1.000");
     }
 }

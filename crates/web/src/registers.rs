@@ -490,7 +490,7 @@ async fn rows<R: Record, S: Store>(
         ..Default::default()
     };
     let store = app.store_for(user);
-    let total = store.count_matching::<R>(&q, listing::COUNT_CAP).await?;
+    let total = store.count_matching::<R>(&q, listing::cap_for(&q)).await?;
     p.paging.apply(&mut q, &sortable(reg));
     let list: Vec<Stored<R>> = store.list::<R>(&q).await?;
     let names = ref_options(app, user, reg, reg.def.columns).await?;
@@ -590,7 +590,12 @@ pub async fn list<S: Store>(
     let slug = reg.def.slug;
     let columns: Vec<(&str, &str)> = reg.def.columns.iter().map(|c| (*c, reg.label(c))).collect();
     let headers = listing::headings(&columns, &sortable(reg), &p.paging, &|over| p.link(slug, over));
-    let pager = listing::pager(total, &p.paging, &|n| p.link(slug, &[("trang", n.to_string())]));
+    let cap = if p.search().is_some() {
+        listing::SEARCH_COUNT_CAP
+    } else {
+        listing::COUNT_CAP
+    };
+    let pager = listing::pager(total, cap, &p.paging, &|n| p.link(slug, &[("trang", n.to_string())]));
     let export = |format: &str| {
         let mut link = p.link(slug, &[("dinh-dang", format.to_owned())]);
         link.insert_str(format!("/so/{slug}").len(), "/xuat");
@@ -601,7 +606,7 @@ pub async fn list<S: Store>(
         context! {
             user => user_ctx(&user), reg_slug => slug, title => reg.def.title, headers, rows,
             q => p.q.clone().unwrap_or_default(),
-            total => listing::total_text(total), pager,
+            total => listing::total_text(total, cap), pager,
             export_csv => export("csv"), export_xlsx => export("xlsx"),
             deleted => p.deleted.as_deref().map(|d| d.chars().take(300).collect::<String>()),
             can_restore => user.require(Role::Admin).is_ok(),
@@ -897,7 +902,7 @@ async fn related<S: Store>(store: &S, kind: RecordKind, key: &str) -> Result<Vec
                 .into_iter()
                 .map(|(id, label)| context! { href => record_href(*k, id), label })
                 .collect();
-            groups.push(context! { title, total => listing::total_text(total), rows, more, all });
+            groups.push(context! { title, total => listing::total_text(total, 1000), rows, more, all });
         }
     }
     Ok(groups)

@@ -2215,6 +2215,32 @@ fn form_values(html: &str) -> Vec<(String, String)> {
 /// through its workflow) and deleted from their page.
 async fn items_and_cases_are_edited_and_deleted_on_their_pages(app: &TestApp) {
     let (c, csrf) = login(app, "chuyenvien").await;
+    // The case list: its total, ordered by a heading, exported as filtered.
+    let cases = app.store.count(RecordKind::Case).await.expect("count");
+    let (_, list) = page(&c, app, "/vu-viec?sap-xep=code&chieu=giam").await;
+    assert!(list.contains(&format!("Tổng số: <b>{cases}</b> vụ việc")), "{list}");
+    assert!(list.contains("aria-sort=\"descending\""));
+    let res = c
+        .get(app.url("/vu-viec/xuat?dinh-dang=csv&status=new"))
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.expect("bytes");
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&bytes[3..])
+        .records()
+        .map(|r| r.expect("row"))
+        .collect();
+    let new_cases = app
+        .store
+        .list::<Case>(&ListQuery::default())
+        .await
+        .expect("cases")
+        .iter()
+        .filter(|c| c.record.status == CaseStatus::New)
+        .count();
+    assert_eq!(rows.len(), new_cases, "the filter applies to the export");
+    assert!(rows.iter().all(|r| &r[6] == "Mới phát hiện"), "statuses in words");
     let case = app
         .store
         .get_by_key::<Case>("VV-2024-04")

@@ -14,14 +14,54 @@ use serde::Deserialize;
 use super::*;
 use crate::auth::CurrentUser;
 use crate::extract::{PageForm, PagePath, PageQuery};
+use crate::listing::{self, Paging};
 use crate::{AppState, WebError};
+use canhgiac_interchange::sheet::{Cell, Sheet};
 
 #[derive(Deserialize)]
 pub struct CaseFilter {
+    q: Option<String>,
     status: Option<String>,
+    #[serde(flatten)]
+    paging: Paging,
+    /// Exports only: `csv` or `xlsx`.
+    #[serde(rename = "dinh-dang")]
+    format: Option<String>,
     /// Set by the redirect after deleting: what was deleted.
     #[serde(rename = "da-xoa")]
     deleted: Option<String>,
+}
+
+/// The columns the case list may be ordered by.
+const SORTABLE: &[&str] = &["code", "title", "status", "opened_on"];
+
+impl CaseFilter {
+    fn query(&self) -> Result<ListQuery, WebError> {
+        let mut q = ListQuery::default();
+        if let Some(s) = self.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            q.search = Some(canhgiac_domain::nfc(&s.chars().take(200).collect::<String>()));
+        }
+        if let Some(s) = self.status.as_deref().filter(|s| !s.is_empty()) {
+            let st = CaseStatus::parse(s).map_err(|e| WebError::BadRequest(e.message))?;
+            q.filters.push(("status".into(), st.code().into()));
+        }
+        Ok(q)
+    }
+
+    fn link(&self, base: &str, over: &[(&str, String)]) -> String {
+        let own = |v: &Option<String>| v.clone().unwrap_or_default();
+        let mut params: Vec<(&str, String)> = vec![
+            ("q", own(&self.q)),
+            ("status", own(&self.status)),
+            ("sap-xep", own(&self.paging.sort)),
+            ("chieu", own(&self.paging.dir)),
+        ];
+        for (k, v) in over {
+            params.retain(|(p, _)| p != k);
+            params.push((k, v.clone()));
+        }
+        listing::url(base, &params)
+    }
 }
 
 pub async fn cases<S: Store>(
@@ -29,23 +69,32 @@ pub async fn cases<S: Store>(
     user: CurrentUser,
     PageQuery(f): PageQuery<CaseFilter>,
 ) -> Result<Response, WebError> {
-    let mut q = ListQuery {
-        limit: Some(500),
-        ..Default::default()
-    };
-    let status = f.status.filter(|s| !s.is_empty());
-    if let Some(s) = &status {
-        let st = CaseStatus::parse(s).map_err(|e| WebError::BadRequest(e.message))?;
-        q.filters.push(("status".into(), st.code().into()));
-    }
-    let list = app.store_for(&user).list::<Case>(&q).await?;
+    let store = app.store_for(&user);
+    let mut q = f.query()?;
+    let cap = listing::cap_for(&q);
+    let total = store.count_matching::<Case>(&q, cap).await?;
+    f.paging.apply(&mut q, SORTABLE);
+    let list = store.list::<Case>(&q).await?;
+    let columns = [
+        ("code", "Mã"),
+        ("title", "Tiêu đề"),
+        ("platform", "Nền tảng"),
+        ("status", "Trạng thái"),
+        ("opened_on", "Ngày phát hiện"),
+    ];
     let html = app.views.render(
         "cases.html",
         context! {
             user => user_ctx(&user),
             cases => minijinja::Value::from_serialize(&list),
             statuses => options(CaseStatus::ALL, CaseStatus::code, CaseStatus::label_vn),
-            status,
+            status => f.status.clone().unwrap_or_default(),
+            q => f.q.clone().unwrap_or_default(),
+            headers => listing::headings(&columns, SORTABLE, &f.paging, &|over| f.link("/vu-viec", over)),
+            total => listing::total_text(total, cap),
+            pager => listing::pager(total, cap, &f.paging, &|n| f.link("/vu-viec", &[("trang", n.to_string())])),
+            export_csv => f.link("/vu-viec/xuat", &[("dinh-dang", "csv".into())]),
+            export_xlsx => f.link("/vu-viec/xuat", &[("dinh-dang", "xlsx".into())]),
             status_labels => status_labels(),
             platform_labels => platform_labels(),
             can_edit => user.require(Role::Editor).is_ok(),
@@ -53,6 +102,68 @@ pub async fn cases<S: Store>(
         },
     );
     Ok(Html(html).into_response())
+}
+
+/// The filtered case list as a file, in its order, in words.
+pub async fn cases_export<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageQuery(f): PageQuery<CaseFilter>,
+) -> Result<Response, WebError> {
+    let store = app.store_for(&user);
+    let mut q = f.query()?;
+    q.order = f.paging.order(SORTABLE);
+    q.limit = Some(canhgiac_store::MAX_PAGE);
+    let mut rows = Vec::new();
+    let mut offset = 0;
+    while offset < listing::EXPORT_ROWS {
+        q.offset = Some(offset);
+        let page = store.list::<Case>(&q).await?;
+        let n = page.len() as u32;
+        for c in page {
+            let r = c.record;
+            rows.push(
+                [
+                    r.code.to_string(),
+                    r.title.to_string(),
+                    r.platform.label_vn().to_owned(),
+                    r.account.to_string(),
+                    r.urls.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+                    r.category.label_vn().to_owned(),
+                    r.status.label_vn().to_owned(),
+                    r.opened_on.to_string(),
+                    r.closed_on.map(|d| d.to_string()).unwrap_or_default(),
+                    r.summary.to_string(),
+                ]
+                .into_iter()
+                .map(Cell::Text)
+                .collect(),
+            );
+        }
+        if n < canhgiac_store::MAX_PAGE {
+            break;
+        }
+        offset += n;
+    }
+    let sheet = Sheet {
+        title: "Vụ việc".into(),
+        headers: [
+            "Mã vụ việc",
+            "Tiêu đề",
+            "Nền tảng",
+            "Tài khoản",
+            "Đường dẫn nội dung",
+            "Loại vi phạm",
+            "Trạng thái",
+            "Ngày phát hiện",
+            "Ngày kết thúc",
+            "Tóm tắt",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows,
+    };
+    download_sheet(&sheet, "vu-viec", f.format.as_deref())
 }
 
 fn case_form_page<S: Store>(app: &AppState<S>, user: &CurrentUser, f: &HashMap<String, String>, error: &str) -> String {

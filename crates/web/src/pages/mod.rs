@@ -12,7 +12,7 @@ mod reports;
 mod submissions;
 
 pub use audit::{audit_log, AuditFilter};
-pub use cases::{case_create, case_detail, case_new, case_status, cases, CaseFilter};
+pub use cases::{case_create, case_detail, case_new, case_status, cases, cases_export, CaseFilter};
 pub use dashboard::dashboard;
 pub use items::{item, items, items_export, items_import, items_import_form, items_template, ItemFilter, MAX_UPLOAD};
 pub use reports::{report_document, report_download, report_form, report_issue, report_preview, ReportQuery};
