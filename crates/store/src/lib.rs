@@ -302,6 +302,11 @@ pub trait AuditLog: Send + Sync + 'static {
 
     /// Recomputes the audit hash chain from the first entry.
     fn verify_audit(&self) -> impl Future<Output = Result<AuditCheck>> + Send;
+
+    /// The sequence number of the newest audit entry: it moves with every
+    /// change to any record, so figures computed at one value still hold
+    /// while it has not moved (a cache's validator, on every node).
+    fn head_seq(&self) -> impl Future<Output = Result<i64>> + Send;
 }
 
 /// The figures of a period, by aggregate queries over the records.

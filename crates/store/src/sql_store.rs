@@ -1346,6 +1346,15 @@ impl Records for SqlStore {
 }
 
 impl AuditLog for SqlStore {
+    async fn head_seq(&self) -> Result<i64> {
+        single_int(
+            self.pool
+                .rows("SELECT seq FROM audit_head WHERE id = 1", &[], &[Ty::Int])
+                .await?,
+            "audit_head",
+        )
+    }
+
     #[tracing::instrument(skip_all)]
     async fn audit(&self, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
         let mut wh = Vec::new();

@@ -92,6 +92,9 @@ pub struct App<S> {
     pub hash_slots: Arc<tokio::sync::Semaphore>,
     /// Permits for LibreOffice conversions (`Settings::pdf_slots`).
     pub pdf_slots: Arc<tokio::sync::Semaphore>,
+    /// The dashboard's figures of a period, by agency and period, with the
+    /// audit head they were computed at (`pages::dashboard`).
+    pub period_figures: pages::dashboard::FigureCache,
 }
 
 pub type AppState<S> = Arc<App<S>>;
@@ -141,6 +144,7 @@ pub fn state<S: Store>(store: S, settings: Settings) -> AppState<S> {
         views: views::Views::new(),
         hash_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
         pdf_slots: Arc::new(tokio::sync::Semaphore::new(pdf)),
+        period_figures: Default::default(),
     })
 }
 

@@ -287,6 +287,37 @@ async fn sign_in_sessions_and_sign_out(app: &TestApp) {
         html.contains("<svg class=\"bieu-do\"") && html.contains("Cùng kỳ năm trước"),
         "charts"
     );
+    // The period's figures are kept until a record changes, then recomputed.
+    let items_shown = |html: &str| -> String {
+        html.split("<span>tin, bài</span>")
+            .next()
+            .and_then(|h| h.rsplit("<b>").next())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let before = items_shown(&html);
+    let mut extra = app
+        .store
+        .list::<MediaItem>(&ListQuery::default())
+        .await
+        .expect("items")
+        .remove(0)
+        .record;
+    extra.url = Some(Text::lit("https://baobacgiang.vn/them-mot-tin"));
+    extra.title = Text::lit("Thêm một tin trong kỳ");
+    extra.published_on = Date::from_ymd(2024, 3, 1).expect("day");
+    extra.duplicate_of = None;
+    app.store.create(&Actor::system("test"), &extra).await.expect("create");
+    let again = c
+        .get(app.url("/?ky=2024-H1"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("html");
+    let after = items_shown(&again);
+    assert_ne!(before, after, "a new item shows at once: {before} → {after}");
     let bad = c.get(app.url("/?ky=2024-H9")).send().await.expect("home");
     assert_eq!(
         bad.status(),

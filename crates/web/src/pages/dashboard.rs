@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use canhgiac_domain::{Case, CaseStatus, Date, DateRange, Dong, MediaItem, Period, PeriodRule, SanctionDecision};
+use std::sync::Arc;
+
 use canhgiac_store::{ListQuery, Store};
 use minijinja::context;
 use serde::Deserialize;
@@ -95,49 +97,30 @@ pub async fn dashboard<S: Store>(
         },
     };
     let range = period.range(rule);
-    let last_year = range.previous_year();
-    let s = store.summary(range).await?;
-
-    // Items by month, this period and the same months a year earlier.
-    let months = months_of(range);
-    let now_by_month = items_by_month(&store, range).await?;
-    let then_by_month = items_by_month(&store, last_year).await?;
-    let month_chart = charts::columns(
-        &format!("Tin, bài theo tháng, {} và cùng kỳ năm trước", period.label_vn()),
-        &months.iter().map(|(y, m)| format!("{m:02}/{y}")).collect::<Vec<_>>(),
-        &[
-            Series {
-                name: "Kỳ này".into(),
-                values: months
-                    .iter()
-                    .map(|k| now_by_month.get(k).copied().unwrap_or(0))
-                    .collect(),
-            },
-            Series {
-                name: "Cùng kỳ năm trước".into(),
-                values: months
-                    .iter()
-                    .map(|(y, m)| then_by_month.get(&(y - 1, *m)).copied().unwrap_or(0))
-                    .collect(),
-            },
-        ],
-        &|v| canhgiac_domain::money::group_thousands(v),
-    );
-
-    // Items by topic, by name.
-    let topic_names = topic_names(&store).await?;
-    let mut by_topic: BTreeMap<String, i64> = BTreeMap::new();
-    for c in &s.items_by_topic_outlet {
-        *by_topic.entry(c.topic.clone()).or_default() += c.items;
-    }
-    let mut topic_bars: Vec<Bar> = by_topic
-        .into_iter()
-        .map(|(t, n)| Bar::count(topic_names.get(&t).cloned().unwrap_or(t), n))
-        .collect();
-    topic_bars.sort_by_key(|b| std::cmp::Reverse(b.value));
-    let topic_chart = charts::bars("Tin, bài theo chủ đề", &topic_bars);
-
-    let fine_chart = fine_chart(&store, period, range, &months).await?;
+    // The period's figures hold while no record has changed: computed once
+    // per audit head, agency and period, on each node.
+    let head = store.head_seq().await?;
+    let key = format!("{:?}|{period}|{rule:?}", user.agency);
+    let cached = app
+        .period_figures
+        .lock()
+        .ok()
+        .and_then(|c| c.get(&key).filter(|(seq, _)| *seq == head).map(|(_, f)| Arc::clone(f)));
+    let part = match cached {
+        Some(p) => p,
+        None => {
+            let p = Arc::new(period_part(&store, period, range).await?);
+            if let Ok(mut c) = app.period_figures.lock() {
+                // Entries of an older head are stale: dropped as they are met.
+                c.retain(|_, (seq, _)| *seq == head);
+                if c.len() >= FIGURE_CACHE_ENTRIES {
+                    c.clear();
+                }
+                c.insert(key, (head, Arc::clone(&p)));
+            }
+            p
+        }
+    };
     let now = open_now(&store, today).await?;
     let newest = store
         .list::<MediaItem>(&ListQuery {
@@ -145,24 +128,6 @@ pub async fn dashboard<S: Store>(
             ..Default::default()
         })
         .await?;
-    let change = |now: i64, then: i64| -> String {
-        match canhgiac_domain::numbers::change_percent(now.max(0) as u64, then.max(0) as u64) {
-            Some(p) if p > 0 => format!("tăng {p}% so với cùng kỳ"),
-            Some(p) if p < 0 => format!("giảm {}% so với cùng kỳ", -p),
-            Some(_) => "bằng cùng kỳ".to_owned(),
-            None => "cùng kỳ không phát sinh".to_owned(),
-        }
-    };
-    // The same period a year earlier, from the kept day counts: the item
-    // figure is compared, as in the report; the others are the period's.
-    let items_before: i64 = then_by_month.values().sum();
-    let sanctioned = s.sanctions.organisations + s.sanctions.individuals;
-    let figures = vec![
-        context! { n => s.directives, label => "văn bản chỉ đạo" },
-        context! { n => s.items, label => "tin, bài", vs => change(s.items, items_before) },
-        context! { n => s.inspections, label => "cuộc thanh tra, kiểm tra" },
-        context! { n => sanctioned, label => "tổ chức, cá nhân bị xử phạt" },
-    ];
     let html = app.views.render(
         "dashboard.html",
         context! {
@@ -174,11 +139,11 @@ pub async fn dashboard<S: Store>(
             error,
             from => range.from.to_string(),
             to => range.to.to_string(),
-            figures,
-            fine_total => s.fine_total.to_string(),
-            month_chart, topic_chart, fine_chart, now,
+            figures => part.figures(),
+            fine_total => part.summary.fine_total.to_string(),
+            month_chart => &part.month_chart, topic_chart => &part.topic_chart, fine_chart => &part.fine_chart, now,
             newest => minijinja::Value::from_serialize(&newest),
-            outlet_names => outlet_names(&store).await?,
+            outlet_names => &part.outlet_names,
             status_labels => status_labels(),
         },
     );
@@ -265,4 +230,98 @@ async fn fine_chart<S: Store>(
         }],
         &|v| Dong::new(v).map(|d| d.short()).unwrap_or_default(),
     ))
+}
+
+/// What the dashboard shows of a period: its figures and charts, the same
+/// until a record changes.
+pub struct PeriodPart {
+    summary: canhgiac_store::Summary,
+    items_before: i64,
+    month_chart: String,
+    topic_chart: String,
+    fine_chart: String,
+    outlet_names: std::collections::HashMap<String, String>,
+}
+
+/// Period figures by agency and period, with the audit head they hold at.
+pub type FigureCache = std::sync::Mutex<std::collections::HashMap<String, (i64, Arc<PeriodPart>)>>;
+
+/// Periods kept at once; past it the cache starts again.
+const FIGURE_CACHE_ENTRIES: usize = 256;
+
+impl PeriodPart {
+    fn figures(&self) -> Vec<minijinja::Value> {
+        let s = &self.summary;
+        let vs = match canhgiac_domain::numbers::change_percent(s.items.max(0) as u64, self.items_before.max(0) as u64)
+        {
+            Some(p) if p > 0 => format!("tăng {p}% so với cùng kỳ"),
+            Some(p) if p < 0 => format!("giảm {}% so với cùng kỳ", -p),
+            Some(_) => "bằng cùng kỳ".to_owned(),
+            None => "cùng kỳ không phát sinh".to_owned(),
+        };
+        vec![
+            context! { n => s.directives, label => "văn bản chỉ đạo" },
+            context! { n => s.items, label => "tin, bài", vs },
+            context! { n => s.inspections, label => "cuộc thanh tra, kiểm tra" },
+            context! { n => s.sanctions.organisations + s.sanctions.individuals, label => "tổ chức, cá nhân bị xử phạt" },
+        ]
+    }
+}
+
+/// Computes a period's figures and charts from the store.
+async fn period_part<S: Store>(store: &S, period: Period, range: DateRange) -> Result<PeriodPart, WebError> {
+    let last_year = range.previous_year();
+    let s = store.summary(range).await?;
+
+    // Items by month, this period and the same months a year earlier.
+    let months = months_of(range);
+    let now_by_month = items_by_month(store, range).await?;
+    let then_by_month = items_by_month(store, last_year).await?;
+    let month_chart = charts::columns(
+        &format!("Tin, bài theo tháng, {} và cùng kỳ năm trước", period.label_vn()),
+        &months.iter().map(|(y, m)| format!("{m:02}/{y}")).collect::<Vec<_>>(),
+        &[
+            Series {
+                name: "Kỳ này".into(),
+                values: months
+                    .iter()
+                    .map(|k| now_by_month.get(k).copied().unwrap_or(0))
+                    .collect(),
+            },
+            Series {
+                name: "Cùng kỳ năm trước".into(),
+                values: months
+                    .iter()
+                    .map(|(y, m)| then_by_month.get(&(y - 1, *m)).copied().unwrap_or(0))
+                    .collect(),
+            },
+        ],
+        &|v| canhgiac_domain::money::group_thousands(v),
+    );
+
+    // Items by topic, by name.
+    let topic_names = topic_names(store).await?;
+    let mut by_topic: BTreeMap<String, i64> = BTreeMap::new();
+    for c in &s.items_by_topic_outlet {
+        *by_topic.entry(c.topic.clone()).or_default() += c.items;
+    }
+    let mut topic_bars: Vec<Bar> = by_topic
+        .into_iter()
+        .map(|(t, n)| Bar::count(topic_names.get(&t).cloned().unwrap_or(t), n))
+        .collect();
+    topic_bars.sort_by_key(|b| std::cmp::Reverse(b.value));
+    let topic_chart = charts::bars("Tin, bài theo chủ đề", &topic_bars);
+
+    let fine_chart = fine_chart(store, period, range, &months).await?;
+    // The same period a year earlier, from the kept day counts: the item
+    // figure is compared, as in the report.
+    let items_before: i64 = then_by_month.values().sum();
+    Ok(PeriodPart {
+        summary: s,
+        items_before,
+        month_chart,
+        topic_chart,
+        fine_chart,
+        outlet_names: outlet_names(store).await?,
+    })
 }
