@@ -1212,9 +1212,11 @@ impl Records for SqlStore {
     async fn count_matching<R: Record>(&self, q: &ListQuery, cap: u32) -> Result<u64> {
         let (wh, args) = list_where::<R>(q, self.scope())?;
         // Counting stops after `cap + 1` rows, so a total costs at most
-        // that many index entries, whatever the table's size.
+        // that many index entries, whatever the table's size. Newest first,
+        // as the list reads them: the rows come in storage order, not
+        // through another index's order (a search reads each row).
         let sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM {}{wh} LIMIT {}) AS matching",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {}{wh} ORDER BY id DESC LIMIT {}) AS matching",
             R::META.plural,
             u64::from(cap) + 1
         );
