@@ -79,6 +79,35 @@ impl Paging {
     }
 }
 
+/// Every record a query matches, in its order, a store page at a time, up
+/// to [`EXPORT_ROWS`]: what an export writes.
+pub async fn all_matching<R: canhgiac_domain::Record, S: canhgiac_store::Store>(
+    store: &S,
+    mut q: ListQuery,
+) -> Result<Vec<canhgiac_store::Stored<R>>, canhgiac_store::StoreError> {
+    q.limit = Some(canhgiac_store::MAX_PAGE);
+    let mut out = Vec::new();
+    while (out.len() as u32) < EXPORT_ROWS {
+        q.offset = Some(out.len() as u32);
+        let page = store.list::<R>(&q).await?;
+        let full = page.len() as u32 == canhgiac_store::MAX_PAGE;
+        out.extend(page);
+        if !full {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// A list's address: its own parameters with `over` in their place.
+pub fn relink<'a>(base: &str, mut params: Vec<(&'a str, String)>, over: &[(&'a str, String)]) -> String {
+    for (k, v) in over {
+        params.retain(|(p, _)| p != k);
+        params.push((k, v.clone()));
+    }
+    url(base, &params)
+}
+
 /// An address with its query: `base?k=v&…`, empty values left out.
 pub fn url(base: &str, params: &[(&str, String)]) -> String {
     let mut ser = form_urlencoded::Serializer::new(String::new());

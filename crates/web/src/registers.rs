@@ -422,16 +422,15 @@ impl ListParams {
 
     /// The address of this list with `over` in place of its own values.
     fn link(&self, slug: &str, over: &[(&str, String)]) -> String {
-        let mut params: Vec<(&str, String)> = vec![
-            ("q", self.q.clone().unwrap_or_default()),
-            ("sap-xep", self.paging.sort.clone().unwrap_or_default()),
-            ("chieu", self.paging.dir.clone().unwrap_or_default()),
-        ];
-        for (k, v) in over {
-            params.retain(|(p, _)| p != k);
-            params.push((k, v.clone()));
-        }
-        listing::url(&format!("/so/{slug}"), &params)
+        listing::relink(
+            &format!("/so/{slug}"),
+            vec![
+                ("q", self.q.clone().unwrap_or_default()),
+                ("sap-xep", self.paging.sort.clone().unwrap_or_default()),
+                ("chieu", self.paging.dir.clone().unwrap_or_default()),
+            ],
+            over,
+        )
     }
 }
 
@@ -514,39 +513,28 @@ async fn sheet<R: Record, S: Store>(
 ) -> Result<Sheet, WebError> {
     let columns: Vec<&'static str> = reg.fields().map(|f| f.name).collect();
     let names = ref_options(app, user, reg, &columns).await?;
-    let mut q = ListQuery {
+    let q = ListQuery {
         search: p.search(),
         order: p.paging.order(&sortable(reg)),
-        limit: Some(canhgiac_store::MAX_PAGE),
         ..Default::default()
     };
     let mut rows = Vec::new();
-    let mut offset = 0;
-    while offset < listing::EXPORT_ROWS {
-        q.offset = Some(offset);
-        let page: Vec<Stored<R>> = app.store_for(user).list::<R>(&q).await?;
-        let n = page.len() as u32;
-        for s in &page {
-            let raw = values_of(reg, &s.record);
-            let cells = cells_of(reg, &s.record, &columns, &names);
-            rows.push(
-                columns
-                    .iter()
-                    .zip(cells)
-                    .map(|(c, text)| match R::META.field(c).map(|f| f.ty) {
-                        Some(FieldTy::Int | FieldTy::Money) => raw
-                            .get(*c)
-                            .and_then(|v| v.parse::<f64>().ok())
-                            .map_or(Cell::Text(text), Cell::Number),
-                        _ => Cell::Text(text),
-                    })
-                    .collect(),
-            );
-        }
-        if n < canhgiac_store::MAX_PAGE {
-            break;
-        }
-        offset += n;
+    for s in listing::all_matching::<R, S>(&app.store_for(user), q).await? {
+        let raw = values_of(reg, &s.record);
+        let cells = cells_of(reg, &s.record, &columns, &names);
+        rows.push(
+            columns
+                .iter()
+                .zip(cells)
+                .map(|(c, text)| match R::META.field(c).map(|f| f.ty) {
+                    Some(FieldTy::Int | FieldTy::Money) => raw
+                        .get(*c)
+                        .and_then(|v| v.parse::<f64>().ok())
+                        .map_or(Cell::Text(text), Cell::Number),
+                    _ => Cell::Text(text),
+                })
+                .collect(),
+        );
     }
     Ok(Sheet {
         title: reg.def.title.to_owned(),

@@ -50,17 +50,16 @@ impl CaseFilter {
 
     fn link(&self, base: &str, over: &[(&str, String)]) -> String {
         let own = |v: &Option<String>| v.clone().unwrap_or_default();
-        let mut params: Vec<(&str, String)> = vec![
-            ("q", own(&self.q)),
-            ("status", own(&self.status)),
-            ("sap-xep", own(&self.paging.sort)),
-            ("chieu", own(&self.paging.dir)),
-        ];
-        for (k, v) in over {
-            params.retain(|(p, _)| p != k);
-            params.push((k, v.clone()));
-        }
-        listing::url(base, &params)
+        listing::relink(
+            base,
+            vec![
+                ("q", own(&self.q)),
+                ("status", own(&self.status)),
+                ("sap-xep", own(&self.paging.sort)),
+                ("chieu", own(&self.paging.dir)),
+            ],
+            over,
+        )
     }
 }
 
@@ -113,37 +112,26 @@ pub async fn cases_export<S: Store>(
     let store = app.store_for(&user);
     let mut q = f.query()?;
     q.order = f.paging.order(SORTABLE);
-    q.limit = Some(canhgiac_store::MAX_PAGE);
     let mut rows = Vec::new();
-    let mut offset = 0;
-    while offset < listing::EXPORT_ROWS {
-        q.offset = Some(offset);
-        let page = store.list::<Case>(&q).await?;
-        let n = page.len() as u32;
-        for c in page {
-            let r = c.record;
-            rows.push(
-                [
-                    r.code.to_string(),
-                    r.title.to_string(),
-                    r.platform.label_vn().to_owned(),
-                    r.account.to_string(),
-                    r.urls.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
-                    r.category.label_vn().to_owned(),
-                    r.status.label_vn().to_owned(),
-                    r.opened_on.to_string(),
-                    r.closed_on.map(|d| d.to_string()).unwrap_or_default(),
-                    r.summary.to_string(),
-                ]
-                .into_iter()
-                .map(Cell::Text)
-                .collect(),
-            );
-        }
-        if n < canhgiac_store::MAX_PAGE {
-            break;
-        }
-        offset += n;
+    for c in listing::all_matching::<Case, S>(&store, q).await? {
+        let r = c.record;
+        rows.push(
+            [
+                r.code.to_string(),
+                r.title.to_string(),
+                r.platform.label_vn().to_owned(),
+                r.account.to_string(),
+                r.urls.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+                r.category.label_vn().to_owned(),
+                r.status.label_vn().to_owned(),
+                r.opened_on.to_string(),
+                r.closed_on.map(|d| d.to_string()).unwrap_or_default(),
+                r.summary.to_string(),
+            ]
+            .into_iter()
+            .map(Cell::Text)
+            .collect(),
+        );
     }
     let sheet = Sheet {
         title: "Vụ việc".into(),

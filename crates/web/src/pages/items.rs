@@ -74,22 +74,21 @@ impl ItemFilter {
     /// This list's address with `over` in place of its own values.
     fn link(&self, base: &str, over: &[(&str, String)]) -> String {
         let own = |v: &Option<String>| v.clone().unwrap_or_default();
-        let mut params: Vec<(&str, String)> = vec![
-            ("q", own(&self.q)),
-            ("outlet", own(&self.outlet)),
-            ("topic", own(&self.topic)),
-            ("kind", own(&self.kind)),
-            ("from", own(&self.from)),
-            ("to", own(&self.to)),
-            ("featured", own(&self.featured)),
-            ("sap-xep", own(&self.paging.sort)),
-            ("chieu", own(&self.paging.dir)),
-        ];
-        for (k, v) in over {
-            params.retain(|(p, _)| p != k);
-            params.push((k, v.clone()));
-        }
-        listing::url(base, &params)
+        listing::relink(
+            base,
+            vec![
+                ("q", own(&self.q)),
+                ("outlet", own(&self.outlet)),
+                ("topic", own(&self.topic)),
+                ("kind", own(&self.kind)),
+                ("from", own(&self.from)),
+                ("to", own(&self.to)),
+                ("featured", own(&self.featured)),
+                ("sap-xep", own(&self.paging.sort)),
+                ("chieu", own(&self.paging.dir)),
+            ],
+            over,
+        )
     }
 }
 
@@ -173,47 +172,36 @@ pub async fn items_export<S: Store>(
     let store = app.store_for(&user);
     let mut q = f.query().map_err(WebError::BadRequest)?;
     q.order = f.paging.order(SORTABLE);
-    q.limit = Some(canhgiac_store::MAX_PAGE);
     let (topics, outlets) = (topic_names(&store).await?, outlet_names(&store).await?);
     let name = |names: &std::collections::HashMap<String, String>, k: &str| {
         names.get(k).cloned().unwrap_or_else(|| k.to_owned())
     };
     let mut rows = Vec::new();
-    let mut offset = 0;
-    while offset < listing::EXPORT_ROWS {
-        q.offset = Some(offset);
-        let page = store.list::<MediaItem>(&q).await?;
-        let n = page.len() as u32;
-        for i in page {
-            let r = i.record;
-            rows.push(
-                [
-                    r.published_on.to_string(),
-                    r.title.to_string(),
-                    name(&outlets, r.outlet.as_str()),
-                    r.kind.label_vn().to_owned(),
-                    r.topics
-                        .iter()
-                        .map(|t| name(&topics, t.as_str()))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    r.url.map(|u| u.to_string()).unwrap_or_default(),
-                    if r.featured { "Có".into() } else { String::new() },
-                    if r.duplicate_of.is_some() {
-                        "Có".into()
-                    } else {
-                        String::new()
-                    },
-                ]
-                .into_iter()
-                .map(Cell::Text)
-                .collect(),
-            );
-        }
-        if n < canhgiac_store::MAX_PAGE {
-            break;
-        }
-        offset += n;
+    for i in listing::all_matching::<MediaItem, S>(&store, q).await? {
+        let r = i.record;
+        rows.push(
+            [
+                r.published_on.to_string(),
+                r.title.to_string(),
+                name(&outlets, r.outlet.as_str()),
+                r.kind.label_vn().to_owned(),
+                r.topics
+                    .iter()
+                    .map(|t| name(&topics, t.as_str()))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                r.url.map(|u| u.to_string()).unwrap_or_default(),
+                if r.featured { "Có".into() } else { String::new() },
+                if r.duplicate_of.is_some() {
+                    "Có".into()
+                } else {
+                    String::new()
+                },
+            ]
+            .into_iter()
+            .map(Cell::Text)
+            .collect(),
+        );
     }
     let sheet = Sheet {
         title: "Tin, bài".into(),
