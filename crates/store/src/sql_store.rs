@@ -927,8 +927,8 @@ fn restorable_kind(kind: RecordKind) -> bool {
 }
 
 /// Whether anything has happened to a deleted record's kind and code since
-/// its delete entry (a restore, a new record with that code).
-async fn changed_since_in(tx: &mut Tx, entry: &AuditEntry, scope: Option<&str>) -> Result<bool> {
+/// its delete entry (a restore, a new record with that code): the query.
+fn changed_since_query(entry: &AuditEntry, scope: Option<&str>) -> (String, Vec<Value>) {
     let mut args = vec![
         Value::from(entry.kind.code()),
         Value::from(entry.record_key.as_str()),
@@ -941,17 +941,23 @@ async fn changed_since_in(tx: &mut Tx, entry: &AuditEntry, scope: Option<&str>) 
         }
         None => "",
     };
-    let sql = format!("SELECT COUNT(*) FROM audit_log WHERE kind = $1 AND record_key = $2 AND seq > $3{owner}");
-    let n = single_int(tx.rows(&sql, &args, &[Ty::Int]).await?, "count")?;
-    Ok(n > 0)
+    (
+        format!("SELECT COUNT(*) FROM audit_log WHERE kind = $1 AND record_key = $2 AND seq > $3{owner}"),
+        args,
+    )
+}
+
+/// [`changed_since_query`] inside a writing transaction (a restore).
+async fn changed_since_in(tx: &mut Tx, entry: &AuditEntry, scope: Option<&str>) -> Result<bool> {
+    let (sql, args) = changed_since_query(entry, scope);
+    Ok(single_int(tx.rows(&sql, &args, &[Ty::Int]).await?, "count")? > 0)
 }
 
 impl SqlStore {
+    /// [`changed_since_query`] as a plain read (the bin's list).
     async fn changed_since(&self, entry: &AuditEntry) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
-        let changed = changed_since_in(&mut tx, entry, self.scope()).await;
-        let _ = tx.rollback().await;
-        changed
+        let (sql, args) = changed_since_query(entry, self.scope());
+        Ok(single_int(self.pool.rows(&sql, &args, &[Ty::Int]).await?, "count")? > 0)
     }
 }
 
