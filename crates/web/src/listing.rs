@@ -79,6 +79,56 @@ impl Paging {
     }
 }
 
+/// One page of a list and the total it is a page of, counted as far as
+/// its query allows (`cap`).
+pub struct Counted<R> {
+    pub rows: Vec<canhgiac_store::Stored<R>>,
+    pub total: u64,
+    pub cap: u32,
+}
+
+impl<R> Counted<R> {
+    /// Nothing to show (a refused filter), counted as any list.
+    pub fn none() -> Self {
+        Counted {
+            rows: Vec::new(),
+            total: 0,
+            cap: COUNT_CAP,
+        }
+    }
+
+    pub fn total_text(&self) -> String {
+        total_text(self.total, self.cap)
+    }
+
+    pub fn pager(&self, paging: &Paging, link: &dyn Fn(u32) -> String) -> minijinja::Value {
+        pager(self.total, self.cap, paging, link)
+    }
+}
+
+/// The page `paging` asks for of what `q` matches, in its order among
+/// `sortable`, with the total: what every list page reads.
+pub async fn page_of<R: canhgiac_domain::Record, S: canhgiac_store::Store>(
+    store: &S,
+    mut q: ListQuery,
+    paging: &Paging,
+    sortable: &[&str],
+) -> Result<Counted<R>, canhgiac_store::StoreError> {
+    let cap = cap_for(&q);
+    let total = store.count_matching::<R>(&q, cap).await?;
+    paging.apply(&mut q, sortable);
+    Ok(Counted {
+        rows: store.list::<R>(&q).await?,
+        total,
+        cap,
+    })
+}
+
+/// What a list's notice names after a delete (`?da-xoa=…`), bounded.
+pub fn deleted_notice(deleted: Option<&str>) -> Option<String> {
+    deleted.map(|d| d.chars().take(300).collect())
+}
+
 /// Every record a query matches, in its order, a store page at a time, up
 /// to [`EXPORT_ROWS`]: what an export writes.
 pub async fn all_matching<R: canhgiac_domain::Record, S: canhgiac_store::Store>(

@@ -321,7 +321,7 @@ fn ref_fields(reg: Register) -> Vec<&'static str> {
 /// `topics:PCMT`; this joins the ticked ones into the field as the parsers
 /// read it. A form without the boxes (an older client, a test) sends the
 /// field itself, which is kept.
-fn gather_ticked(reg: Register, form: &HashMap<String, String>) -> HashMap<String, String> {
+pub(crate) fn gather_ticked(reg: Register, form: &HashMap<String, String>) -> HashMap<String, String> {
     let mut out = form.clone();
     for fl in reg.fields().filter(|f| matches!(f.ty, FieldTy::Refs(_))) {
         let prefix = format!("{}:", fl.name);
@@ -477,30 +477,31 @@ fn cells_of<R: Record>(
         .collect()
 }
 
-/// One page of a register: its rows and the total it is a page of.
+/// One page of a register: its rows, and the total and pager it is a
+/// page of.
 async fn rows<R: Record, S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
     reg: Register,
     p: &ListParams,
-) -> Result<(Vec<minijinja::Value>, u64), WebError> {
-    let mut q = ListQuery {
+) -> Result<(Vec<minijinja::Value>, String, minijinja::Value), WebError> {
+    let q = ListQuery {
         search: p.search(),
         ..Default::default()
     };
-    let store = app.store_for(user);
-    let total = store.count_matching::<R>(&q, listing::cap_for(&q)).await?;
-    p.paging.apply(&mut q, &sortable(reg));
-    let list: Vec<Stored<R>> = store.list::<R>(&q).await?;
+    let page = listing::page_of::<R, S>(&app.store_for(user), q, &p.paging, &sortable(reg)).await?;
+    let slug = reg.def.slug;
+    let pager = page.pager(&p.paging, &|n| p.link(slug, &[("trang", n.to_string())]));
     let names = ref_options(app, user, reg, reg.def.columns).await?;
-    let rows = list
+    let rows = page
+        .rows
         .iter()
         .map(|s| {
             let cells = cells_of(reg, &s.record, reg.def.columns, &names);
             context! { id => s.id, cells, shared => locked(s) }
         })
         .collect();
-    Ok((rows, total))
+    Ok((rows, page.total_text(), pager))
 }
 
 /// Every matching record of a register (up to [`listing::EXPORT_ROWS`]),
@@ -574,16 +575,10 @@ pub async fn list<S: Store>(
     PageQuery(p): PageQuery<ListParams>,
 ) -> Result<Response, WebError> {
     let reg = register(&slug)?;
-    let (rows, total) = by_kind!(reg.kind, rows, &app, &user, reg, &p)?;
+    let (rows, total, pager) = by_kind!(reg.kind, rows, &app, &user, reg, &p)?;
     let slug = reg.def.slug;
     let columns: Vec<(&str, &str)> = reg.def.columns.iter().map(|c| (*c, reg.label(c))).collect();
     let headers = listing::headings(&columns, &sortable(reg), &p.paging, &|over| p.link(slug, over));
-    let cap = if p.search().is_some() {
-        listing::SEARCH_COUNT_CAP
-    } else {
-        listing::COUNT_CAP
-    };
-    let pager = listing::pager(total, cap, &p.paging, &|n| p.link(slug, &[("trang", n.to_string())]));
     let export = |format: &str| {
         let mut link = p.link(slug, &[("dinh-dang", format.to_owned())]);
         link.insert_str(format!("/so/{slug}").len(), "/xuat");
@@ -594,9 +589,9 @@ pub async fn list<S: Store>(
         context! {
             user => user_ctx(&user), reg_slug => slug, title => reg.def.title, headers, rows,
             q => p.q.clone().unwrap_or_default(),
-            total => listing::total_text(total, cap), pager,
+            total, pager,
             export_csv => export("csv"), export_xlsx => export("xlsx"),
-            deleted => p.deleted.as_deref().map(|d| d.chars().take(300).collect::<String>()),
+            deleted => listing::deleted_notice(p.deleted.as_deref()),
             can_restore => user.require(Role::Admin).is_ok(),
             can_edit => user.require(Role::Editor).is_ok(),
         },

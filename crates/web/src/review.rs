@@ -69,16 +69,10 @@ pub async fn update_item<S: Store>(
         .await?
         .ok_or(WebError::NotFound)?;
     let mut rec = item.record.clone();
-    // Topics come as one box per topic (`topics:PCMT`), or, from an older
-    // client, as the field itself.
-    let mut ticked: Vec<&str> = f.keys().filter_map(|k| k.strip_prefix("topics:")).collect();
-    ticked.sort_unstable();
-    let joined = ticked.join(";");
-    let topics = if ticked.is_empty() {
-        f.get("topics").map(String::as_str).unwrap_or("")
-    } else {
-        joined.as_str()
-    };
+    // Topics come as one box per topic (`topics:PCMT`), as on the item
+    // form, or, from an older client, as the field itself.
+    let f = crate::registers::gather_ticked(crate::registers::item_register(), &f);
+    let topics = f.get("topics").map(String::as_str).unwrap_or("");
     if topics.len() > 1000 {
         return Err(WebError::BadRequest("Danh sách chủ đề quá dài".into()));
     }

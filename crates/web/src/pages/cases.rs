@@ -69,11 +69,7 @@ pub async fn cases<S: Store>(
     PageQuery(f): PageQuery<CaseFilter>,
 ) -> Result<Response, WebError> {
     let store = app.store_for(&user);
-    let mut q = f.query()?;
-    let cap = listing::cap_for(&q);
-    let total = store.count_matching::<Case>(&q, cap).await?;
-    f.paging.apply(&mut q, SORTABLE);
-    let list = store.list::<Case>(&q).await?;
+    let page = listing::page_of::<Case, S>(&store, f.query()?, &f.paging, SORTABLE).await?;
     let columns = [
         ("code", "Mã"),
         ("title", "Tiêu đề"),
@@ -85,19 +81,19 @@ pub async fn cases<S: Store>(
         "cases.html",
         context! {
             user => user_ctx(&user),
-            cases => minijinja::Value::from_serialize(&list),
+            cases => minijinja::Value::from_serialize(&page.rows),
             statuses => options(CaseStatus::ALL, CaseStatus::code, CaseStatus::label_vn),
             status => f.status.clone().unwrap_or_default(),
             q => f.q.clone().unwrap_or_default(),
             headers => listing::headings(&columns, SORTABLE, &f.paging, &|over| f.link("/vu-viec", over)),
-            total => listing::total_text(total, cap),
-            pager => listing::pager(total, cap, &f.paging, &|n| f.link("/vu-viec", &[("trang", n.to_string())])),
+            total => page.total_text(),
+            pager => page.pager(&f.paging, &|n| f.link("/vu-viec", &[("trang", n.to_string())])),
             export_csv => f.link("/vu-viec/xuat", &[("dinh-dang", "csv".into())]),
             export_xlsx => f.link("/vu-viec/xuat", &[("dinh-dang", "xlsx".into())]),
             status_labels => status_labels(),
             platform_labels => platform_labels(),
             can_edit => user.require(Role::Editor).is_ok(),
-            deleted => f.deleted.as_deref().map(|d| d.chars().take(300).collect::<String>()),
+            deleted => listing::deleted_notice(f.deleted.as_deref()),
         },
     );
     Ok(Html(html).into_response())

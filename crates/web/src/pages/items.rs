@@ -98,17 +98,16 @@ pub async fn items<S: Store>(
     PageQuery(f): PageQuery<ItemFilter>,
 ) -> Result<Response, WebError> {
     let store = app.store_for(&user);
-    let q_cap = f.query().unwrap_or_default();
-    let (list, total, error) = match f.query() {
-        Ok(mut q) => {
-            let total = store.count_matching::<MediaItem>(&q, listing::cap_for(&q)).await?;
-            f.paging.apply(&mut q, SORTABLE);
-            (store.list::<MediaItem>(&q).await?, total, String::new())
-        }
-        Err(e) => (Vec::new(), 0, e),
+    let (page, error) = match f.query() {
+        Ok(q) => (
+            listing::page_of::<MediaItem, S>(&store, q, &f.paging, SORTABLE).await?,
+            String::new(),
+        ),
+        Err(e) => (listing::Counted::none(), e),
     };
     let topic_names = topic_names(&store).await?;
-    let rows: Vec<minijinja::Value> = list
+    let rows: Vec<minijinja::Value> = page
+        .rows
         .iter()
         .map(|i| {
             let topics: Vec<&str> = i
@@ -136,16 +135,14 @@ pub async fn items<S: Store>(
         ("topics", "Chủ đề"),
     ];
     let headers = listing::headings(&columns, SORTABLE, &f.paging, &|over| f.link("/tin-bai", over));
-    let pager = listing::pager(total, listing::cap_for(&q_cap), &f.paging, &|n| {
-        f.link("/tin-bai", &[("trang", n.to_string())])
-    });
+    let pager = page.pager(&f.paging, &|n| f.link("/tin-bai", &[("trang", n.to_string())]));
     let html = app.views.render(
         "items.html",
         context! {
             user => user_ctx(&user),
             items => rows,
             headers,
-            total => listing::total_text(total, listing::cap_for(&q_cap)),
+            total => page.total_text(),
             pager,
             export_csv => f.link("/tin-bai/xuat", &[("dinh-dang", "csv".into())]),
             export_xlsx => f.link("/tin-bai/xuat", &[("dinh-dang", "xlsx".into())]),
@@ -156,7 +153,7 @@ pub async fn items<S: Store>(
             f => minijinja::Value::from_serialize(&f),
             error,
             can_edit => user.require(Role::Editor).is_ok(),
-            deleted => f.deleted.as_deref().map(|d| d.chars().take(300).collect::<String>()),
+            deleted => listing::deleted_notice(f.deleted.as_deref()),
         },
     );
     Ok(Html(html).into_response())
