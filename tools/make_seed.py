@@ -22,7 +22,8 @@ notes = [
     "Báo cáo gốc không nêu số hiệu, ngày ban hành của các văn bản chỉ đạo, số và ngày của quyết định xử phạt, tên các đối tượng thanh tra, kiểm tra: các giá trị đó trong dữ liệu mẫu là giá trị minh họa.",
     "Các tin, bài không in nghiêng trong báo cáo gốc được sinh tự động (source = import, featured = false) để số lượng khớp với báo cáo: phòng, chống tội phạm gần 100 tin, bài; Đài PT-TH gần 70 tin, bài và Báo Bắc Giang 50 tin, bài, ảnh về phòng, chống ma túy.",
     "Tên chuyên trang, chuyên mục, chương trình in nghiêng được lưu là chuyên trang/chuyên mục; tên các phong trào và Đề án in nghiêng thuộc phần tường thuật của mẫu báo cáo.",
-    "Danh mục căn cứ pháp lý mẫu gồm Khoản 1 Điều 101 Nghị định số 15/2020/NĐ-CP mà báo cáo gốc viện dẫn (hai mức phạt 7,5 triệu đồng của báo cáo là mức trung bình của khung 5–10 triệu đồng đối với cá nhân) và Khoản 1, 2 Điều 95 Nghị định số 174/2026/NĐ-CP thay thế từ ngày 01/7/2026; nội dung sửa đổi của Nghị định 14/2022 và 211/2025 chưa được đối chiếu.",
+    "Danh mục căn cứ pháp lý mẫu gồm Khoản 7 Điều 34 Nghị định số 174/2026/NĐ-CP về SIM rác (từ ngày 01/7/2026), Khoản 1 Điều 101 Nghị định số 15/2020/NĐ-CP mà báo cáo gốc viện dẫn (hai mức phạt 7,5 triệu đồng của báo cáo là mức trung bình của khung 5–10 triệu đồng đối với cá nhân) và Khoản 1, 2 Điều 95 Nghị định số 174/2026/NĐ-CP thay thế từ ngày 01/7/2026; nội dung sửa đổi của Nghị định 14/2022 và 211/2025 chưa được đối chiếu.",
+    "Dữ liệu viễn thông là dữ liệu minh họa, không có trong báo cáo gốc: các doanh nghiệp viễn thông, các đợt tin nhắn tuyên truyền, báo cáo rác viễn thông hằng tháng (năm 2023 và 6 tháng đầu năm 2024), 200 trạm BTS cùng giấy phép tần số và giấy chứng nhận kiểm định, số SIM sai thông tin phát hiện tại cuộc kiểm tra KT-2024-01 (cuộc kiểm tra này và quyết định xử phạt 03/QĐ-XPHC đã có trong dữ liệu mẫu) và cuộc kiểm tra trạm BTS KT-2024-05 (tháng 7/2024, ngoài kỳ báo cáo).",
     "Quyết định xử phạt 7,5 triệu đồng của Công an thành phố Bắc Giang (vụ việc VV-2024-03) là của cơ quan khác (issued_by_agency = false), không tính vào 06 đối tượng bị Sở xử phạt với tổng số tiền 19,5 triệu đồng.",
 ]
 
@@ -306,7 +307,7 @@ inspections = [
      "started_on": "2024-03-04", "ended_on": "2024-03-15"},
     {"code": "KT-2024-01", "kind": "check", "field": "Viễn thông",
      "title": "Kiểm tra việc đăng ký, lưu giữ thông tin thuê bao di động tại các điểm cung cấp dịch vụ", "lead": LEAD,
-     "started_on": "2024-04-01", "ended_on": "2024-04-12"},
+     "started_on": "2024-04-01", "ended_on": "2024-04-12", "scope": "dang_ky_thue_bao"},
     {"code": "KT-2024-02", "kind": "check", "field": "Trò chơi điện tử công cộng",
      "title": "Kiểm tra điểm cung cấp dịch vụ trò chơi điện tử công cộng", "lead": LEAD,
      "started_on": "2024-04-22", "ended_on": "2024-04-26"},
@@ -326,7 +327,9 @@ inspection_subjects = [
     subj("TT-2024-01", "Cơ sở in A1", O), subj("TT-2024-01", "Cơ sở in A2", O),
     subj("TT-2024-01", "Công ty phát hành xuất bản phẩm A3", O), subj("TT-2024-01", "Nhà sách A4", O),
     subj("TT-2024-01", "Nguyễn Văn E (cơ sở photocopy)", I),
-    subj("KT-2024-01", "Đại lý viễn thông B1", O, True), subj("KT-2024-01", "Đại lý viễn thông B2", O),
+    dict(subj("KT-2024-01", "Đại lý viễn thông B1", O, True), wrong_sims=12,
+         findings="Phát hiện 12 SIM đã kích hoạt sẵn, thông tin thuê bao không đúng quy định"),
+    subj("KT-2024-01", "Đại lý viễn thông B2", O),
     subj("KT-2024-01", "Cửa hàng giao dịch viễn thông B3", O), subj("KT-2024-01", "Điểm ủy quyền viễn thông B4", O),
     subj("KT-2024-01", "Trần Thị G (điểm bán SIM)", I), subj("KT-2024-01", "Lê Văn H (điểm bán SIM)", I),
     subj("KT-2024-02", "Công ty TNHH trò chơi C1", O, True), subj("KT-2024-02", "Công ty TNHH dịch vụ Internet C2", O),
@@ -396,7 +399,91 @@ legal_bases = [
      "fine_organisation_min": 30_000_000, "fine_organisation_max": 50_000_000,
      "valid_from": "2026-07-01",
      "note": "Mức phạt quy định cho tổ chức; cá nhân bằng một nửa. Biện pháp khắc phục: buộc gỡ bỏ; buộc khóa tài khoản, trang, nhóm hoặc kênh."},
+    # Telecom: the one provision ../shared/DESIGN.md gives (SIM rác).
+    {"code": "nd174-2026-d34-k7",
+     "document": "Nghị định số 174/2026/NĐ-CP", "article": "34", "clause": "7",
+     "title": "Lưu thông SIM thuê bao di động đã được kích hoạt sẵn hoặc đăng ký sẵn thông tin thuê bao (SIM rác) khi không phải doanh nghiệp viễn thông, đại lý được phép",
+     "field": "Viễn thông",
+     "fine_individual_min": 15_000_000, "fine_individual_max": 20_000_000,
+     "fine_organisation_min": 30_000_000, "fine_organisation_max": 40_000_000,
+     "valid_from": "2026-07-01",
+     "note": "Mức phạt quy định cho tổ chức; cá nhân bằng một nửa. Nghị định số 91/2020/NĐ-CP về chống tin nhắn rác, thư điện tử rác, cuộc gọi rác và các điều về thông tin thuê bao, tần số vô tuyến điện của Nghị định số 15/2020/NĐ-CP chưa được đối chiếu nguyên văn nên chưa đưa vào danh mục; cơ quan bổ sung khi viện dẫn."},
 ]
+
+# Telecom (illustrative; the seed report only names the work): three
+# operators' provincial branches, their awareness messages, their monthly
+# spam reports for 2023 (the comparison) and 2024-H1, and 200 BTS stations
+# whose certificates expire from 2024 to 2029, so some are always near.
+telecom_operators = [
+    {"code": "viettel", "name": "Tập đoàn Công nghiệp - Viễn thông Quân đội (Viettel)"},
+    {"code": "vnpt", "name": "Tập đoàn Bưu chính Viễn thông Việt Nam (VNPT)"},
+    {"code": "mobifone", "name": "Tổng công ty Viễn thông MobiFone"},
+    {"code": "viettel-bacgiang", "name": "Viettel Bắc Giang", "parent": "viettel", "address": "Thành phố Bắc Giang"},
+    {"code": "vnpt-bacgiang", "name": "VNPT Bắc Giang", "parent": "vnpt", "address": "Thành phố Bắc Giang"},
+    {"code": "mobifone-bacgiang", "name": "MobiFone Bắc Giang", "parent": "mobifone", "address": "Thành phố Bắc Giang"},
+]
+BRANCHES = ["viettel-bacgiang", "vnpt-bacgiang", "mobifone-bacgiang"]
+SHARE = {"viettel-bacgiang": 0.55, "vnpt-bacgiang": 0.27, "mobifone-bacgiang": 0.18}
+
+def campaign(op, topic, channel, start, end, message, sent, reached):
+    return {"operator": op, "topic": topic, "channel": channel, "started_on": start, "ended_on": end,
+            "message": message, "messages_sent": sent, "subscribers_reached": reached}
+
+MT = "Ma túy hủy hoại sức khỏe, tan nát gia đình. Hãy tránh xa ma túy! Phát hiện hành vi mua bán, sử dụng trái phép chất ma túy, hãy báo ngay cho cơ quan Công an gần nhất."
+LD = "Cảnh giác các cuộc gọi giả danh cơ quan Công an, Viện kiểm sát, Tòa án yêu cầu chuyển tiền. Cơ quan chức năng không làm việc qua điện thoại. Phản ánh cuộc gọi, tin nhắn rác tới đầu số 5656."
+telecom_campaigns = [
+    campaign("viettel-bacgiang", "ma_tuy", "sms", "2024-06-03", "2024-06-10", MT, 412_000, 398_500),
+    campaign("vnpt-bacgiang", "ma_tuy", "sms", "2024-06-03", "2024-06-10", MT, 205_000, 199_200),
+    campaign("mobifone-bacgiang", "ma_tuy", "sms", "2024-06-03", "2024-06-10", MT, 131_000, 127_400),
+    campaign("viettel-bacgiang", "lua_dao_qua_mang", "sms", "2024-03-11", "2024-03-15", LD, 415_000, 401_800),
+    campaign("vnpt-bacgiang", "lua_dao_qua_mang", "thong_bao_ung_dung", "2024-04-01", "2024-04-30", LD, 96_000, 96_000),
+]
+
+def spam_month(op, month, scale):
+    base = SHARE[op] * scale
+    return {"operator": op, "month": month,
+            "sms_reports": int(base * rng.uniform(1800, 2400)), "call_reports": int(base * rng.uniform(600, 900)),
+            "numbers_blocked": int(base * rng.uniform(300, 420)), "sims_revoked": int(base * rng.uniform(900, 1300)),
+            "fraud_calls_handled": int(base * rng.uniform(40, 70))}
+
+spam_reports = [spam_month(op, f"{y}-{m:02d}", 1.0 if y == 2024 else 1.25)
+                for y in (2023, 2024) for m in range(1, 13 if y == 2023 else 7) for op in BRANCHES]
+
+COMMUNES = [
+    ("Phường Trần Phú", "Thành phố Bắc Giang"), ("Phường Ngô Quyền", "Thành phố Bắc Giang"),
+    ("Phường Hoàng Văn Thụ", "Thành phố Bắc Giang"), ("Xã Tân Tiến", "Thành phố Bắc Giang"),
+    ("Thị trấn Chũ", "Huyện Lục Ngạn"), ("Xã Nam Dương", "Huyện Lục Ngạn"), ("Xã Phượng Sơn", "Huyện Lục Ngạn"),
+    ("Thị trấn An Châu", "Huyện Sơn Động"), ("Xã Tuấn Đạo", "Huyện Sơn Động"),
+    ("Thị trấn Đồi Ngô", "Huyện Lục Nam"), ("Xã Bảo Đài", "Huyện Lục Nam"),
+    ("Thị trấn Thắng", "Huyện Hiệp Hòa"), ("Xã Đức Thắng", "Huyện Hiệp Hòa"),
+    ("Thị trấn Bích Động", "Huyện Việt Yên"), ("Phường Nếnh", "Thị xã Việt Yên"),
+    ("Thị trấn Cao Thượng", "Huyện Tân Yên"), ("Thị trấn Vôi", "Huyện Lạng Giang"),
+    ("Thị trấn Nham Biền", "Huyện Yên Dũng"), ("Thị trấn Bố Hạ", "Huyện Yên Thế"), ("Thị trấn Phồn Xương", "Huyện Yên Thế"),
+]
+PREFIX = {"viettel-bacgiang": "BGG", "vnpt-bacgiang": "BGI", "mobifone-bacgiang": "BGM"}
+bts_stations = []
+for i in range(200):
+    op = BRANCHES[0] if i < 110 else BRANCHES[1] if i < 164 else BRANCHES[2]
+    commune, district = COMMUNES[i % len(COMMUNES)]
+    issued_year = 2019 + i % 5
+    issued = f"{issued_year}-{1 + (i * 7) % 12:02d}-{1 + (i * 11) % 28:02d}"
+    # Certificates last five years: expiries run from 2024 to 2029.
+    expires = f"{issued_year + 5}-{1 + (i * 7) % 12:02d}-{(i * 11) % 28 or 28:02d}"
+    bts_stations.append({
+        "operator": op, "code": f"{PREFIX[op]}{i + 1:04d}",
+        "address": f"Thôn {1 + i % 9}, {commune}, {district}", "commune": commune,
+        "coordinates": f"{21.05 + rng.uniform(0, 0.45):.5f}, {106.0 + rng.uniform(0, 0.85):.5f}",
+        "licence_number": f"{10000 + i}/GP-CTS", "licence_expires": f"{2025 + i % 4}-12-31",
+        "certificate_number": f"{issued_year}/KĐ-{PREFIX[op]}-{i + 1:04d}",
+        "certificate_issued_on": issued, "certificate_expires": expires,
+    })
+
+inspections.append(
+    {"code": "KT-2024-05", "kind": "check", "field": "Viễn thông",
+     "title": "Kiểm tra việc chấp hành quy định về kiểm định trạm BTS, sử dụng tần số vô tuyến điện", "lead": LEAD,
+     "started_on": "2024-07-08", "ended_on": "2024-07-12", "scope": "tram_bts"})
+for code in ("BGG0003", "BGI0120", "BGM0170"):
+    inspection_subjects.append(dict(subj("KT-2024-05", f"Trạm BTS {code}", O), station=code))
 
 doc = {
     "format": "canhgiac",
@@ -416,6 +503,10 @@ doc = {
         "cases": cases,
         "evidence": evidence,
         "takedown_checks": takedown_checks,
+        "telecom_operators": telecom_operators,
+        "bts_stations": bts_stations,
+        "telecom_campaigns": telecom_campaigns,
+        "spam_reports": spam_reports,
         "inspections": inspections,
         "inspection_subjects": inspection_subjects,
         "sanction_decisions": sanction_decisions,

@@ -94,10 +94,99 @@ fn machine() -> String {
     format!("{cpu}, {cores} nhân, {mem} GiB RAM")
 }
 
-pub async fn run(store: &SqlStore, items: u64, runs: u32) -> Result<()> {
+/// The peak resident memory of this process so far, in MiB (Linux).
+fn peak_mib() -> Option<u64> {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse::<u64>()
+        .ok()
+        .map(|kb| kb / 1024)
+}
+
+/// A station list as an operator sends it: CSV with Vietnamese headers,
+/// `n` rows over the seed's three operators.
+fn station_csv(n: u64) -> String {
+    let ops = ["viettel-bacgiang", "vnpt-bacgiang", "mobifone-bacgiang"];
+    let mut s = String::from(
+        "Doanh nghiệp,Mã trạm,Địa chỉ,\"Xã, phường\",\"Tọa độ (vĩ độ, kinh độ)\",Số giấy phép tần số,\
+         Giấy phép tần số hết hạn,Số giấy chứng nhận kiểm định,Ngày cấp giấy chứng nhận kiểm định,\
+         Giấy chứng nhận kiểm định hết hạn\n",
+    );
+    for i in 0..n {
+        let place = PLACES[(i % 10) as usize];
+        let (y, m, d) = (2020 + i % 5, 1 + i % 12, 1 + i % 28);
+        s.push_str(&format!(
+            "{},BENCH{i:06},\"Thôn {}, {place}\",Xã {place},\"{:.5}, {:.5}\",{}/GP-CTS,31/12/{},\
+             {i}/KĐ,{d:02}/{m:02}/{y},{:02}/{m:02}/{}\n",
+            ops[(i % 3) as usize],
+            1 + i % 9,
+            21.05 + (i % 4500) as f64 / 10_000.0,
+            106.0 + (i % 8500) as f64 / 10_000.0,
+            10_000 + i,
+            2025 + i % 4,
+            d.min(28),
+            y + 5
+        ));
+    }
+    s
+}
+
+/// Imports a generated station list twice (new, then unchanged) and says
+/// how long each part took and how much memory the process peaked at.
+async fn stations(store: &SqlStore, n: u64) -> Result<()> {
+    let csv = station_csv(n);
+    let before = peak_mib();
+    let t = Instant::now();
+    let ds = canhgiac_interchange::read_csv("tram.csv", csv.as_bytes(), Some(RecordKind::BtsStation))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let parse = t.elapsed();
+    let t = Instant::now();
+    let first = store.import(&Actor::system("cli:bench"), &ds).await?;
+    let write = t.elapsed();
+    let t = Instant::now();
+    let again = store.import(&Actor::system("cli:bench"), &ds).await?;
+    let rerun = t.elapsed();
+    let per_s = |d: Duration| n as f64 / d.as_secs_f64().max(0.001);
+    println!(
+        "Danh sách trạm BTS: {n} dòng, {:.1} MB CSV",
+        csv.len() as f64 / 1_000_000.0
+    );
+    println!(
+        "  đọc CSV           {:>8.0} ms ({:.0} dòng/giây)",
+        parse.as_secs_f64() * 1000.0,
+        per_s(parse)
+    );
+    println!(
+        "  ghi lần đầu       {:>8.0} ms ({:.0} dòng/giây; {} mới, {} cập nhật)",
+        write.as_secs_f64() * 1000.0,
+        per_s(write),
+        first.total_created(),
+        first.total_updated()
+    );
+    println!(
+        "  nhập lại y nguyên {:>8.0} ms ({:.0} dòng/giây; {} không đổi)",
+        rerun.as_secs_f64() * 1000.0,
+        per_s(rerun),
+        again.total_unchanged()
+    );
+    if let (Some(b), Some(a)) = (before, peak_mib()) {
+        println!("  bộ nhớ đỉnh của tiến trình: {a} MiB (trước khi nhập {b} MiB)");
+    }
+    Ok(())
+}
+
+pub async fn run(store: &SqlStore, items: u64, runs: u32, station_rows: u64) -> Result<()> {
     let seed = canhgiac_interchange::read_json("seed.json", crate::commands::SEED.as_bytes())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     store.import(&Actor::system("cli:bench"), &seed.records).await?;
+    if station_rows > 0 {
+        println!("Máy: {}", machine());
+        stations(store, station_rows).await?;
+    }
     let have = store.count(RecordKind::MediaItem).await? as u64;
     if have < items {
         let missing = items - have;

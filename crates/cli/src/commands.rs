@@ -153,7 +153,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Key { action } => crate::federation::key(&store, action).await,
         Command::Outlet { action } => outlet(&store, action).await,
         Command::User { action } => user(&store, action).await,
-        Command::Bench { items, runs } => crate::bench::run(&store, *items, (*runs).max(1)).await,
+        Command::Bench { items, runs, stations } => crate::bench::run(&store, *items, (*runs).max(1), *stations).await,
     };
     store.close().await;
     result

@@ -148,6 +148,9 @@ pub enum Command {
         /// Số lần đo mỗi mục.
         #[arg(long, default_value_t = 5)]
         runs: u32,
+        /// Đo thêm việc nhập một danh sách trạm BTS (CSV) có chừng này dòng; 0 là bỏ qua.
+        #[arg(long, default_value_t = 0)]
+        stations: u64,
     },
     /// Tạo mã truy cập API cho một người dùng; mã chỉ hiển thị một lần (create an API token).
     Token {

@@ -96,6 +96,16 @@ impl Date {
         Date(self.0.pred_opt().unwrap_or(self.0))
     }
 
+    /// This day moved by `days` (negative to go back); unchanged past the
+    /// calendar's ends.
+    pub fn plus_days(self, days: i64) -> Date {
+        Date(
+            self.0
+                .checked_add_signed(chrono::Duration::days(days))
+                .unwrap_or(self.0),
+        )
+    }
+
     pub fn today() -> Date {
         // Vietnam is UTC+7 all year.
         Date((Utc::now() + chrono::Duration::hours(7)).date_naive())
@@ -132,6 +142,171 @@ impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         Date::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A calendar month: `05/2024` to people, `2024-05` to machines (which
+/// sorts as text and is how a month is stored). Monthly figures (an
+/// operator's spam report) are kept per month.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    year: i32,
+    month: u32,
+}
+
+impl Month {
+    pub fn new(year: i32, month: u32) -> Option<Self> {
+        ((1900..=2200).contains(&year) && (1..=12).contains(&month)).then_some(Month { year, month })
+    }
+
+    /// Accepts `05/2024`, `5/2024`, `2024-05`, `tháng 5/2024`, `T5/2024`
+    /// and a date within the month (`01/05/2024`, `2024-05-01`: what a
+    /// spreadsheet makes of a month cell). Anything else is refused.
+    pub fn parse(s: &str) -> Result<Self, FieldError> {
+        let t = s.trim();
+        let bad = || FieldError::new(format!("Tháng không hợp lệ: «{t}» (cần dạng mm/yyyy)"));
+        if let Ok(d) = Date::parse(t) {
+            return Ok(Month::of(d));
+        }
+        let folded = crate::text::fold(t);
+        let core = folded
+            .strip_prefix("thang")
+            .or_else(|| folded.strip_prefix('t'))
+            .unwrap_or(&folded)
+            .trim();
+        let parts: Vec<&str> = core.split(['/', '-', '.']).map(str::trim).collect();
+        if parts.len() != 2
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(bad());
+        }
+        let num = |p: &str| p.parse::<u32>().map_err(|_| bad());
+        let (y, m) = if parts[0].len() == 4 {
+            (num(parts[0])?, num(parts[1])?)
+        } else if parts[1].len() == 4 {
+            (num(parts[1])?, num(parts[0])?)
+        } else {
+            return Err(bad());
+        };
+        if !(1..=12).contains(&m) {
+            return Err(FieldError::new(format!("Tháng phải từ 1 đến 12: «{t}»")));
+        }
+        i32::try_from(y)
+            .ok()
+            .and_then(|y| Month::new(y, m))
+            .ok_or_else(|| FieldError::new(format!("Năm ngoài phạm vi cho phép: «{t}»")))
+    }
+
+    /// The month a day falls in.
+    pub fn of(d: Date) -> Month {
+        Month {
+            year: d.year(),
+            month: d.month(),
+        }
+    }
+
+    pub fn year(self) -> i32 {
+        self.year
+    }
+
+    pub fn month(self) -> u32 {
+        self.month
+    }
+
+    /// The first day of the month.
+    pub fn first_day(self) -> Date {
+        Date::from_ymd(self.year, self.month, 1).unwrap_or(Date(NaiveDate::MIN))
+    }
+
+    /// `2024-05`, the storage and interchange form.
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}", self.year, self.month)
+    }
+
+    /// The month after.
+    pub fn next(self) -> Month {
+        if self.month == 12 {
+            Month {
+                year: self.year + 1,
+                month: 1,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month + 1,
+            }
+        }
+    }
+
+    /// The month before.
+    pub fn prev(self) -> Month {
+        if self.month == 1 {
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
+    /// The same month a year earlier.
+    pub fn year_before(self) -> Month {
+        Month {
+            year: self.year - 1,
+            month: self.month,
+        }
+    }
+}
+
+/// `05/2024`, the form people read.
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}/{}", self.month, self.year)
+    }
+}
+
+impl fmt::Debug for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Month({})", self.iso())
+    }
+}
+
+impl Serialize for Month {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.iso())
+    }
+}
+
+impl<'de> Deserialize<'de> for Month {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Month::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// What a month's JSON value must look like: `yyyy-mm` (or `mm/yyyy`).
+pub const MONTH_PATTERN: &str =
+    "^((19[0-9]{2}|2[01][0-9]{2}|2200)-(0?[1-9]|1[0-2])|(0?[1-9]|1[0-2])/(19[0-9]{2}|2[01][0-9]{2}|2200))$";
+
+impl schemars::JsonSchema for Month {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Month".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "Tháng: yyyy-mm (hoặc mm/yyyy khi gửi lên)",
+            "pattern": MONTH_PATTERN
+        })
     }
 }
 
@@ -267,6 +442,82 @@ impl schemars::JsonSchema for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The document's month pattern promises no more than the parser takes.
+    #[test]
+    fn what_the_month_pattern_matches_is_accepted() {
+        let re = regex::Regex::new(MONTH_PATTERN).unwrap();
+        let mut matched = 0;
+        for y in [1899, 1900, 2024, 2199, 2200, 2201, 24] {
+            for m in 0..=13 {
+                for s in [
+                    format!("{y}-{m}"),
+                    format!("{y}-{m:02}"),
+                    format!("{m}/{y}"),
+                    format!("{m:02}/{y}"),
+                ] {
+                    if re.is_match(&s) {
+                        matched += 1;
+                        assert!(Month::parse(&s).is_ok(), "{s} matches but is refused");
+                    }
+                }
+            }
+        }
+        assert!(matched > 100);
+    }
+
+    #[test]
+    fn months_in_every_spelling_and_the_wrong_ones_refused() {
+        let may = Month::new(2024, 5).unwrap();
+        for s in [
+            "05/2024",
+            "5/2024",
+            "2024-05",
+            "tháng 5/2024",
+            "Tháng 05/2024",
+            "T5/2024",
+            "01/05/2024",
+            "2024-05-31",
+        ] {
+            assert_eq!(Month::parse(s).unwrap(), may, "{s}");
+        }
+        assert_eq!(may.to_string(), "05/2024");
+        assert_eq!(may.iso(), "2024-05");
+        assert_eq!(serde_json::to_string(&may).unwrap(), "\"2024-05\"");
+        for s in [
+            "13/2024",
+            "0/2024",
+            "2024-13",
+            "05/24",
+            "2024",
+            "",
+            "05/2024/1",
+            "mười/2024",
+            "05/1800",
+            "-5/2024",
+        ] {
+            assert!(Month::parse(s).is_err(), "{s}");
+        }
+        assert!(Month::parse("13/2024").unwrap_err().message.contains("từ 1 đến 12"));
+        assert_eq!(may.first_day(), Date::from_ymd(2024, 5, 1).unwrap());
+        assert_eq!(may.year_before().iso(), "2023-05");
+        assert_eq!(Month::new(2024, 12).unwrap().next().iso(), "2025-01");
+        assert_eq!(Month::new(2024, 1).unwrap().prev().iso(), "2023-12");
+        let national =
+            crate::DateRange::new(Date::parse("15/12/2023").unwrap(), Date::parse("14/06/2024").unwrap()).unwrap();
+        let months: Vec<String> = national.months().iter().map(|m| m.iso()).collect();
+        assert_eq!(
+            months,
+            ["2023-12", "2024-01", "2024-02", "2024-03", "2024-04", "2024-05"]
+        );
+        let calendar =
+            crate::DateRange::new(Date::parse("01/01/2024").unwrap(), Date::parse("30/06/2024").unwrap()).unwrap();
+        assert_eq!(calendar.months().len(), 6);
+        assert_eq!(calendar.months()[5].iso(), "2024-06");
+        let short =
+            crate::DateRange::new(Date::parse("02/05/2024").unwrap(), Date::parse("20/05/2024").unwrap()).unwrap();
+        assert!(short.months().is_empty(), "no month ends within it");
+    }
 
     /// Every day from 1900 to 2200, in the spellings the parser reads,
     /// matches the pattern; and whatever day-month-year the pattern matches,

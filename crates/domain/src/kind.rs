@@ -40,6 +40,8 @@ pub enum FieldTy {
     Choice(fn() -> Vec<(&'static str, &'static str)>),
     /// A reporting period (`2024-H1`).
     Period,
+    /// A calendar month, `mm/yyyy` to people, `yyyy-mm` stored.
+    Month,
     /// A nested value (struct or list of structs), kept as JSON; not on
     /// generic forms or table files.
     Nested,
@@ -65,7 +67,8 @@ impl FieldTy {
             | FieldTy::Date
             | FieldTy::Instant
             | FieldTy::Choice(_)
-            | FieldTy::Period => Storage::Text,
+            | FieldTy::Period
+            | FieldTy::Month => Storage::Text,
             FieldTy::Refs(_) | FieldTy::Texts | FieldTy::Nested => Storage::Json,
             FieldTy::Bool => Storage::Bool,
             FieldTy::Int | FieldTy::Money => Storage::Int,
@@ -285,15 +288,32 @@ pub fn flat_value(f: &FieldDef, raw: &str) -> Result<Option<serde_json::Value>, 
         FieldTy::Refs(_) => split(&[';', ',']),
         FieldTy::Texts => split(&[';']),
         FieldTy::Int => Value::Number(
-            t.parse::<u32>()
-                .map_err(|_| format!("«{t}»: cần một số nguyên không âm"))?
+            whole_number(t)
+                .ok_or_else(|| format!("«{t}»: cần một số nguyên không âm"))?
                 .into(),
         ),
         FieldTy::Money => Value::Number(crate::money::Dong::parse(t).map_err(|e| e.message)?.get().into()),
         FieldTy::Instant => Value::String(crate::date::Timestamp::parse_local(t).map_err(|e| e.message)?.rfc3339()),
+        FieldTy::Month => Value::String(crate::date::Month::parse(t).map_err(|e| e.message)?.iso()),
         FieldTy::Nested => serde_json::from_str(t).map_err(|_| format!("«{t}» không phải JSON hợp lệ"))?,
         _ => Value::String(t.to_owned()),
     }))
+}
+
+/// A whole number as people write it: `1200`, or with its thousands
+/// grouped by dots or spaces (`1.200`, `1 200`, as spreadsheets print
+/// them). A decimal comma, a sign or a misplaced dot is not a whole number.
+fn whole_number(t: &str) -> Option<u32> {
+    let groups: Vec<&str> = t.split(['.', ' ', '\u{a0}']).collect();
+    let grouped = groups.len() > 1 && (1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3);
+    if groups.len() > 1 && !grouped {
+        return None;
+    }
+    let digits: String = groups.concat();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// The text a person sees and edits for one stored field: dates as
@@ -305,6 +325,9 @@ pub fn flat_text(f: &FieldDef, v: &serde_json::Value) -> String {
         (FieldTy::Date, Value::String(s)) => crate::date::Date::parse(s).map_or_else(|_| s.clone(), |d| d.to_string()),
         (FieldTy::Instant, Value::String(s)) => {
             crate::date::Timestamp::parse(s).map_or_else(|_| s.clone(), |t| t.vn_text())
+        }
+        (FieldTy::Month, Value::String(s)) => {
+            crate::date::Month::parse(s).map_or_else(|_| s.clone(), |m| m.to_string())
         }
         (FieldTy::Bool, Value::Bool(b)) => if *b { "có" } else { "không" }.to_owned(),
         (_, Value::String(s)) => s.clone(),
@@ -391,6 +414,7 @@ pub trait InDataset: Sized {
 }
 
 use crate::records::*;
+use crate::telecom::*;
 
 /// The list of record kinds, in dependency order: a kind only refers to
 /// kinds before it. Imports write in this order. Generates the enum, the
@@ -498,6 +522,10 @@ define_kinds!($
     Case => cases,
     Evidence => evidence,
     TakedownCheck => takedown_checks,
+    TelecomOperator => telecom_operators,
+    BtsStation => bts_stations,
+    TelecomCampaign => telecom_campaigns,
+    SpamReport => spam_reports,
     Inspection => inspections,
     InspectionSubject => inspection_subjects,
     SanctionDecision => sanction_decisions,
@@ -588,6 +616,33 @@ mod tests {
         let day = m.field("issued_on").unwrap();
         assert_eq!(flat_text(day, &serde_json::json!("2024-06-11")), "11/06/2024");
         assert_eq!(flat_text(remedies, &serde_json::json!(["a", "b"])), "a; b");
+    }
+
+    #[test]
+    fn whole_numbers_with_their_thousands_grouped() {
+        for (t, n) in [
+            ("1200", 1200),
+            ("1.200", 1200),
+            ("1 200", 1200),
+            ("12.345.678", 12_345_678),
+            ("0", 0),
+        ] {
+            assert_eq!(whole_number(t), Some(n), "{t}");
+        }
+        for t in [
+            "1,5",
+            "-3",
+            "1.20",
+            "12.3456",
+            ".200",
+            "1..200",
+            "",
+            "1e3",
+            "+5",
+            "4294967296",
+        ] {
+            assert_eq!(whole_number(t), None, "{t}");
+        }
     }
 
     #[test]

@@ -15,12 +15,13 @@ pub mod numbers;
 pub mod period;
 pub mod records;
 pub mod submission;
+pub mod telecom;
 pub mod text;
 mod vn_enum;
 
 pub use schemars;
 
-pub use date::{Date, Timestamp};
+pub use date::{Date, Month, Timestamp};
 pub use error::{FieldError, Invalid, ValidationErrors};
 pub use kind::{
     field, ApiAccess, Dataset, FieldDef, FieldTy, InDataset, KindMeta, Ownership, RecordKind, RegisterDef, Storage,
@@ -29,4 +30,8 @@ pub use kind::{
 pub use money::Dong;
 pub use period::{DateRange, Period, PeriodRule};
 pub use records::*;
+pub use telecom::{
+    BtsStation, Coordinates, Expiry, InspectionScope, SpamReport, TelecomCampaign, TelecomChannel, TelecomOperator,
+    TelecomTopic, EXPIRY_WARNING_DAYS,
+};
 pub use text::{fold, nfc, Code, Text};

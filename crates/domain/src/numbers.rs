@@ -5,7 +5,8 @@ pub fn count(n: u64) -> String {
     if (1..10).contains(&n) {
         format!("0{n}")
     } else {
-        n.to_string()
+        // Thousands grouped with dots, as in `450.000 tin nhắn`.
+        crate::money::group_thousands(i64::try_from(n).unwrap_or(i64::MAX))
     }
 }
 

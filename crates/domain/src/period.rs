@@ -51,6 +51,30 @@ impl DateRange {
         self.from <= d && d <= self.to
     }
 
+    /// The months a range reports on: those whose last day falls in it.
+    /// A calendar half-year has its six; a range of the national rule
+    /// (15/12 to 14/6) has December to May, since June's figures are not
+    /// complete when the report is written. Monthly records (an operator's
+    /// spam report) count in the range when their month is one of these.
+    pub fn whole_months(&self) -> (crate::date::Month, crate::date::Month) {
+        (
+            crate::date::Month::of(self.from),
+            crate::date::Month::of(self.to.succ()).prev(),
+        )
+    }
+
+    /// [`DateRange::whole_months`] one by one (none when the range ends
+    /// before its first month does).
+    pub fn months(&self) -> Vec<crate::date::Month> {
+        let (mut m, last) = self.whole_months();
+        let mut out = Vec::new();
+        while m <= last && out.len() < 1200 {
+            out.push(m);
+            m = m.next();
+        }
+        out
+    }
+
     /// The same range one year earlier (29/02 becomes 28/02).
     pub fn previous_year(&self) -> DateRange {
         DateRange {

@@ -13,6 +13,7 @@ use crate::error::ValidationErrors;
 use crate::kind::{field, ApiAccess, FieldTy as F, InDataset, KindMeta, Ownership, RecordKind, RegisterDef, TableDef};
 use crate::money::Dong;
 use crate::period::{Period, PeriodRule};
+use crate::telecom::InspectionScope;
 use crate::text::{fold, Code, Text};
 use crate::vn_enum;
 
@@ -1459,6 +1460,9 @@ pub struct Inspection {
     pub ended_on: Option<Date>,
     #[serde(default)]
     pub findings: Option<Text>,
+    /// What a telecom inspection is about; none for others.
+    #[serde(default)]
+    pub scope: Option<InspectionScope>,
 }
 
 impl Record for Inspection {
@@ -1478,6 +1482,7 @@ impl Record for Inspection {
             field("started_on", "Ngày bắt đầu", F::Date).required(),
             field("ended_on", "Ngày kết thúc", F::Date),
             field("findings", "Kết luận", F::LongText),
+            field("scope", "Chuyên đề viễn thông", F::Choice(InspectionScope::choices)),
         ],
         date_field: Some("started_on"),
         owner: Ownership::Agency,
@@ -1517,6 +1522,13 @@ pub struct InspectionSubject {
     pub violation_found: bool,
     #[serde(default)]
     pub findings: Option<Text>,
+    /// SIMs found registered with wrong subscriber data (a
+    /// subscriber-registration check).
+    #[serde(default, deserialize_with = "crate::numbers::whole::option")]
+    pub wrong_sims: Option<u64>,
+    /// The station inspected (a BTS inspection).
+    #[serde(default)]
+    pub station: Option<Code>,
 }
 
 impl Record for InspectionSubject {
@@ -1533,6 +1545,8 @@ impl Record for InspectionSubject {
             field("address", "Địa chỉ", F::Text).searched(),
             field("violation_found", "Có vi phạm", F::Bool),
             field("findings", "Kết quả", F::LongText),
+            field("wrong_sims", "Số SIM sai thông tin thuê bao", F::Int),
+            field("station", "Trạm BTS", F::Ref(RecordKind::BtsStation)),
         ],
         date_field: None,
         owner: Ownership::Agency,
@@ -1557,7 +1571,9 @@ impl Record for InspectionSubject {
     }
 
     fn references(&self) -> Vec<(RecordKind, String)> {
-        vec![(RecordKind::Inspection, self.inspection.to_string())]
+        let mut r = vec![(RecordKind::Inspection, self.inspection.to_string())];
+        r.extend(self.station.iter().map(|s| (RecordKind::BtsStation, s.to_string())));
+        r
     }
 }
 

@@ -327,3 +327,109 @@ fn an_archive_of_too_many_parts_is_refused() {
     let e = read_xlsx("nhieu.xlsx", &bytes, None).expect_err("parts");
     assert!(e.message.contains("quá nhiều phần"), "{e}");
 }
+
+// ------------------------------------------------------------- telecom files
+
+/// As operators send them: semicolon-separated, since two headers hold commas.
+const SPAM_HEADER: &str = "Doanh nghiệp;Tháng;Phản ánh tin nhắn rác;Phản ánh cuộc gọi rác;Số thuê bao bị chặn;\
+SIM bị thu hồi, khóa do sai thông tin;Cuộc gọi lừa đảo, giả mạo đã xử lý";
+
+fn spam_csv(rows: &[&str]) -> String {
+    let mut s = SPAM_HEADER.to_owned();
+    for r in rows {
+        s.push('\n');
+        s.push_str(r);
+    }
+    s.push('\n');
+    s
+}
+
+#[test]
+fn spam_reports_read_by_their_headers_in_any_spelling() {
+    let text = spam_csv(&[
+        "viettel-bacgiang;05/2024;1.200;300;45;610;12",
+        "vnpt-bacgiang;Tháng 6/2024;800;0;0;0;0",
+    ]);
+    let d = read_csv("rac.csv", text.as_bytes(), None).expect("recognised from the headers");
+    assert_eq!(d.spam_reports.len(), 2);
+    assert_eq!(d.spam_reports[0].month.iso(), "2024-05");
+    assert_eq!(d.spam_reports[0].sms_reports, 1200);
+    assert_eq!(d.spam_reports[1].month.to_string(), "06/2024");
+    let folded = spam_csv(&["viettel-bacgiang;2024-05;1;2;3;4;5"])
+        .replace("Tháng", "THANG")
+        .replace("Phản ánh tin nhắn rác", "phan anh tin nhan rac");
+    assert_eq!(
+        read_csv("rac.csv", folded.as_bytes(), None)
+            .expect("folded")
+            .spam_reports
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_wrong_month_or_a_negative_count_names_its_row_and_column() {
+    let e = read_csv(
+        "rac.csv",
+        spam_csv(&[
+            "viettel-bacgiang;05/2024;1;2;3;4;5",
+            "viettel-bacgiang;13/2024;1;2;3;4;5",
+        ])
+        .as_bytes(),
+        None,
+    )
+    .expect_err("month 13");
+    assert_eq!((e.row, e.column.as_deref()), (Some(3), Some("Tháng")), "{e}");
+    assert!(e.message.contains("từ 1 đến 12"), "{e}");
+    let e = read_csv(
+        "rac.csv",
+        spam_csv(&["viettel-bacgiang;2024;1;2;3;4;5"]).as_bytes(),
+        None,
+    )
+    .expect_err("no month");
+    assert!(e.message.contains("Tháng không hợp lệ"), "{e}");
+    let e = read_csv(
+        "rac.csv",
+        spam_csv(&["viettel-bacgiang;05/2024;1;2;-3;4;5"]).as_bytes(),
+        None,
+    )
+    .expect_err("negative");
+    assert_eq!(
+        (e.row, e.column.as_deref()),
+        (Some(2), Some("Số thuê bao bị chặn")),
+        "{e}"
+    );
+    assert!(e.message.contains("không âm"), "{e}");
+    let e = read_csv(
+        "rac.csv",
+        spam_csv(&["viettel-bacgiang;05/2024;1,5;2;3;4;5"]).as_bytes(),
+        None,
+    )
+    .expect_err("decimal");
+    assert_eq!(e.column.as_deref(), Some("Phản ánh tin nhắn rác"), "{e}");
+}
+
+#[test]
+fn a_windows_1258_station_list_is_decoded_to_nfc() {
+    let text =
+        "Doanh nghiệp,Mã trạm,Địa chỉ,\"Xã, phường\",\"Tọa độ (vĩ độ, kinh độ)\",Giấy chứng nhận kiểm định hết hạn\n\
+                viettel-bacgiang,BGG0001,\"Thôn Hạ, xã Tân Tiến\",Xã Tân Tiến,\"21.27310, 106.19460\",31/12/2026\n";
+    let bytes = to_windows_1258(text);
+    assert!(std::str::from_utf8(&bytes).is_err(), "really not UTF-8");
+    let d = read_csv("tram.csv", &bytes, None).expect("reads");
+    let s = &d.bts_stations[0];
+    assert_eq!(s.commune.as_str(), "Xã Tân Tiến");
+    assert_eq!(s.commune.as_str(), s.commune.as_str().nfc().collect::<String>());
+    assert_eq!(
+        s.coordinates.map(|c| c.to_string()).as_deref(),
+        Some("21.27310, 106.19460")
+    );
+    let e = read_csv(
+        "tram.csv",
+        "Doanh nghiệp,Mã trạm,Địa chỉ,\"Xã, phường\",\"Tọa độ (vĩ độ, kinh độ)\"\nviettel-bacgiang,BGG0002,Thôn A,Xã B,\"106.1, 21.2\"\n"
+            .as_bytes(),
+        None,
+    )
+    .expect_err("coordinates the wrong way round");
+    assert_eq!(e.column.as_deref(), Some("Tọa độ (vĩ độ, kinh độ)"), "{e}");
+}

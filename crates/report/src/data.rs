@@ -43,6 +43,10 @@ pub struct Figure {
     /// [`DRILL_LIMIT`] when `complete` is false).
     pub ids: Vec<i64>,
     pub complete: bool,
+    /// The value adds up a quantity the records hold (đồng of fines,
+    /// messages sent), rather than counting them: its records are all of
+    /// `ids`, however large the value.
+    pub sum: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -228,18 +232,20 @@ pub struct ReportData {
     /// The approved answers of the agency's children to its request for
     /// this period, added up; `None` when it sent no request.
     pub rollup: Option<crate::rollup::RollupView>,
+    /// The telecom work of the period (section II.2).
+    pub telecom: crate::telecom::TelecomView,
     /// Drill-down: figure id → the records behind it.
     pub figures: BTreeMap<String, Figure>,
 }
 
-fn all() -> ListQuery {
+pub(crate) fn all() -> ListQuery {
     ListQuery {
         limit: Some(canhgiac_store::MAX_PAGE),
         ..Default::default()
     }
 }
 
-fn in_range(range: DateRange) -> ListQuery {
+pub(crate) fn in_range(range: DateRange) -> ListQuery {
     ListQuery {
         date_from: Some(range.from),
         date_to: Some(range.to),
@@ -252,7 +258,7 @@ fn label_of_range(range: DateRange) -> String {
 }
 
 /// Loads every page of a list (lists are capped per page).
-async fn list_all<R: Record, S: Store>(store: &S, mut q: ListQuery) -> Result<Vec<Stored<R>>, ReportError> {
+pub(crate) async fn list_all<R: Record, S: Store>(store: &S, mut q: ListQuery) -> Result<Vec<Stored<R>>, ReportError> {
     let mut out = Vec::new();
     loop {
         let page = store.list::<R>(&q).await?;
@@ -345,10 +351,17 @@ fn active_in(p: &Programme, range: DateRange) -> bool {
 
 /// The figures of a report, by id, with the records behind each.
 #[derive(Default)]
-struct Figures(BTreeMap<String, Figure>);
+pub(crate) struct Figures(BTreeMap<String, Figure>);
 
 impl Figures {
-    fn add(&mut self, id: impl Into<String>, label: impl Into<String>, kind: RecordKind, value: i64, ids: Vec<i64>) {
+    pub(crate) fn add(
+        &mut self,
+        id: impl Into<String>,
+        label: impl Into<String>,
+        kind: RecordKind,
+        value: i64,
+        ids: Vec<i64>,
+    ) {
         let complete = ids.len() as i64 >= value;
         self.0.insert(
             id.into(),
@@ -358,6 +371,29 @@ impl Figures {
                 value,
                 ids,
                 complete,
+                sum: false,
+            },
+        );
+    }
+
+    /// A figure that adds up a quantity of `ids`' records (every one listed).
+    pub(crate) fn add_sum(
+        &mut self,
+        id: impl Into<String>,
+        label: impl Into<String>,
+        kind: RecordKind,
+        value: i64,
+        ids: Vec<i64>,
+    ) {
+        self.0.insert(
+            id.into(),
+            Figure {
+                label: label.into(),
+                kind,
+                value,
+                ids,
+                complete: true,
+                sum: true,
             },
         );
     }
@@ -851,7 +887,7 @@ async fn enforcement<S: Store>(store: &S, range: DateRange, figs: &mut Figures) 
         &summary.sanctions,
         &own,
     );
-    figs.add(
+    figs.add_sum(
         "fine-total",
         "Tổng số tiền xử phạt (đồng)",
         RecordKind::SanctionDecision,
@@ -960,6 +996,7 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
     let e = enforcement(store, h.range, &mut figs).await?;
     let (notable_cases, cases_by_status) = cases(store, h.range, &mut figs).await?;
     let plan_items = plan(store, &h.agency.record, h.next).await?;
+    let telecom = crate::telecom::telecom(store, h.range, &mut figs).await?;
     lap("enforcement, cases, plan");
     let rollup = rollup_section(store, spec, &h, &mut figs).await?;
     Ok(ReportData {
@@ -988,6 +1025,7 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
             sanctions: e.own_sanctions,
         },
         rollup,
+        telecom,
         figures: figs.0,
     })
 }
@@ -1019,6 +1057,8 @@ async fn rollup_section<S: Store>(
                 kind: RecordKind::Submission,
                 value: t.value,
                 complete: true,
+                // A total of the children's figures, whatever they count.
+                sum: true,
                 ids,
             },
         );

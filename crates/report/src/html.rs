@@ -229,22 +229,14 @@ fn drill_section(rep: &Report) -> String {
             r#"<section id="fig-{}"><h3>{}: {}</h3><ol>"#,
             safe_id(id),
             esc(&f.label),
-            if id.ends_with("fine-total") {
-                esc(&canhgiac_domain::money::group_thousands(f.value))
-            } else {
-                f.value.to_string()
-            }
+            esc(&canhgiac_domain::money::group_thousands(f.value))
         );
         for r in rows {
             let _ = write!(h, r#"<li data-id="{}">{}</li>"#, r.id, esc(&r.text));
         }
         h.push_str("</ol>");
         let shown = rows.len() as i64;
-        let counted = if id.ends_with("fine-total") || f.kind == canhgiac_domain::RecordKind::Submission {
-            f.ids.len() as i64
-        } else {
-            f.value
-        };
+        let counted = if f.sum { f.ids.len() as i64 } else { f.value };
         if counted > shown {
             let _ = write!(h, "<p>… và {} bản ghi khác.</p>", counted - shown);
         }

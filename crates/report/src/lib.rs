@@ -23,6 +23,7 @@ pub mod layout;
 pub mod markdown;
 pub mod pdf;
 pub mod rollup;
+pub mod telecom;
 pub mod template;
 pub mod xlsx;
 

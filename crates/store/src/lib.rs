@@ -400,6 +400,16 @@ pub trait Worklists: Send + Sync + 'static {
         today: canhgiac_domain::Date,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<Stored<canhgiac_domain::TakedownCheck>>>> + Send;
+
+    /// BTS stations whose kiểm định certificate or frequency licence
+    /// expires within `from..=to` (from the beginning when `from` is none),
+    /// soonest first: the dashboard's alerts and the report's count.
+    fn stations_expiring(
+        &self,
+        from: Option<canhgiac_domain::Date>,
+        to: canhgiac_domain::Date,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Stored<canhgiac_domain::BtsStation>>>> + Send;
 }
 
 /// Background work: a durable queue that any node's workers lease from.

@@ -23,6 +23,8 @@ enum Rebuild {
     OwnerKeys,
     /// References to outlets through the outlet's owner (migration 14).
     SharedOutlets,
+    /// An inspection subject's reference to a BTS station (migration 18).
+    SubjectStation,
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -128,6 +130,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0017_items_by_day.sql"),
         sqlite_rebuild: None,
     },
+    Migration {
+        version: 18,
+        name: "telecom",
+        sql: include_str!("../migrations/0018_telecom.sql"),
+        sqlite_rebuild: Some(Rebuild::SubjectStation),
+    },
 ];
 
 /// The latest schema version this build knows.
@@ -219,6 +227,9 @@ pub async fn migrate_to(pool: &Pool, target: i64) -> Result<i64, StoreError> {
             (Some(Rebuild::OwnerKeys), Engine::Sqlite) => rebuild_sqlite(&mut tx, OWNER_KEYED, owner_keyed_sql).await?,
             (Some(Rebuild::SharedOutlets), Engine::Sqlite) => {
                 rebuild_sqlite(&mut tx, SHARED_OUTLETS, shared_outlets_sql).await?
+            }
+            (Some(Rebuild::SubjectStation), Engine::Sqlite) => {
+                rebuild_sqlite(&mut tx, &["inspection_subjects"], subject_station_sql).await?
             }
             _ => {}
         }
@@ -319,6 +330,21 @@ fn shared_outlets_sql(table: &str, sql: &str) -> Result<String, StoreError> {
         )));
     }
     Ok(sql.replace(from, to))
+}
+
+/// Migration 18 on SQLite: the subject's new `station` column gains its
+/// reference, (owner, station) → the agency's station of that code.
+fn subject_station_sql(table: &str, sql: &str) -> Result<String, StoreError> {
+    let end = sql
+        .rfind(')')
+        .filter(|_| sql.contains("station"))
+        .ok_or_else(|| StoreError::Schema(format!("không dựng lại được bảng {table}: không thấy cột station")))?;
+    let mut out = sql.to_owned();
+    out.insert_str(
+        end,
+        ", FOREIGN KEY (owner, station) REFERENCES bts_stations (owner, \"key\")",
+    );
+    Ok(out)
 }
 
 /// SQLite, which cannot alter a constraint: rebuilds `tables` (parents

@@ -845,7 +845,22 @@ fn list_where<R: Record>(q: &ListQuery, scope: Option<&str>) -> Result<(String, 
         args.push(Value::Int(b));
         wh.push(format!("id < ${}", args.len()));
     }
-    if let Some(field) = meta.date_field {
+    // A monthly record (`2024-05`) is in a range when its month is one the
+    // range reports on: the month's last day falls in it.
+    let monthly = meta
+        .date_field
+        .and_then(|f| meta.field(f))
+        .is_some_and(|f| matches!(f.ty, canhgiac_domain::FieldTy::Month));
+    if let (Some(field), true) = (meta.date_field, monthly) {
+        if let Some(f) = q.date_from {
+            args.push(Value::Text(canhgiac_domain::Month::of(f).iso()));
+            wh.push(format!("{} >= ${}", quoted(field), args.len()));
+        }
+        if let Some(t) = q.date_to {
+            args.push(Value::Text(canhgiac_domain::Month::of(t.succ()).prev().iso()));
+            wh.push(format!("{} <= ${}", quoted(field), args.len()));
+        }
+    } else if let Some(field) = meta.date_field {
         if let Some(f) = q.date_from {
             args.push(Value::Text(f.iso()));
             wh.push(format!("{} >= ${}", quoted(field), args.len()));
@@ -1717,6 +1732,34 @@ impl Worklists for SqlStore {
             .pool
             .rows(&sql, &args, &row_types(RecordKind::TakedownCheck))
             .await?;
+        rows.into_iter().map(decode).collect()
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn stations_expiring(
+        &self,
+        from: Option<canhgiac_domain::Date>,
+        to: canhgiac_domain::Date,
+        limit: u32,
+    ) -> Result<Vec<Stored<canhgiac_domain::BtsStation>>> {
+        // One indexed range per date column, then the earlier of the two.
+        let mut args = vec![
+            Value::Text(from.map_or_else(|| "0000-00-00".to_owned(), |d| d.iso())),
+            Value::Text(to.iso()),
+        ];
+        let owner = owner_clause(RecordKind::BtsStation, self.scope(), "", &mut args)
+            .map_or(String::new(), |c| format!(" AND {c}"));
+        let sql = format!(
+            "SELECT {cols} FROM bts_stations WHERE id IN (\
+             SELECT id FROM bts_stations WHERE certificate_expires BETWEEN $1 AND $2{owner} \
+             UNION SELECT id FROM bts_stations WHERE licence_expires BETWEEN $1 AND $2{owner}) \
+             ORDER BY CASE WHEN licence_expires BETWEEN $1 AND $2 AND (certificate_expires IS NULL \
+             OR certificate_expires NOT BETWEEN $1 AND $2 OR licence_expires < certificate_expires) \
+             THEN licence_expires ELSE certificate_expires END, id LIMIT {limit}",
+            cols = select_list(RecordKind::BtsStation),
+            limit = limit.clamp(1, MAX_PAGE)
+        );
+        let rows = self.pool.rows(&sql, &args, &row_types(RecordKind::BtsStation)).await?;
         rows.into_iter().map(decode).collect()
     }
 }

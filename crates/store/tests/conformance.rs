@@ -140,6 +140,7 @@ macro_rules! conformance {
 }
 
 conformance!(
+    telecom_months_station_expiries_and_references,
     migrations_are_recorded_and_rerun_safely,
     crud_for_every_kind,
     natural_keys_are_unique,
@@ -2046,4 +2047,110 @@ async fn the_trail_never_keeps_a_password_hash(h: &Harness) {
         stored.record.password_hash.as_ref().map(|t| t.as_str()),
         Some(second.as_str())
     );
+}
+
+/// Monthly reports fall in the months a range reports on; stations expire
+/// on the warning's edges; a station or an operator others name stays.
+async fn telecom_months_station_expiries_and_references(h: &Harness) {
+    let s = &h.store;
+    s.import(&actor(), &seed()).await.expect("import");
+    let national = ListQuery {
+        date_from: Some(Date::parse("15/12/2023").expect("d")),
+        date_to: Some(Date::parse("14/06/2024").expect("d")),
+        limit: Some(1000),
+        ..Default::default()
+    };
+    let months: std::collections::BTreeSet<String> = s
+        .list::<SpamReport>(&national)
+        .await
+        .expect("list")
+        .iter()
+        .map(|r| r.record.month.iso())
+        .collect();
+    assert_eq!(
+        months.into_iter().collect::<Vec<_>>(),
+        ["2023-12", "2024-01", "2024-02", "2024-03", "2024-04", "2024-05"],
+        "December to May: the months whose last day is in the range"
+    );
+
+    let today = Date::parse("10/01/2030").expect("d");
+    let station = |code: &str, cert: Option<Date>, licence: Option<Date>| BtsStation {
+        operator: Code::parse("viettel-bacgiang").expect("c"),
+        code: Code::parse(code).expect("c"),
+        address: Text::parse("Thôn Thử").expect("t"),
+        commune: Text::parse("Xã Thử").expect("t"),
+        coordinates: None,
+        licence_number: None,
+        licence_expires: licence,
+        certificate_number: None,
+        certificate_issued_on: None,
+        certificate_expires: cert,
+    };
+    for st in [
+        station("T60", Some(today.plus_days(60)), None),
+        station("T59", Some(today.plus_days(59)), None),
+        station("T61", Some(today.plus_days(61)), None),
+        station("TQUA", Some(today.plus_days(-1)), None),
+        station("TGP", Some(today.plus_days(400)), Some(today.plus_days(10))),
+    ] {
+        s.create(&actor(), &st).await.expect("station");
+    }
+    let found: Vec<String> = s
+        .stations_expiring(Some(Date::parse("01/12/2029").expect("d")), today.plus_days(60), 100)
+        .await
+        .expect("expiring")
+        .iter()
+        .map(|x| x.record.code.to_string())
+        .collect();
+    assert_eq!(
+        found,
+        ["TQUA", "TGP", "T59", "T60"],
+        "soonest first, 61 days out not yet"
+    );
+
+    // References hold on both engines: a station an inspection names, an
+    // operator with stations.
+    let subject = InspectionSubject {
+        inspection: Code::parse("KT-2024-01").expect("c"),
+        name: Text::parse("Trạm T60").expect("t"),
+        kind: SubjectKind::Organisation,
+        address: None,
+        violation_found: false,
+        findings: None,
+        wrong_sims: None,
+        station: Some(Code::parse("T60").expect("c")),
+    };
+    s.create(&actor(), &subject).await.expect("subject");
+    let t60 = s
+        .list::<BtsStation>(&ListQuery {
+            filters: vec![("code".into(), "T60".into())],
+            ..Default::default()
+        })
+        .await
+        .expect("list")[0]
+        .id;
+    let err = s
+        .delete::<BtsStation>(&actor(), t60)
+        .await
+        .expect_err("named by a subject");
+    assert!(matches!(err, StoreError::InUse { .. }), "{err}");
+    let viettel = s
+        .list::<TelecomOperator>(&ListQuery {
+            filters: vec![("code".into(), "viettel-bacgiang".into())],
+            ..Default::default()
+        })
+        .await
+        .expect("list")[0]
+        .id;
+    let err = s
+        .delete::<TelecomOperator>(&actor(), viettel)
+        .await
+        .expect_err("has stations");
+    assert!(matches!(err, StoreError::InUse { .. }), "{err}");
+    let missing = BtsStation {
+        operator: Code::parse("khong-co").expect("c"),
+        ..station("TX", None, None)
+    };
+    let err = s.create(&actor(), &missing).await.expect_err("unknown operator");
+    assert!(matches!(err, StoreError::MissingReference { .. }), "{err}");
 }

@@ -271,6 +271,13 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/so/{slug}/moi", get(registers::new_form::<S>))
         .route("/so/{slug}/xuat", get(registers::export::<S>))
         .route(
+            "/so/{slug}/nhap",
+            get(registers::import_form::<S>)
+                .post(registers::import::<S>)
+                .layer(axum::extract::DefaultBodyLimit::max(pages::MAX_UPLOAD + 64 * 1024)),
+        )
+        .route("/so/{slug}/nhap/mau.xlsx", get(registers::import_template))
+        .route(
             "/so/{slug}/{id}",
             get(registers::view::<S>).post(registers::update::<S>),
         )

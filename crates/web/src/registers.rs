@@ -347,6 +347,7 @@ fn fields_ctx(
             let value = match fl.ty {
                 FieldTy::Date => canhgiac_domain::Date::parse(&value).map_or(value, |d| d.iso()),
                 FieldTy::Instant => canhgiac_domain::Timestamp::parse_local(&value).map_or(value, |t| t.vn_input()),
+                FieldTy::Month => canhgiac_domain::Month::parse(&value).map_or(value, |m| m.iso()),
                 _ => value,
             };
             let chosen: Vec<&str> = value.split(';').map(str::trim).filter(|v| !v.is_empty()).collect();
@@ -354,6 +355,7 @@ fn fields_ctx(
                 FieldTy::LongText => ("area", Vec::new()),
                 FieldTy::Date => ("date", Vec::new()),
                 FieldTy::Instant => ("datetime", Vec::new()),
+                FieldTy::Month => ("month", Vec::new()),
                 // A period is picked by name, never typed as a code.
                 FieldTy::Period => ("ref", period_options()),
                 FieldTy::Bool => ("bool", Vec::new()),
@@ -594,6 +596,7 @@ pub async fn list<S: Store>(
             deleted => listing::deleted_notice(p.deleted.as_deref()),
             can_restore => user.require(Role::Admin).is_ok(),
             can_edit => user.require(Role::Editor).is_ok(),
+            can_import => reg.kind.meta().table.is_some(),
         },
     );
     Ok(Html(html).into_response())
@@ -610,6 +613,49 @@ pub async fn export<S: Store>(
     let reg = register(&slug)?;
     let sheet = by_kind!(reg.kind, sheet, &app, &user, reg, &p)?;
     crate::pages::download_sheet(&sheet, reg.def.slug, p.format.as_deref())
+}
+
+/// What a register's upload page imports; only kinds with a table file.
+fn upload_target(slug: &str) -> Result<crate::pages::upload::Target, WebError> {
+    let reg = register(slug)?;
+    if reg.kind.meta().table.is_none() {
+        return Err(WebError::NotFound);
+    }
+    Ok(crate::pages::upload::Target {
+        kind: reg.kind,
+        title: reg.def.title.to_owned(),
+        action: format!("/so/{}/nhap", reg.def.slug),
+        list: format!("/so/{}", reg.def.slug),
+    })
+}
+
+/// `/so/{slug}/nhap`: the upload form of a register whose kind has a
+/// table file (a month's spam reports, an operator's station list).
+pub async fn import_form<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath(slug): PagePath<String>,
+) -> Result<Response, WebError> {
+    user.require(Role::Editor)?;
+    let target = upload_target(&slug)?;
+    Ok(Html(crate::pages::upload::page(&app, &user, &target, None, "")).into_response())
+}
+
+/// The upload itself: the whole file, or nothing and the first bad row.
+pub async fn import<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath(slug): PagePath<String>,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, WebError> {
+    let target = upload_target(&slug)?;
+    crate::pages::upload::import(&app, &user, &target, form).await
+}
+
+/// `/so/{slug}/nhap/mau.xlsx`: the blank template.
+pub async fn import_template(user: CurrentUser, PagePath(slug): PagePath<String>) -> Result<Response, WebError> {
+    user.require(Role::Viewer)?;
+    crate::pages::upload::template(&upload_target(&slug)?)
 }
 
 /// Which record a form edits: none for a new one; its id and version,
@@ -660,6 +706,7 @@ fn defaults(reg: Register, user: &CurrentUser) -> HashMap<String, String> {
         .filter_map(|f| {
             let v = match f.ty {
                 FieldTy::Date if f.required => today.to_string(),
+                FieldTy::Month if f.required => canhgiac_domain::Month::of(today).to_string(),
                 FieldTy::Ref(RecordKind::Agency) => user.agency.clone()?,
                 FieldTy::Period => {
                     canhgiac_domain::Period::current_half(today, canhgiac_domain::PeriodRule::Calendar).to_string()

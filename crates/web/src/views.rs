@@ -29,7 +29,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("register_form.html", include_str!("../templates/register_form.html")),
     ("pager.html", include_str!("../templates/pager.html")),
     ("list_head.html", include_str!("../templates/list_head.html")),
-    ("items_import.html", include_str!("../templates/items_import.html")),
+    ("table_import.html", include_str!("../templates/table_import.html")),
     ("period_picker.html", include_str!("../templates/period_picker.html")),
     ("register_view.html", include_str!("../templates/register_view.html")),
     ("bin.html", include_str!("../templates/bin.html")),

@@ -777,7 +777,7 @@ async fn the_main_workflows_at_desktop_and_phone_sizes() {
         .for_element(Locator::Css("p.thong-bao"))
         .await
         .expect("imported");
-    assert!(body_text(&c).await.contains("2 tin, bài mới"));
+    assert!(body_text(&c).await.contains("2 bản ghi mới"));
     visited.push(("tin-bai-nhap", "/tin-bai/nhap".into()));
 
     // An inspection with two subjects and a sanction, each picked by name.
@@ -879,6 +879,53 @@ async fn the_main_workflows_at_desktop_and_phone_sizes() {
     );
     visited.push(("kiem-tra-go-bo", c.current_url().await.expect("url").path().to_owned()));
     visited.push(("kiem-tra-go-bo-moi", "/so/kiem-tra-go-bo/moi".into()));
+
+    // Telecom: the station register sorted by the certificate's expiry, a
+    // station's page, the spam reports' upload page, and the dashboard's
+    // telecom part with the expiry alerts.
+    c.goto(&format!("{base}/so/tram-bts?sap-xep=certificate_expires"))
+        .await
+        .expect("goto");
+    let first = c.find(Locator::Css("main table tbody tr a")).await.expect("a station");
+    first.click().await.expect("open station");
+    c.wait()
+        .for_element(Locator::Css("main h1"))
+        .await
+        .expect("station page");
+    let station_page = c.current_url().await.expect("url").path().to_owned();
+    let text = c
+        .find(Locator::Css("main"))
+        .await
+        .expect("main")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        text.contains("Giấy chứng nhận kiểm định hết hạn")
+            && ["Viettel Bắc Giang", "VNPT Bắc Giang", "MobiFone Bắc Giang"]
+                .iter()
+                .any(|o| text.contains(o))
+            && !text.contains("-bacgiang"),
+        "{text}"
+    );
+    visited.push(("tram-bts", "/so/tram-bts?sap-xep=certificate_expires".into()));
+    visited.push(("tram-bts-xem", station_page));
+    visited.push(("rac-vien-thong-nhap", "/so/rac-vien-thong/nhap".into()));
+    c.goto(&format!("{base}/?ky=2024-H1")).await.expect("goto");
+    let telecom = c.find(Locator::Css("#vien-thong")).await.expect("telecom part");
+    assert!(telecom.is_displayed().await.expect("shown?"));
+    let alerts = c
+        .find(Locator::Css("section[aria-labelledby=tram-bts-het-han]"))
+        .await
+        .expect("alerts")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        alerts.contains("trạm đã hết hạn") && alerts.contains("Trạm BGG"),
+        "{alerts}"
+    );
+    visited.push(("tong-quan-vien-thong", "/?ky=2024-H1".into()));
 
     // A list exported to Excel.
     c.goto(&format!("{base}/so/xu-phat")).await.expect("goto");

@@ -188,6 +188,7 @@ both!(
     items_and_cases_are_edited_and_deleted_on_their_pages,
     no_page_shows_codes_or_utc_times,
     items_are_added_by_form_and_by_file,
+    telecom_spreadsheets_registers_and_the_dashboard,
     a_record_page_shows_its_relations_and_history_and_deletes_to_the_bin,
     administration_of_users_and_the_agency,
     review_queue_item_edit_and_bulk_actions,
@@ -2001,7 +2002,7 @@ async fn items_are_added_by_form_and_by_file(app: &TestApp) {
     let res = upload("tin-bai.csv", good.into_bytes(), &csrf).await.expect("upload");
     assert_eq!(res.status(), StatusCode::OK);
     let body = res.text().await.expect("text");
-    assert!(body.contains("Đã nhập tệp «tin-bai.csv»: 2 tin, bài mới"), "{body}");
+    assert!(body.contains("Đã nhập tệp «tin-bai.csv»: 2 bản ghi mới"), "{body}");
     assert_eq!(app.store.count(RecordKind::MediaItem).await.expect("count"), before + 3);
     // A bad row anywhere: the row and column named, nothing stored.
     let bad = format!(
@@ -4291,4 +4292,109 @@ async fn sessions_and_tokens_end_with_password_changes_resets_and_locks(app: &Te
     assert!(!signed_in(&viewer).await, "the old cookie stays dead after the unlock");
     let (again, _) = login(app, "lanhdao").await;
     assert!(signed_in(&again).await, "a new sign-in works");
+}
+
+async fn telecom_spreadsheets_registers_and_the_dashboard(app: &TestApp) {
+    let (c, csrf) = login(app, "chuyenvien").await;
+    let (status, list) = page(&c, app, "/so/rac-vien-thong").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        list.contains("href=\"/so/rac-vien-thong/nhap\""),
+        "an upload button on the register"
+    );
+    assert!(list.contains("Viettel Bắc Giang"), "operators by name in the list");
+    let (status, form) = page(&c, app, "/so/rac-vien-thong/nhap").await;
+    assert_eq!(status, StatusCode::OK);
+    let form = form.replace("&#x2f;", "/");
+    assert!(
+        form.contains("Phản ánh tin nhắn rác") && form.contains("/so/rac-vien-thong/nhap/mau.xlsx"),
+        "{form}"
+    );
+    let template = c
+        .get(app.url("/so/rac-vien-thong/nhap/mau.xlsx"))
+        .send()
+        .await
+        .expect("template");
+    assert_eq!(template.status(), StatusCode::OK);
+    assert!(
+        template.bytes().await.expect("bytes").starts_with(b"PK"),
+        "a real workbook"
+    );
+    let (status, _) = page(&c, app, "/so/thanh-tra-kiem-tra/nhap").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "inspections have no table file");
+
+    let upload = |bytes: Vec<u8>, name: &str| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", csrf.clone())
+            .part("tep", part);
+        c.post(app.url("/so/rac-vien-thong/nhap")).multipart(form).send()
+    };
+    let header = "Doanh nghiệp;Tháng;Phản ánh tin nhắn rác;Phản ánh cuộc gọi rác;Số thuê bao bị chặn;\
+                  SIM bị thu hồi, khóa do sai thông tin;Cuộc gọi lừa đảo, giả mạo đã xử lý";
+    let before = app.store.count(RecordKind::SpamReport).await.expect("count");
+    // A new month, and a correction of one the seed holds.
+    let good = format!("{header}\nviettel-bacgiang;07/2024;1.234;56;7;890;12\nvnpt-bacgiang;05/2024;1;2;3;4;5\n");
+    let res = upload(good.into_bytes(), "rac-thang-7.csv").await.expect("upload");
+    assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.expect("text");
+    assert!(
+        body.contains("Đã nhập tệp «rac-thang-7.csv»: 1 bản ghi mới, 1 cập nhật"),
+        "{body}"
+    );
+    assert_eq!(
+        app.store.count(RecordKind::SpamReport).await.expect("count"),
+        before + 1,
+        "the correction replaced May"
+    );
+    let may = app
+        .store
+        .list::<SpamReport>(&ListQuery {
+            filters: vec![
+                ("operator".into(), "vnpt-bacgiang".into()),
+                ("month".into(), "2024-05".into()),
+            ],
+            ..Default::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!((may.len(), may[0].record.sms_reports), (1, 1));
+    // A wrong month and a negative count: named, nothing stored.
+    for (bad, column) in [
+        (
+            format!("{header}\nviettel-bacgiang;08/2024;1;2;3;4;5\nviettel-bacgiang;13/2024;1;2;3;4;5\n"),
+            "Tháng",
+        ),
+        (
+            format!("{header}\nviettel-bacgiang;08/2024;1;2;-3;4;5\n"),
+            "Số thuê bao bị chặn",
+        ),
+        (format!("{header}\nkhong-co-doanh-nghiep;08/2024;1;2;3;4;5\n"), ""),
+    ] {
+        let res = upload(bad.into_bytes(), "sai.csv").await.expect("upload");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = res.text().await.expect("text");
+        assert!(body.contains("sai.csv") && body.contains(column), "{body}");
+        assert_eq!(
+            app.store.count(RecordKind::SpamReport).await.expect("count"),
+            before + 1,
+            "nothing stored"
+        );
+    }
+
+    // The station register, and the dashboard's telecom part and alerts.
+    let (status, stations) = page(&c, app, "/so/tram-bts?sap-xep=certificate_expires").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(stations.contains("BGG0001"), "{stations}");
+    let (status, home) = page(&c, app, "/?ky=2024-H1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        home.contains("Viễn thông") && home.contains("phản ánh tin nhắn, cuộc gọi rác"),
+        "{home}"
+    );
+    assert!(
+        home.contains("Trạm BTS: giấy chứng nhận kiểm định, giấy phép tần số"),
+        "{home}"
+    );
+    assert!(home.contains("trạm đã hết hạn"), "{home}");
 }

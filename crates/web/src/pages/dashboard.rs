@@ -122,6 +122,7 @@ pub async fn dashboard<S: Store>(
         }
     };
     let now = open_now(&store, today).await?;
+    let stations = super::telecom::station_alerts(&store, today).await?;
     let newest = store
         .list::<MediaItem>(&ListQuery {
             limit: Some(10),
@@ -145,6 +146,10 @@ pub async fn dashboard<S: Store>(
             newest => minijinja::Value::from_serialize(&newest),
             outlet_names => &part.outlet_names,
             status_labels => status_labels(),
+            telecom => context! {
+                any => part.telecom.any, figures => part.telecom.figures(), chart => &part.telecom.chart,
+            },
+            stations,
         },
     );
     Ok(Html(html).into_response())
@@ -241,6 +246,7 @@ pub struct PeriodPart {
     topic_chart: String,
     fine_chart: String,
     outlet_names: std::collections::HashMap<String, String>,
+    telecom: super::telecom::TelecomPart,
 }
 
 /// Period figures by agency and period, with the audit head they hold at.
@@ -323,5 +329,6 @@ async fn period_part<S: Store>(store: &S, period: Period, range: DateRange) -> R
         topic_chart,
         fine_chart,
         outlet_names: outlet_names(store).await?,
+        telecom: super::telecom::period_part(store, period, range).await?,
     })
 }

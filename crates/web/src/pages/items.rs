@@ -271,18 +271,13 @@ pub async fn item<S: Store>(
     Ok(Html(html).into_response())
 }
 
-/// The largest file of items the upload page takes.
-pub const MAX_UPLOAD: usize = 16 * 1024 * 1024;
-
-fn import_page<S: Store>(app: &AppState<S>, user: &CurrentUser, done: Option<minijinja::Value>, error: &str) -> String {
-    app.views.render(
-        "items_import.html",
-        context! {
-            user => user_ctx(user), done, error,
-            headers => canhgiac_interchange::headers(canhgiac_domain::RecordKind::MediaItem),
-            max_mb => MAX_UPLOAD / (1024 * 1024),
-        },
-    )
+fn items_target() -> super::upload::Target {
+    super::upload::Target {
+        kind: canhgiac_domain::RecordKind::MediaItem,
+        title: "Tin, bài".into(),
+        action: "/tin-bai/nhap".into(),
+        list: "/tin-bai".into(),
+    }
 }
 
 /// Nhập tin, bài từ tệp: the upload form and the columns it reads.
@@ -291,21 +286,13 @@ pub async fn items_import_form<S: Store>(
     user: CurrentUser,
 ) -> Result<Response, WebError> {
     user.require(Role::Editor)?;
-    Ok(Html(import_page(&app, &user, None, "")).into_response())
+    Ok(Html(super::upload::page(&app, &user, &items_target(), None, "")).into_response())
 }
 
-/// The header row of an items file, as CSV, for people to fill in.
+/// The header row of an items file, as XLSX, for people to fill in.
 pub async fn items_template(user: CurrentUser) -> Result<Response, WebError> {
     user.require(Role::Viewer)?;
-    let sheet = Sheet {
-        title: "Tin, bài".into(),
-        headers: canhgiac_interchange::headers(canhgiac_domain::RecordKind::MediaItem)
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
-        rows: Vec::new(),
-    };
-    download_sheet(&sheet, "mau-tin-bai", Some("xlsx"))
+    super::upload::template(&items_target())
 }
 
 /// Reads an uploaded CSV or XLSX file of items and writes it whole, or
@@ -316,82 +303,5 @@ pub async fn items_import<S: Store>(
     user: CurrentUser,
     form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, WebError> {
-    user.require(Role::Editor)?;
-    let mut form = form.map_err(|e| {
-        tracing::info!(reason = %e, "not a file upload");
-        WebError::BadRequest("Hãy chọn tệp tin, bài để tải lên".into())
-    })?;
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        tracing::info!(reason = %e, "malformed upload refused");
-        WebError::BadRequest(format!(
-            "Tệp tải lên không hợp lệ hoặc lớn quá {} MB",
-            MAX_UPLOAD / (1024 * 1024)
-        ))
-    };
-    let mut fields = std::collections::HashMap::new();
-    let mut file: Option<(String, axum::body::Bytes)> = None;
-    while let Some(part) = form.next_field().await.map_err(bad)? {
-        match part.name().unwrap_or_default() {
-            "tep" => {
-                let name = part
-                    .file_name()
-                    .map(|n| {
-                        canhgiac_domain::nfc(n)
-                            .chars()
-                            .filter(|c| !c.is_control())
-                            .take(200)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                file = Some((name, part.bytes().await.map_err(bad)?));
-            }
-            "_csrf" => {
-                fields.insert("_csrf".to_owned(), part.text().await.map_err(bad)?);
-            }
-            _ => {}
-        }
-    }
-    user.may_submit(Role::Editor, &fields)?;
-    let refuse = |message: String| {
-        tracing::info!(reason = %message, "items file refused");
-        Ok((
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            Html(import_page(&app, &user, None, &message)),
-        )
-            .into_response())
-    };
-    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
-        return refuse("Chưa chọn tệp".into());
-    };
-    let lower = name.to_lowercase();
-    let kind = Some(canhgiac_domain::RecordKind::MediaItem);
-    let read = if lower.ends_with(".csv") {
-        canhgiac_interchange::read_csv(&name, &bytes, kind)
-    } else if lower.ends_with(".xlsx") {
-        canhgiac_interchange::read_xlsx(&name, &bytes, kind)
-    } else {
-        return refuse(format!("Tệp «{name}»: chỉ nhận tệp .csv hoặc .xlsx"));
-    };
-    let data = match read {
-        Ok(d) => d,
-        Err(e) => return refuse(e.to_string()),
-    };
-    let actor = canhgiac_store::Actor::new(&user.username, format!("web:nhap {name}"));
-    match app.store_for(&user).import(&actor, &data).await {
-        Ok(summary) => {
-            let done = context! {
-                file => name, created => summary.total_created(), updated => summary.total_updated(),
-                unchanged => summary.total_unchanged(),
-            };
-            Ok(Html(import_page(&app, &user, Some(done), "")).into_response())
-        }
-        Err(
-            e @ (canhgiac_store::StoreError::Invalid { .. }
-            | canhgiac_store::StoreError::AtRecord { .. }
-            | canhgiac_store::StoreError::Conflict { .. }
-            | canhgiac_store::StoreError::MissingReference { .. }
-            | canhgiac_store::StoreError::SharedRecord { .. }),
-        ) => refuse(format!("Tệp «{name}» không được nhập, không có gì thay đổi: {e}")),
-        Err(e) => Err(e.into()),
-    }
+    super::upload::import(&app, &user, &items_target(), form).await
 }

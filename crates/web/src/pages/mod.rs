@@ -10,16 +10,19 @@ pub(crate) mod dashboard;
 mod items;
 mod reports;
 mod submissions;
+mod telecom;
+pub(crate) mod upload;
 
 pub use audit::{audit_log, AuditFilter};
 pub use cases::{case_create, case_detail, case_new, case_status, cases, cases_export, CaseFilter};
 pub use dashboard::dashboard;
-pub use items::{item, items, items_export, items_import, items_import_form, items_template, ItemFilter, MAX_UPLOAD};
+pub use items::{item, items, items_export, items_import, items_import_form, items_template, ItemFilter};
 pub use reports::{report_document, report_download, report_form, report_issue, report_preview, ReportQuery};
 pub use submissions::{
     answer_form, answer_records, api_submit, call_detail, call_send, calls, decide, keys, package, receive_package,
     sheet, sheet_upload, submission_detail, submission_file, CallQuery,
 };
+pub use upload::MAX_UPLOAD;
 
 use std::collections::HashMap;
 
