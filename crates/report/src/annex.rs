@@ -96,3 +96,55 @@ pub fn sanctions_table(d: &ReportData) -> (Vec<String>, Vec<Vec<String>>) {
     ]);
     (h, rows)
 }
+
+/// The telecom work per operator: campaigns, messages, spam reports,
+/// blocked numbers, SIMs revoked and stations, with totals.
+pub fn telecom_table(d: &ReportData) -> (Vec<String>, Vec<Vec<String>>) {
+    let h = [
+        "Doanh nghiệp",
+        "Đợt tuyên truyền",
+        "Tin nhắn tuyên truyền",
+        "Phản ánh tin nhắn rác",
+        "Phản ánh cuộc gọi rác",
+        "Thuê bao bị chặn",
+        "SIM thu hồi, khóa",
+        "Trạm BTS",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let n = |v: i64| canhgiac_domain::money::group_thousands(v);
+    let t = &d.telecom;
+    if t.rows.is_empty() {
+        let mut row = vec!["Không phát sinh".to_owned()];
+        row.extend(std::iter::repeat_n(String::new(), h.len() - 1));
+        return (h, vec![row]);
+    }
+    let mut rows: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.operator.clone(),
+                n(r.campaigns),
+                n(r.messages_sent),
+                n(r.spam.sms_reports),
+                n(r.spam.call_reports),
+                n(r.spam.numbers_blocked),
+                n(r.spam.sims_revoked),
+                n(r.stations),
+            ]
+        })
+        .collect();
+    let sum = |f: fn(&crate::telecom::TelecomRow) -> i64| t.rows.iter().map(f).fold(0, i64::saturating_add);
+    rows.push(vec![
+        "Tổng cộng".into(),
+        n(sum(|r| r.campaigns)),
+        n(sum(|r| r.messages_sent)),
+        n(sum(|r| r.spam.sms_reports)),
+        n(sum(|r| r.spam.call_reports)),
+        n(sum(|r| r.spam.numbers_blocked)),
+        n(sum(|r| r.spam.sims_revoked)),
+        n(sum(|r| r.stations)),
+    ]);
+    (h, rows)
+}

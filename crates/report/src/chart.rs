@@ -127,6 +127,66 @@ pub fn render(d: &ReportData) -> Result<Vec<u8>, ReportError> {
     encode_png(&rgb)
 }
 
+/// The telecom chart: spam reports (messages and calls) per month of the
+/// period, as a PNG; «Không phát sinh» when the operators reported none.
+pub fn render_spam(d: &ReportData) -> Result<Vec<u8>, ReportError> {
+    ensure_font();
+    let err = |e: &dyn std::fmt::Display| ReportError::Render(format!("biểu đồ: {e}"));
+    let months = &d.telecom.spam_by_month;
+    let max = months.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let mut rgb = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(&e))?;
+        let cols = months.len().max(1) as i32;
+        let mut chart = ChartBuilder::on(&root)
+            .caption("Phản ánh tin nhắn, cuộc gọi rác theo tháng", ("sans-serif", 26))
+            .margin(16)
+            .x_label_area_size(40)
+            .y_label_area_size(80)
+            .build_cartesian_2d(0..(cols * 3), 0i64..(max + max / 8 + 1))
+            .map_err(|e| err(&e))?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_label_formatter(&|_| String::new())
+            .y_label_formatter(&|v| canhgiac_domain::money::group_thousands(*v))
+            .y_desc("Số phản ánh")
+            .label_style(("sans-serif", 18))
+            .draw()
+            .map_err(|e| err(&e))?;
+        for (i, (m, n)) in months.iter().enumerate() {
+            let x0 = i as i32 * 3 + 1;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x0, 0), (x0 + 1, *n)],
+                    COLOURS[0].filled(),
+                )))
+                .map_err(|e| err(&e))?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    canhgiac_domain::money::group_thousands(*n),
+                    (x0, n + max / 40 + 1),
+                    ("sans-serif", 16),
+                )))
+                .map_err(|e| err(&e))?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    crate::annex::month_label(m),
+                    (x0, -(max / 14) - 1),
+                    ("sans-serif", 18),
+                )))
+                .map_err(|e| err(&e))?;
+        }
+        if months.iter().all(|(_, n)| *n == 0) {
+            root.draw(&Text::new("Không phát sinh", (500, 300), ("sans-serif", 28)))
+                .map_err(|e| err(&e))?;
+        }
+        root.present().map_err(|e| err(&e))?;
+    }
+    encode_png(&rgb)
+}
+
 fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, ReportError> {
     let mut out = Vec::new();
     {

@@ -501,6 +501,21 @@ fn annex_block(rep: &Report, lay: &Layout, content_w: i64) -> String {
     let (h, rows) = crate::annex::sanctions_table(d);
     let w = [600, 1600, 1200, 1200, content_w - 600 - 1600 - 1200 - 1200 - 1700, 1700];
     x.push_str(&grid_table(&w, &h, &rows, small));
+    x.push_str(&heading("Bảng 4. Công tác viễn thông theo doanh nghiệp"));
+    let (h, rows) = crate::annex::telecom_table(d);
+    let other = (content_w - 2200) / 7;
+    let mut w = vec![content_w - other * 7];
+    w.extend(std::iter::repeat_n(other, 7));
+    x.push_str(&grid_table(&w, &h, &rows, small));
+    if !rep.telecom_chart_png.is_empty() {
+        x.push_str(&heading("Biểu đồ 2. Phản ánh tin nhắn, cuộc gọi rác theo tháng"));
+        let cx = 160 * 36_000i64;
+        let cy = cx * i64::from(crate::chart::HEIGHT) / i64::from(crate::chart::WIDTH);
+        let _ = write!(
+            x,
+            r#"<w:p><w:pPr><w:pStyle w:val="Plain"/><w:jc w:val="center"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="2" name="Biểu đồ 2"/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr><pic:cNvPr id="2" name="bieu-do-2.png"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="rIdChart2"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"#
+        );
+    }
 
     x
 }
@@ -592,7 +607,7 @@ const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="
 
 const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>"#;
 
-const DOC_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/><Relationship Id="rIdFootnotes" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/><Relationship Id="rIdHeaderDefault" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/><Relationship Id="rIdHeaderFirst" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header2.xml"/><Relationship Id="rIdChart1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/bieu-do-1.png"/></Relationships>"#;
+const DOC_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/><Relationship Id="rIdFootnotes" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/><Relationship Id="rIdHeaderDefault" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/><Relationship Id="rIdHeaderFirst" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header2.xml"/><Relationship Id="rIdChart1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/bieu-do-1.png"/><Relationship Id="rIdChart2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/bieu-do-2.png"/></Relationships>"#;
 
 fn core_xml(rep: &Report) -> String {
     format!(
@@ -628,6 +643,7 @@ pub fn render(rep: &Report) -> Result<Vec<u8>, ReportError> {
         put("word/header1.xml", header_xml(true, lay).as_bytes())?;
         put("word/header2.xml", header_xml(false, lay).as_bytes())?;
         put("word/media/bieu-do-1.png", &rep.chart_png)?;
+        put("word/media/bieu-do-2.png", &rep.telecom_chart_png)?;
         z.finish().map_err(|e| ReportError::Render(e.to_string()))?;
     }
     Ok(buf.into_inner())

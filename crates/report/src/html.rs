@@ -212,6 +212,16 @@ fn annex_section(rep: &Report) -> String {
     h.push_str("<h3>Bảng 3. Quyết định xử phạt vi phạm hành chính</h3>");
     let (th, rows) = crate::annex::sanctions_table(d);
     h.push_str(&table(&th, &rows));
+    h.push_str("<h3>Bảng 4. Công tác viễn thông theo doanh nghiệp</h3>");
+    let (th, rows) = crate::annex::telecom_table(d);
+    h.push_str(&table(&th, &rows));
+    if !rep.telecom_chart_png.is_empty() {
+        let _ = write!(
+            h,
+            r#"<h3>Biểu đồ 2. Phản ánh tin nhắn, cuộc gọi rác theo tháng</h3><img class="bieu-do" alt="Biểu đồ phản ánh tin nhắn, cuộc gọi rác theo tháng" src="data:image/png;base64,{}">"#,
+            base64::engine::general_purpose::STANDARD.encode(&rep.telecom_chart_png)
+        );
+    }
     h.push_str("</section>");
     h
 }

@@ -108,6 +108,8 @@ pub struct Report {
     pub markdown: String,
     pub doc: doc::Doc,
     pub chart_png: Vec<u8>,
+    /// The telecom chart (spam reports per month).
+    pub telecom_chart_png: Vec<u8>,
     pub drill: BTreeMap<String, Vec<DrillRow>>,
     pub layout: Layout,
 }
@@ -142,6 +144,7 @@ pub async fn build<S: Store>(
     let doc = doc::parse(&narrative.body);
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "template");
     let chart_png = chart::render(&data)?;
+    let telecom_chart_png = chart::render_spam(&data)?;
     tracing::debug!(ms = started.elapsed().as_millis() as u64, "chart");
     let mut drill = BTreeMap::new();
     for (id, f) in &data.figures {
@@ -160,6 +163,7 @@ pub async fn build<S: Store>(
         markdown: narrative.body,
         doc,
         chart_png,
+        telecom_chart_png,
         drill,
         layout: layout.unwrap_or_else(|| data_layout.clone()),
     })

@@ -112,5 +112,8 @@ pub fn render(rep: &Report) -> Result<Vec<u8>, ReportError> {
     let _ = writeln!(m, "\n### Bảng 3. Quyết định xử phạt vi phạm hành chính\n");
     let (h, rows) = crate::annex::sanctions_table(d);
     m.push_str(&table(&h, &rows));
+    let _ = writeln!(m, "\n### Bảng 4. Công tác viễn thông theo doanh nghiệp\n");
+    let (h, rows) = crate::annex::telecom_table(d);
+    m.push_str(&table(&h, &rows));
     Ok(m.into_bytes())
 }

@@ -84,5 +84,53 @@ pub fn render(rep: &Report) -> Result<Vec<u8>, ReportError> {
     ws.write_number_with_format(last, 4, d.fine_total as f64, &money)
         .map_err(e)?;
     ws.set_column_width(3, 60).map_err(e)?;
+
+    let ws = wb.add_worksheet();
+    ws.set_name("Vien thong").map_err(e)?;
+    let (headers, _) = crate::annex::telecom_table(d);
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, text(h), &bold).map_err(e)?;
+    }
+    let rows = &d.telecom.rows;
+    let values = |r: &crate::telecom::TelecomRow| {
+        [
+            r.campaigns,
+            r.messages_sent,
+            r.spam.sms_reports,
+            r.spam.call_reports,
+            r.spam.numbers_blocked,
+            r.spam.sims_revoked,
+            r.stations,
+        ]
+    };
+    let mut totals = [0i64; 7];
+    for (i, r) in rows.iter().enumerate() {
+        let row = (i + 1) as u32;
+        ws.write_string(row, 0, text(&r.operator)).map_err(e)?;
+        for (c, v) in values(r).iter().enumerate() {
+            ws.write_number_with_format(row, (c + 1) as u16, *v as f64, &money)
+                .map_err(e)?;
+            totals[c] = totals[c].saturating_add(*v);
+        }
+    }
+    let last = (rows.len() + 1) as u32;
+    ws.write_string_with_format(
+        last,
+        0,
+        if rows.is_empty() {
+            "Không phát sinh"
+        } else {
+            "Tổng cộng"
+        },
+        &bold,
+    )
+    .map_err(e)?;
+    if !rows.is_empty() {
+        for (c, v) in totals.iter().enumerate() {
+            ws.write_number_with_format(last, (c + 1) as u16, *v as f64, &money)
+                .map_err(e)?;
+        }
+    }
+    ws.set_column_width(0, 34).map_err(e)?;
     wb.save_to_buffer().map_err(e)
 }

@@ -856,6 +856,48 @@ async fn telecom_sentences_with_data_without_and_compared() {
         );
     }
 
+    // The annex: a table per operator in every format, real numbers in the
+    // workbook (its total row adds up the operators), the chart in the DOCX.
+    let md = String::from_utf8(r.render(Format::Markdown).expect("md")).expect("utf-8");
+    assert!(md.contains("Bảng 4. Công tác viễn thông theo doanh nghiệp"), "{md}");
+    let viettel = r
+        .data
+        .telecom
+        .rows
+        .iter()
+        .find(|x| x.operator == "Viettel Bắc Giang")
+        .expect("viettel's row");
+    assert!(
+        md.contains(&format!(
+            "Viettel Bắc Giang | {} | {} |",
+            viettel.campaigns,
+            canhgiac_domain::money::group_thousands(viettel.messages_sent)
+        )),
+        "{md}"
+    );
+    assert_eq!(viettel.stations, 110, "the seed's Viettel stations");
+    let html = String::from_utf8(r.render(Format::Html).expect("html")).expect("utf-8");
+    assert!(html.contains("Biểu đồ 2. Phản ánh tin nhắn, cuộc gọi rác theo tháng"));
+    {
+        use calamine::{Data, Reader, Xlsx};
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(r.render(Format::Xlsx).expect("xlsx"))).expect("open");
+        let sheet = wb.worksheet_range("Vien thong").expect("sheet");
+        let sms: Vec<f64> = sheet
+            .rows()
+            .skip(1)
+            .map(|row| match &row[3] {
+                Data::Float(f) => *f,
+                other => panic!("a number, not {other:?}"),
+            })
+            .collect();
+        let (total, parts) = sms.split_last().expect("rows");
+        assert_eq!(*total, parts.iter().sum::<f64>());
+        assert_eq!(*total as i64, sms_total(&r));
+    }
+    let docx = r.render(Format::Docx).expect("docx");
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("zip");
+    assert!(z.by_name("word/media/bieu-do-2.png").expect("chart").size() > 1000);
+
     // A period with no telecom record at all says so.
     let empty = ReportSpec {
         period: Some(Period::Half(2021, 1)),
@@ -897,4 +939,8 @@ async fn telecom_sentences_with_data_without_and_compared() {
     );
     assert!(old_may > 0);
     assert_eq!(r.data.figures["spam-sms"].ids.len(), 18, "replaced, not added");
+}
+
+fn sms_total(r: &Report) -> i64 {
+    r.data.figures["spam-sms"].value
 }
