@@ -1525,7 +1525,7 @@ pub struct InspectionSubject {
     /// SIMs found registered with wrong subscriber data (a
     /// subscriber-registration check).
     #[serde(default, deserialize_with = "crate::numbers::whole::option")]
-    pub wrong_sims: Option<u64>,
+    pub wrong_sims: Option<u32>,
     /// The station inspected (a BTS inspection).
     #[serde(default)]
     pub station: Option<Code>,

@@ -335,9 +335,9 @@ pub struct TelecomCampaign {
     /// The message as subscribers received it.
     pub message: Text,
     #[serde(deserialize_with = "crate::numbers::whole::deserialize")]
-    pub messages_sent: u64,
+    pub messages_sent: u32,
     #[serde(default, deserialize_with = "crate::numbers::whole::option")]
-    pub subscribers_reached: Option<u64>,
+    pub subscribers_reached: Option<u32>,
     /// The directive or plan it answers.
     #[serde(default)]
     pub directive: Option<Text>,
@@ -381,7 +381,7 @@ impl Record for TelecomCampaign {
             self.topic.label_vn(),
             self.channel.label_vn(),
             self.started_on,
-            crate::numbers::count(self.messages_sent)
+            crate::numbers::count(u64::from(self.messages_sent))
         )
     }
 
@@ -427,19 +427,19 @@ pub struct SpamReport {
     pub month: Month,
     /// Reports of spam messages received (5656 and the operator's own).
     #[serde(deserialize_with = "crate::numbers::whole::deserialize")]
-    pub sms_reports: u64,
+    pub sms_reports: u32,
     /// Reports of spam calls received.
     #[serde(deserialize_with = "crate::numbers::whole::deserialize")]
-    pub call_reports: u64,
+    pub call_reports: u32,
     /// Numbers blocked for sending spam.
     #[serde(deserialize_with = "crate::numbers::whole::deserialize")]
-    pub numbers_blocked: u64,
+    pub numbers_blocked: u32,
     /// SIMs revoked or locked for wrong subscriber data (SIM rác).
     #[serde(deserialize_with = "crate::numbers::whole::deserialize")]
-    pub sims_revoked: u64,
+    pub sims_revoked: u32,
     /// Fraud or impersonation calls handled.
     #[serde(deserialize_with = "crate::numbers::whole::deserialize")]
-    pub fraud_calls_handled: u64,
+    pub fraud_calls_handled: u32,
     #[serde(default)]
     pub note: Option<Text>,
 }

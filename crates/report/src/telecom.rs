@@ -28,7 +28,7 @@ pub struct SpamTotals {
 
 impl SpamTotals {
     fn add(&mut self, r: &SpamReport) {
-        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let n = |v: u32| i64::from(v);
         self.sms_reports = self.sms_reports.saturating_add(n(r.sms_reports));
         self.call_reports = self.call_reports.saturating_add(n(r.call_reports));
         self.numbers_blocked = self.numbers_blocked.saturating_add(n(r.numbers_blocked));
@@ -93,8 +93,8 @@ pub struct TelecomView {
     pub spam_by_month: Vec<(String, i64)>,
 }
 
-fn n(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
+fn n(v: u32) -> i64 {
+    i64::from(v)
 }
 
 /// The telecom figures of `range`.

@@ -46,10 +46,15 @@ CREATE TABLE bts_stations (
 );
 CREATE UNIQUE INDEX bts_stations_orphan_key ON bts_stations ("key") WHERE owner IS NULL;
 CREATE INDEX bts_stations_key ON bts_stations ("key");
+-- An agency's stations per operator and by expiry (the dashboard's alerts,
+-- the report's counts); the same without the owner for the installation's
+-- own reads (the command line without --agency).
 CREATE INDEX bts_stations_operator ON bts_stations (owner, operator);
--- The dashboard's expiry alerts read these two, soonest first.
 CREATE INDEX bts_stations_certificate ON bts_stations (owner, certificate_expires);
 CREATE INDEX bts_stations_licence ON bts_stations (owner, licence_expires);
+CREATE INDEX bts_stations_any_operator ON bts_stations (operator);
+CREATE INDEX bts_stations_any_certificate ON bts_stations (certificate_expires);
+CREATE INDEX bts_stations_any_licence ON bts_stations (licence_expires);
 
 CREATE TABLE telecom_campaigns (
     id @ID@,

@@ -2153,4 +2153,23 @@ async fn telecom_months_station_expiries_and_references(h: &Harness) {
     };
     let err = s.create(&actor(), &missing).await.expect_err("unknown operator");
     assert!(matches!(err, StoreError::MissingReference { .. }), "{err}");
+
+    // A station list giving one code twice is refused whole, naming both rows.
+    let stations_before = s.count(RecordKind::BtsStation).await.expect("count");
+    let file = Dataset {
+        bts_stations: vec![
+            station("TDUP1", None, None),
+            station("TDUP2", None, None),
+            station("TDUP1", None, None),
+        ],
+        ..Dataset::default()
+    };
+    let err = s.import(&actor(), &file).await.expect_err("duplicate code");
+    let msg = err.to_string();
+    assert!(msg.contains("trùng khóa «TDUP1»") && msg.contains("thứ 1"), "{msg}");
+    assert_eq!(
+        s.count(RecordKind::BtsStation).await.expect("count"),
+        stations_before,
+        "nothing stored"
+    );
 }

@@ -1287,6 +1287,23 @@ async fn api_with_tokens_validation_and_json_errors(app: &TestApp) {
         .await
         .expect("post");
     assert!(res.status().is_client_error());
+    // A count past what a month can hold (found by schemathesis: it was
+    // stored as an overflowing integer): refused, nothing stored.
+    let spam_before = app.store.count(RecordKind::SpamReport).await.expect("count");
+    let res = post(
+        "tok-write",
+        "/api/v1/spam-reports",
+        r#"{"call_reports": 5949, "month": "2038-10", "operator": "vnpt-bacgiang", "sims_revoked": 483, "numbers_blocked": 437.0, "sms_reports": 9223372036854775809, "fraud_calls_handled": 2377.0}"#.to_owned(),
+    )
+    .await
+    .expect("post");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let v: serde_json::Value = res.json().await.expect("json");
+    assert!(v["message"].as_str().expect("message").contains("sms_reports"), "{v}");
+    assert_eq!(
+        app.store.count(RecordKind::SpamReport).await.expect("count"),
+        spam_before
+    );
     // A session must send its CSRF token with API writes.
     let (s, csrf) = login(app, "chuyenvien").await;
     let item2 = item.to_string().replace("api-1", "api-2");

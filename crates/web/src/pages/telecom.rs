@@ -42,9 +42,9 @@ async fn in_range<R: canhgiac_domain::Record, S: Store>(
         .await?)
 }
 
-fn total(list: &[Stored<SpamReport>], f: fn(&SpamReport) -> u64) -> i64 {
+fn total(list: &[Stored<SpamReport>], f: fn(&SpamReport) -> u32) -> i64 {
     list.iter()
-        .map(|s| i64::try_from(f(&s.record)).unwrap_or(i64::MAX))
+        .map(|s| i64::from(f(&s.record)))
         .fold(0, i64::saturating_add)
 }
 
@@ -69,7 +69,7 @@ pub async fn period_part<S: Store>(store: &S, period: Period, range: DateRange) 
     let before = in_range::<SpamReport, S>(store, range.previous_year()).await?;
     let messages: i64 = campaigns
         .iter()
-        .map(|c| i64::try_from(c.record.messages_sent).unwrap_or(i64::MAX))
+        .map(|c| i64::from(c.record.messages_sent))
         .fold(0, i64::saturating_add);
     let reports = |l: &[Stored<SpamReport>]| total(l, |s| s.sms_reports).saturating_add(total(l, |s| s.call_reports));
     let sims = |l: &[Stored<SpamReport>]| total(l, |s| s.sims_revoked);
