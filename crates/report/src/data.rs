@@ -362,18 +362,15 @@ impl Figures {
         value: i64,
         ids: Vec<i64>,
     ) {
-        let complete = ids.len() as i64 >= value;
-        self.0.insert(
-            id.into(),
-            Figure {
-                label: label.into(),
-                kind,
-                value,
-                ids,
-                complete,
-                sum: false,
-            },
-        );
+        let f = Figure {
+            label: label.into(),
+            kind,
+            value,
+            complete: ids.len() as i64 >= value,
+            ids,
+            sum: false,
+        };
+        self.0.insert(id.into(), f);
     }
 
     /// A figure that adds up a quantity of `ids`' records (every one listed).
@@ -385,17 +382,15 @@ impl Figures {
         value: i64,
         ids: Vec<i64>,
     ) {
-        self.0.insert(
-            id.into(),
-            Figure {
-                label: label.into(),
-                kind,
-                value,
-                ids,
-                complete: true,
-                sum: true,
-            },
-        );
+        let f = Figure {
+            label: label.into(),
+            kind,
+            value,
+            complete: true,
+            ids,
+            sum: true,
+        };
+        self.0.insert(id.into(), f);
     }
 }
 

@@ -487,12 +487,7 @@ fn annex_block(rep: &Report, lay: &Layout, content_w: i64) -> String {
     x.push_str(&grid_table(&widths, &h, &rows, 10.0));
     if !rep.chart_png.is_empty() {
         x.push_str(&heading("Biểu đồ 1. Tin, bài theo chủ đề và cơ quan"));
-        let cx = 160 * 36_000i64;
-        let cy = cx * i64::from(crate::chart::HEIGHT) / i64::from(crate::chart::WIDTH);
-        let _ = write!(
-            x,
-            r#"<w:p><w:pPr><w:pStyle w:val="Plain"/><w:jc w:val="center"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="1" name="Biểu đồ 1"/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr><pic:cNvPr id="1" name="bieu-do-1.png"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="rIdChart1"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"#
-        );
+        x.push_str(&inline_chart(1));
     }
     x.push_str(&heading("Bảng 2. Vụ việc thông tin xấu, độc theo trạng thái"));
     let (h, rows) = crate::annex::cases_table(d);
@@ -509,15 +504,20 @@ fn annex_block(rep: &Report, lay: &Layout, content_w: i64) -> String {
     x.push_str(&grid_table(&w, &h, &rows, small));
     if !rep.telecom_chart_png.is_empty() {
         x.push_str(&heading("Biểu đồ 2. Phản ánh tin nhắn, cuộc gọi rác theo tháng"));
-        let cx = 160 * 36_000i64;
-        let cy = cx * i64::from(crate::chart::HEIGHT) / i64::from(crate::chart::WIDTH);
-        let _ = write!(
-            x,
-            r#"<w:p><w:pPr><w:pStyle w:val="Plain"/><w:jc w:val="center"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="2" name="Biểu đồ 2"/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr><pic:cNvPr id="2" name="bieu-do-2.png"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="rIdChart2"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"#
-        );
+        x.push_str(&inline_chart(2));
     }
 
     x
+}
+
+/// Chart `n` (`word/media/bieu-do-{n}.png`, relationship `rIdChart{n}`)
+/// as a centred picture 16 cm wide.
+fn inline_chart(n: u32) -> String {
+    let cx = 160 * 36_000i64;
+    let cy = cx * i64::from(crate::chart::HEIGHT) / i64::from(crate::chart::WIDTH);
+    format!(
+        r#"<w:p><w:pPr><w:pStyle w:val="Plain"/><w:jc w:val="center"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{n}" name="Biểu đồ {n}"/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="bieu-do-{n}.png"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="rIdChart{n}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"#
+    )
 }
 
 /// A4, the margins, and the header on pages 2 and after only.
