@@ -257,8 +257,14 @@ impl Record for BtsStation {
         }),
     };
 
+    /// `Trạm BGG0001 — Thôn 1, Phường Trần Phú`; the commune once, when
+    /// the address already names it.
     fn describe(&self) -> String {
-        format!("Trạm {} — {}, {}", self.code, self.address, self.commune)
+        if crate::text::fold(self.address.as_str()).contains(&crate::text::fold(self.commune.as_str())) {
+            format!("Trạm {} — {}", self.code, self.address)
+        } else {
+            format!("Trạm {} — {}, {}", self.code, self.address, self.commune)
+        }
     }
 
     fn key(&self) -> String {
@@ -533,6 +539,19 @@ mod tests {
             }
         }
         assert!(matched > 20);
+    }
+
+    #[test]
+    fn a_station_names_its_commune_once() {
+        let mut st: BtsStation = serde_json::from_value(serde_json::json!({"operator": "vnpt", "code": "BGI0121",
+            "address": "Thôn 4, Phường Trần Phú, Thành phố Bắc Giang", "commune": "Phường Trần Phú"}))
+        .unwrap();
+        assert_eq!(
+            st.describe(),
+            "Trạm BGI0121 — Thôn 4, Phường Trần Phú, Thành phố Bắc Giang"
+        );
+        st.address = Text::parse("Thôn 4").unwrap();
+        assert_eq!(st.describe(), "Trạm BGI0121 — Thôn 4, Phường Trần Phú");
     }
 
     #[test]
