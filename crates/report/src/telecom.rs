@@ -193,7 +193,9 @@ pub(crate) async fn telecom<S: Store>(
     v.spam_by_month = by_month.into_iter().collect();
 
     checks(store, range, figs, &mut v).await?;
-    stations(store, range, figs, &mut v).await?;
+    // Counted once: the register's size and the annex's column both read it.
+    let station_counts = station_counts(store, operators.keys()).await?;
+    stations(store, range, &station_counts, figs, &mut v).await?;
 
     let mut rows: BTreeMap<String, TelecomRow> = BTreeMap::new();
     for c in &campaigns {
@@ -209,7 +211,7 @@ pub(crate) async fn telecom<S: Store>(
             .spam
             .add(&s.record);
     }
-    for (code, count) in station_counts(store, operators.keys()).await? {
+    for (code, count) in station_counts {
         if count > 0 {
             rows.entry(code.clone())
                 .or_insert_with(|| empty_row(name(&code)))
@@ -376,15 +378,10 @@ async fn checks<S: Store>(
 async fn stations<S: Store>(
     store: &S,
     range: DateRange,
+    counts: &BTreeMap<String, i64>,
     figs: &mut Figures,
     v: &mut TelecomView,
 ) -> Result<(), ReportError> {
-    let operators: Vec<String> = list_all::<TelecomOperator, S>(store, all())
-        .await?
-        .into_iter()
-        .map(|o| o.record.code.to_string())
-        .collect();
-    let counts = station_counts(store, operators.iter()).await?;
     v.stations = counts.values().sum();
     v.station_operators = counts.values().filter(|c| **c > 0).count() as i64;
     let until = range.to.plus_days(EXPIRY_WARNING_DAYS);

@@ -258,19 +258,23 @@ const FIGURE_CACHE_ENTRIES: usize = 256;
 impl PeriodPart {
     fn figures(&self) -> Vec<minijinja::Value> {
         let s = &self.summary;
-        let vs = match canhgiac_domain::numbers::change_percent(s.items.max(0) as u64, self.items_before.max(0) as u64)
-        {
-            Some(p) if p > 0 => format!("tăng {p}% so với cùng kỳ"),
-            Some(p) if p < 0 => format!("giảm {}% so với cùng kỳ", -p),
-            Some(_) => "bằng cùng kỳ".to_owned(),
-            None => "cùng kỳ không phát sinh".to_owned(),
-        };
+        let vs = versus(s.items, self.items_before);
         vec![
             context! { n => s.directives, label => "văn bản chỉ đạo" },
             context! { n => s.items, label => "tin, bài", vs },
             context! { n => s.inspections, label => "cuộc thanh tra, kiểm tra" },
             context! { n => s.sanctions.organisations + s.sanctions.individuals, label => "tổ chức, cá nhân bị xử phạt" },
         ]
+    }
+}
+
+/// A figure against the same period a year earlier, in words.
+pub(crate) fn versus(now: i64, before: i64) -> String {
+    match canhgiac_domain::numbers::change_percent(now.max(0).unsigned_abs(), before.max(0).unsigned_abs()) {
+        Some(p) if p > 0 => format!("tăng {p}% so với cùng kỳ"),
+        Some(p) if p < 0 => format!("giảm {}% so với cùng kỳ", -p),
+        Some(_) => "bằng cùng kỳ".to_owned(),
+        None => "cùng kỳ không phát sinh".to_owned(),
     }
 }
 

@@ -4,7 +4,7 @@
 //! licence has expired or will within 60 days.
 
 use canhgiac_domain::{
-    numbers, Date, DateRange, Expiry, Month, Period, SpamReport, TelecomCampaign, TelecomOperator, EXPIRY_WARNING_DAYS,
+    Date, DateRange, Expiry, Month, Period, SpamReport, TelecomCampaign, TelecomOperator, EXPIRY_WARNING_DAYS,
 };
 use canhgiac_store::{ListQuery, Store, Stored};
 use minijinja::context;
@@ -48,18 +48,13 @@ fn total(list: &[Stored<SpamReport>], f: fn(&SpamReport) -> u32) -> i64 {
         .fold(0, i64::saturating_add)
 }
 
+/// Against the same months a year earlier, once the operators reported them.
 fn versus(now: i64, before: i64, any_before: bool) -> Option<String> {
-    if !any_before {
-        return Some("cùng kỳ không có báo cáo".to_owned());
-    }
-    Some(
-        match numbers::change_percent(now.max(0).unsigned_abs(), before.max(0).unsigned_abs()) {
-            Some(p) if p > 0 => format!("tăng {p}% so với cùng kỳ"),
-            Some(p) if p < 0 => format!("giảm {}% so với cùng kỳ", -p),
-            Some(_) => "bằng cùng kỳ".to_owned(),
-            None => "cùng kỳ không phát sinh".to_owned(),
-        },
-    )
+    Some(if any_before {
+        super::dashboard::versus(now, before)
+    } else {
+        "cùng kỳ không có báo cáo".to_owned()
+    })
 }
 
 /// The telecom figures of a period.
@@ -94,8 +89,10 @@ pub async fn period_part<S: Store>(store: &S, period: Period, range: DateRange) 
     // Reports per month, this period and the same months a year earlier.
     let months: Vec<Month> = range.months().into_iter().take(24).collect();
     let per_month = |list: &[Stored<SpamReport>], m: Month| -> i64 {
-        let l: Vec<Stored<SpamReport>> = list.iter().filter(|s| s.record.month == m).cloned().collect();
-        reports(&l)
+        list.iter()
+            .filter(|s| s.record.month == m)
+            .map(|s| i64::from(s.record.sms_reports) + i64::from(s.record.call_reports))
+            .fold(0, i64::saturating_add)
     };
     let chart = charts::columns(
         &format!(
