@@ -51,12 +51,16 @@ fn item(n: u64) -> Result<MediaItem> {
         )),
         url: None,
         published_on: day,
+        published_at: None,
         topics: vec![Code::lit(topic)],
         featured: false,
         summary: None,
         body: None,
         duplicate_of: None,
         source: ItemSource::Import,
+        author: None,
+        fetch_note: None,
+        classification: None,
     })
 }
 

@@ -414,6 +414,7 @@ pub trait InDataset: Sized {
 }
 
 use crate::records::*;
+use crate::sources::*;
 use crate::telecom::*;
 
 /// The list of record kinds, in dependency order: a kind only refers to
@@ -515,6 +516,7 @@ define_kinds!($
     LegalBasis => legal_bases,
     Outlet => outlets,
     Programme => programmes,
+    Source => sources,
     MediaItem => media_items,
     Directive => directives,
     ReportRequest => report_requests,

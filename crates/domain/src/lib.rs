@@ -14,6 +14,7 @@ pub mod money;
 pub mod numbers;
 pub mod period;
 pub mod records;
+pub mod sources;
 pub mod submission;
 pub mod telecom;
 pub mod text;
@@ -30,6 +31,7 @@ pub use kind::{
 pub use money::Dong;
 pub use period::{DateRange, Period, PeriodRule};
 pub use records::*;
+pub use sources::{Failure, Source, SourceHealth, SourceKind};
 pub use telecom::{
     BtsStation, Coordinates, Expiry, InspectionScope, SpamReport, TelecomCampaign, TelecomChannel, TelecomOperator,
     TelecomTopic, EXPIRY_WARNING_DAYS,

@@ -876,7 +876,12 @@ pub struct MediaItem {
     #[serde(default)]
     #[schemars(schema_with = "optional_url_field_schema")]
     pub url: Option<Text>,
+    /// The Vietnam-time day it was published: the day every count uses.
     pub published_on: Date,
+    /// The instant, when known (feeds, the API); its Vietnam-time day is
+    /// `published_on`.
+    #[serde(default)]
+    pub published_at: Option<Timestamp>,
     #[serde(default)]
     pub topics: Vec<Code>,
     /// Shown in italics among the "tin, bài tiêu biểu" of the report.
@@ -891,6 +896,36 @@ pub struct MediaItem {
     pub duplicate_of: Option<Text>,
     #[serde(default = "default_source")]
     pub source: ItemSource,
+    #[serde(default)]
+    pub author: Option<Text>,
+    /// What went wrong collecting it (the article page could not be read:
+    /// the feed's text was kept).
+    #[serde(default)]
+    pub fetch_note: Option<Text>,
+    /// The lexicon's reading of it: each topic's score and the phrases that
+    /// matched. Its topics are what the lexicon chose; when a person's
+    /// topics differ, a re-run leaves theirs alone.
+    #[serde(default)]
+    pub classification: Option<Classification>,
+}
+
+/// The topics a lexicon found in an item, with why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Classification {
+    /// The topics chosen (score at or above the threshold), best first.
+    pub topics: Vec<Code>,
+    /// Every topic that scored, best first.
+    pub scores: Vec<TopicScore>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopicScore {
+    pub topic: Code,
+    pub score: f64,
+    /// The phrases that matched, as the lexicon writes them.
+    pub phrases: Vec<Text>,
 }
 
 fn default_source() -> ItemSource {
@@ -911,12 +946,16 @@ impl Record for MediaItem {
             field("title", "Tiêu đề", F::Text).required().searched(),
             field("url", "Đường dẫn", F::Text),
             field("published_on", "Ngày đăng", F::Date).required(),
+            field("published_at", "Thời điểm đăng", F::Instant).not_in_table(),
             field("topics", "Chủ đề", F::Refs(RecordKind::Topic)),
             field("featured", "Tiêu biểu", F::Bool),
             field("summary", "Tóm tắt", F::LongText).searched(),
             field("body", "Nội dung", F::LongText),
             field("duplicate_of", "Bản gốc (khi là bản đăng lại)", F::Text).not_in_table(),
             field("source", "Nguồn nhập", F::Choice(ItemSource::choices)).not_in_table(),
+            field("author", "Tác giả", F::Text).not_in_table(),
+            field("fetch_note", "Ghi chú thu thập", F::LongText).not_in_table(),
+            field("classification", "Phân loại tự động", F::Nested),
         ],
         date_field: Some("published_on"),
         owner: Ownership::Agency,
@@ -957,6 +996,18 @@ impl Record for MediaItem {
         if self.duplicate_of.as_ref().is_some_and(|d| d.as_str() == self.key()) {
             e.push("duplicate_of", "Tin, bài không thể là bản sao của chính nó");
         }
+        if let Some(at) = self.published_at {
+            if at.vn_date() != self.published_on {
+                e.push(
+                    "published_on",
+                    format!(
+                        "Ngày đăng {} khác ngày của thời điểm đăng {} (giờ Việt Nam)",
+                        self.published_on,
+                        at.vn_text()
+                    ),
+                );
+            }
+        }
         e.into_result()
     }
 
@@ -964,6 +1015,9 @@ impl Record for MediaItem {
         let mut r = vec![(RecordKind::Outlet, self.outlet.to_string())];
         r.extend(self.programme.iter().map(|p| (RecordKind::Programme, p.to_string())));
         r.extend(self.topics.iter().map(|t| (RecordKind::Topic, t.to_string())));
+        // The original must exist, in the same agency: a copy of nothing
+        // would drop out of every count.
+        r.extend(self.duplicate_of.iter().map(|d| (RecordKind::MediaItem, d.to_string())));
         r
     }
 }
@@ -1829,12 +1883,16 @@ mod tests {
             title: Text::lit("Phòng, chống ma túy"),
             url: None,
             published_on: Date::parse("05/06/2024").unwrap(),
+            published_at: None,
             topics: vec![],
             featured: false,
             summary: None,
             body: None,
             duplicate_of: None,
             source: ItemSource::Manual,
+            author: None,
+            fetch_note: None,
+            classification: None,
         };
         assert_eq!(m.key(), "bao-bac-giang|2024-06-05|phong, chong ma tuy");
         m.url = Some(Text::lit("https://baobacgiang.vn/a/?utm_medium=fb"));

@@ -572,12 +572,16 @@ async fn add_item(store: &SqlStore, day: &str, topic: &str, title: &str) {
         title: Text::lit(title),
         url: None,
         published_on: Date::parse(day).expect("day"),
+        published_at: None,
         topics: vec![Code::lit(topic)],
         featured: false,
         summary: None,
         body: None,
         duplicate_of: None,
         source: ItemSource::Manual,
+        author: None,
+        fetch_note: None,
+        classification: None,
     };
     store.create(&Actor::system("test"), &item).await.expect("item");
 }

@@ -412,6 +412,39 @@ pub trait Worklists: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<Stored<canhgiac_domain::BtsStation>>>> + Send;
 }
 
+/// What the collector keeps of each source beside its record (its polling
+/// state and health), and the lookups it needs to keep items unique.
+pub trait Sources: Send + Sync + 'static {
+    /// The health of the sources `ids` that this store sees.
+    fn source_health(
+        &self,
+        ids: &[i64],
+    ) -> impl Future<Output = Result<Vec<(i64, canhgiac_domain::SourceHealth)>>> + Send;
+
+    /// Keeps a source's health (the source must be this store's to see).
+    fn put_source_health(
+        &self,
+        id: i64,
+        health: &canhgiac_domain::SourceHealth,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Active sources due by `now` (never fetched, or their time has come),
+    /// most overdue first, with their owner: the scheduler's list, across
+    /// the agencies this store sees.
+    fn sources_due(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<(i64, Option<String>)>>> + Send;
+
+    /// Which of `keys` name a record of `kind` this store sees.
+    fn existing_keys(
+        &self,
+        kind: RecordKind,
+        keys: &[String],
+    ) -> impl Future<Output = Result<std::collections::HashSet<String>>> + Send;
+}
+
 /// Background work: a durable queue that any node's workers lease from.
 pub trait Jobs: Send + Sync + 'static {
     /// Queues a job; `None` when a job with the same dedupe key is already
@@ -508,16 +541,29 @@ pub trait Submissions: Send + Sync + 'static {
 }
 
 pub trait Store:
-    Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists + Submissions + Clone
+    Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists + Sources + Submissions + Clone
 {
 }
 
-impl<T: Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists + Submissions + Clone> Store
-    for T
+impl<
+        T: Records
+            + AuditLog
+            + Figures
+            + IssuedReports
+            + Access
+            + Jobs
+            + Health
+            + Worklists
+            + Sources
+            + Submissions
+            + Clone,
+    > Store for T
 {
 }
 
 /// The traits, for code that holds a concrete store (`SqlStore`).
 pub mod prelude {
-    pub use crate::{Access, AuditLog, Figures, Health, IssuedReports, Jobs, Records, Store, Submissions, Worklists};
+    pub use crate::{
+        Access, AuditLog, Figures, Health, IssuedReports, Jobs, Records, Sources, Store, Submissions, Worklists,
+    };
 }

@@ -136,6 +136,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0018_telecom.sql"),
         sqlite_rebuild: Some(Rebuild::SubjectStation),
     },
+    Migration {
+        version: 19,
+        name: "sources",
+        sql: include_str!("../migrations/0019_sources.sql"),
+        sqlite_rebuild: None,
+    },
 ];
 
 /// The latest schema version this build knows.

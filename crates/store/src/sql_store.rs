@@ -453,6 +453,7 @@ const SHAREABLE_REFS: &[(&str, &str, &str)] = &[
     ("outlets", "parent", "parent_owner"),
     ("programmes", "outlet", "outlet_owner"),
     ("media_items", "outlet", "outlet_owner"),
+    ("sources", "outlet", "outlet_owner"),
 ];
 
 /// The subquery that finds the owner of the outlet `$key_arg` names, as seen
@@ -981,6 +982,24 @@ async fn delete_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, scope: Opt
         .await?
         .ok_or(StoreError::NotFound { kind: R::KIND, id })?;
     writable(&old, scope)?;
+    if R::KIND == RecordKind::MediaItem {
+        // Copies name their original by key, which no foreign key guards:
+        // an original with copies stays, or they would count as nothing.
+        let copy = tx
+            .row(
+                "SELECT c.id FROM media_items o JOIN media_items c ON c.duplicate_of = o.\"key\" \
+                 AND (c.owner = o.owner OR (c.owner IS NULL AND o.owner IS NULL)) WHERE o.id = $1 LIMIT 1",
+                &[Value::Int(id)],
+                &[Ty::Int],
+            )
+            .await?;
+        if copy.is_some() {
+            return Err(StoreError::InUse {
+                kind: R::KIND,
+                key: old.key.clone(),
+            });
+        }
+    }
     let admins = admins_before::<R>(tx, id).await?;
     let before = serde_json::to_value(&old.record).map_err(|e| internal(R::KIND, e))?;
     // The entry first, while the row still names its owner; a refused
@@ -1761,6 +1780,100 @@ impl Worklists for SqlStore {
         );
         let rows = self.pool.rows(&sql, &args, &row_types(RecordKind::BtsStation)).await?;
         rows.into_iter().map(decode).collect()
+    }
+}
+
+impl crate::Sources for SqlStore {
+    #[tracing::instrument(skip_all)]
+    async fn source_health(&self, ids: &[i64]) -> Result<Vec<(i64, canhgiac_domain::SourceHealth)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut args: Vec<Value> = chunk.iter().map(|i| Value::Int(*i)).collect();
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let owner = owner_clause(RecordKind::Source, self.scope(), "", &mut args)
+                .map_or(String::new(), |c| format!(" AND {c}"));
+            let sql = format!(
+                "SELECT source_id, state FROM source_health WHERE source_id IN ({}){owner}",
+                marks.join(", ")
+            );
+            for row in self.pool.rows(&sql, &args, &[Ty::Int, Ty::Text]).await? {
+                let mut c = crate::db::Cols::new(row, "source_health");
+                let id = c.int()?;
+                let state = c.text()?;
+                let health: canhgiac_domain::SourceHealth = serde_json::from_str(&state)
+                    .map_err(|e| StoreError::Corrupt(format!("tình trạng nguồn tin mã số {id}: {e}")))?;
+                out.push((id, health));
+            }
+        }
+        Ok(out)
+    }
+
+    #[tracing::instrument(skip(self, health))]
+    async fn put_source_health(&self, id: i64, health: &canhgiac_domain::SourceHealth) -> Result<()> {
+        let state = serde_json::to_string(health).map_err(|e| internal(RecordKind::Source, e))?;
+        let mut args = vec![
+            Value::Int(id),
+            Value::Text(state),
+            Value::Text(health.next_due.rfc3339()),
+            Value::Text(Timestamp::now().rfc3339()),
+        ];
+        let owner = owner_clause(RecordKind::Source, self.scope(), "", &mut args)
+            .map_or(String::new(), |c| format!(" AND {c}"));
+        let sql = format!(
+            "INSERT INTO source_health (source_id, owner, state, next_due, updated_at) \
+             SELECT id, owner, $2, $3, $4 FROM sources WHERE id = $1{owner} \
+             ON CONFLICT (source_id) DO UPDATE SET state = excluded.state, next_due = excluded.next_due, \
+             updated_at = excluded.updated_at"
+        );
+        let mut tx = self.pool.begin().await?;
+        let n = tx.exec(&sql, &args).await?;
+        tx.commit().await?;
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                kind: RecordKind::Source,
+                id,
+            });
+        }
+        Ok(())
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn sources_due(&self, now: Timestamp, limit: u32) -> Result<Vec<(i64, Option<String>)>> {
+        let mut args = vec![Value::Text(now.rfc3339())];
+        let owner = owner_clause(RecordKind::Source, self.scope(), "s.", &mut args)
+            .map_or(String::new(), |c| format!(" AND {c}"));
+        let sql = format!(
+            "SELECT s.id, s.owner FROM sources s LEFT JOIN source_health h ON h.source_id = s.id \
+             WHERE s.active AND (h.next_due IS NULL OR h.next_due <= $1){owner} \
+             ORDER BY COALESCE(h.next_due, ''), s.id LIMIT {}",
+            limit.clamp(1, MAX_PAGE)
+        );
+        let rows = self.pool.rows(&sql, &args, &[Ty::Int, Ty::Text]).await?;
+        rows.into_iter()
+            .map(|r| {
+                let mut c = crate::db::Cols::new(r, "sources_due");
+                Ok((c.int()?, c.opt_text()?))
+            })
+            .collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn existing_keys(&self, kind: RecordKind, keys: &[String]) -> Result<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in keys.chunks(500) {
+            let mut args: Vec<Value> = chunk.iter().map(|k| Value::from(k.as_str())).collect();
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let owner = owner_clause(kind, self.scope(), "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
+            let sql = format!(
+                "SELECT \"key\" FROM {} WHERE \"key\" IN ({}){owner}",
+                kind.plural(),
+                marks.join(", ")
+            );
+            for row in self.pool.rows(&sql, &args, &[Ty::Text]).await? {
+                found.insert(crate::db::Cols::new(row, "existing_keys").text()?);
+            }
+        }
+        Ok(found)
     }
 }
 

@@ -2558,12 +2558,16 @@ async fn review_queue_item_edit_and_bulk_actions(app: &TestApp) {
             title: Text::lit(&format!("Tin thu thập tự động số {i}")),
             url: Some(Text::lit(&format!("https://baobacgiang.vn/tu-dong-{i}"))),
             published_on: Date::from_ymd(2024, 6, 1).expect("d"),
+            published_at: None,
             topics: vec![],
             featured: false,
             summary: None,
             body: None,
             duplicate_of: None,
             source: ItemSource::Feed,
+            author: None,
+            fetch_note: None,
+            classification: None,
         };
         ids.push(app.store.create(&Actor::system("feed"), &item).await.expect("item"));
     }
