@@ -4,7 +4,9 @@
 //! as UTF-8 whatever a header claims: a legacy 8-bit Vietnamese text is
 //! practically never valid UTF-8, while servers that send UTF-8 under a
 //! stale `charset=iso-8859-1` are common. A body that claims UTF-8 (or
-//! claims nothing) and is not is refused, never guessed at.
+//! claims nothing) and is not is refused, never guessed at; a header that
+//! claims UTF-8 over bytes that are not gives way to the document's own
+//! declaration (a windows-1258 page behind a server that says UTF-8).
 
 use encoding_rs::{Encoding, UTF_8};
 
@@ -62,7 +64,12 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<String, Ingest
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(canhgiac_domain::nfc(text));
     }
-    let declared = content_type.and_then(from_header).or_else(|| from_document(bytes));
+    // Not UTF-8: the header's charset, unless it claims UTF-8 (wrongly, as
+    // just seen), then the document's own declaration.
+    let declared = content_type
+        .and_then(from_header)
+        .filter(|e| *e != UTF_8)
+        .or_else(|| from_document(bytes));
     match declared {
         Some(enc) if enc != UTF_8 => {
             let (text, _, had_errors) = enc.decode(bytes);
@@ -77,6 +84,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<String, Ingest
         _ => Err(IngestError::Encoding(
             "nội dung không phải UTF-8 hợp lệ và không khai báo bảng mã khác".into(),
         )),
+        // (A UTF-8 declaration over bytes that are not UTF-8 lands here.)
     }
 }
 
