@@ -128,10 +128,12 @@ pub async fn run(cli: Cli) -> Result<()> {
                 ..Default::default()
             };
             let target = crate::backup::Target::of(&cli);
-            serve(store.clone(), bind, *with_demo, settings, workers, target).await
+            let collector = crate::ingest::collector(&cli, &store)?;
+            serve(store.clone(), bind, *with_demo, settings, workers, (target, collector)).await
         }
         Command::Worker { workers } => {
-            crate::jobs::worker(store.clone(), workers, crate::backup::Target::of(&cli)).await
+            let node = (crate::backup::Target::of(&cli), crate::ingest::collector(&cli, &store)?);
+            crate::jobs::worker(store.clone(), workers, node).await
         }
         Command::Jobs { action } => crate::jobs::action(&store, action).await,
         Command::Import { file, kind, dry_run } => import(&store, file, kind.as_deref(), *dry_run).await,
@@ -152,6 +154,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Submission { action } => crate::federation::submission(&store, action).await,
         Command::Key { action } => crate::federation::key(&store, action).await,
         Command::Outlet { action } => outlet(&store, action).await,
+        Command::Source { action } => crate::ingest::source(&store, action).await,
+        Command::Ingest { once, source } => crate::ingest::ingest(&cli, &store, *once, *source).await,
         Command::User { action } => user(&store, action).await,
         Command::Bench { items, runs, stations } => crate::bench::run(&store, *items, (*runs).max(1), *stations).await,
     };
@@ -377,7 +381,7 @@ async fn serve(
     with_demo: bool,
     settings: canhgiac_web::Settings,
     workers: Option<&crate::WorkerArgs>,
-    target: crate::backup::Target,
+    node: crate::jobs::Node,
 ) -> Result<()> {
     if with_demo && !holds_records(&store).await? {
         load_demo(&store).await?;
@@ -395,7 +399,7 @@ async fn serve(
         .await
         .with_context(|| format!("không mở được cổng {addr}"))?;
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    let runner = workers.map(|w| tokio::spawn(crate::jobs::runner(store.clone(), w, target).run(stop)));
+    let runner = workers.map(|w| crate::jobs::spawn(store.clone(), w, node, stop));
     println!("Đang phục vụ tại http://{}/ (dừng bằng Ctrl+C)", listener.local_addr()?);
     let served = canhgiac_web::serve_until(
         canhgiac_web::state(store, settings),

@@ -10,10 +10,34 @@ use canhgiac_store::{NewJob, SqlStore};
 
 use crate::{JobsAction, WorkerArgs};
 
-/// The node's runner: the standard handlers, and scheduled backups of
-/// the store it serves (`target`).
-pub fn runner(store: SqlStore, args: &WorkerArgs, target: crate::backup::Target) -> Runner<SqlStore> {
+/// What a node's workers need beyond the store: where backups go, and the
+/// collector that fetches sources.
+pub type Node = (
+    crate::backup::Target,
+    canhgiac_ingest::Collector<SqlStore>,
+);
+
+/// Starts a node's background work: the runner, and the scheduler that
+/// queues due sources; both end when `stop` turns true.
+pub fn spawn(
+    store: SqlStore,
+    args: &WorkerArgs,
+    node: Node,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let scheduler = tokio::spawn(crate::ingest::scheduler(store.clone(), stop.clone()));
+    let run = runner(store, args, node).run(stop);
+    tokio::spawn(async move {
+        run.await;
+        let _ = scheduler.await;
+    })
+}
+
+/// The node's runner: the standard handlers, scheduled backups of the
+/// store it serves, and fetching sources.
+pub fn runner(store: SqlStore, args: &WorkerArgs, (target, collector): Node) -> Runner<SqlStore> {
     let mut registry = Registry::standard();
+    canhgiac_ingest::schedule::register(&mut registry, collector);
     let backup_store = store.clone();
     registry.add(
         crate::backup::JOB,
@@ -64,9 +88,9 @@ pub async fn shutdown_signal() {
     tracing::info!("stopping");
 }
 
-pub async fn worker(store: SqlStore, args: &WorkerArgs, target: crate::backup::Target) -> Result<()> {
+pub async fn worker(store: SqlStore, args: &WorkerArgs, node: Node) -> Result<()> {
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
-    let run = tokio::spawn(runner(store, args, target).run(stop));
+    let run = spawn(store, args, node, stop);
     println!("Đang chạy công việc nền (dừng bằng Ctrl+C)");
     shutdown_signal().await;
     let _ = stop_tx.send(true);

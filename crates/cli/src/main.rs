@@ -6,6 +6,7 @@ mod bench;
 mod commands;
 mod demo;
 mod federation;
+mod ingest;
 mod jobs;
 mod report;
 
@@ -212,6 +213,20 @@ pub enum Command {
         #[command(subcommand)]
         action: OutletAction,
     },
+    /// Nguồn tin tự động: thêm, xem tình trạng (feeds and listing pages: add, list with health).
+    Source {
+        #[command(subcommand)]
+        action: SourceAction,
+    },
+    /// Thu thập tin, bài từ các nguồn tin ngay bây giờ (fetch sources now).
+    Ingest {
+        /// Thu thập một lượt rồi dừng.
+        #[arg(long)]
+        once: bool,
+        /// Chỉ nguồn tin có số này (xem canhgiac source list).
+        #[arg(long)]
+        source: Option<i64>,
+    },
     /// Nhật ký thay đổi (audit trail).
     Audit {
         /// Số dòng.
@@ -260,6 +275,36 @@ pub enum OutletAction {
         /// Mã nguồn tin, ví dụ bao-bac-giang.
         #[arg(long)]
         key: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SourceAction {
+    /// Thêm một nguồn tin cho một cơ quan báo chí.
+    Add {
+        /// Tên hoặc mã cơ quan báo chí.
+        #[arg(long)]
+        outlet: String,
+        /// Địa chỉ nguồn tin RSS/Atom/JSON Feed, kênh YouTube hoặc trang danh sách.
+        #[arg(long)]
+        url: String,
+        /// Loại: feed, youtube hoặc page.
+        #[arg(long, default_value = "feed")]
+        kind: String,
+        /// Trang danh sách: bộ chọn CSS đường dẫn mỗi tin, bài (ví dụ "h3 a").
+        #[arg(long)]
+        link_selector: Option<String>,
+        /// Trang danh sách: bộ chọn tiêu đề.
+        #[arg(long)]
+        title_selector: Option<String>,
+        /// Trang danh sách: bộ chọn ngày đăng.
+        #[arg(long)]
+        date_selector: Option<String>,
+    },
+    /// Liệt kê nguồn tin và tình trạng thu thập.
+    List {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -358,6 +403,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let default_level = match cli.command {
         Command::Serve { .. } | Command::Worker { .. } => "info",
+        Command::Ingest { .. } => "error",
         _ => "warn",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default_level.into());
