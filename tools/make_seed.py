@@ -24,6 +24,7 @@ notes = [
     "Tên chuyên trang, chuyên mục, chương trình in nghiêng được lưu là chuyên trang/chuyên mục; tên các phong trào và Đề án in nghiêng thuộc phần tường thuật của mẫu báo cáo.",
     "Danh mục căn cứ pháp lý mẫu gồm Khoản 7 Điều 34 Nghị định số 174/2026/NĐ-CP về SIM rác (từ ngày 01/7/2026), Khoản 1 Điều 101 Nghị định số 15/2020/NĐ-CP mà báo cáo gốc viện dẫn (hai mức phạt 7,5 triệu đồng của báo cáo là mức trung bình của khung 5–10 triệu đồng đối với cá nhân) và Khoản 1, 2 Điều 95 Nghị định số 174/2026/NĐ-CP thay thế từ ngày 01/7/2026; nội dung sửa đổi của Nghị định 14/2022 và 211/2025 chưa được đối chiếu.",
     "Dữ liệu viễn thông là dữ liệu minh họa, không có trong báo cáo gốc: các doanh nghiệp viễn thông, các đợt tin nhắn tuyên truyền, báo cáo rác viễn thông hằng tháng (năm 2023 và 6 tháng đầu năm 2024), 200 trạm BTS cùng giấy phép tần số và giấy chứng nhận kiểm định, số SIM sai thông tin phát hiện tại cuộc kiểm tra KT-2024-01 (cuộc kiểm tra này và quyết định xử phạt 03/QĐ-XPHC đã có trong dữ liệu mẫu) và cuộc kiểm tra trạm BTS KT-2024-05 (tháng 7/2024, ngoài kỳ báo cáo).",
+    "Các nguồn tin tự động (RSS của Báo Bắc Giang Điện tử, trang tin của Cổng thông tin điện tử tỉnh) là địa chỉ minh họa, để ở trạng thái không theo dõi: bật «Đang theo dõi» sau khi kiểm tra địa chỉ thật.",
     "Quyết định xử phạt 7,5 triệu đồng của Công an thành phố Bắc Giang (vụ việc VV-2024-03) là của cơ quan khác (issued_by_agency = false), không tính vào 06 đối tượng bị Sở xử phạt với tổng số tiền 19,5 triệu đồng.",
 ]
 
@@ -61,6 +62,14 @@ outlets = [
      "website": "https://baobacgiang.vn", "active": True},
     {"code": DAI, "name": "Đài Phát thanh và Truyền hình tỉnh Bắc Giang", "kind": "radio_television", "level": "province", "active": True},
     {"code": TTCS, "name": "Hệ thống Đài truyền thanh cơ sở", "kind": "grassroots", "level": "district", "active": True},
+]
+
+sources = [
+    {"outlet": BBGDT, "kind": "feed", "url": "https://baobacgiang.vn/rss/phap-luat.rss", "item_kind": "news",
+     "fetch_articles": True, "active": False, "note": "Địa chỉ minh họa"},
+    {"outlet": DAI, "kind": "page", "url": "https://bgtv.vn/tin-tuc/phap-luat", "item_kind": "news",
+     "link_selector": "h3 a", "date_selector": ".time", "fetch_articles": True, "active": False,
+     "note": "Địa chỉ minh họa"},
 ]
 
 def prog(code, outlet, name, kind, topics, **kw):
@@ -496,6 +505,7 @@ doc = {
         "legal_bases": legal_bases,
         "outlets": outlets,
         "programmes": programmes,
+        "sources": sources,
         "media_items": items,
         "directives": directives,
         "report_requests": report_requests,

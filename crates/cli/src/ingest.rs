@@ -86,9 +86,7 @@ pub async fn source(store: &SqlStore, action: &SourceAction) -> Result<()> {
                 active: true,
                 note: None,
             };
-            let id = store
-                .create(&crate::federation::actor("cli:source add"), &src)
-                .await?;
+            let id = store.create(&crate::federation::actor("cli:source add"), &src).await?;
             println!("Đã thêm nguồn tin số {id} của «{}»: {}", outlet.name, src.url);
         }
         SourceAction::List { json } => list(store, *json).await?,
@@ -159,7 +157,13 @@ async fn list(store: &SqlStore, json: bool) -> Result<()> {
             (true, Some(h)) => h.status(),
             (true, None) => "Chưa thu thập".to_owned(),
         };
-        println!("{:>4}  {}  [{}]  {}", s.id, s.record.url, s.record.kind.label_vn(), status);
+        println!(
+            "{:>4}  {}  [{}]  {}",
+            s.id,
+            s.record.url,
+            s.record.kind.label_vn(),
+            status
+        );
         if let Some(h) = h {
             let when = |t: Option<Timestamp>| t.map_or_else(|| "—".to_owned(), Timestamp::vn_text);
             println!(
@@ -206,7 +210,9 @@ pub async fn ingest(cli: &Cli, store: &SqlStore, once: bool, only: Option<i64>) 
     );
     let (mut new, mut failed) = (0u64, 0u64);
     for (id, owner) in targets {
-        let c = owner.as_deref().map_or_else(|| collector.clone(), |o| collector.scoped(o));
+        let c = owner
+            .as_deref()
+            .map_or_else(|| collector.clone(), |o| collector.scoped(o));
         let done = c.collect(id).await?;
         new += u64::from(done.new);
         if let Some(e) = &done.error {

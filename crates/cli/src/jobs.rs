@@ -12,10 +12,7 @@ use crate::{JobsAction, WorkerArgs};
 
 /// What a node's workers need beyond the store: where backups go, and the
 /// collector that fetches sources.
-pub type Node = (
-    crate::backup::Target,
-    canhgiac_ingest::Collector<SqlStore>,
-);
+pub type Node = (crate::backup::Target, canhgiac_ingest::Collector<SqlStore>);
 
 /// Starts a node's background work: the runner, and the scheduler that
 /// queues due sources; both end when `stop` turns true.

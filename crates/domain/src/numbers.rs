@@ -12,6 +12,14 @@ pub fn count(n: u64) -> String {
 
 /// Percentage change against an earlier figure, for "tăng 12% so với cùng kỳ".
 /// `None` when there is nothing to compare with.
+/// A score or a ratio as Vietnamese write it: a decimal comma, at most two
+/// decimals, none when whole (`9`, `4,5`, `0,25`).
+pub fn decimal(x: f64) -> String {
+    let text = format!("{:.2}", (x * 100.0).round() / 100.0);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.replace('.', ",")
+}
+
 pub fn change_percent(now: u64, before: u64) -> Option<i64> {
     if before == 0 {
         return None;
@@ -23,6 +31,14 @@ pub fn change_percent(now: u64, before: u64) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimals_take_a_comma() {
+        assert_eq!(decimal(9.0), "9");
+        assert_eq!(decimal(4.5), "4,5");
+        assert_eq!(decimal(0.25), "0,25");
+        assert_eq!(decimal(10.125), "10,13");
+    }
 
     #[test]
     fn leading_zero_below_ten() {

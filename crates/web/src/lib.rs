@@ -282,6 +282,7 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
             get(registers::view::<S>).post(registers::update::<S>),
         )
         .route("/so/{slug}/{id}/sua", get(registers::edit_form::<S>))
+        .route("/so/{slug}/{id}/thu-thap", post(registers::fetch_now::<S>))
         .route("/so/{slug}/{id}/xoa", post(registers::delete::<S>))
         .route("/thung-rac", get(registers::bin::<S>))
         .route("/thung-rac/{seq}/khoi-phuc", post(registers::restore::<S>))

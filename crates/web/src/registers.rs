@@ -176,6 +176,14 @@ fn form_to_json(
 }
 
 fn parse<R: Record>(reg: Register, form: &HashMap<String, String>, base: Map<String, Value>) -> Result<R, Refusal> {
+    let filled;
+    let form = match day_of_instant(reg, form) {
+        Some(f) => {
+            filled = f;
+            &filled
+        }
+        None => form,
+    };
     let obj = form_to_json(reg, form, base)?;
     serde_path_to_error::deserialize::<_, R>(Value::Object(obj)).map_err(|e| {
         let field = e.path().to_string();
@@ -190,6 +198,18 @@ fn parse<R: Record>(reg: Register, form: &HashMap<String, String>, base: Map<Str
         );
         Refusal::at(&field, message)
     })
+}
+
+/// An item given its publication time takes its day from it (the
+/// Vietnam-time day; the form's day, which defaults to today, gives way).
+fn day_of_instant(reg: Register, form: &HashMap<String, String>) -> Option<HashMap<String, String>> {
+    if reg.kind != RecordKind::MediaItem {
+        return None;
+    }
+    let at = canhgiac_domain::Timestamp::parse_local(form.get("published_at")?).ok()?;
+    let mut filled = form.clone();
+    filled.insert("published_on".into(), at.vn_date().vn_text());
+    Some(filled)
 }
 
 /// The field a store's refusal is about, when it names one of the form's.
@@ -1022,11 +1042,16 @@ async fn view_page<R: Record, S: Store>(
         })
         .collect();
     let can_edit = user.require(Role::Editor).is_ok() && !locked(&s);
+    let health = if R::KIND == RecordKind::Source {
+        Some(source_health(&store, id).await?)
+    } else {
+        None
+    };
     let html = app.views.render(
         "register_view.html",
         context! {
             user => user_ctx(user), reg_slug => reg.def.slug, title => reg.def.title, id,
-            name => s.record.describe(), fields,
+            name => s.record.describe(), fields, health,
             related => related(&store, R::KIND, &s.key).await?,
             history => history(&store, R::KIND, id).await?,
             updated => s.updated_at.vn_text(),
@@ -1039,6 +1064,57 @@ async fn view_page<R: Record, S: Store>(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((status, Html(html)).into_response())
+}
+
+/// A source's collection health, in words.
+async fn source_health<S: Store>(store: &S, id: i64) -> Result<minijinja::Value, WebError> {
+    let Some((_, h)) = store.source_health(&[id]).await?.into_iter().next() else {
+        return Ok(context! { status => "Chưa thu thập", failing => false });
+    };
+    let when = |t: Option<canhgiac_domain::Timestamp>| t.map(canhgiac_domain::Timestamp::vn_text);
+    Ok(context! {
+        status => h.status(),
+        failing => h.failures_in_row > 0,
+        last_success => when(h.last_success),
+        last_error => h.last_error,
+        last_error_at => when(h.last_error_at),
+        next_due => h.next_due.vn_text(),
+        interval => canhgiac_domain::numbers::count(h.interval_secs / 60),
+        last_new => canhgiac_domain::numbers::count(u64::from(h.last_new)),
+        last_read => canhgiac_domain::numbers::count(u64::from(h.last_read)),
+        total_new => canhgiac_domain::numbers::count(h.total_new),
+    })
+}
+
+/// «Thu thập ngay»: queues a fetch of the source now (one at a time: a
+/// fetch already queued is not queued twice).
+pub async fn fetch_now<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath((slug, id)): PagePath<(String, i64)>,
+    PageForm(form): PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.may_submit(Role::Editor, &form)?;
+    let reg = register(&slug)?;
+    if reg.kind != RecordKind::Source {
+        return Err(WebError::NotFound);
+    }
+    let store = app.store_for(&user);
+    store
+        .get::<canhgiac_domain::Source>(id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let mut job = canhgiac_store::NewJob::new(
+        "fetch_source",
+        serde_json::json!({ "source": id, "agency": store.scope() }),
+    );
+    job.dedupe_key = Some(format!("fetch_source:{id}"));
+    job.max_attempts = 3;
+    let notice = match store.enqueue(&job).await? {
+        Some(_) => "Đã xếp lịch thu thập ngay; kết quả hiện ở đây sau ít phút.",
+        None => "Nguồn tin này đã có lượt thu thập đang chờ hoặc đang chạy.",
+    };
+    by_kind!(reg.kind, view_page, &app, &user, reg, id, notice, "")
 }
 
 /// A record's page: its fields in words, the records that refer to it,

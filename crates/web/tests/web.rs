@@ -204,6 +204,7 @@ both!(
     tokens_open_the_api_only,
     a_generated_password_is_changed_first,
     a_committee_requests_members_answer_and_it_reviews,
+    a_source_shows_its_health_and_is_fetched_on_demand,
 );
 
 async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
@@ -1993,6 +1994,73 @@ async fn items_are_added_by_form_and_by_file(app: &TestApp) {
     assert!(!shown.contains(">PCMT<"), "topics by name on the item page");
     assert_eq!(app.store.count(RecordKind::MediaItem).await.expect("count"), before + 1);
 
+    // A publication time, Vietnam time, gives the item its day: 00:30 on
+    // 30 June is 30 June whatever the day field said.
+    let res = c
+        .post(app.url("/tin-bai"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("outlet", "bao-bac-giang"),
+            ("kind", "news"),
+            ("title", "Bắt giữ đối tượng tàng trữ ma túy lúc nửa đêm"),
+            ("published_on", "2024-06-29"),
+            ("published_at", "2024-06-30T00:30"),
+            ("topics", ""),
+            ("source", "manual"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    let (_, shown) = page(&c, app, &location(&res)).await;
+    assert!(
+        shown.replace("&#x2f;", "/").contains("30/06/2024 00:30"),
+        "the time, in Vietnam time"
+    );
+    let night = app
+        .store
+        .list::<MediaItem>(&ListQuery {
+            search: Some("luc nua dem".into()),
+            ..ListQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(night[0].record.published_on, Date::from_ymd(2024, 6, 30).expect("d"));
+    assert_eq!(
+        night[0].record.published_at.map(|t| t.rfc3339()).as_deref(),
+        Some("2024-06-29T17:30:00.000000Z")
+    );
+    // A copy must name an original that exists.
+    let mut copy = night[0].record.clone();
+    copy.title = Text::lit("Bản đăng lại");
+    copy.published_at = None;
+    copy.duplicate_of = Some(Text::lit("bao-bac-giang|https://khong-co.vn/bai"));
+    let refused = app.store.create(&Actor::system("test"), &copy).await;
+    assert!(
+        matches!(refused, Err(canhgiac_store::StoreError::MissingReference { .. })),
+        "{refused:?}"
+    );
+    copy.duplicate_of = Some(Text::lit(&night[0].key));
+    let copy_id = app.store.create(&Actor::system("test"), &copy).await.expect("copy");
+    let original = app.store.delete::<MediaItem>(&Actor::system("test"), night[0].id).await;
+    assert!(
+        matches!(original, Err(canhgiac_store::StoreError::InUse { .. })),
+        "an original with copies stays: {original:?}"
+    );
+    app.store
+        .delete::<MediaItem>(&Actor::system("test"), copy_id)
+        .await
+        .expect("copy goes");
+    app.store
+        .delete::<MediaItem>(&Actor::system("test"), night[0].id)
+        .await
+        .expect("then the original may go");
+
     let upload = |name: &str, bytes: Vec<u8>, token: &str| {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
         let form = reqwest::multipart::Form::new()
@@ -2750,6 +2818,8 @@ async fn api_tokens_are_made_and_revoked_on_the_admin_page(app: &TestApp) {
 /// a role below gets 403, and nobody gets a 5xx.
 const ROUTES: &[(&str, &str, Option<Role>)] = &[
     ("GET", "/", None),
+    ("GET", "/so/nguon-tin", None),
+    ("POST", "/so/nguon-tin/999/thu-thap", Some(Role::Editor)),
     ("GET", "/bao-cao-don-vi", None),
     ("POST", "/bao-cao-don-vi", Some(Role::Editor)),
     ("GET", "/bao-cao-don-vi/999", None),
@@ -4418,4 +4488,54 @@ async fn telecom_spreadsheets_registers_and_the_dashboard(app: &TestApp) {
         "{home}"
     );
     assert!(home.contains("trạm đã hết hạn"), "{home}");
+}
+
+/// A source's page says how its collection goes, in words and Vietnam
+/// time, and «Thu thập ngay» queues one fetch (not two).
+async fn a_source_shows_its_health_and_is_fetched_on_demand(app: &TestApp) {
+    let (c, csrf) = login(app, "chuyenvien").await;
+    let sources = app.store.list::<Source>(&ListQuery::default()).await.expect("sources");
+    let id = sources[0].id;
+    let (_, shown) = page(&c, app, &format!("/so/nguon-tin/{id}")).await;
+    assert!(
+        shown.contains("Tình trạng thu thập") && shown.contains("Chưa thu thập"),
+        "{shown}"
+    );
+    let t0 = Timestamp::parse("2024-06-30T01:00:00Z").expect("t");
+    let mut h = SourceHealth::new(t0);
+    h.succeeded(t0, 12, 4, None);
+    h.failed(
+        t0.plus_hours(2),
+        Failure::Temporary,
+        "hết thời gian chờ máy chủ trả lời",
+        None,
+    );
+    app.store.put_source_health(id, &h).await.expect("health");
+    let (_, shown) = page(&c, app, &format!("/so/nguon-tin/{id}")).await;
+    let shown = shown.replace("&#x2f;", "/");
+    assert!(shown.contains("Lỗi 01 lần liên tiếp"), "{shown}");
+    assert!(
+        shown.contains("30/06/2024 10:00: hết thời gian chờ máy chủ trả lời"),
+        "the error at its Vietnam time"
+    );
+    assert!(shown.contains("30/06/2024 08:00 — đọc 12 tin, bài, 04 tin, bài mới"));
+    let fetch = || {
+        c.post(app.url(&format!("/so/nguon-tin/{id}/thu-thap")))
+            .form(&[("_csrf", csrf.as_str())])
+            .send()
+    };
+    let first = fetch().await.expect("post").text().await.expect("text");
+    assert!(first.contains("Đã xếp lịch thu thập ngay"), "{first}");
+    let second = fetch().await.expect("post").text().await.expect("text");
+    assert!(second.contains("đã có lượt thu thập đang chờ"), "{second}");
+    let jobs = app.store.job_states("fetch_source").await.expect("jobs");
+    assert_eq!(jobs.iter().filter(|j| j.state == "queued").count(), 1);
+    // A source that does not exist, or is another agency's, is not found.
+    let other = c
+        .post(app.url("/so/nguon-tin/999999/thu-thap"))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
 }

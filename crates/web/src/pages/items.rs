@@ -255,6 +255,24 @@ pub async fn item<S: Store>(
         .iter()
         .map(|t| topic_names.get(t.as_str()).cloned().unwrap_or_else(|| t.to_string()))
         .collect();
+    // The lexicon's reading, topic by topic, in words.
+    let classification = it.record.classification.as_ref();
+    let explanation: Vec<minijinja::Value> = classification
+        .map(|c| {
+            c.scores
+                .iter()
+                .map(|s| {
+                    context! {
+                        name => topic_names.get(s.topic.as_str()).cloned().unwrap_or_else(|| s.topic.to_string()),
+                        score => canhgiac_domain::numbers::decimal(s.score),
+                        chosen => c.topics.contains(&s.topic),
+                        phrases => s.phrases.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let person_changed = classification.is_some_and(|c| c.topics != it.record.topics);
     let html = app.views.render(
         "item.html",
         context! {
@@ -266,6 +284,10 @@ pub async fn item<S: Store>(
             can_edit => user.require(Role::Editor).is_ok(),
             saved => p.saved.is_some(),
             topic_boxes, topics_text => topics_text.join("; "),
+            published_text => it.record.published_at.map_or_else(|| it.record.published_on.vn_text(), |t| t.vn_text()),
+            source_label => it.record.source.label_vn(),
+            explanation, person_changed, threshold => "3",
+            body_paragraphs => it.record.body.as_ref().map(|b| b.as_str().lines().take(200).map(str::to_owned).collect::<Vec<_>>()),
         },
     );
     Ok(Html(html).into_response())
