@@ -4530,6 +4530,21 @@ async fn a_source_shows_its_health_and_is_fetched_on_demand(app: &TestApp) {
     assert!(second.contains("đã có lượt thu thập đang chờ"), "{second}");
     let jobs = app.store.job_states("fetch_source").await.expect("jobs");
     assert_eq!(jobs.iter().filter(|j| j.state == "queued").count(), 1);
+    // Followed, it shows on the dashboard among the failing sources.
+    let home = page(&c, app, "/").await.1;
+    assert!(!home.contains("Nguồn tin tự động"), "no source followed, no section");
+    let mut followed = sources[0].record.clone();
+    followed.active = true;
+    app.store
+        .update(&Actor::system("test"), id, Some(sources[0].version), &followed)
+        .await
+        .expect("follow");
+    let home = page(&c, app, "/").await.1.replace("&#x2f;", "/");
+    assert!(
+        home.contains("Nguồn tin tự động") && home.contains("nguồn tin đang lỗi"),
+        "{home}"
+    );
+    assert!(home.contains(&format!("/so/nguon-tin/{id}")) && home.contains("Lỗi 01 lần liên tiếp"));
     // A source that does not exist, or is another agency's, is not found.
     let other = c
         .post(app.url("/so/nguon-tin/999999/thu-thap"))

@@ -123,6 +123,7 @@ pub async fn dashboard<S: Store>(
     };
     let now = open_now(&store, today).await?;
     let stations = super::telecom::station_alerts(&store, today).await?;
+    let sources = super::sources::source_alerts(&store, today).await?;
     let newest = store
         .list::<MediaItem>(&ListQuery {
             limit: Some(10),
@@ -149,7 +150,7 @@ pub async fn dashboard<S: Store>(
             telecom => context! {
                 any => part.telecom.any, figures => part.telecom.figures(), chart => &part.telecom.chart,
             },
-            stations,
+            stations, sources,
         },
     );
     Ok(Html(html).into_response())

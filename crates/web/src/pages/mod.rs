@@ -9,6 +9,7 @@ mod cases;
 pub(crate) mod dashboard;
 mod items;
 mod reports;
+mod sources;
 mod submissions;
 mod telecom;
 pub(crate) mod upload;
