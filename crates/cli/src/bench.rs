@@ -75,7 +75,7 @@ fn stats(mut v: Vec<Duration>) -> String {
     )
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {

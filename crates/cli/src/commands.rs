@@ -157,7 +157,22 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Source { action } => crate::ingest::source(&store, action).await,
         Command::Ingest { once, source } => crate::ingest::ingest(&cli, &store, *once, *source).await,
         Command::User { action } => user(&store, action).await,
-        Command::Bench { items, runs, stations } => crate::bench::run(&store, *items, (*runs).max(1), *stations).await,
+        Command::Bench {
+            items,
+            runs,
+            stations,
+            stage,
+            feed_items,
+            json,
+        } => match stage.as_str() {
+            "report" => crate::bench::run(&store, *items, (*runs).max(1), *stations).await,
+            "ingest" => crate::bench_ingest::run(*feed_items, *json).await.map(|_| ()),
+            "all" => {
+                crate::bench_ingest::run(*feed_items, *json).await?;
+                crate::bench::run(&store, *items, (*runs).max(1), *stations).await
+            }
+            other => bail!("phần đo «{other}» không có; chọn report, ingest hoặc all"),
+        },
     };
     store.close().await;
     result

@@ -259,22 +259,9 @@ impl<S: Records + Sources + Clone> Collector<S> {
         from: Date,
         to: Date,
     ) -> Result<HashMap<String, Vec<Date>>, IngestError> {
-        let recent = self
-            .store
-            .list::<MediaItem>(&ListQuery {
-                date_from: Some(from),
-                date_to: Some(to),
-                filters: vec![("outlet".into(), source.outlet.to_string())],
-                limit: Some(canhgiac_store::MAX_PAGE),
-                ..ListQuery::default()
-            })
-            .await?;
         let mut titles: HashMap<String, Vec<Date>> = HashMap::new();
-        for r in recent {
-            titles
-                .entry(r.record.title.folded())
-                .or_default()
-                .push(r.record.published_on);
+        for (title, day) in self.store.item_titles(source.outlet.as_str(), from, to).await? {
+            titles.entry(fold(&title)).or_default().push(day);
         }
         Ok(titles)
     }

@@ -31,12 +31,18 @@ pub fn check_shape(text: &str) -> Result<(), IngestError> {
     }
     // A DTD that declares entities is the entity-expansion attack: no real
     // feed needs one.
+    // A prologue is short: look in the first 64 KB only.
+    let mut cut = head.len().min(64 * 1024);
+    while !head.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let start = &head[..cut];
     let prologue_end = ["<rss", "<feed", "<rdf"]
         .iter()
-        .filter_map(|r| head.find(r))
+        .filter_map(|r| start.find(r))
         .min()
-        .unwrap_or(head.len());
-    if head[..prologue_end].contains("<!ENTITY") {
+        .unwrap_or(start.len());
+    if start[..prologue_end].contains("<!ENTITY") {
         return Err(IngestError::Hostile(
             "nguồn tin khai báo thực thể XML (DTD), không được phép".into(),
         ));
@@ -51,6 +57,8 @@ pub fn parse(text: &str, base: &str) -> Result<Parsed, IngestError> {
     let feed = feed_rs::parser::Builder::new()
         .base_uri(Some(base))
         .sanitize_content(false)
+        // Entries without an id get none: the link is what identifies them.
+        .id_generator(|_, _, _| String::new())
         .build()
         .parse(text.as_bytes())
         .map_err(|e| IngestError::NotAFeed(format!("không đọc được nguồn tin: {e}")))?;
@@ -83,9 +91,10 @@ fn entry(e: feed_rs::model::Entry, base: Option<&url::Url>) -> Option<Entry> {
         .or_else(|| e.links.first())
         .map(|l| l.href.trim().to_owned())
         .or_else(|| e.id.starts_with("http").then(|| e.id.clone()))?;
+    let absolute = link.starts_with("https://") || link.starts_with("http://");
     let link = match base {
-        Some(b) => b.join(&link).map(|u| u.to_string()).unwrap_or(link),
-        None => link,
+        Some(b) if !absolute => b.join(&link).map(|u| u.to_string()).unwrap_or(link),
+        _ => link,
     };
     let title = one_line(&e.title.map(|t| text_of(&t)).unwrap_or_default());
     let summary = e.summary.map(|s| text_of(&s)).filter(|s| !s.is_empty());

@@ -21,6 +21,7 @@
 pub mod charset;
 pub mod classify;
 pub mod collect;
+pub mod corpus;
 pub mod feed;
 pub mod fetch;
 pub mod page;

@@ -52,21 +52,47 @@ fn is_block(tag_start: &str) -> bool {
     )
 }
 
-/// Collapses runs of spaces within lines and of blank lines, trims, NFC.
+/// Collapses runs of spaces within lines and drops blank lines, trimmed.
+/// The text is NFC already (decoded bodies are); the store's `Text` checks
+/// again at the edge.
 pub fn tidy(s: &str) -> String {
-    let mut lines: Vec<String> = Vec::new();
-    for line in s.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        if !words.is_empty() {
-            lines.push(words.join(" "));
+    let mut out = String::with_capacity(s.len());
+    let mut pending: Option<char> = None;
+    for c in s.chars() {
+        if c == '\n' || c == '\r' {
+            if !out.is_empty() {
+                pending = Some('\n');
+            }
+        } else if c.is_whitespace() {
+            if !out.is_empty() && pending.is_none() {
+                pending = Some(' ');
+            }
+        } else {
+            if let Some(p) = pending.take() {
+                out.push(p);
+            }
+            out.push(c);
         }
     }
-    canhgiac_domain::nfc(&lines.join("\n"))
+    out
 }
 
 /// One line: every run of white space, line breaks included, is one space.
 pub fn one_line(s: &str) -> String {
-    canhgiac_domain::nfc(&s.split_whitespace().collect::<Vec<_>>().join(" "))
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn decode_entities(s: &str, out: &mut String) {
@@ -133,5 +159,7 @@ mod tests {
         assert_eq!(plain("<b>unclosed"), "unclosed");
         assert_eq!(plain("a <b"), "a");
         assert_eq!(one_line("  Tin\n  mới  "), "Tin mới");
+        assert_eq!(tidy("  a  b \n\n  c \r\n d\n"), "a b\nc\nd");
+        assert_eq!(tidy("x \n y"), "x\ny");
     }
 }

@@ -12,6 +12,8 @@ ALTER TABLE media_items ADD COLUMN author TEXT;
 ALTER TABLE media_items ADD COLUMN fetch_note TEXT;
 ALTER TABLE media_items ADD COLUMN classification TEXT;
 CREATE INDEX media_items_duplicate_of ON media_items (owner, duplicate_of);
+-- The collector compares a new title with the outlet's items of the week around it.
+CREATE INDEX media_items_outlet_day ON media_items (owner, outlet, published_on);
 
 CREATE TABLE sources (
     id @ID@,

@@ -437,6 +437,15 @@ pub trait Sources: Send + Sync + 'static {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<(i64, Option<String>)>>> + Send;
 
+    /// The titles (as stored) and days of the items `outlet` published
+    /// within `from..=to`: what the collector compares a new title with.
+    fn item_titles(
+        &self,
+        outlet: &str,
+        from: canhgiac_domain::Date,
+        to: canhgiac_domain::Date,
+    ) -> impl Future<Output = Result<Vec<(String, canhgiac_domain::Date)>>> + Send;
+
     /// Which of `keys` name a record of `kind` this store sees.
     fn existing_keys(
         &self,

@@ -1857,6 +1857,33 @@ impl crate::Sources for SqlStore {
             .collect()
     }
 
+    #[tracing::instrument(skip(self))]
+    async fn item_titles(
+        &self,
+        outlet: &str,
+        from: canhgiac_domain::Date,
+        to: canhgiac_domain::Date,
+    ) -> Result<Vec<(String, canhgiac_domain::Date)>> {
+        let mut args = vec![Value::from(outlet), Value::Text(from.iso()), Value::Text(to.iso())];
+        let owner = owner_clause(RecordKind::MediaItem, self.scope(), "", &mut args)
+            .map_or(String::new(), |c| format!(" AND {c}"));
+        let sql = format!(
+            "SELECT title, published_on FROM media_items WHERE outlet = $1 AND published_on BETWEEN $2 AND $3{owner} \
+             ORDER BY published_on LIMIT 100000"
+        );
+        let rows = self.pool.rows(&sql, &args, &[Ty::Text, Ty::Text]).await?;
+        rows.into_iter()
+            .map(|r| {
+                let mut c = crate::db::Cols::new(r, "item_titles");
+                let title = c.text()?;
+                let day = c.text()?;
+                let day = canhgiac_domain::Date::parse(&day)
+                    .map_err(|e| StoreError::Corrupt(format!("ngày đăng «{day}»: {e}")))?;
+                Ok((title, day))
+            })
+            .collect()
+    }
+
     #[tracing::instrument(skip_all)]
     async fn existing_keys(&self, kind: RecordKind, keys: &[String]) -> Result<std::collections::HashSet<String>> {
         let mut found = std::collections::HashSet::new();
