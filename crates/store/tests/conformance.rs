@@ -172,6 +172,7 @@ conformance!(
     an_agency_keeps_an_active_administrator,
     the_trail_never_keeps_a_password_hash,
     an_older_store_gives_its_records_to_its_one_agency,
+    sources_keep_their_health_and_items_their_originals,
 );
 
 async fn count_all(s: &SqlStore) -> Vec<i64> {
@@ -2172,4 +2173,110 @@ async fn telecom_months_station_expiries_and_references(h: &Harness) {
         stations_before,
         "nothing stored"
     );
+}
+
+/// The collector's store: a source's health beside it (per agency, gone
+/// with the source), the sources due, keys and titles to dedupe against;
+/// an item's original must exist and stays while copies name it.
+async fn sources_keep_their_health_and_items_their_originals(h: &Harness) {
+    let a = h.store.scoped("stttt-bacgiang");
+    a.import(&actor(), &seed()).await.expect("seed");
+    let b = h.store.scoped("so-vhttdl");
+    b.import(&actor(), &second_agency()).await.expect("second agency");
+    let seeded = a.list::<Source>(&ListQuery::default()).await.expect("sources");
+    assert_eq!(seeded.len(), 2, "the seed's two sources");
+    assert!(
+        a.sources_due(Timestamp::now(), 100).await.expect("due").is_empty(),
+        "neither is followed"
+    );
+    let mut src = seeded[0].record.clone();
+    src.url = Text::parse("https://baobacgiang.vn/rss/thoi-su.rss").expect("url");
+    src.active = true;
+    let id = a.create(&actor(), &src).await.expect("source");
+    // Never fetched: due now, with its owner.
+    let due = h.store.sources_due(Timestamp::now(), 100).await.expect("due");
+    assert_eq!(due, vec![(id, Some("stttt-bacgiang".to_owned()))]);
+    assert!(b.sources_due(Timestamp::now(), 100).await.expect("b due").is_empty());
+    let t0 = Timestamp::now();
+    let mut health = SourceHealth::new(t0);
+    health.succeeded(t0, 10, 10, None);
+    health.etag = Some("\"v1\"".into());
+    a.put_source_health(id, &health).await.expect("put");
+    assert_eq!(a.source_health(&[id]).await.expect("get"), vec![(id, health.clone())]);
+    assert!(
+        b.source_health(&[id]).await.expect("b get").is_empty(),
+        "another agency's"
+    );
+    assert!(b.put_source_health(id, &health).await.is_err(), "nor writes it");
+    assert!(
+        a.sources_due(Timestamp::now(), 100).await.expect("due").is_empty(),
+        "not due for a while"
+    );
+    assert_eq!(
+        a.sources_due(health.next_due.plus_millis(1), 100)
+            .await
+            .expect("due")
+            .len(),
+        1
+    );
+    health.failed(t0, Failure::Hard, "404", None);
+    a.put_source_health(id, &health).await.expect("put again");
+    assert_eq!(a.source_health(&[id]).await.expect("get")[0].1.failures_in_row, 1);
+    // Keys and titles the collector dedupes against stay inside the agency.
+    let items = a
+        .list::<MediaItem>(&ListQuery {
+            limit: Some(5),
+            ..ListQuery::default()
+        })
+        .await
+        .expect("items");
+    let keys: Vec<String> = items
+        .iter()
+        .map(|i| i.key.clone())
+        .chain(["khong|co".to_owned()])
+        .collect();
+    assert_eq!(
+        a.existing_keys(RecordKind::MediaItem, &keys).await.expect("keys").len(),
+        items.len()
+    );
+    assert!(b
+        .existing_keys(RecordKind::MediaItem, &keys)
+        .await
+        .expect("b keys")
+        .is_empty());
+    let first = &items[0].record;
+    let titles = a
+        .item_titles(first.outlet.as_str(), first.published_on, first.published_on)
+        .await
+        .expect("titles");
+    assert!(titles
+        .iter()
+        .any(|(t, d)| t == first.title.as_str() && *d == first.published_on));
+    assert!(b
+        .item_titles(first.outlet.as_str(), first.published_on, first.published_on)
+        .await
+        .expect("b titles")
+        .is_empty());
+    // A copy names an existing original, which then stays.
+    let mut copy = first.clone();
+    copy.title = Text::parse("Bản đăng lại trên báo in").expect("t");
+    copy.url = None;
+    copy.duplicate_of = Some(Text::parse("khong-co|bai").expect("t"));
+    assert!(matches!(
+        a.create(&actor(), &copy).await,
+        Err(StoreError::MissingReference { .. })
+    ));
+    copy.duplicate_of = Some(Text::parse(&items[0].key).expect("t"));
+    let copy_id = a.create(&actor(), &copy).await.expect("copy");
+    assert!(matches!(
+        a.delete::<MediaItem>(&actor(), items[0].id).await,
+        Err(StoreError::InUse { .. })
+    ));
+    a.delete::<MediaItem>(&actor(), copy_id).await.expect("the copy goes");
+    a.delete::<MediaItem>(&actor(), items[0].id)
+        .await
+        .expect("then the original");
+    // The health goes with its source.
+    a.delete::<Source>(&actor(), id).await.expect("delete source");
+    assert!(h.store.source_health(&[id]).await.expect("gone").is_empty());
 }

@@ -208,7 +208,7 @@ fn day_of_instant(reg: Register, form: &HashMap<String, String>) -> Option<HashM
     }
     let at = canhgiac_domain::Timestamp::parse_local(form.get("published_at")?).ok()?;
     let mut filled = form.clone();
-    filled.insert("published_on".into(), at.vn_date().vn_text());
+    filled.insert("published_on".into(), at.vn_date().to_string());
     Some(filled)
 }
 

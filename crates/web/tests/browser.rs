@@ -230,6 +230,10 @@ async fn open_browser(width: u32, height: u32) -> Option<Browser> {
         serde_json::Value::Object(m) => m,
         _ => unreachable!("an object"),
     };
+    // Two TLS back ends are built into the workspace's tests (the
+    // collector's client brings ring, the WebDriver client aws-lc-rs):
+    // name one, as rustls asks when it cannot tell.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     for _ in 0..50 {
         match ClientBuilder::rustls()
             .expect("tls")

@@ -284,7 +284,7 @@ pub async fn item<S: Store>(
             can_edit => user.require(Role::Editor).is_ok(),
             saved => p.saved.is_some(),
             topic_boxes, topics_text => topics_text.join("; "),
-            published_text => it.record.published_at.map_or_else(|| it.record.published_on.vn_text(), |t| t.vn_text()),
+            published_text => it.record.published_at.map_or_else(|| it.record.published_on.to_string(), |t| t.vn_text()),
             source_label => it.record.source.label_vn(),
             explanation, person_changed, threshold => "3",
             body_paragraphs => it.record.body.as_ref().map(|b| b.as_str().lines().take(200).map(str::to_owned).collect::<Vec<_>>()),
