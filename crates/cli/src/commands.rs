@@ -512,11 +512,24 @@ async fn import(store: &SqlStore, file: &std::path::Path, kind: Option<&str>, dr
         None => None,
     };
     let data = read_file(file, kind).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let origin = format!("cli:import {}", canhgiac_interchange::display_name(file));
     if dry_run {
-        println!("Tệp hợp lệ: {} bản ghi. Chưa ghi gì (--dry-run).", data.len());
+        let rows = store.import_preview(&Actor::system(origin), &data).await?;
+        let n = |want: fn(&canhgiac_store::Preview) -> bool| rows.iter().filter(|r| want(&r.outcome)).count() as u64;
+        println!(
+            "Xem trước (chưa ghi gì): {} bản ghi sẽ thêm mới, {} sẽ cập nhật, {} không đổi, {} bị từ chối.",
+            count(n(|o| *o == canhgiac_store::Preview::Create)),
+            count(n(|o| *o == canhgiac_store::Preview::Update)),
+            count(n(|o| *o == canhgiac_store::Preview::Unchanged)),
+            count(n(|o| matches!(o, canhgiac_store::Preview::Refused(_)))),
+        );
+        for r in &rows {
+            if let canhgiac_store::Preview::Refused(why) = &r.outcome {
+                println!("  {} thứ {}: {why}", r.kind.label_vn(), r.index + 1);
+            }
+        }
         return Ok(());
     }
-    let origin = format!("cli:import {}", canhgiac_interchange::display_name(file));
     let summary = store
         .import(&Actor::system(origin), &data)
         .await

@@ -88,6 +88,26 @@ impl Put {
     }
 }
 
+/// What an import would do to one record of a file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Preview {
+    Create,
+    Update,
+    Unchanged,
+    /// Why it would be refused (Vietnamese).
+    Refused(String),
+}
+
+/// One record of a previewed file: its kind, its place in the file's
+/// section of that kind (from 0), its natural key, and what would happen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PreviewRow {
+    pub kind: RecordKind,
+    pub index: usize,
+    pub key: String,
+    pub outcome: Preview,
+}
+
 /// Counts of what an import did, per kind.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
@@ -291,6 +311,11 @@ pub trait Records: Send + Sync + 'static {
 
     /// Writes a whole dataset in one transaction: all of it, or nothing.
     fn import(&self, actor: &Actor, data: &Dataset) -> impl Future<Output = Result<ImportSummary>> + Send;
+
+    /// What `import` would do, record by record — created, updated,
+    /// unchanged or refused with the reason — going on past refusals, and
+    /// writing nothing: the file's dry run.
+    fn import_preview(&self, actor: &Actor, data: &Dataset) -> impl Future<Output = Result<Vec<PreviewRow>>> + Send;
 
     /// Every record, in dependency order, as the import format holds them.
     fn export(&self) -> impl Future<Output = Result<Dataset>> + Send;

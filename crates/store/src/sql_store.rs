@@ -1072,6 +1072,58 @@ async fn import_section<R: Record>(
     Ok(())
 }
 
+/// One section of a previewed file, each record under its own savepoint so
+/// that a refusal undoes that record only.
+async fn preview_section<R: Record>(
+    tx: &mut Tx,
+    actor: &Actor,
+    recs: &[R],
+    scope: Option<&str>,
+    cache: &mut RefCache,
+    rows: &mut Vec<crate::PreviewRow>,
+) -> Result<()> {
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(recs.len());
+    for (index, rec) in recs.iter().enumerate() {
+        let key = rec.key();
+        let outcome = if let Some(first) = seen.insert(key.clone(), index) {
+            crate::Preview::Refused(format!("trùng khóa với bản ghi thứ {} trong cùng tệp", first + 1))
+        } else {
+            tx.exec("SAVEPOINT xem_truoc", &[]).await?;
+            match put_in_tx(tx, actor, rec, Mode::Upsert, scope, cache).await {
+                Ok(put) => {
+                    tx.exec("RELEASE SAVEPOINT xem_truoc", &[]).await?;
+                    match put {
+                        Put::Created(_) => crate::Preview::Create,
+                        Put::Updated(_) => crate::Preview::Update,
+                        Put::Unchanged(_) => crate::Preview::Unchanged,
+                    }
+                }
+                Err(
+                    e @ (StoreError::Invalid { .. }
+                    | StoreError::Conflict { .. }
+                    | StoreError::MissingReference { .. }
+                    | StoreError::InUse { .. }
+                    | StoreError::SharedRecord { .. }
+                    | StoreError::Refused(_)
+                    | StoreError::Schema(_)),
+                ) => {
+                    tx.exec("ROLLBACK TO SAVEPOINT xem_truoc", &[]).await?;
+                    tx.exec("RELEASE SAVEPOINT xem_truoc", &[]).await?;
+                    crate::Preview::Refused(e.to_string())
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        rows.push(crate::PreviewRow {
+            kind: R::KIND,
+            index,
+            key,
+            outcome,
+        });
+    }
+    Ok(())
+}
+
 async fn export_kind<R: Record>(pool: &Pool, scope: Option<&str>) -> Result<Vec<R>> {
     let mut args = Vec::new();
     let owner = owner_clause(R::KIND, scope, "", &mut args).map_or(String::new(), |c| format!(" WHERE {c}"));
@@ -1375,6 +1427,29 @@ impl Records for SqlStore {
             })
         })
         .await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn import_preview(&self, actor: &Actor, data: &Dataset) -> Result<Vec<crate::PreviewRow>> {
+        let mut tx = self.pool.begin().await?;
+        let mut rows = Vec::with_capacity(data.len());
+        let mut cache = RefCache::new();
+        let mut done = crate::audit::lock_head(&mut tx).await;
+        for kind in RecordKind::ALL {
+            if done.is_err() {
+                break;
+            }
+            done = with_record!(
+                *kind,
+                R => preview_section::<R>(&mut tx, actor, data.section::<R>(), self.scope(), &mut cache, &mut rows).await,
+                Ok(())
+            );
+        }
+        // Nothing of a preview stays.
+        if let Err(rb) = tx.rollback().await {
+            tracing::warn!(error = %rb, "rollback failed");
+        }
+        done.map(|()| rows)
     }
 
     #[tracing::instrument(skip_all)]

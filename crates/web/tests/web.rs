@@ -2084,6 +2084,42 @@ async fn items_are_added_by_form_and_by_file(app: &TestApp) {
         row("Cảnh giác lừa đảo qua mạng", "13/06/2024"),
         row("Phòng chống mua bán người", "14/06/2024")
     );
+    // A dry run first: row by row, what would be created and what refused
+    // (an outlet that does not exist), and nothing written.
+    let mixed = format!(
+        "{good}{}\n",
+        row("Tin của cơ quan không có", "15/06/2024").replace("bao-bac-giang", "khong-co")
+    );
+    let part = reqwest::multipart::Part::bytes(mixed.into_bytes()).file_name("thu.csv");
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.clone())
+        .text("xem-truoc", "1")
+        .part("tep", part);
+    let shown = c
+        .post(app.url("/tin-bai/nhap"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("preview")
+        .text()
+        .await
+        .expect("text")
+        .replace("&#x2f;", "/");
+    assert!(shown.contains("Xem trước tệp «thu.csv» — chưa ghi gì"), "{shown}");
+    assert!(
+        shown.contains("2 bản ghi sẽ thêm mới, 0 sẽ cập nhật, 0 không đổi, 1 bị từ chối"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("<td>4</td>") && shown.contains("Bị từ chối"),
+        "the bad row by its line"
+    );
+    assert!(shown.contains("Cảnh giác lừa đảo qua mạng"), "rows by what people read");
+    assert_eq!(
+        app.store.count(RecordKind::MediaItem).await.expect("count"),
+        before + 1,
+        "nothing written"
+    );
     let res = upload("tin-bai.csv", good.into_bytes(), &csrf).await.expect("upload");
     assert_eq!(res.status(), StatusCode::OK);
     let body = res.text().await.expect("text");

@@ -49,6 +49,17 @@ pub fn page<S: Store>(
     done: Option<minijinja::Value>,
     error: &str,
 ) -> String {
+    with_preview(app, user, target, done, None, error)
+}
+
+fn with_preview<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    target: &Target,
+    done: Option<minijinja::Value>,
+    preview: Option<minijinja::Value>,
+    error: &str,
+) -> String {
     let columns: Vec<minijinja::Value> = canhgiac_interchange::columns(target.kind)
         .into_iter()
         .map(|c| context! { label => c.label, required => c.required })
@@ -56,7 +67,7 @@ pub fn page<S: Store>(
     app.views.render(
         "table_import.html",
         context! {
-            user => user_ctx(user), done, error, columns,
+            user => user_ctx(user), done, preview, error, columns,
             title => &target.title, action => &target.action, list => &target.list,
             max_mb => MAX_UPLOAD / (1024 * 1024),
         },
@@ -114,8 +125,9 @@ async fn read_form(
                     .unwrap_or_default();
                 file = Some((name, part.bytes().await.map_err(bad)?));
             }
-            "_csrf" => {
-                fields.insert("_csrf".to_owned(), part.text().await.map_err(bad)?);
+            name @ ("_csrf" | "xem-truoc") => {
+                let name = name.to_owned();
+                fields.insert(name, part.text().await.map_err(bad)?);
             }
             _ => {}
         }
@@ -159,6 +171,11 @@ pub async fn import<S: Store>(
         Err(e) => return refuse(e.to_string()),
     };
     let actor = canhgiac_store::Actor::new(&user.username, format!("web:nhap {name}"));
+    if fields.get("xem-truoc").is_some_and(|v| !v.is_empty()) {
+        let rows = app.store_for(user).import_preview(&actor, &data).await?;
+        let preview = preview_view(&name, &data, &rows);
+        return Ok(Html(with_preview(app, user, target, None, Some(preview), "")).into_response());
+    }
     match app.store_for(user).import(&actor, &data).await {
         Ok(summary) => {
             let done = context! {
@@ -175,5 +192,43 @@ pub async fn import<S: Store>(
             | StoreError::SharedRecord { .. }),
         ) => refuse(format!("Tệp «{name}» không được nhập, không có gì thay đổi: {e}")),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The rows shown of a preview, at most.
+const PREVIEW_ROWS: usize = 1000;
+
+/// A file's dry run in words: per row (the line of the file: the header is
+/// line 1), the record as people know it and what would happen.
+fn preview_view(file: &str, data: &canhgiac_domain::Dataset, rows: &[canhgiac_store::PreviewRow]) -> minijinja::Value {
+    use canhgiac_store::Preview;
+    let count = |want: fn(&Preview) -> bool| rows.iter().filter(|r| want(&r.outcome)).count();
+    let shown: Vec<minijinja::Value> = rows
+        .iter()
+        .take(PREVIEW_ROWS)
+        .map(|r| {
+            let name = canhgiac_domain::with_record!(
+                r.kind,
+                R => data.section::<R>().get(r.index).map(canhgiac_domain::Record::describe),
+                None
+            )
+            .unwrap_or_else(|| r.key.clone());
+            let (outcome, reason) = match &r.outcome {
+                Preview::Create => ("Thêm mới", None),
+                Preview::Update => ("Cập nhật", None),
+                Preview::Unchanged => ("Không đổi", None),
+                Preview::Refused(why) => ("Bị từ chối", Some(why.as_str())),
+            };
+            context! { line => r.index + 2, name, outcome, refused => reason.is_some(), reason }
+        })
+        .collect();
+    context! {
+        file,
+        created => count(|o| *o == Preview::Create),
+        updated => count(|o| *o == Preview::Update),
+        unchanged => count(|o| *o == Preview::Unchanged),
+        refused => count(|o| matches!(o, Preview::Refused(_))),
+        shown => shown.len(), more => rows.len() > PREVIEW_ROWS,
+        rows => shown,
     }
 }
