@@ -194,6 +194,10 @@ impl<S: Records + Sources + Clone> Collector<S> {
         // Same link (the natural key) already stored.
         let keys: Vec<String> = fresh.iter().map(|(_, u)| format!("{}|{u}", source.outlet)).collect();
         let stored = self.store.existing_keys(RecordKind::MediaItem, &keys).await?;
+        // The same link from another outlet (syndicated, or the site of the
+        // outlet's parent): one story, kept once.
+        let urls: Vec<String> = fresh.iter().map(|(_, u)| u.clone()).collect();
+        let linked = self.store.items_with_urls(&urls).await?;
         // Same title from the outlet within 7 days.
         let days: Vec<Date> = fresh
             .iter()
@@ -220,7 +224,7 @@ impl<S: Records + Sources + Clone> Collector<S> {
             let near_title = titles
                 .get(&fold(&e.title))
                 .is_some_and(|seen| seen.iter().any(|d| (d.naive() - day.naive()).num_days().abs() <= 7));
-            if stored.contains(&format!("{}|{url}", source.outlet)) || near_title {
+            if stored.contains(&format!("{}|{url}", source.outlet)) || linked.contains(&url) || near_title {
                 done.known += 1;
                 continue;
             }

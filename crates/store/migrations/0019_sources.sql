@@ -14,6 +14,8 @@ ALTER TABLE media_items ADD COLUMN classification TEXT;
 CREATE INDEX media_items_duplicate_of ON media_items (owner, duplicate_of);
 -- The collector compares a new title with the outlet's items of the week around it.
 CREATE INDEX media_items_outlet_day ON media_items (owner, outlet, published_on);
+-- A link is one story whoever publishes it: the collector looks links up.
+CREATE INDEX media_items_url ON media_items (owner, url);
 
 CREATE TABLE sources (
     id @ID@,

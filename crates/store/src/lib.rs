@@ -471,6 +471,13 @@ pub trait Sources: Send + Sync + 'static {
         to: canhgiac_domain::Date,
     ) -> impl Future<Output = Result<Vec<(String, canhgiac_domain::Date)>>> + Send;
 
+    /// Which of `urls` (canonical) an item of any outlet this store sees
+    /// already has: a link is one story whoever publishes it.
+    fn items_with_urls(
+        &self,
+        urls: &[String],
+    ) -> impl Future<Output = Result<std::collections::HashSet<String>>> + Send;
+
     /// Which of `keys` name a record of `kind` this store sees.
     fn existing_keys(
         &self,

@@ -1960,6 +1960,22 @@ impl crate::Sources for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn items_with_urls(&self, urls: &[String]) -> Result<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in urls.chunks(500) {
+            let mut args: Vec<Value> = chunk.iter().map(|u| Value::from(u.as_str())).collect();
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let owner = owner_clause(RecordKind::MediaItem, self.scope(), "", &mut args)
+                .map_or(String::new(), |c| format!(" AND {c}"));
+            let sql = format!("SELECT url FROM media_items WHERE url IN ({}){owner}", marks.join(", "));
+            for row in self.pool.rows(&sql, &args, &[Ty::Text]).await? {
+                found.insert(crate::db::Cols::new(row, "items_with_urls").text()?);
+            }
+        }
+        Ok(found)
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn existing_keys(&self, kind: RecordKind, keys: &[String]) -> Result<std::collections::HashSet<String>> {
         let mut found = std::collections::HashSet::new();
         for chunk in keys.chunks(500) {

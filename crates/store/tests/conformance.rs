@@ -2244,6 +2244,24 @@ async fn sources_keep_their_health_and_items_their_originals(h: &Harness) {
         .await
         .expect("b keys")
         .is_empty());
+    let mut with_link = items[1].record.clone();
+    with_link.title = Text::parse("Bài có đường dẫn").expect("t");
+    with_link.url = Some(Text::parse("https://baobacgiang.vn/bai/1").expect("url"));
+    let link_id = a.create(&actor(), &with_link).await.expect("item with a link");
+    let asked = vec![
+        "https://baobacgiang.vn/bai/1".to_owned(),
+        "https://khong-co.vn/bai".to_owned(),
+    ];
+    assert_eq!(
+        a.items_with_urls(&asked)
+            .await
+            .expect("urls")
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["https://baobacgiang.vn/bai/1"]
+    );
+    assert!(b.items_with_urls(&asked).await.expect("b urls").is_empty());
+    a.delete::<MediaItem>(&actor(), link_id).await.expect("delete");
     let first = &items[0].record;
     let titles = a
         .item_titles(first.outlet.as_str(), first.published_on, first.published_on)
