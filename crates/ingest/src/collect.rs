@@ -18,6 +18,10 @@ use crate::{feed, page, Entry, IngestError, Lexicon};
 /// rest keep the feed's text (a new source's first fetch can list 100).
 pub const ARTICLES_PER_FETCH: usize = 30;
 
+/// After this many article pages fail in one fetch, the rest keep the
+/// feed's text without trying.
+pub const ARTICLE_FAILURES: usize = 3;
+
 /// What one fetch of a source did.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Collected {
@@ -219,7 +223,7 @@ impl<S: Records + Sources + Clone> Collector<S> {
             .collect();
         let is_known = |c: &Code| known_topics.contains(c.as_str());
         let mut items = Vec::new();
-        let mut articles = 0;
+        let (mut articles, mut article_failures) = (0, 0);
         for ((mut e, url), day) in fresh.into_iter().zip(days) {
             let near_title = titles
                 .get(&fold(&e.title))
@@ -229,7 +233,9 @@ impl<S: Records + Sources + Clone> Collector<S> {
                 continue;
             }
             let mut note = None;
-            if source.fetch_articles && articles < ARTICLES_PER_FETCH {
+            // A site whose article pages keep failing is not waited on for
+            // every entry: after a few failures the feed's text stands.
+            if source.fetch_articles && articles < ARTICLES_PER_FETCH && article_failures < ARTICLE_FAILURES {
                 articles += 1;
                 match self.article(&e.url).await {
                     Ok(a) => {
@@ -243,9 +249,10 @@ impl<S: Records + Sources + Clone> Collector<S> {
                         e.published = e.published.or(a.published);
                     }
                     Err(why) => {
+                        article_failures += 1;
                         note = Some(format!(
                             "Không lấy được nội dung bài ({why}); giữ nội dung của nguồn tin"
-                        ))
+                        ));
                     }
                 }
             }
