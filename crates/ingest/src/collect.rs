@@ -164,7 +164,9 @@ impl<S: Records + Sources + Clone> Collector<S> {
             let actor = Actor::system(format!("thu thập: {}", source.record.url));
             let mut data = Dataset::default();
             *data.section_mut::<MediaItem>() = items;
-            self.store.import(&actor, &data).await?;
+            // Create only: an item stored meanwhile (another source of the
+            // outlet listing the same link) is left as it is.
+            self.store.import_new(&actor, &data).await?;
         }
         let hint = [ttl.map(|m| Duration::from_secs(u64::from(m) * 60)), body.max_age]
             .into_iter()

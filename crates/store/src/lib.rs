@@ -312,6 +312,10 @@ pub trait Records: Send + Sync + 'static {
     /// Writes a whole dataset in one transaction: all of it, or nothing.
     fn import(&self, actor: &Actor, data: &Dataset) -> impl Future<Output = Result<ImportSummary>> + Send;
 
+    /// Like `import`, but a record whose key exists is left as it is, never
+    /// updated (counted unchanged): what a collector writes.
+    fn import_new(&self, actor: &Actor, data: &Dataset) -> impl Future<Output = Result<ImportSummary>> + Send;
+
     /// What `import` would do, record by record — created, updated,
     /// unchanged or refused with the reason — going on past refusals, and
     /// writing nothing: the file's dry run.

@@ -536,6 +536,9 @@ async fn adopt_orphans(tx: &mut Tx, agency: &str) -> Result<()> {
 enum Mode {
     Create,
     Upsert,
+    /// Create what is new, leave what exists as it is (the collector's
+    /// writes: a fetch never overwrites a stored record).
+    AddNew,
 }
 
 /// Keys known to exist in this transaction, so a bulk import checks each
@@ -648,7 +651,7 @@ async fn put_in_tx<R: Record>(
     let existing: Option<Stored<R>> = fetch_by_key(tx, &key, scope).await?;
     match existing {
         Some(_) if mode == Mode::Create => Err(StoreError::Conflict { kind: R::KIND, key }),
-        Some(old) if &old.record == rec => Ok(Put::Unchanged(old.id)),
+        Some(old) if &old.record == rec || mode == Mode::AddNew => Ok(Put::Unchanged(old.id)),
         Some(old) => {
             writable(&old, scope)?;
             write_update(tx, actor, &old, &key, rec).await?;
@@ -1029,7 +1032,7 @@ async fn import_section<R: Record>(
     tx: &mut Tx,
     actor: &Actor,
     recs: &[R],
-    scope: Option<&str>,
+    (scope, mode): (Option<&str>, Mode),
     cache: &mut RefCache,
     summary: &mut ImportSummary,
 ) -> Result<()> {
@@ -1051,10 +1054,7 @@ async fn import_section<R: Record>(
                 first + 1
             ))));
         }
-        match put_in_tx(tx, actor, rec, Mode::Upsert, scope, cache)
-            .await
-            .map_err(at)?
-        {
+        match put_in_tx(tx, actor, rec, mode, scope, cache).await.map_err(at)? {
             Put::Created(_) => created += 1,
             Put::Updated(_) => updated += 1,
             Put::Unchanged(_) => unchanged += 1,
@@ -1070,6 +1070,31 @@ async fn import_section<R: Record>(
         }
     }
     Ok(())
+}
+
+impl SqlStore {
+    /// An import in one transaction: `Upsert` (files) or `AddNew` (the
+    /// collector).
+    async fn import_as(&self, actor: &Actor, data: &Dataset, mode: Mode) -> Result<ImportSummary> {
+        let (actor, data, scope) = (actor.clone(), data.clone(), self.scope.clone());
+
+        self.in_tx(move |tx| {
+            Box::pin(async move {
+                let mut s = ImportSummary::default();
+                let mut c = RefCache::new();
+                for kind in RecordKind::ALL {
+                    with_record!(
+                        *kind,
+                        R => import_section::<R>(tx, &actor, data.section::<R>(), (scope.as_deref(), mode), &mut c, &mut s)
+                            .await?,
+                        ()
+                    );
+                }
+                Ok(s)
+            })
+        })
+        .await
+    }
 }
 
 /// One section of a previewed file, each record under its own savepoint so
@@ -1410,23 +1435,11 @@ impl Records for SqlStore {
 
     #[tracing::instrument(skip_all)]
     async fn import(&self, actor: &Actor, data: &Dataset) -> Result<ImportSummary> {
-        let (actor, data, scope) = (actor.clone(), data.clone(), self.scope.clone());
-        self.in_tx(move |tx| {
-            Box::pin(async move {
-                let mut s = ImportSummary::default();
-                let mut c = RefCache::new();
-                for kind in RecordKind::ALL {
-                    with_record!(
-                        *kind,
-                        R => import_section::<R>(tx, &actor, data.section::<R>(), scope.as_deref(), &mut c, &mut s)
-                            .await?,
-                        ()
-                    );
-                }
-                Ok(s)
-            })
-        })
-        .await
+        self.import_as(actor, data, Mode::Upsert).await
+    }
+
+    async fn import_new(&self, actor: &Actor, data: &Dataset) -> Result<ImportSummary> {
+        self.import_as(actor, data, Mode::AddNew).await
     }
 
     #[tracing::instrument(skip_all)]

@@ -2261,6 +2261,26 @@ async fn sources_keep_their_health_and_items_their_originals(h: &Harness) {
         ["https://baobacgiang.vn/bai/1"]
     );
     assert!(b.items_with_urls(&asked).await.expect("b urls").is_empty());
+    // What a collector writes: the new ones; an existing key stays as it is.
+    let mut again = with_link.clone();
+    again.title = Text::parse("Tiêu đề khác từ nguồn tin").expect("t");
+    let mut fresh = with_link.clone();
+    fresh.url = Some(Text::parse("https://baobacgiang.vn/bai/2").expect("url"));
+    let data = Dataset {
+        media_items: vec![again, fresh],
+        ..Dataset::default()
+    };
+    let done = a.import_new(&actor(), &data).await.expect("import new");
+    assert_eq!((done.total_created(), done.total_updated(), done.total_unchanged()), (1, 0, 1));
+    let kept = a.get::<MediaItem>(link_id).await.expect("get").expect("item");
+    assert_eq!(kept.record.title.as_str(), "Bài có đường dẫn", "never overwritten");
+    assert_eq!(kept.version, 1);
+    let second = a
+        .get_by_key::<MediaItem>(&data.media_items[1].key())
+        .await
+        .expect("by key")
+        .expect("created");
+    a.delete::<MediaItem>(&actor(), second.id).await.expect("delete");
     a.delete::<MediaItem>(&actor(), link_id).await.expect("delete");
     let first = &items[0].record;
     let titles = a
