@@ -2271,7 +2271,10 @@ async fn sources_keep_their_health_and_items_their_originals(h: &Harness) {
         ..Dataset::default()
     };
     let done = a.import_new(&actor(), &data).await.expect("import new");
-    assert_eq!((done.total_created(), done.total_updated(), done.total_unchanged()), (1, 0, 1));
+    assert_eq!(
+        (done.total_created(), done.total_updated(), done.total_unchanged()),
+        (1, 0, 1)
+    );
     let kept = a.get::<MediaItem>(link_id).await.expect("get").expect("item");
     assert_eq!(kept.record.title.as_str(), "Bài có đường dẫn", "never overwritten");
     assert_eq!(kept.version, 1);
