@@ -12,16 +12,23 @@ use crate::Collector;
 /// The job kind.
 pub const FETCH_SOURCE: &str = "fetch_source";
 
+/// The job that fetches source `id` as `agency` (its owner): one queued
+/// or running per source, by its dedupe key. The scheduler and the
+/// source page's «Thu thập ngay» both queue this.
+pub fn fetch_job(id: i64, agency: Option<&str>) -> NewJob {
+    let mut job = NewJob::new(FETCH_SOURCE, serde_json::json!({ "source": id, "agency": agency }));
+    job.dedupe_key = Some(format!("{FETCH_SOURCE}:{id}"));
+    job.max_attempts = 3;
+    job
+}
+
 /// Queues a job for every due source (at most `limit`); returns how many
 /// were queued (a source already queued is not queued again).
 pub async fn enqueue_due<S: Store>(store: &S, limit: u32) -> Result<usize, canhgiac_store::StoreError> {
     let due = store.sources_due(Timestamp::now(), limit).await?;
     let mut queued = 0;
     for (id, owner) in due {
-        let mut job = NewJob::new(FETCH_SOURCE, serde_json::json!({ "source": id, "agency": owner }));
-        job.dedupe_key = Some(format!("{FETCH_SOURCE}:{id}"));
-        job.max_attempts = 3;
-        if store.enqueue(&job).await?.is_some() {
+        if store.enqueue(&fetch_job(id, owner.as_deref())).await?.is_some() {
             queued += 1;
         }
     }

@@ -1104,12 +1104,7 @@ pub async fn fetch_now<S: Store>(
         .get::<canhgiac_domain::Source>(id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let mut job = canhgiac_store::NewJob::new(
-        "fetch_source",
-        serde_json::json!({ "source": id, "agency": store.scope() }),
-    );
-    job.dedupe_key = Some(format!("fetch_source:{id}"));
-    job.max_attempts = 3;
+    let job = canhgiac_ingest::schedule::fetch_job(id, store.scope());
     let notice = match store.enqueue(&job).await? {
         Some(_) => "Đã xếp lịch thu thập ngay; kết quả hiện ở đây sau ít phút.",
         None => "Nguồn tin này đã có lượt thu thập đang chờ hoặc đang chạy.",
