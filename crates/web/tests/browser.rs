@@ -954,6 +954,14 @@ async fn the_main_workflows_at_desktop_and_phone_sizes() {
     let bytes = std::fs::read(xlsx.expect("the XLSX was downloaded")).expect("read");
     assert!(bytes.starts_with(b"PK\x03\x04"), "a workbook");
     visited.push(("xu-phat", "/so/xu-phat".into()));
+    // The collector's sources: the register and a source's page with its
+    // collection health.
+    let sources = store
+        .list::<canhgiac_domain::Source>(&canhgiac_store::ListQuery::default())
+        .await
+        .expect("sources");
+    visited.push(("nguon-tin", "/so/nguon-tin".into()));
+    visited.push(("nguon-tin-xem", format!("/so/nguon-tin/{}", sources[0].id)));
     for (name, path) in [
         ("danh-sach-tin-bai", "/tin-bai"),
         ("vu-viec", "/vu-viec"),
