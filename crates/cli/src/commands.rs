@@ -157,6 +157,27 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Source { action } => crate::ingest::source(&store, action).await,
         Command::Ingest { once, source } => crate::ingest::ingest(&cli, &store, *once, *source).await,
         Command::User { action } => user(&store, action).await,
+        Command::Search {
+            query,
+            outlet,
+            topic,
+            from,
+            to,
+            limit,
+            json,
+        } => {
+            let ask = crate::search::Ask {
+                query,
+                outlet: outlet.as_deref(),
+                topic: topic.as_deref(),
+                from: from.as_deref(),
+                to: to.as_deref(),
+                limit: *limit,
+                json: *json,
+            };
+            crate::search::search(&cli, &store, &ask).await
+        }
+        Command::Index { action } => crate::search::index(&cli, &store, action).await,
         Command::Bench {
             items,
             runs,

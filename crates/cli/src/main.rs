@@ -10,6 +10,7 @@ mod federation;
 mod ingest;
 mod jobs;
 mod report;
+mod search;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -237,6 +238,34 @@ pub enum Command {
         #[arg(long)]
         source: Option<i64>,
     },
+    /// Tìm tin, bài theo nội dung, không cần gõ dấu: `ma tuy`, "mua bán người", AND, OR, NOT (full-text search).
+    Search {
+        /// Câu tìm kiếm.
+        query: String,
+        /// Chỉ tin, bài của cơ quan báo chí có mã này.
+        #[arg(long)]
+        outlet: Option<String>,
+        /// Chỉ tin, bài thuộc chủ đề có mã này (PCTP, PCMT, PCMBN).
+        #[arg(long)]
+        topic: Option<String>,
+        /// Từ ngày (dd/mm/yyyy).
+        #[arg(long)]
+        from: Option<String>,
+        /// Đến ngày (dd/mm/yyyy).
+        #[arg(long)]
+        to: Option<String>,
+        /// Số kết quả tối đa.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// In dạng JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Chỉ mục tìm kiếm (search index).
+    Index {
+        #[command(subcommand)]
+        action: IndexAction,
+    },
     /// Nhật ký thay đổi (audit trail).
     Audit {
         /// Số dòng.
@@ -246,6 +275,12 @@ pub enum Command {
         #[arg(long)]
         verify: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IndexAction {
+    /// Dựng lại chỉ mục tìm kiếm từ kho dữ liệu (chỉ mục chỉ là bản sao, xóa đi không mất gì).
+    Rebuild,
 }
 
 #[derive(Subcommand, Debug)]

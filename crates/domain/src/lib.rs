@@ -13,6 +13,7 @@ pub mod markup;
 pub mod money;
 pub mod numbers;
 pub mod period;
+pub mod query;
 pub mod records;
 pub mod sources;
 pub mod submission;

@@ -950,7 +950,7 @@ impl Record for MediaItem {
             field("topics", "Chủ đề", F::Refs(RecordKind::Topic)),
             field("featured", "Tiêu biểu", F::Bool),
             field("summary", "Tóm tắt", F::LongText).searched(),
-            field("body", "Nội dung", F::LongText),
+            field("body", "Nội dung", F::LongText).searched(),
             field("duplicate_of", "Bản gốc (khi là bản đăng lại)", F::Text).not_in_table(),
             field("source", "Nguồn nhập", F::Choice(ItemSource::choices)).not_in_table(),
             field("author", "Tác giả", F::Text).not_in_table(),

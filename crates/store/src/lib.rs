@@ -16,6 +16,7 @@ pub mod access;
 mod audit;
 pub mod db;
 mod derived;
+pub mod fulltext;
 mod issued;
 mod jobs;
 pub mod schema;
@@ -31,6 +32,7 @@ use serde::Serialize;
 
 pub use access::{ApiToken, Session};
 pub use audit::{AuditCheck, AuditQuery};
+pub use fulltext::{FullText, IndexDoc, TextHits, TextSearch};
 pub use issued::{IssuedFile, IssuedReport, NewIssuedReport};
 pub use jobs::{JobCount, JobState, Lease, NewJob, Outcome, WorkerInfo};
 pub use sql_store::{SharedOutlet, SqlStore, MAX_OFFSET, MAX_PAGE, SQLITE_FILE};
@@ -586,7 +588,18 @@ pub trait Submissions: Send + Sync + 'static {
 }
 
 pub trait Store:
-    Records + AuditLog + Figures + IssuedReports + Access + Jobs + Health + Worklists + Sources + Submissions + Clone
+    Records
+    + AuditLog
+    + Figures
+    + IssuedReports
+    + Access
+    + Jobs
+    + Health
+    + Worklists
+    + Sources
+    + FullText
+    + Submissions
+    + Clone
 {
 }
 
@@ -600,6 +613,7 @@ impl<
             + Health
             + Worklists
             + Sources
+            + FullText
             + Submissions
             + Clone,
     > Store for T
@@ -609,6 +623,7 @@ impl<
 /// The traits, for code that holds a concrete store (`SqlStore`).
 pub mod prelude {
     pub use crate::{
-        Access, AuditLog, Figures, Health, IssuedReports, Jobs, Records, Sources, Store, Submissions, Worklists,
+        Access, AuditLog, Figures, FullText, Health, IssuedReports, Jobs, Records, Sources, Store, Submissions,
+        Worklists,
     };
 }

@@ -142,6 +142,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0019_sources.sql"),
         sqlite_rebuild: None,
     },
+    Migration {
+        version: 20,
+        name: "full_text",
+        sql: include_str!("../migrations/0020_full_text.sql"),
+        sqlite_rebuild: None,
+    },
 ];
 
 /// The latest schema version this build knows.

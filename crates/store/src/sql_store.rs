@@ -205,7 +205,7 @@ fn quoted(c: &str) -> String {
     format!("\"{c}\"")
 }
 
-fn select_list(kind: RecordKind) -> String {
+pub(crate) fn select_list(kind: RecordKind) -> String {
     select_list_in(kind, "")
 }
 
@@ -234,7 +234,7 @@ fn ty_of(st: Storage) -> Ty {
     }
 }
 
-fn row_types(kind: RecordKind) -> Vec<Ty> {
+pub(crate) fn row_types(kind: RecordKind) -> Vec<Ty> {
     let mut t = vec![Ty::Int, Ty::Text, Ty::Int, Ty::Text, Ty::Text, Ty::Int];
     t.extend(kind.meta().fields.iter().map(|f| ty_of(f.ty.storage())));
     t
@@ -245,7 +245,7 @@ fn internal(kind: RecordKind, what: impl std::fmt::Display) -> StoreError {
 }
 
 /// The record as a JSON object whose fields are exactly the kind's fields.
-fn record_json<R: Record>(rec: &R) -> Result<Map<String, Json>> {
+pub(crate) fn record_json<R: Record>(rec: &R) -> Result<Map<String, Json>> {
     match serde_json::to_value(rec) {
         Ok(Json::Object(m)) => Ok(m),
         Ok(_) => Err(internal(R::KIND, "not an object")),
@@ -278,14 +278,25 @@ fn column_values(kind: RecordKind, obj: &Map<String, Json>) -> Result<Vec<Value>
         .collect()
 }
 
-fn search_text(kind: RecordKind, obj: &Map<String, Json>) -> String {
+pub(crate) fn search_text(kind: RecordKind, obj: &Map<String, Json>) -> String {
     let mut s = String::new();
     for f in kind.meta().search_fields() {
         if let Some(v) = obj.get(f.name) {
             collect_strings(v, &mut s);
         }
     }
-    fold(&s)
+    if full_text(kind) {
+        crate::fulltext::search_text_of(&s)
+    } else {
+        fold(&s)
+    }
+}
+
+/// Kinds searched word by word (see `fulltext`): their search text is
+/// folded words then exact tokens, and a list's search words are split
+/// the same way.
+pub(crate) fn full_text(kind: RecordKind) -> bool {
+    kind == RecordKind::MediaItem
 }
 
 fn collect_strings(v: &Json, out: &mut String) {
@@ -300,7 +311,7 @@ fn collect_strings(v: &Json, out: &mut String) {
     }
 }
 
-fn decode<R: Record>(row: Vec<Value>) -> Result<Stored<R>> {
+pub(crate) fn decode<R: Record>(row: Vec<Value>) -> Result<Stored<R>> {
     let kind = R::KIND;
     let mut it = row.into_iter();
     let mut next = |what: &str| it.next().ok_or_else(|| internal(kind, format!("row lacks {what}")));
@@ -834,13 +845,22 @@ async fn write_update<R: Record>(tx: &mut Tx, actor: &Actor, old: &Stored<R>, ke
 
 /// The WHERE conditions and their arguments for a list query (everything
 /// but its order and page).
-fn list_where<R: Record>(q: &ListQuery, scope: Option<&str>) -> Result<(String, Vec<Value>)> {
+pub(crate) fn list_where<R: Record>(q: &ListQuery, scope: Option<&str>) -> Result<(String, Vec<Value>)> {
     let meta = &R::META;
     let mut wh: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     wh.extend(owner_clause(R::KIND, scope, "", &mut args));
     if let Some(s) = &q.search {
-        for word in fold(s).split_whitespace().take(10) {
+        let words = if full_text(R::KIND) {
+            canhgiac_domain::text::folded_words(s)
+        } else {
+            fold(s)
+        };
+        if words.split_whitespace().next().is_none() {
+            // Punctuation only: a search for nothing finds nothing.
+            wh.push("1 = 0".to_owned());
+        }
+        for word in words.split_whitespace().take(10) {
             args.push(Value::Text(format!("%{}%", escape_like(word))));
             wh.push(format!("search LIKE ${} ESCAPE '\\'", args.len()));
         }
