@@ -129,7 +129,17 @@ pub async fn run(cli: Cli) -> Result<()> {
             };
             let target = crate::backup::Target::of(&cli);
             let collector = crate::ingest::collector(&cli, &store)?;
-            serve(store.clone(), bind, *with_demo, settings, workers, (target, collector)).await
+            let search = crate::search::open(&cli, &store)?;
+            serve(
+                store.clone(),
+                bind,
+                *with_demo,
+                settings,
+                workers,
+                (target, collector),
+                search,
+            )
+            .await
         }
         Command::Worker { workers } => {
             let node = (crate::backup::Target::of(&cli), crate::ingest::collector(&cli, &store)?);
@@ -157,26 +167,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Source { action } => crate::ingest::source(&store, action).await,
         Command::Ingest { once, source } => crate::ingest::ingest(&cli, &store, *once, *source).await,
         Command::User { action } => user(&store, action).await,
-        Command::Search {
-            query,
-            outlet,
-            topic,
-            from,
-            to,
-            limit,
-            json,
-        } => {
-            let ask = crate::search::Ask {
-                query,
-                outlet: outlet.as_deref(),
-                topic: topic.as_deref(),
-                from: from.as_deref(),
-                to: to.as_deref(),
-                limit: *limit,
-                json: *json,
-            };
-            crate::search::search(&cli, &store, &ask).await
-        }
+        Command::Search { .. } => crate::search::command(&cli, &store).await,
         Command::Index { action } => crate::search::index(&cli, &store, action).await,
         Command::Bench {
             items,
@@ -418,6 +409,7 @@ async fn serve(
     settings: canhgiac_web::Settings,
     workers: Option<&crate::WorkerArgs>,
     node: crate::jobs::Node,
+    search: canhgiac_search::Search,
 ) -> Result<()> {
     if with_demo && !holds_records(&store).await? {
         load_demo(&store).await?;
@@ -435,10 +427,11 @@ async fn serve(
         .await
         .with_context(|| format!("không mở được cổng {addr}"))?;
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let indexer = tokio::spawn(crate::search::follow(search.clone(), store.clone(), stop.clone()));
     let runner = workers.map(|w| crate::jobs::spawn(store.clone(), w, node, stop));
     println!("Đang phục vụ tại http://{}/ (dừng bằng Ctrl+C)", listener.local_addr()?);
     let served = canhgiac_web::serve_until(
-        canhgiac_web::state(store, settings),
+        canhgiac_web::state_with(store, settings, search),
         listener,
         crate::jobs::shutdown_signal(),
     )
@@ -447,6 +440,7 @@ async fn serve(
     if let Some(r) = runner {
         let _ = r.await;
     }
+    let _ = indexer.await;
     served?;
     Ok(())
 }

@@ -19,6 +19,26 @@ pub fn open(cli: &Cli, store: &SqlStore) -> Result<Search> {
     Search::open(store, &cli.data).context("không mở được chỉ mục tìm kiếm")
 }
 
+/// How often the server brings its index up to the store's changes (a
+/// search does so too, first thing).
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Keeps the index of a server up to date until `stop`: what the collector
+/// and other nodes' imports wrote is indexed within [`FOLLOW_EVERY`].
+pub async fn follow(search: Search, store: SqlStore, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        match search.sync(&store).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(items = n, "search index updated"),
+            Err(e) => tracing::warn!(error = %e, "search index not updated"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(FOLLOW_EVERY) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
 /// What `canhgiac search` was asked.
 pub struct Ask<'a> {
     pub query: &'a str,
@@ -30,6 +50,32 @@ pub struct Ask<'a> {
     pub json: bool,
 }
 
+/// `canhgiac search …`.
+pub async fn command(cli: &Cli, store: &SqlStore) -> Result<()> {
+    let crate::Command::Search {
+        query,
+        outlet,
+        topic,
+        from,
+        to,
+        limit,
+        json,
+    } = &cli.command
+    else {
+        return Ok(());
+    };
+    let ask = Ask {
+        query,
+        outlet: outlet.as_deref(),
+        topic: topic.as_deref(),
+        from: from.as_deref(),
+        to: to.as_deref(),
+        limit: *limit,
+        json: *json,
+    };
+    search(cli, store, &ask).await
+}
+
 pub async fn search(cli: &Cli, store: &SqlStore, ask: &Ask<'_>) -> Result<()> {
     let query = Query::parse(&canhgiac_domain::nfc(ask.query)).map_err(|e| anyhow!("{e}"))?;
     let day = |s: Option<&str>, what: &str| -> Result<Option<Date>> {
@@ -37,16 +83,24 @@ pub async fn search(cli: &Cli, store: &SqlStore, ask: &Ask<'_>) -> Result<()> {
             .transpose()
     };
     let q = TextSearch {
-        query,
         outlet: ask.outlet.map(str::to_owned),
         topic: ask.topic.map(str::to_owned),
         from: day(ask.from, "--from")?,
         to: day(ask.to, "--to")?,
-        offset: 0,
         limit: ask.limit.clamp(1, 1000),
+        ..TextSearch::of(query)
     };
     let found = open(cli, store)?.found(store, &q).await?;
     let names = outlet_names(store).await?;
+    let topics: HashMap<String, String> = store
+        .list::<canhgiac_domain::Topic>(&canhgiac_store::ListQuery {
+            limit: Some(canhgiac_store::MAX_PAGE),
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .map(|t| (t.record.code.as_str().to_owned(), t.record.name.as_str().to_owned()))
+        .collect();
     let mut out = std::io::stdout().lock();
     if ask.json {
         serde_json::to_writer_pretty(&mut out, &json(&found, &names))?;
@@ -61,8 +115,12 @@ pub async fn search(cli: &Cli, store: &SqlStore, ask: &Ask<'_>) -> Result<()> {
             writeln!(out, "   {}", u.as_str())?;
         }
         if !r.topics.is_empty() {
-            let t: Vec<&str> = r.topics.iter().map(canhgiac_domain::Code::as_str).collect();
-            writeln!(out, "   Chủ đề: {}", t.join(", "))?;
+            let t: Vec<&str> = r
+                .topics
+                .iter()
+                .map(|t| topics.get(t.as_str()).map_or(t.as_str(), String::as_str))
+                .collect();
+            writeln!(out, "   Chủ đề: {}", t.join("; "))?;
         }
         let s = marked(&h.snippet);
         if !s.trim().is_empty() {

@@ -435,3 +435,43 @@ fn two_agencies_in_one_store_each_get_their_own_figures() {
     assert_eq!(stats("so-vhttdl")["cases_opened"], 1);
     assert_eq!(stats("stttt-bacgiang"), a);
 }
+
+/// `canhgiac search` finds without diacritics, marks the words found,
+/// prints JSON, explains a refused query in Vietnamese; the index is a
+/// cache: deleted, it comes back; `index rebuild` says how many items.
+#[test]
+fn search_and_index_rebuild() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("du-lieu");
+    ok(&canhgiac(&data, &["demo"]));
+    let out = ok(&canhgiac(&data, &["search", "mua ban nguoi", "--limit", "3"]));
+    assert!(out.contains("[mua bán người]"), "{out}");
+    assert!(out.contains("Tìm thấy") && out.contains("(hiện 03)"), "{out}");
+    assert!(
+        out.contains("Chủ đề: Công tác tuyên truyền phòng, chống mua bán Người"),
+        "topics by name: {out}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&ok(&canhgiac(
+        &data,
+        &["search", "\"ma túy\"", "--json", "--topic", "PCMT"],
+    )))
+    .expect("json");
+    let hits = json["hits"].as_array().expect("hits");
+    assert!(!hits.is_empty());
+    assert!(hits
+        .iter()
+        .all(|h| h["topics"].as_array().unwrap().iter().any(|t| t == "PCMT")));
+    let refused = canhgiac(&data, &["search", "NOT ma"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("loại trừ"));
+    let total = |out: &str| out.lines().last().unwrap_or_default().to_owned();
+    let before = total(&ok(&canhgiac(&data, &["search", "ma túy"])));
+    std::fs::remove_dir_all(data.join("index")).expect("remove the index");
+    assert_eq!(
+        total(&ok(&canhgiac(&data, &["search", "ma túy"]))),
+        before,
+        "rebuilt from the store"
+    );
+    let out = ok(&canhgiac(&data, &["index", "rebuild"]));
+    assert!(out.contains("Đã dựng lại chỉ mục tìm kiếm: 244 tin, bài"), "{out}");
+}

@@ -100,7 +100,19 @@ impl Search {
             return Ok(Search::in_database());
         }
         Ok(Search {
-            index: Some(Arc::new(Tantivy::open(&data_dir.join("index").join("items"))?)),
+            index: Some(Arc::new(Tantivy::open(Some(&data_dir.join("index").join("items")))?)),
+        })
+    }
+
+    /// For a store without a data folder (tests, a server built in
+    /// memory): the index in memory, built from the store at the first
+    /// search; none on a store that searches itself.
+    pub fn in_memory<S: FullText>(store: &S) -> Result<Search> {
+        if store.searches_itself() {
+            return Ok(Search::in_database());
+        }
+        Ok(Search {
+            index: Some(Arc::new(Tantivy::open(None)?)),
         })
     }
 
@@ -229,6 +241,8 @@ struct Fields {
     owner: Field,
     outlet: Field,
     topic: Field,
+    kind: Field,
+    featured: Field,
     day: Field,
     text: Field,
     exact: Field,
@@ -240,6 +254,8 @@ fn schema() -> (Schema, Fields) {
     let owner = b.add_text_field("owner", STRING);
     let outlet = b.add_text_field("outlet", STRING);
     let topic = b.add_text_field("topic", STRING);
+    let kind = b.add_text_field("kind", STRING);
+    let featured = b.add_text_field("featured", STRING);
     let day = b.add_i64_field("day", INDEXED | FAST);
     let words = |opt| {
         TextOptions::default().set_indexing_options(
@@ -257,6 +273,8 @@ fn schema() -> (Schema, Fields) {
             owner,
             outlet,
             topic,
+            kind,
+            featured,
             day,
             text,
             exact,
@@ -291,7 +309,22 @@ struct WriterState {
 }
 
 impl Tantivy {
-    fn open(dir: &Path) -> Result<Tantivy> {
+    fn open(dir: Option<&Path>) -> Result<Tantivy> {
+        let Some(dir) = dir else {
+            let (schema, f) = schema();
+            let index = Index::create_in_ram(schema);
+            let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+            return Ok(Tantivy {
+                dir: PathBuf::from("(bộ nhớ)"),
+                index,
+                reader,
+                f,
+                state: tokio::sync::Mutex::new(WriterState {
+                    writer: None,
+                    seq: None,
+                }),
+            });
+        };
         std::fs::create_dir_all(dir).map_err(|e| SearchError::Index(format!("{}: {e}", dir.display())))?;
         let (schema, f) = schema();
         let existing = dir.join("meta.json").exists();
@@ -347,6 +380,8 @@ impl Tantivy {
             self.f.id => d.id,
             self.f.owner => d.owner.clone().unwrap_or_default(),
             self.f.outlet => d.item.outlet.as_str(),
+            self.f.kind => d.item.kind.code(),
+            self.f.featured => if d.item.featured { "1" } else { "0" },
             self.f.day => day_number(d.item.published_on),
             self.f.text => title,
             self.f.text => body,
@@ -442,6 +477,12 @@ impl Tantivy {
         if let Some(t) = &q.topic {
             must.push((Occur::Must, term(f.topic, t)));
         }
+        if let Some(k) = &q.kind {
+            must.push((Occur::Must, term(f.kind, k)));
+        }
+        if q.featured {
+            must.push((Occur::Must, term(f.featured, "1")));
+        }
         if q.from.is_some() || q.to.is_some() {
             let bound = |d: Option<canhgiac_domain::Date>| {
                 d.map_or(Bound::Unbounded, |d| {
@@ -476,10 +517,24 @@ impl Tantivy {
         let searcher = self.reader.searcher();
         let limit = usize::try_from(q.limit.clamp(1, canhgiac_store::MAX_PAGE)).unwrap_or(50);
         let offset = usize::try_from(q.offset.min(canhgiac_store::MAX_OFFSET)).unwrap_or(0);
-        let (total, top) = searcher.search(
-            &query,
-            &(Count, TopDocs::with_limit(limit).and_offset(offset).order_by_score()),
-        )?;
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let (total, top): (usize, Vec<(f32, tantivy::DocAddress)>) = match q.by_date {
+            None => searcher.search(&query, &(Count, top.order_by_score()))?,
+            Some(newest) => {
+                let order = if newest {
+                    tantivy::Order::Desc
+                } else {
+                    tantivy::Order::Asc
+                };
+                let (n, docs) = searcher.search(&query, &(Count, top.order_by_fast_field::<i64>("day", order)))?;
+                #[allow(clippy::cast_precision_loss)]
+                let docs = docs
+                    .into_iter()
+                    .map(|(d, a)| (d.unwrap_or_default() as f32, a))
+                    .collect();
+                (n, docs)
+            }
+        };
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;

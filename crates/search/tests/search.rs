@@ -93,13 +93,8 @@ fn item(title: &str, body: &str, outlet: &str, day: &str, topics: &[&str]) -> Me
 
 fn ask(q: &str) -> TextSearch {
     TextSearch {
-        query: Query::parse(q).unwrap(),
-        outlet: None,
-        topic: None,
-        from: None,
-        to: None,
-        offset: 0,
         limit: 50,
+        ..TextSearch::of(Query::parse(q).unwrap())
     }
 }
 
@@ -219,6 +214,21 @@ async fn conformance(sh: Shape) -> Vec<std::collections::BTreeSet<String>> {
     let got = titles(s, &store, &q).await;
     assert!(has(&got, &d) && !has(&got, &c), "{got:?}");
 
+    let mut q = ask("mua");
+    q.by_date = Some(true);
+    q.limit = 500;
+    let got = titles(s, &store, &q).await;
+    let pos = |t: &MediaItem| got.iter().position(|x| x == t.title.as_str()).unwrap();
+    assert!(pos(&d) < pos(&c) && pos(&c) < pos(&a), "newest first: {got:?}");
+    let mut q = ask("ma túy");
+    q.featured = true;
+    q.limit = 500;
+    let got = titles(s, &store, &q).await;
+    assert!(!got.is_empty() && !has(&got, &a), "featured only: {got:?}");
+    q.featured = false;
+    q.kind = Some("video".into());
+    assert!(!has(&titles(s, &store, &q).await, &a));
+
     // Snippets mark the words found, in the stored spelling.
     let found = s.found(&store, &ask("ma tuy")).await.unwrap();
     let hit = found.hits.iter().find(|h| h.item.id == ids[0]).unwrap();
@@ -238,13 +248,8 @@ async fn conformance(sh: Shape) -> Vec<std::collections::BTreeSet<String>> {
             .found(
                 &store,
                 &TextSearch {
-                    query: q,
-                    outlet: None,
-                    topic: None,
-                    from: None,
-                    to: None,
-                    offset: 0,
                     limit: 10,
+                    ..TextSearch::of(q)
                 },
             )
             .await

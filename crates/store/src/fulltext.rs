@@ -24,8 +24,32 @@ pub struct TextSearch {
     pub topic: Option<String>,
     pub from: Option<Date>,
     pub to: Option<Date>,
+    /// The item kind's code (`article`).
+    pub kind: Option<String>,
+    /// Featured items only.
+    pub featured: bool,
+    /// By day (newest first when `true`) instead of by relevance.
+    pub by_date: Option<bool>,
     pub offset: u32,
     pub limit: u32,
+}
+
+impl TextSearch {
+    /// The first page of the best matches of `query`, no filter.
+    pub fn of(query: Query) -> TextSearch {
+        TextSearch {
+            query,
+            outlet: None,
+            topic: None,
+            from: None,
+            to: None,
+            kind: None,
+            featured: false,
+            by_date: None,
+            offset: 0,
+            limit: 20,
+        }
+    }
 }
 
 /// A page of hits, best first: item ids with their scores, and how many
@@ -140,8 +164,13 @@ impl FullText for SqlStore {
                 "cơ sở dữ liệu nhúng tìm kiếm qua chỉ mục riêng".into(),
             ));
         }
+        let mut filters: Vec<(String, String)> = q.outlet.iter().map(|o| ("outlet".to_owned(), o.clone())).collect();
+        filters.extend(q.kind.iter().map(|k| ("kind".to_owned(), k.clone())));
+        if q.featured {
+            filters.push(("featured".to_owned(), "true".to_owned()));
+        }
         let list = ListQuery {
-            filters: q.outlet.iter().map(|o| ("outlet".to_owned(), o.clone())).collect(),
+            filters,
             topic: q.topic.clone(),
             date_from: q.from,
             date_to: q.to,
@@ -170,9 +199,14 @@ impl FullText for SqlStore {
             args.push(Value::Text(exact));
             format!("ts_rank(search_tsv, to_tsquery('simple', ${}))", args.len())
         };
+        let order = match q.by_date {
+            None => "score DESC, published_on DESC, id DESC",
+            Some(true) => "published_on DESC, id DESC",
+            Some(false) => "published_on, id",
+        };
         let sql = format!(
             "SELECT id, CAST(({exact_rank}) * 1000000 + ts_rank(search_tsv, to_tsquery('simple', ${tsq})) * 1000 AS BIGINT) AS score \
-             FROM media_items{cond} ORDER BY score DESC, published_on DESC, id DESC LIMIT {} OFFSET {}",
+             FROM media_items{cond} ORDER BY {order} LIMIT {} OFFSET {}",
             q.limit.clamp(1, crate::MAX_PAGE),
             q.offset.min(crate::MAX_OFFSET)
         );

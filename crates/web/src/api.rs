@@ -129,6 +129,77 @@ async fn list_kind<R: Record, S: Store>(
     Ok(Json(serde_json::json!({ "items": items, "next_before": next })).into_response())
 }
 
+/// What `GET /api/v1/search` takes.
+#[derive(Deserialize, Debug)]
+pub struct SearchParams {
+    q: String,
+    outlet: Option<String>,
+    topic: Option<String>,
+    kind: Option<String>,
+    featured: Option<bool>,
+    from: Option<String>,
+    to: Option<String>,
+    /// `newest` or `oldest`; relevance when none.
+    order: Option<String>,
+    offset: Option<u32>,
+    limit: Option<u32>,
+}
+
+/// Full-text search over the caller's media items: the best matches with
+/// their snippets (the words found marked), and how many match in all.
+pub async fn search<S: Store>(
+    State(app): State<AppState<S>>,
+    ApiUser(user): ApiUser,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> Result<Response, ApiError> {
+    can_read(&user)?;
+    let bad = |m: String| ApiError(WebError::BadRequest(m));
+    let query = canhgiac_domain::query::Query::parse(&canhgiac_domain::nfc(&p.q)).map_err(|e| bad(e.to_string()))?;
+    let day = |s: &Option<String>| s.as_deref().map(Date::parse).transpose().map_err(|e| bad(e.message));
+    let kind = p
+        .kind
+        .as_deref()
+        .map(|k| canhgiac_domain::ItemKind::parse(k).map(|k| k.code().to_owned()))
+        .transpose()
+        .map_err(|e| bad(e.message))?;
+    let by_date = match p.order.as_deref() {
+        None | Some("") => None,
+        Some("newest") => Some(true),
+        Some("oldest") => Some(false),
+        Some(o) => return Err(bad(format!("Thứ tự «{o}» không hợp lệ (newest hoặc oldest)"))),
+    };
+    let q = canhgiac_store::TextSearch {
+        outlet: p.outlet.clone().filter(|s| !s.is_empty()),
+        topic: p.topic.clone().filter(|s| !s.is_empty()),
+        kind,
+        featured: p.featured.unwrap_or(false),
+        from: day(&p.from)?,
+        to: day(&p.to)?,
+        by_date,
+        offset: p.offset.unwrap_or(0).min(canhgiac_store::MAX_OFFSET),
+        limit: p.limit.unwrap_or(20).clamp(1, 100),
+        ..canhgiac_store::TextSearch::of(query)
+    };
+    let found = app
+        .search
+        .found(&app.store_for(&user), &q)
+        .await
+        .map_err(WebError::from)?;
+    let hits: Vec<serde_json::Value> = found
+        .hits
+        .iter()
+        .map(|h| {
+            serde_json::json!({
+                "id": h.item.id, "key": h.item.key, "title": h.item.record.title,
+                "url": h.item.record.url, "outlet": h.item.record.outlet,
+                "published_on": h.item.record.published_on.iso(), "topics": h.item.record.topics,
+                "score": h.score, "title_marked": h.title, "snippet": h.snippet,
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "total": found.total, "more_than": found.more_than, "hits": hits })).into_response())
+}
+
 /// Runs `$f::<R, S>(args)` for the record type of `kind`.
 macro_rules! dispatch {
     ($kind:expr, $f:ident, $($arg:expr),*) => {

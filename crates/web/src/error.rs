@@ -38,6 +38,16 @@ pub enum WebError {
     Internal(String),
 }
 
+impl From<canhgiac_search::SearchError> for WebError {
+    fn from(e: canhgiac_search::SearchError) -> Self {
+        match e {
+            canhgiac_search::SearchError::Store(e) => WebError::Store(e),
+            canhgiac_search::SearchError::Busy => WebError::Busy,
+            canhgiac_search::SearchError::Index(reason) => WebError::Internal(format!("search index: {reason}")),
+        }
+    }
+}
+
 impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {

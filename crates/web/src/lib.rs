@@ -95,6 +95,8 @@ pub struct App<S> {
     /// The dashboard's figures of a period, by agency and period, with the
     /// audit head they were computed at (`pages::dashboard`).
     pub period_figures: pages::dashboard::FigureCache,
+    /// Full-text search over media items (`canhgiac-search`).
+    pub search: canhgiac_search::Search,
 }
 
 pub type AppState<S> = Arc<App<S>>;
@@ -135,7 +137,19 @@ impl<S: Store> App<S> {
     }
 }
 
+/// The application with its search in memory (tests; a store without a
+/// data folder); see [`state_with`].
 pub fn state<S: Store>(store: S, settings: Settings) -> AppState<S> {
+    let search = canhgiac_search::Search::in_memory(&store).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "search index could not be made; the database is asked instead");
+        canhgiac_search::Search::in_database()
+    });
+    state_with(store, settings, search)
+}
+
+/// The application with the installation's search (the index in its data
+/// folder, or the database's own).
+pub fn state_with<S: Store>(store: S, settings: Settings, search: canhgiac_search::Search) -> AppState<S> {
     let slots = settings.hash_slots.max(1);
     let pdf = settings.pdf_slots.max(1);
     Arc::new(App {
@@ -145,6 +159,7 @@ pub fn state<S: Store>(store: S, settings: Settings) -> AppState<S> {
         hash_slots: Arc::new(tokio::sync::Semaphore::new(slots)),
         pdf_slots: Arc::new(tokio::sync::Semaphore::new(pdf)),
         period_figures: Default::default(),
+        search,
     })
 }
 
@@ -288,6 +303,7 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/thung-rac/{seq}/khoi-phuc", post(registers::restore::<S>))
         .route("/tai-nguyen/{file}", get(pages::asset))
         .route("/api/openapi.json", get(api::openapi::<S>))
+        .route("/api/v1/search", get(api::search::<S>))
         .route("/api/v1/{kind}", get(api::list::<S>).post(api::create::<S>))
         .route(
             "/api/v1/{kind}/{id}",

@@ -197,6 +197,50 @@ fn links_as_sent(v: &mut Value) {
     }
 }
 
+/// `GET /api/v1/search`: full-text search over media items.
+fn search_path() -> Value {
+    let segments = json!({"type": "array", "items": {"type": "object", "required": ["text", "hit"], "properties": {
+        "text": {"type": "string"}, "hit": {"type": "boolean"}
+    }}});
+    let mut responses = error_responses(&["400", "401", "403"]);
+    responses.insert(
+        "200".into(),
+        json!({"description": "Tin, bài tìm thấy, phù hợp nhất trước", "content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["total", "more_than", "hits"],
+            "properties": {
+                "total": {"type": "integer", "minimum": 0},
+                "more_than": {"type": "boolean", "description": "Có hơn 10.000 kết quả (total là mức tối thiểu)"},
+                "hits": {"type": "array", "items": {"type": "object", "required": ["id", "key", "title", "outlet", "published_on", "topics", "score", "title_marked", "snippet"], "properties": {
+                    "id": {"type": "integer"}, "key": {"type": "string"}, "title": {"type": "string"},
+                    "url": {"type": ["string", "null"]}, "outlet": {"type": "string"},
+                    "published_on": {"type": "string", "format": "date"},
+                    "topics": {"type": "array", "items": {"type": "string"}},
+                    "score": {"type": "number"}, "title_marked": segments, "snippet": segments
+                }}}
+            }
+        }}}}),
+    );
+    let param = |name: &str, required: bool, schema: Value, description: &str| json!({"name": name, "in": "query", "required": required, "schema": schema, "description": description});
+    json!({"get": {
+        "summary": "Tìm tin, bài theo nội dung, không phân biệt dấu: từ, \"cụm từ\", AND, OR, NOT, ngoặc đơn",
+        "operationId": "search_media_items",
+        "parameters": [
+            param("q", true, json!({"type": "string", "minLength": 1, "maxLength": 500}), "Câu tìm kiếm, ví dụ: \"ma túy\" AND (bán OR mua) NOT \"phòng chống\""),
+            param("outlet", false, json!({"type": "string"}), "Mã cơ quan báo chí"),
+            param("topic", false, json!({"type": "string"}), "Mã chủ đề"),
+            param("kind", false, json!({"type": "string"}), "Loại tin bài"),
+            param("featured", false, json!({"type": "boolean"}), "Chỉ tin, bài tiêu biểu"),
+            param("from", false, json!({"type": "string", "format": "date"}), "Từ ngày"),
+            param("to", false, json!({"type": "string", "format": "date"}), "Đến ngày"),
+            param("order", false, json!({"type": "string", "enum": ["newest", "oldest"]}), "Xếp theo ngày thay vì mức phù hợp"),
+            param("offset", false, json!({"type": "integer", "minimum": 0, "maximum": 100_000}), "Bỏ qua bao nhiêu kết quả"),
+            param("limit", false, json!({"type": "integer", "minimum": 1, "maximum": 100}), "Số kết quả tối đa"),
+        ],
+        "responses": responses
+    }})
+}
+
 /// The document served at `/api/openapi.json`.
 pub fn document() -> Value {
     let mut gen = SchemaSettings::draft2020_12()
@@ -233,6 +277,7 @@ pub fn document() -> Value {
             "responses": created
         }}),
     );
+    k.paths.insert("/api/v1/search".into(), search_path());
     let mut schemas = k.schemas;
     for (name, s) in gen.take_definitions(true) {
         schemas.insert(name, s);

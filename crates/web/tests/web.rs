@@ -786,6 +786,54 @@ async fn item_search_ignores_diacritics(app: &TestApp) {
         .expect("get");
     assert_eq!(sqli.status(), StatusCode::OK);
     assert!(app.store.count(RecordKind::MediaItem).await.expect("count") > 200);
+    // Full text: the words found are marked, in the title and a snippet.
+    assert!(
+        page.contains("<mark>ma túy</mark>") || page.contains("<mark>Ma túy</mark>"),
+        "marked"
+    );
+    assert!(page.contains("Cách tìm"), "the query language is explained");
+    let (_, phrase) = self::page(
+        &c,
+        app,
+        "/tin-bai?q=%22mua+b%C3%A1n+ng%C6%B0%E1%BB%9Di%22+NOT+%22tri%E1%BB%83n+l%C3%A3m%22",
+    )
+    .await;
+    assert!(phrase.contains("<mark>mua bán người</mark>"), "a phrase, marked whole");
+    assert!(!phrase.contains("Triển lãm ảnh phòng, chống"), "NOT leaves it out");
+    let (status, refused) = self::page(&c, app, "/tin-bai?q=%22ma+tuy").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        refused.contains("Thiếu dấu ngoặc kép"),
+        "a query the language refuses is explained"
+    );
+    // The same search on the API, with snippets; a refused query is a 400.
+    let res = c
+        .get(app.url("/api/v1/search?q=ma+tuy&limit=5"))
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert!(body["total"].as_u64().expect("total") > 5);
+    assert_eq!(body["hits"].as_array().expect("hits").len(), 5);
+    assert!(body["hits"][0]["title_marked"]
+        .as_array()
+        .expect("marks")
+        .iter()
+        .any(|s| s["hit"] == true));
+    let res = c.get(app.url("/api/v1/search?q=NOT+ma")).send().await.expect("api");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert!(
+        body["message"].as_str().expect("message").contains("loại trừ"),
+        "{body}"
+    );
+    let res = c
+        .get(app.url("/api/v1/search?q=ma&order=sideways"))
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
 
 async fn report_preview_and_downloads(app: &TestApp) {
@@ -3361,7 +3409,9 @@ async fn users_of_two_agencies_never_cross(app: &TestApp) {
         .expect("search")
         .text()
         .await
-        .expect("text");
+        .expect("text")
+        .replace("<mark>", "")
+        .replace("</mark>", "");
     assert!(page.contains("Văn hóa học đường phòng, chống ma túy"));
     assert!(
         !page.contains("Bắt đối tượng mua bán trái phép ma túy"),

@@ -12,6 +12,7 @@ use crate::auth::CurrentUser;
 use crate::extract::{PagePath, PageQuery};
 use crate::listing::{self, Paging};
 use crate::{AppState, WebError};
+use canhgiac_domain::query::Segment;
 use canhgiac_interchange::sheet::{Cell, Sheet};
 
 #[derive(Deserialize, Default, serde::Serialize)]
@@ -71,6 +72,33 @@ impl ItemFilter {
         Ok(q)
     }
 
+    /// The words searched, if any: then the list is a full-text search
+    /// (relevance first, unless ordered by day), with snippets.
+    fn words(&self) -> Option<&str> {
+        self.q.as_deref().filter(|s| !s.trim().is_empty())
+    }
+
+    /// The full-text search for these filters, or why it is refused.
+    fn text_search(&self) -> Result<canhgiac_store::TextSearch, String> {
+        let words = self.words().unwrap_or_default();
+        if words.chars().count() > 200 {
+            return Err("Từ khóa tìm kiếm dài quá 200 ký tự".into());
+        }
+        let query = canhgiac_domain::query::Query::parse(&canhgiac_domain::nfc(words)).map_err(|e| e.to_string())?;
+        let q = self.query()?;
+        let filter = |name: &str| q.filters.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        Ok(canhgiac_store::TextSearch {
+            outlet: filter("outlet"),
+            kind: filter("kind"),
+            featured: filter("featured").is_some(),
+            topic: q.topic.clone(),
+            from: q.date_from,
+            to: q.date_to,
+            by_date: self.paging.order(SORTABLE).map(|o| o.descending),
+            ..canhgiac_store::TextSearch::of(query)
+        })
+    }
+
     /// This list's address with `over` in place of its own values.
     fn link(&self, base: &str, over: &[(&str, String)]) -> String {
         let own = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -98,12 +126,35 @@ pub async fn items<S: Store>(
     PageQuery(f): PageQuery<ItemFilter>,
 ) -> Result<Response, WebError> {
     let store = app.store_for(&user);
-    let (page, error) = match f.query() {
-        Ok(q) => (
-            listing::page_of::<MediaItem, S>(&store, q, &f.paging, SORTABLE).await?,
-            String::new(),
-        ),
-        Err(e) => (listing::Counted::none(), e),
+    let mut marks: std::collections::HashMap<i64, (Vec<Segment>, Vec<Segment>)> = std::collections::HashMap::new();
+    let (page, error) = if f.words().is_some() {
+        match f.text_search() {
+            Ok(mut ts) => {
+                ts.offset = (f.paging.page() - 1) * listing::PER_PAGE;
+                ts.limit = listing::PER_PAGE;
+                let found = app.search.found(&store, &ts).await?;
+                let mut rows = Vec::with_capacity(found.hits.len());
+                for h in found.hits {
+                    marks.insert(h.item.id, (h.title, h.snippet));
+                    rows.push(h.item);
+                }
+                let page = listing::Counted {
+                    rows,
+                    total: found.total,
+                    cap: canhgiac_store::fulltext::COUNT_CAP,
+                };
+                (page, String::new())
+            }
+            Err(e) => (listing::Counted::none(), e),
+        }
+    } else {
+        match f.query() {
+            Ok(q) => (
+                listing::page_of::<MediaItem, S>(&store, q, &f.paging, SORTABLE).await?,
+                String::new(),
+            ),
+            Err(e) => (listing::Counted::none(), e),
+        }
     };
     let topic_names = topic_names(&store).await?;
     let rows: Vec<minijinja::Value> = page
@@ -116,7 +167,12 @@ pub async fn items<S: Store>(
                 .iter()
                 .map(|t| topic_names.get(t.as_str()).map_or(t.as_str(), String::as_str))
                 .collect();
-            context! { id => i.id, record => minijinja::Value::from_serialize(&i.record), topics => topics.join("; ") }
+            let (title_marked, snippet) = marks.remove(&i.id).unwrap_or_default();
+            let snippet = snippet.iter().any(|s| s.hit).then_some(snippet);
+            context! {
+                id => i.id, record => minijinja::Value::from_serialize(&i.record), topics => topics.join("; "),
+                title_marked, snippet,
+            }
         })
         .collect();
     let outlets: Vec<_> = store
@@ -169,12 +225,29 @@ pub async fn items_export<S: Store>(
     let store = app.store_for(&user);
     let mut q = f.query().map_err(WebError::BadRequest)?;
     q.order = f.paging.order(SORTABLE);
+    let matching = if f.words().is_some() {
+        let mut ts = f.text_search().map_err(WebError::BadRequest)?;
+        ts.limit = canhgiac_store::MAX_PAGE;
+        let mut all = Vec::new();
+        while (all.len() as u32) < listing::EXPORT_ROWS {
+            let found = app.search.found(&store, &ts).await?;
+            let n = found.hits.len();
+            all.extend(found.hits.into_iter().map(|h| h.item));
+            if n < ts.limit as usize {
+                break;
+            }
+            ts.offset += ts.limit;
+        }
+        all
+    } else {
+        listing::all_matching::<MediaItem, S>(&store, q).await?
+    };
     let (topics, outlets) = (topic_names(&store).await?, outlet_names(&store).await?);
     let name = |names: &std::collections::HashMap<String, String>, k: &str| {
         names.get(k).cloned().unwrap_or_else(|| k.to_owned())
     };
     let mut rows = Vec::new();
-    for i in listing::all_matching::<MediaItem, S>(&store, q).await? {
+    for i in matching {
         let r = i.record;
         rows.push(
             [
