@@ -116,6 +116,31 @@ impl Search {
         })
     }
 
+    /// An index in `dir` (emptied first) filled with `docs` without a
+    /// store: what the search benchmark measures. Committed once.
+    pub fn load(dir: &Path, docs: impl Iterator<Item = IndexDoc>) -> Result<Search> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| SearchError::Index(format!("{}: {e}", dir.display())))?;
+        }
+        let ix = Tantivy::open(Some(dir))?;
+        let mut w = ix.index.writer_with_num_threads(2, 400_000_000)?;
+        for d in docs {
+            w.add_document(ix.document(&d))?;
+        }
+        ix.commit(&mut w, 0)?;
+        w.wait_merging_threads()?;
+        ix.reader.reload()?;
+        Ok(Search {
+            index: Some(Arc::new(ix)),
+        })
+    }
+
+    /// Searches what is indexed now, without syncing first (benchmarks;
+    /// an index without a store). `None` on PostgreSQL.
+    pub fn search_indexed(&self, scope: Option<&str>, q: &TextSearch) -> Option<Result<TextHits>> {
+        self.index.as_ref().map(|ix| ix.search(scope, q))
+    }
+
     /// Whether an index outside the database is kept (`tantivy`) or the
     /// database searches itself (`database`).
     pub fn engine(&self) -> &'static str {
