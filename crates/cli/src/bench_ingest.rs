@@ -12,6 +12,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use axum::response::IntoResponse;
+use canhgiac_domain::query::{Query, Words};
+use canhgiac_domain::watch::{Rule, RuleSet};
 use canhgiac_domain::{Code, ItemKind, Source, SourceKind, Text};
 use canhgiac_ingest::{Collector, FetchConfig, Fetcher, Lexicon};
 use canhgiac_store::prelude::*;
@@ -27,6 +29,11 @@ pub struct IngestFigures {
     pub files: usize,
     pub items: u64,
     pub parse_classify_items_per_second: f64,
+    /// The same with 10,000 watch rules matched against every item.
+    pub with_watch_rules_items_per_second: f64,
+    pub watch_rules: usize,
+    /// How many times slower the rules make parsing and classifying.
+    pub watch_rules_slowdown: f64,
     pub end_to_end_items_per_second: f64,
     pub end_to_end_new: u64,
     pub unchanged_pass_seconds: f64,
@@ -54,7 +61,9 @@ pub async fn run(items: u64, json: bool) -> Result<IngestFigures> {
         eprintln!("Kho tin: {files} tệp RSS, {n_items} tin, bài");
     }
 
-    let parse_rate = parse_classify(&bodies, &lexicon)?;
+    let parse_rate = parse_classify(&bodies, &lexicon, None)?;
+    let rules = watch_rules(10_000);
+    let watch_rate = parse_classify(&bodies, &lexicon, Some(&rules))?;
     let (e2e_rate, new, unchanged) = end_to_end(listener, &host, bodies, files, lexicon.clone()).await?;
     let baseline = feedparser(dir.path());
     let figures = IngestFigures {
@@ -62,6 +71,9 @@ pub async fn run(items: u64, json: bool) -> Result<IngestFigures> {
         files: files as usize,
         items: n_items,
         parse_classify_items_per_second: parse_rate.round(),
+        with_watch_rules_items_per_second: watch_rate.round(),
+        watch_rules: rules.len(),
+        watch_rules_slowdown: (parse_rate / watch_rate.max(1e-9) * 100.0).round() / 100.0,
         end_to_end_items_per_second: e2e_rate.round(),
         end_to_end_new: new,
         unchanged_pass_seconds: (unchanged * 1000.0).round() / 1000.0,
@@ -73,8 +85,41 @@ pub async fn run(items: u64, json: bool) -> Result<IngestFigures> {
     Ok(figures)
 }
 
-/// Decoding, parsing and classifying every body, on one core: items/s.
-fn parse_classify(bodies: &HashMap<String, Vec<u8>>, lexicon: &Lexicon) -> Result<f64> {
+/// `n` generated watch rules of the agency `a`: the lexicon's phrases
+/// with words of the corpus and words found nowhere, in AND, OR and NOT.
+fn watch_rules(n: usize) -> RuleSet {
+    let phrases: Vec<&str> = canhgiac_ingest::classify::DEFAULT_LEXICON
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(1))
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    let words = [
+        "bắt", "giữ", "đối", "tượng", "mạng", "xã", "huyện", "tài", "sản", "cán", "bộ", "hội", "nghị", "vụ", "án",
+    ];
+    let rules = (0..n)
+        .filter_map(|k| {
+            let p = phrases.get(k % phrases.len().max(1)).copied().unwrap_or("ma túy");
+            let (a, b) = (words[k % words.len()], words[(k * 7 + 3) % words.len()]);
+            let text = match k % 4 {
+                0 => format!("\"{p}\" AND ({a} OR {b}) NOT tukhac{k}"),
+                1 => format!("{a} tuhiem{k}"),
+                2 => format!("tuhiem{k} OR \"{p}\" tuhiem{}", k + 1),
+                _ => format!("\"{p}\" -{b}"),
+            };
+            Some(Rule {
+                id: i64::try_from(k).ok()?,
+                owner: Some("a".into()),
+                query: Query::parse(&text).ok()?,
+            })
+        })
+        .collect();
+    RuleSet::new(rules)
+}
+
+/// Decoding, parsing and classifying every body, on one core, and
+/// matching `rules` against each item when given: items/s.
+fn parse_classify(bodies: &HashMap<String, Vec<u8>>, lexicon: &Lexicon, rules: Option<&RuleSet>) -> Result<f64> {
     let started = Instant::now();
     let mut parsed = 0u64;
     let all = |_: &Code| true;
@@ -82,8 +127,13 @@ fn parse_classify(bodies: &HashMap<String, Vec<u8>>, lexicon: &Lexicon) -> Resul
         let text = canhgiac_ingest::charset::decode(body, Some("application/rss+xml"))?;
         let p = canhgiac_ingest::feed::parse(&text, "http://127.0.0.1/")?;
         for e in &p.entries {
-            let c = lexicon.classify(&e.title, e.summary.as_deref().unwrap_or(""), &all);
+            let summary = e.summary.as_deref().unwrap_or("");
+            let c = lexicon.classify(&e.title, summary, &all);
             std::hint::black_box(c);
+            if let Some(rules) = rules {
+                let words = Words::of(&[&e.title, summary]);
+                std::hint::black_box(rules.matching(Some("a"), &words));
+            }
         }
         parsed += p.entries.len() as u64;
     }
@@ -209,6 +259,12 @@ fn print(figures: &IngestFigures, json: bool) -> Result<()> {
         println!(
             "Đọc + phân loại (1 lõi):      {:>10.0} tin, bài/giây",
             figures.parse_classify_items_per_second
+        );
+        println!(
+            "… và {} quy tắc theo dõi:  {:>10.0} tin, bài/giây — chậm hơn {} lần",
+            figures.watch_rules,
+            figures.with_watch_rules_items_per_second,
+            canhgiac_domain::numbers::decimal(figures.watch_rules_slowdown)
         );
         println!(
             "Trọn quy trình (2 luồng):     {:>10.0} tin, bài/giây ({} tin, bài mới)",

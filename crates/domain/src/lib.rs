@@ -20,6 +20,7 @@ pub mod submission;
 pub mod telecom;
 pub mod text;
 mod vn_enum;
+pub mod watch;
 
 pub use schemars;
 

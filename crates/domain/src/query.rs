@@ -14,7 +14,9 @@
 //! ([`Query::matches`], the watch rules), turned into an index query by the
 //! search engines, and highlighted in snippets ([`snippet`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -299,8 +301,8 @@ impl Query {
     /// Words (folded) of which a matching text holds at least one: what
     /// indexes a watch rule, and what tells a query with something to look
     /// up from a pure exclusion (`None`). For `AND`, the smallest of its
-    /// parts' sets; for `OR`, the union; a phrase is found by its longest
-    /// syllable.
+    /// parts' sets (of equal ones, that of the longest words); for `OR`,
+    /// the union; a phrase is found by its longest syllable.
     pub fn triggers(&self) -> Option<Vec<&str>> {
         match self {
             Query::Word(t) => Some(vec![t.folded.as_str()]),
@@ -308,7 +310,12 @@ impl Query {
                 .iter()
                 .max_by_key(|t| t.folded.len())
                 .map(|t| vec![t.folded.as_str()]),
-            Query::And(qs) => qs.iter().filter_map(Query::triggers).min_by_key(Vec::len),
+            // The fewest words, then the longest (a longer syllable is
+            // rarer: fewer texts wake the rule up).
+            Query::And(qs) => qs.iter().filter_map(Query::triggers).min_by_key(|ws| {
+                let shortest = ws.iter().map(|w| w.len()).min().unwrap_or(0);
+                (ws.len(), std::cmp::Reverse(shortest))
+            }),
             Query::Or(qs) => {
                 let mut all = Vec::new();
                 for q in qs {
@@ -382,13 +389,15 @@ impl std::fmt::Display for Query {
 /// against any number of queries.
 #[derive(Debug, Default)]
 pub struct Words {
-    positions: HashMap<String, Vec<u32>>,
+    /// Fx hashing: short keys, no adversary choosing them against a
+    /// long-lived table (the map lives for one text).
+    positions: FxHashMap<String, Vec<u32>>,
 }
 
 impl Words {
     /// The words of several fields; a phrase never spans two of them.
     pub fn of(fields: &[&str]) -> Words {
-        let mut positions: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut positions: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         let mut at = 0u32;
         for f in fields {
             for w in folded_words(f).split_whitespace() {
@@ -403,6 +412,14 @@ impl Words {
     /// The distinct words.
     pub fn distinct(&self) -> impl Iterator<Item = &str> {
         self.positions.keys().map(String::as_str)
+    }
+
+    /// Whether the text holds the word (one term) or the phrase.
+    pub fn has(&self, ts: &[Term]) -> bool {
+        match ts {
+            [one] => self.positions.contains_key(&one.folded),
+            _ => self.has_phrase(ts),
+        }
     }
 
     fn has_phrase(&self, ts: &[Term]) -> bool {
