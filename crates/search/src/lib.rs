@@ -439,10 +439,15 @@ impl Tantivy {
         };
         let mut replaced = 0;
         loop {
-            let (ids, next) = store.item_changes(seq, SYNC_BATCH).await?;
-            if next < seq {
+            let canhgiac_store::Changes {
+                ids,
+                next,
+                owners_changed,
+            } = store.item_changes(seq, SYNC_BATCH).await?;
+            if next < seq || (owners_changed && self.holds_ownerless()?) {
                 // The store is older than the index (restored from a
-                // backup): start again from it.
+                // backup), or its first agency took over the records made
+                // before it: start again from the store.
                 drop(st);
                 return self.rebuild(store).await;
             }
@@ -467,11 +472,17 @@ impl Tantivy {
         }
     }
 
+    /// Whether any document has no owner (made before the first agency).
+    fn holds_ownerless(&self) -> Result<bool> {
+        let q = TermQuery::new(Term::from_field_text(self.f.owner, ""), IndexRecordOption::Basic);
+        Ok(self.reader.searcher().search(&q, &Count)? > 0)
+    }
+
     async fn rebuild<S: FullText>(&self, store: &S) -> Result<usize> {
         let mut st = self.state.lock().await;
         // The audit log's head now: changes after it are replayed by the
         // next sync (replacing a document twice is harmless).
-        let (_, head) = store.item_changes(i64::MAX, 1).await?;
+        let head = store.item_changes(i64::MAX, 1).await?.next;
         let w = self.writer(&mut st)?;
         w.delete_all_documents()?;
         let mut after = 0;

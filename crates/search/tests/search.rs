@@ -308,6 +308,40 @@ async fn conformance(sh: Shape) -> Vec<std::collections::BTreeSet<String>> {
     answers
 }
 
+/// Items written before the store's first agency become that agency's
+/// (the store adopts them without an audit entry each): the index follows.
+#[tokio::test]
+async fn items_made_before_the_first_agency_are_found_by_it() {
+    let sh = sqlite().await;
+    let it = item(
+        "Cảnh giác lừa đảo qua mạng",
+        "Nội dung",
+        "bao-bac-giang",
+        "2024-05-02",
+        &[],
+    );
+    let seed = canhgiac_interchange::read_json("seed.json", SEED.as_bytes())
+        .unwrap()
+        .records;
+    let outlets = canhgiac_domain::Dataset {
+        outlets: seed.outlets.clone(),
+        ..Default::default()
+    };
+    sh.store.import(&actor(), &outlets).await.unwrap();
+    sh.store.create(&actor(), &it).await.unwrap();
+    assert!(
+        !titles(&sh.search, &sh.store, &ask("lừa đảo")).await.is_empty(),
+        "indexed without an owner"
+    );
+    sh.store.create(&actor(), &seed.agencies[0]).await.unwrap();
+    let own = sh.store.scoped("stttt-bacgiang");
+    assert!(
+        has(&titles(&sh.search, &own, &ask("lừa đảo")).await, &it),
+        "found by the agency that adopted it"
+    );
+    sh.finish().await;
+}
+
 #[tokio::test]
 async fn search_on_sqlite_with_tantivy() {
     let answers = conformance(sqlite().await).await;

@@ -63,6 +63,20 @@ pub struct TextHits {
 /// Matches are counted up to this many; more shows as «hơn 10.000».
 pub const COUNT_CAP: u32 = 10_000;
 
+/// What changed in the audit log after a sequence number, for an index
+/// that follows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// The media items created, changed, deleted or restored.
+    pub ids: Vec<i64>,
+    /// The sequence number to continue from.
+    pub next: i64,
+    /// The first agency was created in that span: records made before it,
+    /// items included, became its own without an entry of their own, so an
+    /// index that keeps owners must be rebuilt.
+    pub owners_changed: bool,
+}
+
 /// A media item with its owner, as an external index keeps it.
 #[derive(Clone, Debug)]
 pub struct IndexDoc {
@@ -130,11 +144,7 @@ pub trait FullText: Send + Sync + 'static {
     /// sequence number to continue from: the last entry read when `limit`
     /// were, else the audit log's head (`item_changes(i64::MAX, 1)` reads
     /// the head alone).
-    fn item_changes(
-        &self,
-        after_seq: i64,
-        limit: u32,
-    ) -> impl std::future::Future<Output = Result<(Vec<i64>, i64)>> + Send;
+    fn item_changes(&self, after_seq: i64, limit: u32) -> impl std::future::Future<Output = Result<Changes>> + Send;
 
     /// The items `ids` that still exist, with their owners.
     fn index_docs(&self, ids: &[i64]) -> impl std::future::Future<Output = Result<Vec<IndexDoc>>> + Send;
@@ -226,7 +236,7 @@ impl FullText for SqlStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn item_changes(&self, after_seq: i64, limit: u32) -> Result<(Vec<i64>, i64)> {
+    async fn item_changes(&self, after_seq: i64, limit: u32) -> Result<Changes> {
         let pool = self.pool().installation();
         let head = single_int(
             pool.rows("SELECT seq FROM audit_head WHERE id = 1", &[], &[Ty::Int])
@@ -259,7 +269,25 @@ impl FullText for SqlStore {
         }
         ids.sort_unstable();
         ids.dedup();
-        Ok((ids, if full { last } else { head }))
+        let next = if full { last } else { head };
+        // The store adopts ownerless records when its first agency is
+        // created (`adopt_orphans`), in that creation's transaction.
+        let adopted = pool
+            .rows(
+                "SELECT COUNT(*) FROM audit_log WHERE seq > $1 AND seq <= $2 AND kind = $3 AND action = 'create'",
+                &[
+                    Value::Int(after_seq),
+                    Value::Int(next),
+                    Value::from(RecordKind::Agency.code()),
+                ],
+                &[Ty::Int],
+            )
+            .await?;
+        Ok(Changes {
+            ids,
+            next,
+            owners_changed: single_int(adopted, "count")? > 0,
+        })
     }
 
     #[tracing::instrument(skip_all)]

@@ -32,7 +32,7 @@ use serde::Serialize;
 
 pub use access::{ApiToken, Session};
 pub use audit::{AuditCheck, AuditQuery};
-pub use fulltext::{FullText, IndexDoc, TextHits, TextSearch};
+pub use fulltext::{Changes, FullText, IndexDoc, TextHits, TextSearch};
 pub use issued::{IssuedFile, IssuedReport, NewIssuedReport};
 pub use jobs::{JobCount, JobState, Lease, NewJob, Outcome, WorkerInfo};
 pub use sql_store::{SharedOutlet, SqlStore, MAX_OFFSET, MAX_PAGE, SQLITE_FILE};
