@@ -1,7 +1,7 @@
 //! `canhgiac bench --stage search`: full-text search latency on the
 //! embedded index at N items (1,000,000 by default). The items are
 //! generated, deterministic Vietnamese: headlines of the collector's
-//! corpus, and bodies drawn from some 4,700 Vietnamese syllables with a
+//! corpus (`canhgiac_ingest::corpus`), and bodies drawn from some 4,700 Vietnamese syllables with a
 //! skewed (Zipf-like) frequency, so that common words match a large share
 //! of the items and rare ones few. They are loaded straight into a tantivy
 //! index in a temporary folder (the store is not what is measured), then a
@@ -16,6 +16,7 @@ use anyhow::{anyhow, Result};
 use canhgiac_domain::numbers::{count, decimal};
 use canhgiac_domain::query::Query;
 use canhgiac_domain::{Date, MediaItem};
+use canhgiac_ingest::corpus::{PLACES, SUBJECTS};
 use canhgiac_search::Search;
 use canhgiac_store::{IndexDoc, TextSearch};
 use serde::Serialize;
@@ -101,28 +102,8 @@ impl Rng {
 }
 
 fn item(i: u64, rng: &mut Rng, vocab: &[String]) -> Result<IndexDoc> {
-    let place = [
-        "Lục Ngạn",
-        "Lạng Giang",
-        "Yên Dũng",
-        "Sơn Động",
-        "Yên Thế",
-        "Việt Yên",
-        "Hiệp Hòa",
-        "Lục Nam",
-    ][usize::try_from(i % 8)?];
-    let subject = [
-        "bắt giữ đối tượng mua bán trái phép chất ma túy",
-        "tuyên truyền phòng, chống mua bán người tại xã biên giới",
-        "triệt phá đường dây đánh bạc qua mạng",
-        "cảnh báo thủ đoạn lừa đảo chiếm đoạt tài sản qua mạng",
-        "khai mạc hội chợ nông sản an toàn",
-        "ra quân cao điểm tấn công, trấn áp tội phạm",
-        "mô hình cai nghiện ma túy tại cộng đồng",
-        "hội nghị sơ kết công tác sản xuất vụ đông",
-        "khởi tố vụ án trộm cắp tài sản",
-        "tập huấn chuyển đổi số cho cán bộ cấp xã",
-    ][usize::try_from(i.wrapping_mul(7) % 10)?];
+    let place = PLACES[usize::try_from(i % 8)?];
+    let subject = SUBJECTS[usize::try_from(i.wrapping_mul(7) % 10)?];
     let mut body = String::with_capacity(WORDS_PER_BODY * 6);
     for k in 0..WORDS_PER_BODY {
         if k > 0 {

@@ -3,7 +3,8 @@
 //! titles and texts mixing the topics' phrases with unrelated news.
 
 pub const PER_FEED: u64 = 100;
-const PLACES: [&str; 8] = [
+/// Districts the headlines name.
+pub const PLACES: [&str; 8] = [
     "Lục Ngạn",
     "Lạng Giang",
     "Yên Dũng",
@@ -13,7 +14,8 @@ const PLACES: [&str; 8] = [
     "Hiệp Hòa",
     "Lục Nam",
 ];
-const SUBJECTS: [&str; 10] = [
+/// What the headlines report: the topics' phrases and unrelated news.
+pub const SUBJECTS: [&str; 10] = [
     "bắt giữ đối tượng mua bán trái phép chất ma túy",
     "tuyên truyền phòng, chống mua bán người tại xã biên giới",
     "triệt phá đường dây đánh bạc qua mạng",
