@@ -254,7 +254,7 @@ impl Parser {
     fn words_of(&mut self, s: &str) -> Result<Option<Query>, QueryError> {
         let s = nfc(s);
         let mut terms = Vec::new();
-        for w in s.split(|c: char| !c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(c)) {
+        for w in s.split(|c: char| !in_word(c)) {
             if let Some(t) = Term::of(w) {
                 terms.push(t);
             }
@@ -489,7 +489,7 @@ pub fn exact_token(word: &str) -> Option<String> {
 /// the folded words.
 pub fn exact_tokens(s: &str) -> String {
     let mut out = String::new();
-    for w in s.split(|c: char| !c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(c)) {
+    for w in s.split(|c: char| !in_word(c)) {
         if let Some(t) = exact_token(w) {
             if !out.is_empty() {
                 out.push(' ');
@@ -498,6 +498,13 @@ pub fn exact_tokens(s: &str) -> String {
         }
     }
     out
+}
+
+/// Whether `c` belongs to a word: a letter, a digit, or a combining mark
+/// (a tone written apart, in NFD text). Queries, exact tokens and snippets
+/// split text alike.
+fn in_word(c: char) -> bool {
+    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
 }
 
 /// A part of a snippet: text, highlighted or not.
@@ -594,7 +601,7 @@ fn word_spans(text: &str) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
     let mut start: Option<usize> = None;
     for (i, c) in text.char_indices() {
-        let inside = c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c);
+        let inside = in_word(c);
         match (inside, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {

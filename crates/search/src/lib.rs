@@ -337,18 +337,7 @@ impl Tantivy {
     fn open(dir: Option<&Path>) -> Result<Tantivy> {
         let Some(dir) = dir else {
             let (schema, f) = schema();
-            let index = Index::create_in_ram(schema);
-            let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-            return Ok(Tantivy {
-                dir: PathBuf::from("(bộ nhớ)"),
-                index,
-                reader,
-                f,
-                state: tokio::sync::Mutex::new(WriterState {
-                    writer: None,
-                    seq: None,
-                }),
-            });
+            return Tantivy::with(PathBuf::from("(bộ nhớ)"), Index::create_in_ram(schema), f, None);
         };
         std::fs::create_dir_all(dir).map_err(|e| SearchError::Index(format!("{}: {e}", dir.display())))?;
         let (schema, f) = schema();
@@ -374,9 +363,15 @@ impl Tantivy {
             }
             None => (Index::create_in_dir(dir, schema)?, None),
         };
+        Tantivy::with(dir.to_owned(), index, f, seq)
+    }
+
+    /// The index with its reader; `seq`: the audit sequence it has seen
+    /// (`None`: never built).
+    fn with(dir: PathBuf, index: Index, f: Fields, seq: Option<i64>) -> Result<Tantivy> {
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(Tantivy {
-            dir: dir.to_owned(),
+            dir,
             index,
             reader,
             f,

@@ -101,9 +101,6 @@ pub(crate) fn search_text_of(parts: &str) -> String {
 /// its exact tokens, for ranking). Words are letters and digits only
 /// ([`folded_words`]); quotes are doubled all the same.
 pub(crate) fn tsquery(q: &Query) -> String {
-    fn lexeme(s: &str) -> String {
-        format!("'{}'", s.replace('\'', "''").replace('\\', "\\\\"))
-    }
     match q {
         Query::Word(t) => lexeme(&t.folded),
         Query::Phrase(ts) => {
@@ -116,13 +113,18 @@ pub(crate) fn tsquery(q: &Query) -> String {
     }
 }
 
+/// A `tsquery` lexeme, quoted.
+fn lexeme(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''").replace('\\', "\\\\"))
+}
+
 fn exact_tsquery(q: &Query) -> String {
     let mut lexemes: Vec<String> = q
         .positive()
         .into_iter()
         .flatten()
         .filter_map(|t| t.exact.as_ref())
-        .map(|e| format!("'{}'", e.replace('\'', "''").replace('\\', "\\\\")))
+        .map(|e| lexeme(e))
         .collect();
     lexemes.sort();
     lexemes.dedup();
@@ -270,6 +272,14 @@ impl FullText for SqlStore {
         ids.sort_unstable();
         ids.dedup();
         let next = if full { last } else { head };
+        if next <= after_seq {
+            // Nothing written since: no agency either.
+            return Ok(Changes {
+                ids,
+                next,
+                owners_changed: false,
+            });
+        }
         // The store adopts ownerless records when its first agency is
         // created (`adopt_orphans`), in that creation's transaction.
         let adopted = pool
