@@ -46,13 +46,17 @@ pub fn collector(cli: &Cli, store: &SqlStore) -> Result<Collector<SqlStore>> {
     ))
 }
 
-/// Queues due sources every [`SCHEDULE_EVERY`] until `stop`.
+/// Queues due sources, and the matching of new items with watch rules,
+/// every [`SCHEDULE_EVERY`] until `stop`.
 pub async fn scheduler(store: SqlStore, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         match canhgiac_ingest::schedule::enqueue_due(&store, 500).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(queued = n, "sources due"),
             Err(e) => tracing::warn!(error = %e, "scheduling sources failed"),
+        }
+        if let Err(e) = canhgiac_ingest::watch::enqueue_if_behind(&store).await {
+            tracing::warn!(error = %e, "scheduling watch rules failed");
         }
         tokio::select! {
             _ = tokio::time::sleep(SCHEDULE_EVERY) => {}

@@ -31,9 +31,10 @@ pub fn spawn(
 }
 
 /// The node's runner: the standard handlers, scheduled backups of the
-/// store it serves, and fetching sources.
+/// store it serves, fetching sources, and matching items with watch rules.
 pub fn runner(store: SqlStore, args: &WorkerArgs, (target, collector): Node) -> Runner<SqlStore> {
     let mut registry = Registry::standard();
+    canhgiac_ingest::watch::register(&mut registry, store.clone(), collector.fetcher().clone());
     canhgiac_ingest::schedule::register(&mut registry, collector);
     let backup_store = store.clone();
     registry.add(

@@ -416,6 +416,7 @@ pub trait InDataset: Sized {
 use crate::records::*;
 use crate::sources::*;
 use crate::telecom::*;
+use crate::watch::WatchRule;
 
 /// The list of record kinds, in dependency order: a kind only refers to
 /// kinds before it. Imports write in this order. Generates the enum, the
@@ -517,6 +518,7 @@ define_kinds!($
     Outlet => outlets,
     Programme => programmes,
     Source => sources,
+    WatchRule => watch_rules,
     MediaItem => media_items,
     Directive => directives,
     ReportRequest => report_requests,

@@ -39,3 +39,4 @@ pub use telecom::{
     TelecomTopic, EXPIRY_WARNING_DAYS,
 };
 pub use text::{fold, nfc, Code, Text};
+pub use watch::{HitStatus, WatchRule};

@@ -9,8 +9,110 @@
 //! answer for each leaf is kept while its rules are evaluated.
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
+use crate::error::ValidationErrors;
+use crate::kind::{field, ApiAccess, FieldTy as F, KindMeta, Ownership, RecordKind, RegisterDef, TableDef};
 use crate::query::{Query, Term, Words};
+use crate::records::canonical_url;
+use crate::text::Text;
+use crate::vn_enum;
+
+// ---------------------------------------------------------------- the record
+
+/// A keyword rule an agency watches incoming items with: every item
+/// collected, imported or typed in is checked against it, and each match
+/// goes to the review queue (and to the webhook, when one is set).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatchRule {
+    /// What people call it: «Mua bán ma túy trên mạng».
+    pub name: Text,
+    /// In the search language: `"ma túy" AND (bán OR mua) NOT "phòng chống"`.
+    pub query: Text,
+    #[serde(default = "yes")]
+    pub active: bool,
+    /// An address that receives each match as JSON (`POST`).
+    #[serde(default)]
+    #[schemars(schema_with = "crate::records::optional_url_field_schema")]
+    pub webhook: Option<Text>,
+    #[serde(default)]
+    pub note: Option<Text>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl WatchRule {
+    /// The rule's query, parsed (a stored rule always parses: it was
+    /// validated on the way in).
+    pub fn parsed(&self) -> Result<Query, crate::query::QueryError> {
+        Query::parse(self.query.as_str())
+    }
+}
+
+impl crate::records::Record for WatchRule {
+    const KIND: RecordKind = RecordKind::WatchRule;
+
+    const META: KindMeta = KindMeta {
+        code: "watch_rule",
+        plural: "watch_rules",
+        label: "quy tắc theo dõi",
+        fields: &[
+            field("name", "Tên quy tắc", F::Text).required().searched(),
+            field("query", "Từ khóa", F::Text).required().searched(),
+            field("active", "Đang áp dụng", F::Bool),
+            field("webhook", "Gửi kết quả tới địa chỉ (webhook)", F::Text).not_in_table(),
+            field("note", "Ghi chú", F::LongText),
+        ],
+        date_field: None,
+        owner: Ownership::Agency,
+        api: ApiAccess::Editor,
+        register: Some(RegisterDef {
+            slug: "quy-tac-theo-doi",
+            title: "Quy tắc theo dõi từ khóa",
+            columns: &["name", "query", "active"],
+        }),
+        table: Some(TableDef {
+            code: "watch_rules",
+            defaults: &[],
+        }),
+    };
+
+    fn describe(&self) -> String {
+        self.name.to_string()
+    }
+
+    /// One rule of a name per agency.
+    fn key(&self) -> String {
+        self.name.to_string()
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        if let Err(q) = self.parsed() {
+            e.push("query", q.to_string());
+        }
+        if let Some(u) = &self.webhook {
+            if let Err(m) = canonical_url(u.as_str()) {
+                e.push("webhook", m);
+            }
+        }
+        e.into_result()
+    }
+}
+
+vn_enum!(
+    /// Where a match stands in the review queue.
+    HitStatus {
+        New = "new": "Chưa xem xét",
+        Case = "case": "Đã tạo vụ việc",
+        Dismissed = "dismissed": "Đã bỏ qua",
+    }
+);
+
+// ---------------------------------------------------------------- the matcher
 
 /// A rule compiled over interned leaves (a word, or a phrase).
 #[derive(Clone, Debug)]

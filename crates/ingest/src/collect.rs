@@ -68,6 +68,10 @@ impl<S: Records + Sources + Clone> Collector<S> {
         &self.store
     }
 
+    pub fn fetcher(&self) -> &Fetcher {
+        &self.fetcher
+    }
+
     /// The same collector writing as `agency` (a source's owner).
     pub fn scoped(&self, agency: &str) -> Self {
         Collector {

@@ -309,6 +309,44 @@ impl Fetcher {
     }
 }
 
+impl Fetcher {
+    /// Sends `body` as JSON to `url` (a webhook) under the same rules as a
+    /// fetch: http(s) only, no private address unless allowed, on every
+    /// redirect hop too, and the same timeouts. The answer's body is not
+    /// read; a status outside 2xx is a failure.
+    pub async fn post_json(&self, url: &str, body: &serde_json::Value) -> Result<u16, FetchError> {
+        let parsed = url::Url::parse(url.trim())
+            .map_err(|_| FetchError::new(Failure::Hard, format!("địa chỉ không hợp lệ: «{url}»")))?;
+        url_allowed(&parsed, self.config.allow_private).map_err(|m| FetchError::new(Failure::Hard, m))?;
+        let gate = self.host_gate(parsed.host_str().unwrap_or_default());
+        let _turn = gate
+            .acquire_owned()
+            .await
+            .map_err(|_| FetchError::new(Failure::Temporary, "trình tải đang dừng"))?;
+        let bytes = serde_json::to_vec(body).map_err(|e| FetchError::new(Failure::Hard, e.to_string()))?;
+        let resp = self
+            .client
+            .post(parsed)
+            .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+            .body(bytes)
+            .send()
+            .await
+            .map_err(|e| classify_error(&e))?;
+        let status = resp.status().as_u16();
+        if !resp.status().is_success() {
+            let failure = if status == 429 || status >= 500 {
+                Failure::Temporary
+            } else {
+                Failure::Hard
+            };
+            let mut err = FetchError::new(failure, format!("địa chỉ nhận từ chối (mã {status})"));
+            err.retry_after = retry_after(resp.headers());
+            return Err(err);
+        }
+        Ok(status)
+    }
+}
+
 fn too_big(cap: usize) -> FetchError {
     FetchError::new(
         Failure::Hard,

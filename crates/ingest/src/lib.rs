@@ -27,6 +27,7 @@ pub mod fetch;
 pub mod page;
 pub mod schedule;
 pub mod text;
+pub mod watch;
 
 use canhgiac_domain::Timestamp;
 

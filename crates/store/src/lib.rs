@@ -24,6 +24,7 @@ mod sql_store;
 mod submissions;
 mod summary;
 pub mod testing;
+pub mod watch;
 
 use std::future::Future;
 
@@ -38,6 +39,7 @@ pub use jobs::{JobCount, JobState, Lease, NewJob, Outcome, WorkerInfo};
 pub use sql_store::{SharedOutlet, SqlStore, MAX_OFFSET, MAX_PAGE, SQLITE_FILE};
 pub use submissions::{AgencyKey, CallTarget, Decision, NewCall, NewSubmission, ReportCall, Submission};
 pub use summary::{CountByKind, ItemCount, Summary, TopicOutletCount};
+pub use watch::{ActiveRule, HitQuery, NewHit, Watch, WatchHit};
 
 /// Who makes a change, and through which path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -599,6 +601,7 @@ pub trait Store:
     + Sources
     + FullText
     + Submissions
+    + Watch
     + Clone
 {
 }
@@ -615,6 +618,7 @@ impl<
             + Sources
             + FullText
             + Submissions
+            + Watch
             + Clone,
     > Store for T
 {
@@ -623,7 +627,7 @@ impl<
 /// The traits, for code that holds a concrete store (`SqlStore`).
 pub mod prelude {
     pub use crate::{
-        Access, AuditLog, Figures, FullText, Health, IssuedReports, Jobs, Records, Sources, Store, Submissions,
+        Access, AuditLog, Figures, FullText, Health, IssuedReports, Jobs, Records, Sources, Store, Submissions, Watch,
         Worklists,
     };
 }

@@ -148,6 +148,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0020_full_text.sql"),
         sqlite_rebuild: None,
     },
+    Migration {
+        version: 21,
+        name: "watch",
+        sql: include_str!("../migrations/0021_watch.sql"),
+        sqlite_rebuild: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -517,6 +517,11 @@ async fn adopt_orphans(tx: &mut Tx, agency: &str) -> Result<()> {
         let sql = format!("UPDATE {} SET owner = $1 WHERE owner IS NULL", kind.plural());
         tx.exec(&sql, &[Value::from(agency)]).await?;
     }
+    // Rows kept beside records carry their record's owner.
+    for table in ["source_health", "watch_hits"] {
+        let sql = format!("UPDATE {table} SET owner = $1 WHERE owner IS NULL");
+        tx.exec(&sql, &[Value::from(agency)]).await?;
+    }
     for (table, column, owner_column) in SHAREABLE_REFS {
         let sql = format!(
             "UPDATE {table} SET {owner_column} = $1 WHERE {owner_column} IS NULL AND {column} IS NOT NULL AND owner = $1"

@@ -173,6 +173,7 @@ conformance!(
     the_trail_never_keeps_a_password_hash,
     an_older_store_gives_its_records_to_its_one_agency,
     sources_keep_their_health_and_items_their_originals,
+    watch_matches_are_kept_once_per_agency_and_reviewed,
 );
 
 async fn count_all(s: &SqlStore) -> Vec<i64> {
@@ -2320,4 +2321,182 @@ async fn sources_keep_their_health_and_items_their_originals(h: &Harness) {
     // The health goes with its source.
     a.delete::<Source>(&actor(), id).await.expect("delete source");
     assert!(h.store.source_health(&[id]).await.expect("gone").is_empty());
+}
+
+fn watch_rule(name: &str, query: &str) -> WatchRule {
+    WatchRule {
+        name: Text::parse(name).expect("name"),
+        query: Text::parse(query).expect("query"),
+        active: true,
+        webhook: None,
+        note: None,
+    }
+}
+
+async fn watch_matches_are_kept_once_per_agency_and_reviewed(h: &Harness) {
+    use canhgiac_store::{HitQuery, NewHit, Watch};
+    let a = h.store.scoped("stttt-bacgiang");
+    a.import(&actor(), &seed()).await.expect("seed");
+    let b = h.store.scoped("so-vhttdl");
+    b.import(&actor(), &second_agency()).await.expect("second agency");
+    // A rule that does not parse is refused, in Vietnamese, naming the field.
+    let bad = a.create(&actor(), &watch_rule("Hỏng", "\"ma túy")).await;
+    assert!(
+        matches!(&bad, Err(StoreError::Invalid { errors, .. }) if errors.to_string().contains("ngoặc kép")),
+        "{bad:?}"
+    );
+    let ra = a
+        .create(&actor(), &watch_rule("Ma túy", "ma tuy"))
+        .await
+        .expect("rule a");
+    // The same name in another agency is another rule.
+    let rb = b
+        .create(&actor(), &watch_rule("Ma túy", "ma tuy"))
+        .await
+        .expect("rule b");
+    let mut off = watch_rule("Tắt", "cờ bạc");
+    off.active = false;
+    a.create(&actor(), &off).await.expect("inactive rule");
+    let all = h.store.active_rules().await.expect("rules");
+    assert_eq!(
+        all.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![ra, rb],
+        "active rules only"
+    );
+    assert_eq!(all[0].owner.as_deref(), Some("stttt-bacgiang"));
+    assert_eq!(a.active_rules().await.expect("a's").len(), 1, "an agency loads its own");
+
+    let item_of = |s: &SqlStore| {
+        let s = s.clone();
+        async move {
+            s.list::<MediaItem>(&ListQuery {
+                limit: Some(1),
+                ..ListQuery::default()
+            })
+            .await
+            .expect("items")[0]
+                .id
+        }
+    };
+    let (ia, ib) = (item_of(&a).await, item_of(&b).await);
+
+    // The mark starts where the first reader puts it, and moves only from
+    // where a reader found it.
+    assert_eq!(h.store.watch_mark().await.expect("mark"), None);
+    assert_eq!(h.store.watch_record(None, 10, &[]).await.expect("start"), Some(vec![]));
+    assert_eq!(h.store.watch_record(None, 11, &[]).await.expect("twice"), None);
+    assert_eq!(h.store.watch_mark().await.expect("mark"), Some(10));
+    let hits = [
+        NewHit {
+            rule: ra,
+            item: ia,
+            owner: None,
+        },
+        // A rule never matches another agency's item.
+        NewHit {
+            rule: ra,
+            item: ib,
+            owner: None,
+        },
+        NewHit {
+            rule: rb,
+            item: ib,
+            owner: None,
+        },
+    ];
+    assert_eq!(
+        h.store.watch_record(Some(9), 12, &hits).await.expect("stale"),
+        None,
+        "a stale reader writes nothing"
+    );
+    let new = h
+        .store
+        .watch_record(Some(10), 12, &hits)
+        .await
+        .expect("record")
+        .expect("moved");
+    assert_eq!(new.len(), 2, "{new:?}");
+    assert_eq!(
+        h.store.watch_record(Some(12), 13, &hits).await.expect("again"),
+        Some(vec![]),
+        "a match is kept once"
+    );
+    assert_eq!(h.store.watch_mark().await.expect("mark"), Some(13));
+
+    let (mine, total) = a
+        .watch_hits(&HitQuery {
+            limit: 50,
+            ..HitQuery::default()
+        })
+        .await
+        .expect("a's hits");
+    assert_eq!(total, 1);
+    assert_eq!((mine[0].rule, mine[0].item, mine[0].status), (ra, ia, HitStatus::New));
+    assert_eq!(mine[0].rule_name, "Ma túy");
+    let (theirs, _) = b
+        .watch_hits(&HitQuery {
+            limit: 50,
+            ..HitQuery::default()
+        })
+        .await
+        .expect("b's hits");
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0].title, "Văn hóa học đường phòng, chống ma túy");
+    assert!(
+        a.watch_hits_by_id(&[theirs[0].id]).await.expect("by id").is_empty(),
+        "another agency's match is not seen"
+    );
+    assert!(
+        !a.watch_review(theirs[0].id, HitStatus::Dismissed, None, "tester")
+            .await
+            .expect("review"),
+        "nor reviewed"
+    );
+    assert!(a
+        .watch_review(mine[0].id, HitStatus::Case, Some("VV-2024-09"), "tester")
+        .await
+        .expect("review"));
+    let (reviewed, _) = a
+        .watch_hits(&HitQuery {
+            status: Some(HitStatus::Case),
+            limit: 50,
+            ..HitQuery::default()
+        })
+        .await
+        .expect("reviewed");
+    assert_eq!(reviewed[0].case_key.as_deref(), Some("VV-2024-09"));
+    assert_eq!(reviewed[0].reviewed_by.as_deref(), Some("tester"));
+    assert!(reviewed[0].reviewed_at.is_some());
+    let (waiting, n) = a
+        .watch_hits(&HitQuery {
+            status: Some(HitStatus::New),
+            limit: 50,
+            ..HitQuery::default()
+        })
+        .await
+        .expect("waiting");
+    assert_eq!((waiting.len(), n), (0, 0));
+
+    // A match goes with its rule.
+    a.delete::<WatchRule>(&actor(), ra).await.expect("delete rule");
+    assert_eq!(
+        a.watch_hits(&HitQuery {
+            limit: 50,
+            ..HitQuery::default()
+        })
+        .await
+        .expect("after")
+        .1,
+        0
+    );
+    assert_eq!(
+        b.watch_hits(&HitQuery {
+            limit: 50,
+            ..HitQuery::default()
+        })
+        .await
+        .expect("b after")
+        .1,
+        1
+    );
 }
