@@ -493,6 +493,9 @@ async fn load_demo(store: &SqlStore) -> Result<()> {
     crate::demo::committee(store, &seed_agency)
         .await
         .context("không tạo được dữ liệu mẫu của Ban Chỉ đạo")?;
+    crate::demo::watch_rules(store, &seed_agency)
+        .await
+        .context("không tạo được quy tắc theo dõi mẫu")?;
     let store = &scoped;
     println!();
     let range = Period::Half(2024, 1).range(rule_of(store).await?);

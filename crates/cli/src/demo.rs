@@ -229,3 +229,39 @@ async fn request_and_answers(store: &SqlStore, seed_agency: &str) -> Result<()> 
     );
     Ok(())
 }
+
+/// The demo's watch rules, matched against the seed's items so that the
+/// review queue has something to show (a real installation's rules watch
+/// what arrives after them).
+pub async fn watch_rules(store: &SqlStore, seed_agency: &str) -> Result<()> {
+    use canhgiac_store::Watch;
+    let scoped = store.scoped(seed_agency);
+    let actor = Actor::system("cli:demo");
+    for (name, query) in [
+        (
+            "Mua bán, vận chuyển ma túy",
+            "\"ma túy\" AND (bán OR mua OR \"vận chuyển\") NOT \"phòng chống\"",
+        ),
+        ("Lừa đảo qua mạng", "\"lừa đảo\" AND (mạng OR \"trực tuyến\" OR online)"),
+        ("Mua bán người", "\"mua bán người\" OR \"buôn người\""),
+    ] {
+        let rule = canhgiac_domain::WatchRule {
+            name: Text::parse(name)?,
+            query: Text::parse(query)?,
+            active: true,
+            webhook: None,
+            note: Some(Text::parse("Quy tắc mẫu")?),
+        };
+        scoped.upsert(&actor, &rule).await?;
+    }
+    // From the start of the log: the seed's items are matched too.
+    if store.watch_mark().await?.is_none() {
+        store.watch_record(None, 0, &[]).await?;
+    }
+    let done = canhgiac_ingest::watch::run(store).await?;
+    println!(
+        "Quy tắc theo dõi mẫu: {} tin, bài khớp chờ xem xét.",
+        canhgiac_domain::numbers::count(done.hits.len() as u64)
+    );
+    Ok(())
+}

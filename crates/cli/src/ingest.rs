@@ -193,6 +193,9 @@ pub async fn ingest(cli: &Cli, store: &SqlStore, once: bool, only: Option<i64>) 
         bail!("thu thập định kỳ chạy trong `canhgiac serve` hoặc `canhgiac worker`; chạy một lượt ngay bằng --once");
     }
     let collector = collector(cli, store)?;
+    // The watch rules' mark is set before anything is collected, so what
+    // this run brings is matched after it.
+    canhgiac_ingest::watch::run(store).await?;
     // Every active source, due or not (a due time a century away).
     let all = store
         .sources_due(Timestamp::now().plus_hours(24 * 365 * 100), canhgiac_store::MAX_PAGE)
@@ -232,5 +235,20 @@ pub async fn ingest(cli: &Cli, store: &SqlStore, once: bool, only: Option<i64>) 
         count(new),
         count(failed)
     );
+    let watched = canhgiac_ingest::watch::run(store).await?;
+    if !watched.hits.is_empty() {
+        println!(
+            "Khớp quy tắc theo dõi: {} tin, bài chờ xem xét (trang «Theo dõi từ khóa»){}.",
+            count(watched.hits.len() as u64),
+            if watched.webhooks > 0 {
+                format!(
+                    "; {} lượt gửi webhook chờ máy chủ gửi đi",
+                    count(watched.webhooks as u64)
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
     Ok(())
 }

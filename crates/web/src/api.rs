@@ -391,3 +391,52 @@ pub async fn openapi<S: Store>(
     }
     Ok(Json(crate::openapi::with_live_values(doc, &live)).into_response())
 }
+
+#[derive(Debug, serde::Deserialize)]
+pub struct WatchHitParams {
+    /// `new`, `case` or `dismissed`; all when absent.
+    status: Option<String>,
+    rule: Option<i64>,
+    offset: Option<u32>,
+    limit: Option<u32>,
+}
+
+/// The caller's watch-rule matches, newest first, and how many in all.
+pub async fn watch_hits<S: Store>(
+    State(app): State<AppState<S>>,
+    ApiUser(user): ApiUser,
+    ApiQuery(p): ApiQuery<WatchHitParams>,
+) -> Result<Response, ApiError> {
+    can_read(&user)?;
+    let bad = |m: String| ApiError(WebError::BadRequest(m));
+    let status = match p.status.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(
+            canhgiac_domain::HitStatus::ALL
+                .iter()
+                .copied()
+                .find(|v| v.code() == s)
+                .ok_or_else(|| bad(format!("Trạng thái «{s}» không hợp lệ (new, case hoặc dismissed)")))?,
+        ),
+    };
+    let q = canhgiac_store::HitQuery {
+        status,
+        rule: p.rule,
+        offset: p.offset.unwrap_or(0).min(canhgiac_store::MAX_OFFSET),
+        limit: p.limit.unwrap_or(50).clamp(1, 100),
+    };
+    let (hits, total) = app.store_for(&user).watch_hits(&q).await.map_err(WebError::from)?;
+    let hits: Vec<serde_json::Value> = hits
+        .into_iter()
+        .map(|h| {
+            serde_json::json!({
+                "id": h.id, "rule": h.rule, "rule_name": h.rule_name, "query": h.query,
+                "item": h.item, "title": h.title, "url": h.url, "outlet": h.outlet,
+                "published_on": h.published_on.iso(), "found_at": h.found_at.rfc3339(),
+                "status": h.status.code(), "case": h.case_key,
+                "reviewed_by": h.reviewed_by, "reviewed_at": h.reviewed_at.map(|t| t.rfc3339()),
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "total": total, "hits": hits })).into_response())
+}

@@ -246,6 +246,9 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/vu-viec/xuat", get(pages::cases_export::<S>))
         .route("/vu-viec/{id}", get(pages::case_detail::<S>))
         .route("/vu-viec/{id}/trang-thai", post(pages::case_status::<S>))
+        .route("/theo-doi", get(pages::watch::hits::<S>))
+        .route("/theo-doi/{id}/vu-viec", post(pages::watch::hit_case::<S>))
+        .route("/theo-doi/{id}/xem-xet", post(pages::watch::hit_review::<S>))
         .route("/bao-cao", get(pages::report_form::<S>))
         .route("/bao-cao/xem", get(pages::report_preview::<S>))
         .route("/bao-cao/van-ban", get(pages::report_document::<S>))
@@ -304,6 +307,7 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/tai-nguyen/{file}", get(pages::asset))
         .route("/api/openapi.json", get(api::openapi::<S>))
         .route("/api/v1/search", get(api::search::<S>))
+        .route("/api/v1/watch-hits", get(api::watch_hits::<S>))
         .route("/api/v1/{kind}", get(api::list::<S>).post(api::create::<S>))
         .route(
             "/api/v1/{kind}/{id}",

@@ -241,6 +241,43 @@ fn search_path() -> Value {
     }})
 }
 
+fn watch_hits_path() -> Value {
+    let mut responses = error_responses(&["400", "401", "403"]);
+    let text_or_null = json!({"type": ["string", "null"]});
+    responses.insert(
+        "200".into(),
+        json!({"description": "Tin, bài khớp quy tắc theo dõi, mới nhất trước", "content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["total", "hits"],
+            "properties": {
+                "total": {"type": "integer", "minimum": 0},
+                "hits": {"type": "array", "items": {"type": "object", "required": ["id", "rule", "rule_name", "query", "item", "title", "outlet", "published_on", "found_at", "status"], "properties": {
+                    "id": {"type": "integer"}, "rule": {"type": "integer"}, "rule_name": {"type": "string"},
+                    "query": {"type": "string"}, "item": {"type": "integer"}, "title": {"type": "string"},
+                    "url": text_or_null, "outlet": {"type": "string"},
+                    "published_on": {"type": "string", "format": "date"},
+                    "found_at": {"type": "string", "format": "date-time"},
+                    "status": {"type": "string", "enum": ["new", "case", "dismissed"]},
+                    "case": text_or_null, "reviewed_by": text_or_null,
+                    "reviewed_at": {"type": ["string", "null"], "format": "date-time"}
+                }}}
+            }
+        }}}}),
+    );
+    let param = |name: &str, schema: Value, description: &str| json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description});
+    json!({"get": {
+        "summary": "Hàng chờ xem xét: tin, bài khớp các quy tắc theo dõi từ khóa",
+        "operationId": "list_watch_hits",
+        "parameters": [
+            param("status", json!({"type": "string", "enum": ["new", "case", "dismissed"]}), "Chưa xem xét, đã tạo vụ việc, đã bỏ qua"),
+            param("rule", json!({"type": "integer"}), "Mã số quy tắc"),
+            param("offset", json!({"type": "integer", "minimum": 0, "maximum": 100_000}), "Bỏ qua bao nhiêu kết quả"),
+            param("limit", json!({"type": "integer", "minimum": 1, "maximum": 100}), "Số kết quả tối đa"),
+        ],
+        "responses": responses
+    }})
+}
+
 /// The document served at `/api/openapi.json`.
 pub fn document() -> Value {
     let mut gen = SchemaSettings::draft2020_12()
@@ -278,6 +315,7 @@ pub fn document() -> Value {
         }}),
     );
     k.paths.insert("/api/v1/search".into(), search_path());
+    k.paths.insert("/api/v1/watch-hits".into(), watch_hits_path());
     let mut schemas = k.schemas;
     for (name, s) in gen.take_definitions(true) {
         schemas.insert(name, s);

@@ -12,6 +12,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../templates/login.html")),
     ("dashboard.html", include_str!("../templates/dashboard.html")),
     ("items.html", include_str!("../templates/items.html")),
+    ("watch_hits.html", include_str!("../templates/watch_hits.html")),
     ("item.html", include_str!("../templates/item.html")),
     ("cases.html", include_str!("../templates/cases.html")),
     ("case.html", include_str!("../templates/case.html")),

@@ -962,6 +962,24 @@ async fn the_main_workflows_at_desktop_and_phone_sizes() {
         .expect("sources");
     visited.push(("nguon-tin", "/so/nguon-tin".into()));
     visited.push(("nguon-tin-xem", format!("/so/nguon-tin/{}", sources[0].id)));
+    // Watch rules and the review queue of what they matched.
+    canhgiac_ingest::watch::run(&store).await.expect("watch mark");
+    let rule: canhgiac_domain::WatchRule = serde_json::from_value(serde_json::json!({
+        "name": "Mua bán ma túy", "query": "\"ma túy\" AND (bán OR mua) NOT \"phòng chống\""
+    }))
+    .expect("rule");
+    let seeded = store.scoped("stttt-bacgiang");
+    seeded.create(&Actor::system("test"), &rule).await.expect("rule");
+    let matched: canhgiac_domain::MediaItem = serde_json::from_value(serde_json::json!({
+        "outlet": "bao-bac-giang", "kind": "news", "published_on": "2024-06-20", "source": "feed",
+        "title": "Bắt quả tang đối tượng mua bán trái phép chất ma túy tại thành phố Bắc Giang",
+        "url": "https://baobacgiang.vn/bat-qua-tang-doi-tuong-mua-ban-trai-phep-chat-ma-tuy"
+    }))
+    .expect("item");
+    seeded.create(&Actor::system("test"), &matched).await.expect("item");
+    canhgiac_ingest::watch::run(&store).await.expect("watch");
+    visited.push(("quy-tac-theo-doi", "/so/quy-tac-theo-doi".into()));
+    visited.push(("theo-doi", "/theo-doi".into()));
     for (name, path) in [
         ("danh-sach-tin-bai", "/tin-bai"),
         ("vu-viec", "/vu-viec"),

@@ -205,6 +205,7 @@ both!(
     a_generated_password_is_changed_first,
     a_committee_requests_members_answer_and_it_reviews,
     a_source_shows_its_health_and_is_fetched_on_demand,
+    watch_rules_fill_a_review_queue_that_makes_cases,
 );
 
 async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
@@ -2284,6 +2285,9 @@ async fn no_page_shows_codes_or_utc_times(app: &TestApp) {
         "/tin-bai/moi",
         "/tin-bai/nhap",
         "/tin-bai/duyet",
+        "/theo-doi",
+        "/theo-doi?trang-thai=all",
+        "/so/quy-tac-theo-doi",
         "/vu-viec",
         "/vu-viec/moi",
         "/bao-cao",
@@ -2927,6 +2931,11 @@ const ROUTES: &[(&str, &str, Option<Role>)] = &[
     ("POST", "/api/v1/submissions", Some(Role::Editor)),
     ("GET", "/tin-bai", None),
     ("GET", "/tin-bai/duyet", None),
+    ("GET", "/theo-doi", None),
+    ("GET", "/theo-doi?trang-thai=all", None),
+    ("POST", "/theo-doi/999/vu-viec", Some(Role::Editor)),
+    ("POST", "/theo-doi/999/xem-xet", Some(Role::Editor)),
+    ("GET", "/api/v1/watch-hits", None),
     ("GET", "/tin-bai/1", None),
     ("POST", "/tin-bai/1", Some(Role::Editor)),
     ("POST", "/tin-bai/hang-loat", Some(Role::Editor)),
@@ -4647,4 +4656,166 @@ async fn a_source_shows_its_health_and_is_fetched_on_demand(app: &TestApp) {
         .await
         .expect("post");
     assert_eq!(other.status(), StatusCode::NOT_FOUND);
+}
+
+async fn watch_rules_fill_a_review_queue_that_makes_cases(app: &TestApp) {
+    let (c, csrf) = login(app, "chuyenvien").await;
+    // The first pass sets the mark: what is stored already is the search's.
+    canhgiac_ingest::watch::run(&app.store).await.expect("start");
+    // A rule whose query does not parse is refused on the form, in words.
+    let bad = c
+        .post(app.url("/so/quy-tac-theo-doi"))
+        .form(&[("_csrf", csrf.as_str()), ("name", "Hỏng"), ("query", "(ma túy")])
+        .send()
+        .await
+        .expect("post")
+        .text()
+        .await
+        .expect("text");
+    assert!(bad.contains("ngoặc"), "{bad}");
+    assert_eq!(app.store.count(RecordKind::WatchRule).await.expect("count"), 0);
+    for (name, query) in [
+        ("Mua bán ma túy", "\"ma túy\" AND (bán OR mua) NOT \"phòng chống\""),
+        ("Cờ bạc qua mạng", "(đánh bạc OR cá độ) AND mạng"),
+    ] {
+        let res = c
+            .post(app.url("/so/quy-tac-theo-doi"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("name", name),
+                ("query", query),
+                ("active", "on"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{name}");
+    }
+    let item = |title: &str, url: &str| -> MediaItem {
+        serde_json::from_value(serde_json::json!({
+            "outlet": "bao-bac-giang", "kind": "news", "title": title, "url": url,
+            "published_on": "2024-06-20", "source": "feed"
+        }))
+        .expect("item")
+    };
+    let drugs = app
+        .store
+        .create(
+            &Actor::system("test"),
+            &item(
+                "Bắt quả tang đối tượng mua bán ma túy",
+                "https://baobacgiang.vn/bat-qua-tang",
+            ),
+        )
+        .await
+        .expect("item");
+    app.store
+        .create(
+            &Actor::system("test"),
+            &item("Triệt xóa ổ cá độ bóng đá qua mạng", "https://baobacgiang.vn/ca-do"),
+        )
+        .await
+        .expect("item");
+    app.store
+        .create(
+            &Actor::system("test"),
+            &item(
+                "Hội thi phòng chống ma túy, không mua bán",
+                "https://baobacgiang.vn/hoi-thi",
+            ),
+        )
+        .await
+        .expect("item");
+    let done = canhgiac_ingest::watch::run(&app.store).await.expect("run");
+    assert_eq!(done.hits.len(), 2, "{done:?}");
+
+    let queue = page(&c, app, "/theo-doi").await.1.replace("&#x2f;", "/");
+    assert!(queue.contains("Bắt quả tang đối tượng mua bán ma túy"), "{queue}");
+    assert!(queue.contains("Triệt xóa ổ cá độ bóng đá qua mạng"));
+    assert!(!queue.contains("Hội thi phòng chống ma túy"), "excluded by NOT");
+    assert!(queue.contains("Mua bán ma túy") && queue.contains("Báo Bắc Giang") && queue.contains("20/06/2024"));
+    assert!(queue.contains("Tạo vụ việc") && queue.contains("Bỏ qua"));
+    let home = page(&c, app, "/").await.1;
+    assert!(home.contains("<b>2</b> tin, bài chờ xem xét"), "{home}");
+
+    // The API reads the same queue.
+    let api: serde_json::Value = c
+        .get(app.url("/api/v1/watch-hits?status=new"))
+        .send()
+        .await
+        .expect("api")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(api["total"], 2, "{api}");
+    let hit_of = |item: i64| {
+        api["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .find(|h| h["item"] == item)
+            .and_then(|h| h["id"].as_i64())
+            .expect("hit")
+    };
+    let drug_hit = hit_of(drugs);
+    let other_hit = api["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .find_map(|h| (h["id"].as_i64() != Some(drug_hit)).then(|| h["id"].as_i64().expect("id")))
+        .expect("other");
+    let bad = c
+        .get(app.url("/api/v1/watch-hits?status=moi"))
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    // One click makes a case of a match, and opens it.
+    let res = c
+        .post(app.url(&format!("/theo-doi/{drug_hit}/vu-viec")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let loc = res.headers()["location"].to_str().expect("loc").to_owned();
+    assert!(loc.starts_with("/vu-viec/"), "{loc}");
+    let (_, case) = page(&c, app, &loc).await;
+    let year = Date::today().year();
+    assert!(case.contains(&format!("VV-{year}-")), "{case}");
+    assert!(case.contains("Bắt quả tang đối tượng mua bán ma túy"));
+    let again = c
+        .post(app.url(&format!("/theo-doi/{drug_hit}/vu-viec")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert!(again.status().is_client_error(), "{}", again.status());
+    let made = page(&c, app, "/theo-doi?trang-thai=case").await.1;
+    assert!(
+        made.contains(&format!("VV-{year}-")) && made.contains("chuyenvien"),
+        "{made}"
+    );
+
+    // The other is put aside, then taken back.
+    let review = |action: &'static str| {
+        c.post(app.url(&format!("/theo-doi/{other_hit}/xem-xet")))
+            .form(&[("_csrf", csrf.as_str()), ("action", action)])
+            .send()
+    };
+    assert_eq!(review("dismiss").await.expect("post").status(), StatusCode::SEE_OTHER);
+    let queue = page(&c, app, "/theo-doi").await.1;
+    assert!(queue.contains("Không có tin, bài nào ở đây"), "{queue}");
+    let aside = page(&c, app, "/theo-doi?trang-thai=dismissed").await.1;
+    assert!(aside.contains("Triệt xóa ổ cá độ bóng đá qua mạng") && aside.contains("Xem xét lại"));
+    assert_eq!(review("reopen").await.expect("post").status(), StatusCode::SEE_OTHER);
+    let queue = page(&c, app, "/theo-doi").await.1;
+    assert!(queue.contains("Triệt xóa ổ cá độ bóng đá qua mạng"));
+    let nonsense = review("delete").await.expect("post");
+    assert_eq!(nonsense.status(), StatusCode::BAD_REQUEST);
+    // A status the list does not know is refused in words.
+    let (st, body) = page(&c, app, "/theo-doi?trang-thai=%3Cscript%3E").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Trạng thái") && !body.contains("<script>"), "{body}");
 }

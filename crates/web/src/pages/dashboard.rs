@@ -124,6 +124,7 @@ pub async fn dashboard<S: Store>(
     let now = open_now(&store, today).await?;
     let stations = super::telecom::station_alerts(&store, today).await?;
     let sources = super::sources::source_alerts(&store, today).await?;
+    let watch_waiting = super::watch::waiting(&store).await?;
     let newest = store
         .list::<MediaItem>(&ListQuery {
             limit: Some(10),
@@ -150,7 +151,7 @@ pub async fn dashboard<S: Store>(
             telecom => context! {
                 any => part.telecom.any, figures => part.telecom.figures(), chart => &part.telecom.chart,
             },
-            stations, sources,
+            stations, sources, watch_waiting,
         },
     );
     Ok(Html(html).into_response())

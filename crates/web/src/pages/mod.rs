@@ -13,6 +13,7 @@ mod sources;
 mod submissions;
 mod telecom;
 pub(crate) mod upload;
+pub mod watch;
 
 pub use audit::{audit_log, AuditFilter};
 pub use cases::{case_create, case_detail, case_new, case_status, cases, cases_export, CaseFilter};
