@@ -36,6 +36,14 @@ pub struct IngestFigures {
     pub watch_rules_slowdown: f64,
     pub end_to_end_items_per_second: f64,
     pub end_to_end_new: u64,
+    /// The watch job over the items the end-to-end pass brought, with
+    /// 10,000 rules stored: seconds, and the matches it kept.
+    pub watch_job_seconds: f64,
+    pub watch_job_hits: usize,
+    /// The end-to-end pass and the watch job one after the other.
+    pub end_to_end_with_watch_items_per_second: f64,
+    /// How many times slower the rules make the whole ingest.
+    pub end_to_end_watch_slowdown: f64,
     pub unchanged_pass_seconds: f64,
     pub feedparser_items_per_second: Option<f64>,
     pub ratio_to_feedparser: Option<f64>,
@@ -64,7 +72,9 @@ pub async fn run(items: u64, json: bool) -> Result<IngestFigures> {
     let parse_rate = parse_classify(&bodies, &lexicon, None)?;
     let rules = watch_rules(10_000);
     let watch_rate = parse_classify(&bodies, &lexicon, Some(&rules))?;
-    let (e2e_rate, new, unchanged) = end_to_end(listener, &host, bodies, files, lexicon.clone()).await?;
+    let e2e = end_to_end(listener, &host, bodies, files, lexicon.clone()).await?;
+    let (e2e_rate, new, unchanged) = (e2e.rate, e2e.new, e2e.unchanged);
+    let with_watch = new as f64 / (new as f64 / e2e_rate.max(1e-9) + e2e.watch_seconds);
     let baseline = feedparser(dir.path());
     let figures = IngestFigures {
         machine: crate::bench::machine(),
@@ -76,6 +86,10 @@ pub async fn run(items: u64, json: bool) -> Result<IngestFigures> {
         watch_rules_slowdown: (parse_rate / watch_rate.max(1e-9) * 100.0).round() / 100.0,
         end_to_end_items_per_second: e2e_rate.round(),
         end_to_end_new: new,
+        watch_job_seconds: (e2e.watch_seconds * 1000.0).round() / 1000.0,
+        watch_job_hits: e2e.watch_hits,
+        end_to_end_with_watch_items_per_second: with_watch.round(),
+        end_to_end_watch_slowdown: (e2e_rate / with_watch.max(1e-9) * 100.0).round() / 100.0,
         unchanged_pass_seconds: (unchanged * 1000.0).round() / 1000.0,
         feedparser_items_per_second: baseline.map(f64::round),
         ratio_to_feedparser: baseline.map(|b| (parse_rate / b * 10.0).round() / 10.0),
@@ -88,6 +102,22 @@ pub async fn run(items: u64, json: bool) -> Result<IngestFigures> {
 /// `n` generated watch rules of the agency `a`: the lexicon's phrases
 /// with words of the corpus and words found nowhere, in AND, OR and NOT.
 fn watch_rules(n: usize) -> RuleSet {
+    let rules = rule_texts(n)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(k, text)| {
+            Some(Rule {
+                id: i64::try_from(k).ok()?,
+                owner: Some("a".into()),
+                query: Query::parse(&text).ok()?,
+            })
+        })
+        .collect();
+    RuleSet::new(rules)
+}
+
+/// The texts of [`watch_rules`].
+fn rule_texts(n: usize) -> Vec<String> {
     let phrases: Vec<&str> = canhgiac_ingest::classify::DEFAULT_LEXICON
         .lines()
         .skip(1)
@@ -97,24 +127,18 @@ fn watch_rules(n: usize) -> RuleSet {
     let words = [
         "bắt", "giữ", "đối", "tượng", "mạng", "xã", "huyện", "tài", "sản", "cán", "bộ", "hội", "nghị", "vụ", "án",
     ];
-    let rules = (0..n)
-        .filter_map(|k| {
+    (0..n)
+        .map(|k| {
             let p = phrases.get(k % phrases.len().max(1)).copied().unwrap_or("ma túy");
             let (a, b) = (words[k % words.len()], words[(k * 7 + 3) % words.len()]);
-            let text = match k % 4 {
+            match k % 4 {
                 0 => format!("\"{p}\" AND ({a} OR {b}) NOT tukhac{k}"),
                 1 => format!("{a} tuhiem{k}"),
                 2 => format!("tuhiem{k} OR \"{p}\" tuhiem{}", k + 1),
                 _ => format!("\"{p}\" -{b}"),
-            };
-            Some(Rule {
-                id: i64::try_from(k).ok()?,
-                owner: Some("a".into()),
-                query: Query::parse(&text).ok()?,
-            })
+            }
         })
-        .collect();
-    RuleSet::new(rules)
+        .collect()
 }
 
 /// Decoding, parsing and classifying every body, on one core, and
@@ -143,13 +167,39 @@ fn parse_classify(bodies: &HashMap<String, Vec<u8>>, lexicon: &Lexicon, rules: O
 /// Every feed served on `listener`, fetched and written on a fresh
 /// embedded store, two at a time; then again with nothing changed.
 /// Returns (new items/s, new items, seconds of the second pass).
+/// 10,000 watch rules, stored, and the watch mark set.
+async fn store_rules(store: &SqlStore, actor: &Actor) -> Result<()> {
+    let mut rules = canhgiac_domain::Dataset::default();
+    for (k, text) in rule_texts(10_000).into_iter().enumerate() {
+        rules.watch_rules.push(canhgiac_domain::WatchRule {
+            name: Text::parse(&format!("Quy tắc {k}"))?,
+            query: Text::parse(&text)?,
+            active: true,
+            webhook: None,
+            note: None,
+        });
+    }
+    store.import(actor, &rules).await?;
+    canhgiac_ingest::watch::run(store).await?;
+    Ok(())
+}
+
+/// What the end-to-end run measured.
+struct EndToEnd {
+    rate: f64,
+    new: u64,
+    unchanged: f64,
+    watch_seconds: f64,
+    watch_hits: usize,
+}
+
 async fn end_to_end(
     listener: tokio::net::TcpListener,
     host: &str,
     bodies: HashMap<String, Vec<u8>>,
     files: u64,
     lexicon: Arc<Lexicon>,
-) -> Result<(f64, u64, f64)> {
+) -> Result<EndToEnd> {
     let bodies = Arc::new(bodies);
     let served = bodies.clone();
     let app = axum::Router::new().route(
@@ -173,6 +223,7 @@ async fn end_to_end(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let actor = Actor::system("cli:bench");
     store.import(&actor, &seed.records).await?;
+    store_rules(&store, &actor).await?;
     let outlets = [
         "bao-bac-giang",
         "bao-bac-giang-dien-tu",
@@ -231,6 +282,14 @@ async fn end_to_end(
     let started = Instant::now();
     let new = pass(ids.clone()).await?;
     let e2e_rate = new as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    let started = Instant::now();
+    let watched = canhgiac_ingest::watch::run(&store).await?;
+    let watch_seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        watched.items as u64 == new,
+        "quy tắc theo dõi đối chiếu {} trên {new} tin, bài",
+        watched.items
+    );
     // Nothing changed: every source is read, hashed, and left.
     for id in &ids {
         let mut h = store.source_health(&[*id]).await?.remove(0).1;
@@ -243,7 +302,13 @@ async fn end_to_end(
     let unchanged = started.elapsed().as_secs_f64();
     anyhow::ensure!(again == 0, "lượt thứ hai thêm {again} tin, bài");
     store.close().await;
-    Ok((e2e_rate, new, unchanged))
+    Ok(EndToEnd {
+        rate: e2e_rate,
+        new,
+        unchanged,
+        watch_seconds,
+        watch_hits: watched.hits.len(),
+    })
 }
 
 fn print(figures: &IngestFigures, json: bool) -> Result<()> {
@@ -269,6 +334,14 @@ fn print(figures: &IngestFigures, json: bool) -> Result<()> {
         println!(
             "Trọn quy trình (2 luồng):     {:>10.0} tin, bài/giây ({} tin, bài mới)",
             figures.end_to_end_items_per_second, new
+        );
+        println!(
+            "… và việc đối chiếu {} quy tắc: {:.3} giây ({} tin khớp) — cả quy trình {:.0} tin, bài/giây, chậm hơn {} lần",
+            figures.watch_rules,
+            figures.watch_job_seconds,
+            figures.watch_job_hits,
+            figures.end_to_end_with_watch_items_per_second,
+            canhgiac_domain::numbers::decimal(figures.end_to_end_watch_slowdown)
         );
         println!(
             "Lượt lại, không có gì mới:    {:>10.3} giây",

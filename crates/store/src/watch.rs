@@ -109,6 +109,9 @@ pub trait Watch: Send + Sync + 'static {
     ) -> impl std::future::Future<Output = Result<bool>> + Send;
 }
 
+/// Matches written by one statement (two parameters each).
+const HITS_PER_INSERT: usize = 500;
+
 const HIT_COLUMNS: &str = "h.id, h.rule_id, r.name, r.query, h.item_id, m.title, m.url, m.outlet, m.published_on, \
      m.published_at, h.found_at, h.status, h.case_key, h.reviewed_by, h.reviewed_at";
 const HIT_TYPES: &[Ty] = &[
@@ -228,22 +231,29 @@ impl Watch for SqlStore {
             return Ok(None);
         }
         let mut new = Vec::new();
-        for h in hits {
+        // Many rows a statement: a crowded rule set keeps many matches.
+        for chunk in hits.chunks(HITS_PER_INSERT) {
+            let mut args = vec![Value::Text(now.clone())];
+            let mut pairs = Vec::with_capacity(chunk.len());
+            for h in chunk {
+                args.push(Value::Int(h.rule));
+                args.push(Value::Int(h.item));
+                pairs.push(format!("(${}, ${})", args.len() - 1, args.len()));
+            }
             // The rule and the item must still be there and the same agency's.
-            let row = tx
-                .row(
-                    "INSERT INTO watch_hits (owner, rule_id, item_id, found_at, status) \
-                     SELECT r.owner, r.id, m.id, $3, 'new' FROM watch_rules r JOIN media_items m ON m.id = $2 \
-                     WHERE r.id = $1 AND (r.owner = m.owner OR (r.owner IS NULL AND m.owner IS NULL)) \
-                     ON CONFLICT (rule_id, item_id) DO NOTHING RETURNING id",
-                    &[Value::Int(h.rule), Value::Int(h.item), Value::Text(now.clone())],
-                    &[Ty::Int],
-                )
-                .await?;
-            if let Some(r) = row {
+            let sql = format!(
+                "INSERT INTO watch_hits (owner, rule_id, item_id, found_at, status) \
+                 SELECT r.owner, r.id, m.id, $1, 'new' FROM (VALUES {}) AS v \
+                 JOIN watch_rules r ON r.id = v.column1 JOIN media_items m ON m.id = v.column2 \
+                 WHERE r.owner = m.owner OR (r.owner IS NULL AND m.owner IS NULL) \
+                 ON CONFLICT (rule_id, item_id) DO NOTHING RETURNING id",
+                pairs.join(", ")
+            );
+            for r in tx.rows(&sql, &args, &[Ty::Int]).await? {
                 new.push(Cols::new(r, "watch_hits").int()?);
             }
         }
+        new.sort_unstable();
         tx.commit().await?;
         Ok(Some(new))
     }
