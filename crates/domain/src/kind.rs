@@ -518,6 +518,7 @@ define_kinds!($
     Outlet => outlets,
     Programme => programmes,
     Source => sources,
+    LexiconPhrase => lexicon_phrases,
     WatchRule => watch_rules,
     MediaItem => media_items,
     Directive => directives,

@@ -33,7 +33,7 @@ pub use kind::{
 pub use money::Dong;
 pub use period::{DateRange, Period, PeriodRule};
 pub use records::*;
-pub use sources::{Failure, Source, SourceHealth, SourceKind};
+pub use sources::{Failure, LexiconPhrase, LexiconWeight, Source, SourceHealth, SourceKind};
 pub use telecom::{
     BtsStation, Coordinates, Expiry, InspectionScope, SpamReport, TelecomCampaign, TelecomChannel, TelecomOperator,
     TelecomTopic, EXPIRY_WARNING_DAYS,

@@ -456,3 +456,116 @@ mod tests {
         assert!(volume_alert(90, &[20, 22, 19]).unwrap().starts_with("tăng đột biến"));
     }
 }
+
+// ---------------------------------------------------------------- the lexicon
+
+vn_enum!(
+    /// How much a lexicon phrase weighs towards its topic (a topic is chosen
+    /// at 3 points; in a title a phrase counts double).
+    LexiconWeight {
+        W05 = "0.5": "0,5",
+        W1 = "1": "1",
+        W15 = "1.5": "1,5",
+        W2 = "2": "2",
+        W25 = "2.5": "2,5",
+        W3 = "3": "3",
+        W35 = "3.5": "3,5",
+        W4 = "4": "4",
+        W45 = "4.5": "4,5",
+        W5 = "5": "5",
+        W6 = "6": "6",
+        W7 = "7": "7",
+        W8 = "8": "8",
+        W9 = "9": "9",
+        W10 = "10": "10",
+    }
+);
+
+impl LexiconWeight {
+    pub fn value(self) -> f64 {
+        self.code().parse().unwrap_or(1.0)
+    }
+
+    /// The weight nearest to `w` (the shipped lexicon's weights are all
+    /// on the list).
+    pub fn nearest(w: f64) -> LexiconWeight {
+        let mut best = LexiconWeight::W1;
+        for v in LexiconWeight::ALL {
+            if (v.value() - w).abs() < (best.value() - w).abs() {
+                best = *v;
+            }
+        }
+        best
+    }
+}
+
+/// A phrase of an agency's topic lexicon: where it occurs in a collected
+/// item, it counts towards its topic by its weight. An agency without
+/// phrases of its own classifies with the lexicon shipped with the program
+/// (or the data folder's `lexicon.csv`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LexiconPhrase {
+    pub topic: Code,
+    /// As written, with diacritics or without: `ma túy`, `lua dao qua mang`.
+    pub phrase: Text,
+    pub weight: LexiconWeight,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+impl Record for LexiconPhrase {
+    const KIND: RecordKind = RecordKind::LexiconPhrase;
+
+    const META: KindMeta = KindMeta {
+        code: "lexicon_phrase",
+        plural: "lexicon_phrases",
+        label: "từ khóa phân loại",
+        fields: &[
+            field("topic", "Chủ đề", F::Ref(RecordKind::Topic)).required(),
+            field("phrase", "Cụm từ", F::Text).required().searched(),
+            field("weight", "Trọng số", F::Choice(LexiconWeight::choices)).required(),
+            field("active", "Đang dùng", F::Bool),
+        ],
+        date_field: None,
+        owner: Ownership::Agency,
+        api: ApiAccess::Editor,
+        register: Some(RegisterDef {
+            slug: "tu-khoa-phan-loai",
+            title: "Từ khóa phân loại chủ đề",
+            columns: &["topic", "phrase", "weight", "active"],
+        }),
+        table: Some(TableDef {
+            code: "lexicon",
+            defaults: &[],
+        }),
+    };
+
+    fn describe(&self) -> String {
+        format!("{} ({})", self.phrase, self.weight.label_vn())
+    }
+
+    /// A phrase once per topic, however it is written.
+    fn key(&self) -> String {
+        format!(
+            "{}|{}",
+            self.topic,
+            crate::text::folded_words(self.phrase.as_str()).trim()
+        )
+    }
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        let words = crate::text::folded_words(self.phrase.as_str());
+        if words.trim().is_empty() {
+            e.push("phrase", "Cụm từ cần có chữ");
+        } else if words.split_whitespace().count() > 8 {
+            e.push("phrase", "Cụm từ dài quá 8 từ");
+        }
+        e.into_result()
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        vec![(RecordKind::Topic, self.topic.to_string())]
+    }
+}

@@ -44,7 +44,11 @@ impl std::fmt::Debug for Lexicon {
 pub use canhgiac_domain::text::folded_words;
 
 impl Lexicon {
-    pub fn new(phrases: Vec<Phrase>) -> Result<Self, IngestError> {
+    /// A lexicon of `phrases`; a phrase written twice for one topic (`ma
+    /// túy`, `ma tuý`: the same words folded) counts once, the first.
+    pub fn new(mut phrases: Vec<Phrase>) -> Result<Self, IngestError> {
+        let mut seen = std::collections::HashSet::new();
+        phrases.retain(|p| seen.insert((p.topic.clone(), folded_words(p.phrase.as_str()))));
         let patterns: Vec<String> = phrases.iter().map(|p| folded_words(p.phrase.as_str())).collect();
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
@@ -90,6 +94,10 @@ impl Lexicon {
 
     pub fn len(&self) -> usize {
         self.phrases.len()
+    }
+
+    pub fn phrases(&self) -> &[Phrase] {
+        &self.phrases
     }
 
     pub fn is_empty(&self) -> bool {

@@ -5,12 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use canhgiac_domain::{
-    canonical_url, fold, Code, Dataset, Date, Failure, ItemSource, MediaItem, Record, RecordKind, Source, SourceHealth,
-    SourceKind, Text, Timestamp, Topic,
+    canonical_url, fold, Code, Dataset, Date, Failure, ItemSource, LexiconPhrase, MediaItem, Record, RecordKind,
+    Source, SourceHealth, SourceKind, Text, Timestamp, Topic,
 };
 use canhgiac_store::{Actor, ListQuery, Records, Sources};
 use sha2::{Digest, Sha256};
 
+use crate::classify::Phrase;
 use crate::fetch::{Fetched, Fetcher, Validators};
 use crate::{feed, page, Entry, IngestError, Lexicon};
 
@@ -79,6 +80,38 @@ impl<S: Records + Sources + Clone> Collector<S> {
             fetcher: self.fetcher.clone(),
             lexicon: self.lexicon.clone(),
         }
+    }
+
+    /// The lexicon this store's agency classifies with: its own active
+    /// phrases when it has any, else the installation's.
+    pub async fn lexicon(&self) -> Result<Arc<Lexicon>, IngestError> {
+        let mut phrases = Vec::new();
+        let mut before = None;
+        loop {
+            let page = self
+                .store
+                .list::<LexiconPhrase>(&ListQuery {
+                    filters: vec![("active".into(), "true".into())],
+                    before_id: before,
+                    limit: Some(canhgiac_store::MAX_PAGE),
+                    ..ListQuery::default()
+                })
+                .await?;
+            let full = page.len() == canhgiac_store::MAX_PAGE as usize;
+            before = page.last().map(|p| p.id);
+            phrases.extend(page.into_iter().map(|p| Phrase {
+                topic: p.record.topic,
+                phrase: p.record.phrase,
+                weight: p.record.weight.value(),
+            }));
+            if !full {
+                break;
+            }
+        }
+        if phrases.is_empty() {
+            return Ok(self.lexicon.clone());
+        }
+        Ok(Arc::new(Lexicon::new(phrases)?))
     }
 
     /// Fetches source `id` once and writes what is new. A failed fetch is
@@ -228,6 +261,7 @@ impl<S: Records + Sources + Clone> Collector<S> {
             .map(|t| t.key)
             .collect();
         let is_known = |c: &Code| known_topics.contains(c.as_str());
+        let lexicon = self.lexicon().await?;
         let mut items = Vec::new();
         let (mut articles, mut article_failures) = (0, 0);
         for ((mut e, url), day) in fresh.into_iter().zip(days) {
@@ -262,7 +296,7 @@ impl<S: Records + Sources + Clone> Collector<S> {
                     }
                 }
             }
-            match to_item(source, e, &url, today, note, &self.lexicon, &is_known) {
+            match to_item(source, e, &url, today, note, &lexicon, &is_known) {
                 Some(item) => items.push(item),
                 None => done.skipped += 1,
             }

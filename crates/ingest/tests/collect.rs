@@ -715,3 +715,65 @@ async fn due_sources_become_one_job_each() {
         "the JSON feed's items, by the job"
     );
 }
+
+#[tokio::test]
+async fn an_agency_classifies_with_its_own_lexicon_once_it_has_one() {
+    let (base, _, _) = server().await;
+    let (_dir, store) = seeded().await;
+    let c = collector(&store);
+    assert_eq!(
+        c.lexicon().await.expect("lexicon").len(),
+        Lexicon::default_vi().expect("default").len(),
+        "none of its own: the shipped lexicon"
+    );
+    let phrase =
+        |topic: &str, p: &str, w: canhgiac_domain::LexiconWeight, active: bool| canhgiac_domain::LexiconPhrase {
+            topic: Code::lit(topic),
+            phrase: Text::lit(p),
+            weight: w,
+            active,
+        };
+    let actor = Actor::system("test");
+    // Written without diacritics: matched all the same.
+    store
+        .create(
+            &actor,
+            &phrase("PCMBN", "hoi cho nong san", canhgiac_domain::LexiconWeight::W3, true),
+        )
+        .await
+        .expect("phrase");
+    store
+        .create(
+            &actor,
+            &phrase("PCTP", "ma túy", canhgiac_domain::LexiconWeight::W10, false),
+        )
+        .await
+        .expect("inactive phrase");
+    // A phrase of no letters, and one of an unknown topic, are refused.
+    assert!(store
+        .create(&actor, &phrase("PCMT", "!!!", canhgiac_domain::LexiconWeight::W1, true))
+        .await
+        .is_err());
+    assert!(store
+        .create(
+            &actor,
+            &phrase("KHONG-CO", "ma túy", canhgiac_domain::LexiconWeight::W1, true)
+        )
+        .await
+        .is_err());
+    assert_eq!(c.lexicon().await.expect("lexicon").len(), 1, "its active phrases only");
+    let id = add_source(
+        &store,
+        "bao-bac-giang-dien-tu",
+        SourceKind::Feed,
+        &format!("{base}/rss2.xml"),
+    )
+    .await;
+    c.collect(id).await.expect("collect");
+    let items = items_of(&store, "bao-bac-giang-dien-tu").await;
+    assert_eq!(topics(find(&items, "Khai mạc hội chợ nông sản")), vec!["PCMBN"]);
+    assert!(
+        topics(find(&items, "Bắt giữ 02 đối tượng mua bán trái phép chất ma túy")).is_empty(),
+        "the shipped lexicon is not used beside the agency's"
+    );
+}

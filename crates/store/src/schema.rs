@@ -154,6 +154,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0021_watch.sql"),
         sqlite_rebuild: None,
     },
+    Migration {
+        version: 22,
+        name: "lexicon",
+        sql: include_str!("../migrations/0022_lexicon.sql"),
+        sqlite_rebuild: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -285,6 +285,7 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
             get(admin::password_page::<S>).post(admin::password_change::<S>),
         )
         .route("/so", get(registers::index::<S>))
+        .route("/so/tu-khoa-phan-loai/mac-dinh", post(registers::lexicon_defaults::<S>))
         .route("/so/{slug}", get(registers::list::<S>).post(registers::create::<S>))
         .route("/so/{slug}/moi", get(registers::new_form::<S>))
         .route("/so/{slug}/xuat", get(registers::export::<S>))

@@ -10,7 +10,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use canhgiac_domain::kind::{flat_text, flat_value};
-use canhgiac_domain::{with_record, FieldDef, FieldTy, Record, RecordKind, RegisterDef, Role};
+use canhgiac_domain::{
+    with_record, Dataset, FieldDef, FieldTy, LexiconPhrase, LexiconWeight, Record, RecordKind, RegisterDef, Role,
+};
 use canhgiac_store::{Actor, ListQuery, Store, Stored};
 use minijinja::context;
 use serde::Deserialize;
@@ -1110,6 +1112,39 @@ pub async fn fetch_now<S: Store>(
         None => "Nguồn tin này đã có lượt thu thập đang chờ hoặc đang chạy.",
     };
     by_kind!(reg.kind, view_page, &app, &user, reg, id, notice, "")
+}
+
+/// «Chép bộ từ khóa mặc định»: the lexicon shipped with the program becomes
+/// the agency's own phrases, to be edited; only while it has none.
+pub async fn lexicon_defaults<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PageForm(form): PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.may_submit(Role::Editor, &form)?;
+    let store = app.store_for(&user);
+    let own = store.count_matching::<LexiconPhrase>(&ListQuery::default(), 1).await?;
+    if own > 0 {
+        return Err(WebError::BadRequest(
+            "Cơ quan đã có bộ từ khóa riêng; hãy sửa từng cụm từ hoặc nhập từ tệp".into(),
+        ));
+    }
+    let shipped = canhgiac_ingest::Lexicon::default_vi().map_err(|e| WebError::Internal(e.to_string()))?;
+    let data = Dataset {
+        lexicon_phrases: shipped
+            .phrases()
+            .iter()
+            .map(|p| LexiconPhrase {
+                topic: p.topic.clone(),
+                phrase: p.phrase.clone(),
+                weight: LexiconWeight::nearest(p.weight),
+                active: true,
+            })
+            .collect(),
+        ..Dataset::default()
+    };
+    store.import(&Actor::new(&user.username, "web"), &data).await?;
+    Ok(Redirect::to("/so/tu-khoa-phan-loai").into_response())
 }
 
 /// A record's page: its fields in words, the records that refer to it,

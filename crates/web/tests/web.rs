@@ -206,6 +206,7 @@ both!(
     a_committee_requests_members_answer_and_it_reviews,
     a_source_shows_its_health_and_is_fetched_on_demand,
     watch_rules_fill_a_review_queue_that_makes_cases,
+    the_lexicon_is_copied_from_the_default_and_edited,
 );
 
 async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
@@ -2934,6 +2935,7 @@ const ROUTES: &[(&str, &str, Option<Role>)] = &[
     ("GET", "/theo-doi", None),
     ("GET", "/theo-doi?trang-thai=all", None),
     ("POST", "/theo-doi/999/vu-viec", Some(Role::Editor)),
+    ("POST", "/so/tu-khoa-phan-loai/mac-dinh", Some(Role::Editor)),
     ("POST", "/theo-doi/999/xem-xet", Some(Role::Editor)),
     ("GET", "/api/v1/watch-hits", None),
     ("GET", "/tin-bai/1", None),
@@ -4818,4 +4820,76 @@ async fn watch_rules_fill_a_review_queue_that_makes_cases(app: &TestApp) {
     let (st, body) = page(&c, app, "/theo-doi?trang-thai=%3Cscript%3E").await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
     assert!(body.contains("Trạng thái") && !body.contains("<script>"), "{body}");
+}
+
+async fn the_lexicon_is_copied_from_the_default_and_edited(app: &TestApp) {
+    let (c, csrf) = login(app, "chuyenvien").await;
+    let (_, list) = page(&c, app, "/so/tu-khoa-phan-loai").await;
+    assert!(
+        list.contains("đang dùng bộ mặc định") && list.contains("Chép bộ từ khóa mặc định"),
+        "{list}"
+    );
+    let copy = || {
+        c.post(app.url("/so/tu-khoa-phan-loai/mac-dinh"))
+            .form(&[("_csrf", csrf.as_str())])
+            .send()
+    };
+    let copied = copy().await.expect("post");
+    let st = copied.status();
+    assert_eq!(st, StatusCode::SEE_OTHER, "{}", copied.text().await.unwrap_or_default());
+    let shipped = canhgiac_ingest::Lexicon::default_vi().expect("lexicon").len() as i64;
+    assert_eq!(
+        app.store.count(RecordKind::LexiconPhrase).await.expect("count"),
+        shipped
+    );
+    let (_, list) = page(&c, app, "/so/tu-khoa-phan-loai?q=ma+tuy").await;
+    assert!(
+        list.contains("ma túy") && list.contains("Công tác phòng, chống ma túy"),
+        "{list}"
+    );
+    assert!(!list.contains("Chép bộ từ khóa mặc định"));
+    // Once the agency has its own, copying again is refused in words.
+    let again = copy().await.expect("post");
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    assert!(again.text().await.expect("text").contains("đã có bộ từ khóa riêng"));
+    // A phrase is added on the register's form, its weight picked, not typed.
+    let (_, form) = page(&c, app, "/so/tu-khoa-phan-loai/moi").await;
+    assert!(
+        form.contains("<option value=\"2.5\"") && form.contains(">2,5</option>"),
+        "{form}"
+    );
+    let res = c
+        .post(app.url("/so/tu-khoa-phan-loai"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("topic", "PCTP"),
+            ("phrase", "đánh bạc qua mạng"),
+            ("weight", "3.5"),
+            ("active", "on"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    let st = res.status();
+    assert_eq!(st, StatusCode::SEE_OTHER, "{}", res.text().await.unwrap_or_default());
+    // The same phrase without diacritics is the same phrase.
+    let dup = c
+        .post(app.url("/so/tu-khoa-phan-loai"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("topic", "PCTP"),
+            ("phrase", "danh bac qua mang"),
+            ("weight", "1"),
+        ])
+        .send()
+        .await
+        .expect("post")
+        .text()
+        .await
+        .expect("text");
+    assert!(dup.contains("Đã có"), "{dup}");
+    assert_eq!(
+        app.store.count(RecordKind::LexiconPhrase).await.expect("count"),
+        shipped + 1
+    );
 }
