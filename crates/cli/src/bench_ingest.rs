@@ -37,7 +37,8 @@ pub struct IngestFigures {
     pub end_to_end_items_per_second: f64,
     pub end_to_end_new: u64,
     /// The watch job over the items the end-to-end pass brought, with
-    /// 10,000 rules stored: seconds, and the matches it kept.
+    /// 10,000 rules stored (most rarely matching, 1% crowded): seconds, and
+    /// the matches it kept.
     pub watch_job_seconds: f64,
     pub watch_job_hits: usize,
     /// The end-to-end pass and the watch job one after the other.
@@ -167,10 +168,19 @@ fn parse_classify(bodies: &HashMap<String, Vec<u8>>, lexicon: &Lexicon, rules: O
 /// Every feed served on `listener`, fetched and written on a fresh
 /// embedded store, two at a time; then again with nothing changed.
 /// Returns (new items/s, new items, seconds of the second pass).
-/// 10,000 watch rules, stored, and the watch mark set.
+/// 10,000 watch rules as an agency keeps them, stored, and the watch mark
+/// set: most name what they watch (a person, an account, a place) and
+/// rarely match; one in a hundred is one of the crowded rules above. About
+/// one match per item.
 async fn store_rules(store: &SqlStore, actor: &Actor) -> Result<()> {
+    let crowded = rule_texts(10_000);
     let mut rules = canhgiac_domain::Dataset::default();
-    for (k, text) in rule_texts(10_000).into_iter().enumerate() {
+    for (k, text) in crowded.into_iter().enumerate() {
+        let text = if k % 100 == 0 {
+            text
+        } else {
+            format!("\"đối tượng tenrieng{k}\" OR taikhoan{k}")
+        };
         rules.watch_rules.push(canhgiac_domain::WatchRule {
             name: Text::parse(&format!("Quy tắc {k}"))?,
             query: Text::parse(&text)?,
@@ -336,7 +346,7 @@ fn print(figures: &IngestFigures, json: bool) -> Result<()> {
             figures.end_to_end_items_per_second, new
         );
         println!(
-            "… và việc đối chiếu {} quy tắc: {:.3} giây ({} tin khớp) — cả quy trình {:.0} tin, bài/giây, chậm hơn {} lần",
+            "… và việc đối chiếu {} quy tắc lưu trong kho (1% dày đặc): {:.3} giây ({} tin khớp) — cả quy trình {:.0} tin, bài/giây, chậm hơn {} lần",
             figures.watch_rules,
             figures.watch_job_seconds,
             figures.watch_job_hits,
