@@ -237,12 +237,29 @@ pub async fn case_from_hit<S: Store>(store: &S, actor: &Actor, hit: i64) -> Resu
     let Some(h) = store.watch_hits_by_id(&[hit]).await?.into_iter().next() else {
         return Err(StoreError::Refused(format!("không có tin khớp số {hit}")));
     };
-    if h.status != HitStatus::New {
+    // Claimed first: of two clicks, one makes the case.
+    if !store.watch_review(hit, HitStatus::Case, None, &actor.username).await? {
         return Err(StoreError::Refused(format!(
             "tin khớp này đã được xem xét ({})",
             h.status.label_vn().to_lowercase()
         )));
     }
+    match make_case(store, actor, &h).await {
+        Ok((id, code)) => {
+            store
+                .watch_review(hit, HitStatus::Case, Some(&code), &actor.username)
+                .await?;
+            Ok((id, code))
+        }
+        Err(e) => {
+            store.watch_review(hit, HitStatus::New, None, &actor.username).await?;
+            Err(e)
+        }
+    }
+}
+
+/// The case of match `h`, under the next free code of the year.
+async fn make_case<S: Store>(store: &S, actor: &Actor, h: &WatchHit) -> Result<(i64, String), StoreError> {
     let outlet = store
         .get_by_key::<Outlet>(&h.outlet)
         .await?
@@ -282,12 +299,7 @@ pub async fn case_from_hit<S: Store>(store: &S, actor: &Actor, hit: i64) -> Resu
         let code = case_code(year, n);
         case.code = canhgiac_domain::Code::parse(&code).map_err(|e| StoreError::Refused(e.message))?;
         match store.create(actor, &case).await {
-            Ok(id) => {
-                store
-                    .watch_review(hit, HitStatus::Case, Some(&code), &actor.username)
-                    .await?;
-                return Ok((id, code));
-            }
+            Ok(id) => return Ok((id, code)),
             Err(StoreError::Conflict { .. }) => n += 1,
             Err(e) => return Err(e),
         }

@@ -300,4 +300,32 @@ async fn a_match_becomes_a_case_once() {
         store.count(canhgiac_domain::RecordKind::Case).await.expect("count"),
         existing + 1
     );
+
+    // Two clicks at once on another match: one case.
+    store
+        .create(
+            &actor,
+            &item(
+                "Đường dây mua bán người bị triệt phá",
+                "https://baobacgiang.vn/duong-day",
+                None,
+            ),
+        )
+        .await
+        .expect("item");
+    watch::run(&store).await.expect("run");
+    let other = queue(&store)
+        .await
+        .into_iter()
+        .find(|h| h.status == HitStatus::New)
+        .expect("a new match");
+    let (x, y) = tokio::join!(
+        case_from_hit(&store, &actor, other.id),
+        case_from_hit(&store, &actor, other.id)
+    );
+    assert!(x.is_ok() != y.is_ok(), "{x:?} {y:?}");
+    assert_eq!(
+        store.count(canhgiac_domain::RecordKind::Case).await.expect("count"),
+        existing + 2
+    );
 }

@@ -97,9 +97,13 @@ pub trait Watch: Send + Sync + 'static {
     /// The matches `ids` this store sees.
     fn watch_hits_by_id(&self, ids: &[i64]) -> impl std::future::Future<Output = Result<Vec<WatchHit>>> + Send;
 
-    /// Records a reviewer's decision on match `id`: dismissed, made into
-    /// case `case_key`, or back to be reviewed. False when this store sees
-    /// no such match.
+    /// Records a reviewer's decision on match `id`, where it is allowed
+    /// from where the match stands: not yet reviewed → made into a case or
+    /// put aside; put aside → back to review; made into a case without its
+    /// code yet (claimed, [`HitStatus::Case`] with `None`) → its code, or
+    /// back to review when the case could not be made. False when the match
+    /// is not this store's to see, or stands elsewhere (another reviewer
+    /// got there first).
     fn watch_review(
         &self,
         id: i64,
@@ -329,12 +333,18 @@ impl Watch for SqlStore {
         ];
         let owner = owner_clause(RecordKind::WatchRule, self.scope(), "", &mut args)
             .map_or(String::new(), |c| format!(" AND {c}"));
+        let from = match status {
+            HitStatus::Dismissed => "status = 'new'",
+            HitStatus::Case if case_key.is_some() => "status = 'case' AND case_key IS NULL",
+            HitStatus::Case => "status = 'new'",
+            HitStatus::New => "(status = 'dismissed' OR (status = 'case' AND case_key IS NULL))",
+        };
         let mut tx = self.pool().begin().await?;
         let n = tx
             .exec(
                 &format!(
                     "UPDATE watch_hits SET status = $1, case_key = $2, reviewed_by = $3, reviewed_at = $4 \
-                     WHERE id = $5{owner}"
+                     WHERE id = $5 AND {from}{owner}"
                 ),
                 &args,
             )

@@ -2452,10 +2452,33 @@ async fn watch_matches_are_kept_once_per_agency_and_reviewed(h: &Harness) {
             .expect("review"),
         "nor reviewed"
     );
-    assert!(a
-        .watch_review(mine[0].id, HitStatus::Case, Some("VV-2024-09"), "tester")
-        .await
-        .expect("review"));
+    // Only the moves a match can make from where it stands: claimed for a
+    // case, then given its code, once.
+    let review = |to: HitStatus, key: Option<&'static str>, by: &'static str| {
+        let a = a.clone();
+        let id = mine[0].id;
+        async move { a.watch_review(id, to, key, by).await.expect("review") }
+    };
+    assert!(
+        !review(HitStatus::Case, Some("VV-2024-09"), "tester").await,
+        "a code before the claim"
+    );
+    assert!(review(HitStatus::Case, None, "tester").await, "the claim");
+    assert!(
+        !review(HitStatus::Case, None, "other").await,
+        "of two clicks, one claims"
+    );
+    assert!(review(HitStatus::Case, Some("VV-2024-09"), "tester").await, "its code");
+    for (to, key) in [
+        (HitStatus::Case, Some("VV-2024-10")),
+        (HitStatus::Dismissed, None),
+        (HitStatus::New, None),
+    ] {
+        assert!(
+            !review(to, key, "tester").await,
+            "a match made into a case stays so: {to:?}"
+        );
+    }
     let (reviewed, _) = a
         .watch_hits(&HitQuery {
             status: Some(HitStatus::Case),

@@ -173,7 +173,11 @@ pub async fn hit_review<S: Store>(
             "Tin khớp này đã thành vụ việc; hãy xử lý ở trang vụ việc".into(),
         ));
     }
-    store.watch_review(id, status, None, &user.username).await?;
+    if !store.watch_review(id, status, None, &user.username).await? {
+        return Err(WebError::BadRequest(
+            "Tin khớp này vừa được người khác xem xét; hãy tải lại trang".into(),
+        ));
+    }
     let back = if status == HitStatus::New { "dismissed" } else { "new" };
     Ok(Redirect::to(&format!("/theo-doi?trang-thai={back}")).into_response())
 }
