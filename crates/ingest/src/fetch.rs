@@ -242,16 +242,23 @@ impl Fetcher {
             .clone()
     }
 
-    /// Fetches `url`, conditionally when `validators` are given.
-    pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+    /// `url` parsed and allowed (http(s), no private address unless
+    /// allowed), with its host's turn: held while the exchange lasts.
+    async fn admit(&self, url: &str) -> Result<(url::Url, tokio::sync::OwnedSemaphorePermit), FetchError> {
         let parsed = url::Url::parse(url.trim())
             .map_err(|_| FetchError::new(Failure::Hard, format!("địa chỉ không hợp lệ: «{url}»")))?;
         url_allowed(&parsed, self.config.allow_private).map_err(|m| FetchError::new(Failure::Hard, m))?;
-        let gate = self.host_gate(parsed.host_str().unwrap_or_default());
-        let _turn = gate
+        let turn = self
+            .host_gate(parsed.host_str().unwrap_or_default())
             .acquire_owned()
             .await
             .map_err(|_| FetchError::new(Failure::Temporary, "trình tải đang dừng"))?;
+        Ok((parsed, turn))
+    }
+
+    /// Fetches `url`, conditionally when `validators` are given.
+    pub async fn fetch(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        let (parsed, _turn) = self.admit(url).await?;
         let mut req = self.client.get(parsed.clone());
         if let Some(e) = &validators.etag {
             req = req.header(header::IF_NONE_MATCH, e);
@@ -315,14 +322,7 @@ impl Fetcher {
     /// redirect hop too, and the same timeouts. The answer's body is not
     /// read; a status outside 2xx is a failure.
     pub async fn post_json(&self, url: &str, body: &serde_json::Value) -> Result<u16, FetchError> {
-        let parsed = url::Url::parse(url.trim())
-            .map_err(|_| FetchError::new(Failure::Hard, format!("địa chỉ không hợp lệ: «{url}»")))?;
-        url_allowed(&parsed, self.config.allow_private).map_err(|m| FetchError::new(Failure::Hard, m))?;
-        let gate = self.host_gate(parsed.host_str().unwrap_or_default());
-        let _turn = gate
-            .acquire_owned()
-            .await
-            .map_err(|_| FetchError::new(Failure::Temporary, "trình tải đang dừng"))?;
+        let (parsed, _turn) = self.admit(url).await?;
         let bytes = serde_json::to_vec(body).map_err(|e| FetchError::new(Failure::Hard, e.to_string()))?;
         let resp = self
             .client
