@@ -41,11 +41,24 @@ pub async fn queue<S: Store>(
     let next = (items.len() == 50)
         .then(|| items.last().map(|i| format!("/tin-bai/duyet?before={}", i.id)))
         .flatten();
+    let outlets = crate::pages::outlet_names(&app.store_for(&user)).await?;
+    let rows: Vec<minijinja::Value> = items
+        .iter()
+        .map(|i| {
+            context! {
+                id => i.id,
+                day => i.record.published_on.to_string(),
+                title => i.record.title.as_str(),
+                outlet => outlets.get(i.record.outlet.as_str()).map_or(i.record.outlet.as_str(), String::as_str),
+                source => i.record.source.label_vn(),
+            }
+        })
+        .collect();
     let html = app.views.render(
         "review.html",
         context! {
             user => user_ctx(&user),
-            items => minijinja::Value::from_serialize(&items),
+            items => rows,
             topics => topic_options(&app.store_for(&user)).await?,
             next,
             can_edit => user.require(Role::Editor).is_ok(),

@@ -2749,6 +2749,11 @@ async fn review_queue_item_edit_and_bulk_actions(app: &TestApp) {
         assert!(page.contains(&format!("Tin thu thập tự động số {i}")));
     }
     assert!(!page.contains("Rao bán"), "tagged items are not in the queue");
+    assert!(
+        page.contains("Báo Bắc Giang Điện tử") && page.contains("Thu thập tự động"),
+        "the outlet and how the item came, in words"
+    );
+    assert!(!page.contains(">bao-bac-giang-dien-tu<") && !page.contains(">feed<"));
     // Bulk: add PCMT to the first two.
     let body = format!("_csrf={csrf}&action=add_topic&topic=PCMT&id={}&id={}", ids[0], ids[1]);
     let res = c
