@@ -230,13 +230,19 @@ async fn request_and_answers(store: &SqlStore, seed_agency: &str) -> Result<()> 
     Ok(())
 }
 
-/// The demo's watch rules, matched against the seed's items so that the
-/// review queue has something to show (a real installation's rules watch
-/// what arrives after them).
+/// The demo's monitoring: the shipped lexicon as the seed agency's own (to
+/// be edited on its register), and watch rules matched against the seed's
+/// items so that the review queue has something to show (a real
+/// installation's rules watch what arrives after them).
 pub async fn watch_rules(store: &SqlStore, seed_agency: &str) -> Result<()> {
     use canhgiac_store::Watch;
     let scoped = store.scoped(seed_agency);
     let actor = Actor::system("cli:demo");
+    let lexicon = Dataset {
+        lexicon_phrases: canhgiac_ingest::Lexicon::default_vi()?.to_records(),
+        ..Dataset::default()
+    };
+    scoped.import(&actor, &lexicon).await?;
     for (name, query) in [
         (
             "Mua bán, vận chuyển ma túy",

@@ -100,6 +100,20 @@ impl Lexicon {
         &self.phrases
     }
 
+    /// The phrases as an agency's lexicon records (weights to the nearest
+    /// on the list): what «Chép bộ từ khóa mặc định» stores.
+    pub fn to_records(&self) -> Vec<canhgiac_domain::LexiconPhrase> {
+        self.phrases
+            .iter()
+            .map(|p| canhgiac_domain::LexiconPhrase {
+                topic: p.topic.clone(),
+                phrase: p.phrase.clone(),
+                weight: canhgiac_domain::LexiconWeight::nearest(p.weight),
+                active: true,
+            })
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.phrases.is_empty()
     }

@@ -10,9 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use canhgiac_domain::kind::{flat_text, flat_value};
-use canhgiac_domain::{
-    with_record, Dataset, FieldDef, FieldTy, LexiconPhrase, LexiconWeight, Record, RecordKind, RegisterDef, Role,
-};
+use canhgiac_domain::{with_record, Dataset, FieldDef, FieldTy, LexiconPhrase, Record, RecordKind, RegisterDef, Role};
 use canhgiac_store::{Actor, ListQuery, Store, Stored};
 use minijinja::context;
 use serde::Deserialize;
@@ -1131,16 +1129,7 @@ pub async fn lexicon_defaults<S: Store>(
     }
     let shipped = canhgiac_ingest::Lexicon::default_vi().map_err(|e| WebError::Internal(e.to_string()))?;
     let data = Dataset {
-        lexicon_phrases: shipped
-            .phrases()
-            .iter()
-            .map(|p| LexiconPhrase {
-                topic: p.topic.clone(),
-                phrase: p.phrase.clone(),
-                weight: LexiconWeight::nearest(p.weight),
-                active: true,
-            })
-            .collect(),
+        lexicon_phrases: shipped.to_records(),
         ..Dataset::default()
     };
     store.import(&Actor::new(&user.username, "web"), &data).await?;
