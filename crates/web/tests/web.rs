@@ -3233,7 +3233,20 @@ async fn every_declared_kind_reaches_the_api_the_registers_and_the_round_trip(ap
             assert!(!canhgiac_interchange::headers(*kind).is_empty());
         }
     }
-    // Every kind travels out and back in: the seed holds one of each.
+    // Every kind travels out and back in: the seed holds one of each but
+    // the agency's own monitoring settings (watch rules, its lexicon), added
+    // here.
+    let settings: Dataset = serde_json::from_value(serde_json::json!({
+        "watch_rules": [{"name": "Mua bán ma túy", "query": "\"ma túy\" AND (bán OR mua)",
+                         "webhook": "https://canhbao.example.vn/hook"}],
+        "lexicon_phrases": [{"topic": "PCMT", "phrase": "ma túy đá", "weight": "2.5"}]
+    }))
+    .expect("settings");
+    app.store
+        .scoped("stttt-bacgiang")
+        .import(&Actor::system("test"), &settings)
+        .await
+        .expect("settings");
     let out = app.store.export().await.expect("export");
     for (kind, n) in out.counts() {
         assert!(n > 0, "the export holds no {}", kind.code());
