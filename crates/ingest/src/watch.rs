@@ -96,11 +96,7 @@ pub async fn run<S: Store>(store: &S) -> Result<Watched, StoreError> {
                     ]);
                     done.items += 1;
                     for rule in set.matching(doc.owner.as_deref(), &words) {
-                        hits.push(NewHit {
-                            rule,
-                            item: doc.id,
-                            owner: doc.owner.clone(),
-                        });
+                        hits.push(NewHit { rule, item: doc.id });
                     }
                 }
             }

@@ -25,12 +25,12 @@ pub struct ActiveRule {
     pub webhook: Option<String>,
 }
 
-/// A match to keep: rule `rule` (of agency `owner`) matched item `item`.
+/// A match to keep: rule `rule` matched item `item`. Its agency is the
+/// rule's, and the item must be the same agency's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewHit {
     pub rule: i64,
     pub item: i64,
-    pub owner: Option<String>,
 }
 
 /// A match in the review queue, with what a reviewer needs to see of its

@@ -2387,22 +2387,10 @@ async fn watch_matches_are_kept_once_per_agency_and_reviewed(h: &Harness) {
     assert_eq!(h.store.watch_record(None, 11, &[]).await.expect("twice"), None);
     assert_eq!(h.store.watch_mark().await.expect("mark"), Some(10));
     let hits = [
-        NewHit {
-            rule: ra,
-            item: ia,
-            owner: None,
-        },
+        NewHit { rule: ra, item: ia },
         // A rule never matches another agency's item.
-        NewHit {
-            rule: ra,
-            item: ib,
-            owner: None,
-        },
-        NewHit {
-            rule: rb,
-            item: ib,
-            owner: None,
-        },
+        NewHit { rule: ra, item: ib },
+        NewHit { rule: rb, item: ib },
     ];
     assert_eq!(
         h.store.watch_record(Some(9), 12, &hits).await.expect("stale"),
