@@ -31,7 +31,7 @@ const PLACES: [&str; 10] = [
 const KINDS: [ItemKind; 4] = [ItemKind::News, ItemKind::Article, ItemKind::Report, ItemKind::Photo];
 
 /// A deterministic item number `n`, dated inside 15/12/2023 – 14/06/2024.
-fn item(n: u64) -> Result<MediaItem> {
+pub(crate) fn item(n: u64) -> Result<MediaItem> {
     let start = Date::from_ymd(2023, 12, 15).map(Date::naive).unwrap_or_default();
     let day = start + chrono::Duration::days((n.wrapping_mul(2_654_435_761) % 183) as i64);
     let day = Date::parse(&day.format("%Y-%m-%d").to_string()).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -180,12 +180,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             "report" => crate::bench::run(&store, *items, (*runs).max(1), *stations).await,
             "ingest" => crate::bench_ingest::run(*feed_items, *json).await.map(|_| ()),
             "search" => crate::bench_search::run(*items, *runs, *json).map(|_| ()),
+            "import" => crate::bench_import::run(*feed_items, *json).await.map(|_| ()),
             "all" => {
                 crate::bench_ingest::run(*feed_items, *json).await?;
+                crate::bench_import::run(*feed_items, *json).await?;
                 crate::bench_search::run(*items, *runs, *json)?;
                 crate::bench::run(&store, *items, (*runs).max(1), *stations).await
             }
-            other => bail!("phần đo «{other}» không có; chọn report, ingest, search hoặc all"),
+            other => bail!("phần đo «{other}» không có; chọn report, ingest, import, search hoặc all"),
         },
     };
     store.close().await;

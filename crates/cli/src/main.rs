@@ -3,6 +3,7 @@
 
 mod backup;
 mod bench;
+mod bench_import;
 mod bench_ingest;
 mod bench_search;
 mod commands;
@@ -155,13 +156,13 @@ pub enum Command {
         /// Đo thêm việc nhập một danh sách trạm BTS (CSV) có chừng này dòng; 0 là bỏ qua.
         #[arg(long, default_value_t = 0)]
         stations: u64,
-        /// Phần đo: report (lập báo cáo), ingest (thu thập tin, bài), search (tìm kiếm trên --items tin, bài) hoặc all.
+        /// Phần đo: report (lập báo cáo), ingest (thu thập tin, bài), import (nhập hàng loạt từ tệp và API), search (tìm kiếm trên --items tin, bài) hoặc all.
         #[arg(long, default_value = "report")]
         stage: String,
-        /// Phần ingest: số tin, bài của kho tin RSS sinh tự động.
+        /// Phần ingest, import: số tin, bài sinh tự động (kho tin RSS; tệp và API).
         #[arg(long, default_value_t = 20_000)]
         feed_items: u64,
-        /// In kết quả phần ingest, search dạng JSON.
+        /// In kết quả phần ingest, import, search dạng JSON.
         #[arg(long)]
         json: bool,
     },

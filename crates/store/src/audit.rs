@@ -64,7 +64,7 @@ pub(crate) fn entry_hash(e: &AuditEntry) -> String {
 /// ever could be attacked offline.
 pub(crate) const SECRET_FIELDS: &[&str] = &["password_hash"];
 
-fn redact(mut v: serde_json::Value) -> serde_json::Value {
+pub(crate) fn redact(mut v: serde_json::Value) -> serde_json::Value {
     if let Some(obj) = v.as_object_mut() {
         for f in SECRET_FIELDS {
             if let Some(val) = obj.get_mut(*f) {
@@ -154,30 +154,9 @@ pub(crate) async fn append(
         },
         None => None,
     };
-    let json = |v: &Option<serde_json::Value>| -> Value {
-        match v {
-            Some(v) => Value::Text(v.to_string()),
-            None => Value::Null(Ty::Text),
-        }
-    };
     tx.exec(
-        "INSERT INTO audit_log (seq, at, actor, origin, action, kind, record_key, record_id, before, after, prev_hash, hash, owner) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        &[
-            Value::Int(entry.seq),
-            Value::Text(entry.at.rfc3339()),
-            Value::Text(entry.actor.clone()),
-            Value::Text(entry.origin.clone()),
-            Value::from(entry.action.code()),
-            Value::from(entry.kind.code()),
-            Value::Text(entry.record_key.clone()),
-            Value::Int(entry.record_id),
-            json(&entry.before),
-            json(&entry.after),
-            Value::Text(entry.prev_hash.clone()),
-            Value::Text(entry.hash.clone()),
-            Value::from(owner),
-        ],
+        &format!("{INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"),
+        &entry_values(&entry, owner.as_deref()),
     )
     .await?;
     tx.exec(
@@ -186,6 +165,35 @@ pub(crate) async fn append(
     )
     .await?;
     Ok(())
+}
+
+/// The columns of an entry's row, in the order of [`entry_values`].
+pub(crate) const INSERT: &str =
+    "INSERT INTO audit_log (seq, at, actor, origin, action, kind, record_key, record_id, before, after, prev_hash, hash, owner)";
+
+/// An entry's row, seen by `owner` (outside the hash).
+pub(crate) fn entry_values(e: &AuditEntry, owner: Option<&str>) -> [Value; 13] {
+    let json = |v: &Option<serde_json::Value>| -> Value {
+        match v {
+            Some(v) => Value::Text(v.to_string()),
+            None => Value::Null(Ty::Text),
+        }
+    };
+    [
+        Value::Int(e.seq),
+        Value::Text(e.at.rfc3339()),
+        Value::Text(e.actor.clone()),
+        Value::Text(e.origin.clone()),
+        Value::from(e.action.code()),
+        Value::from(e.kind.code()),
+        Value::Text(e.record_key.clone()),
+        Value::Int(e.record_id),
+        json(&e.before),
+        json(&e.after),
+        Value::Text(e.prev_hash.clone()),
+        Value::Text(e.hash.clone()),
+        Value::from(owner.map(str::to_owned)),
+    ]
 }
 
 pub(crate) const SELECT: &str =

@@ -159,6 +159,56 @@ macro_rules! decode_row {
 
 pub type Rows = Vec<Vec<Value>>;
 
+/// Statements with more parameters than this are bound by position on SQLite.
+const NAMED_PARAMS_MAX: usize = 32;
+
+/// The statement for SQLite, and its arguments in binding order.
+///
+/// SQLite finds a numbered parameter's name (`$7`) by walking the list of
+/// names, and sqlx asks for every parameter's name: binding a statement of
+/// n parameters costs n², which at a batch insert's ten thousand was most
+/// of an import's time. Past a few dozen, each `$n` outside quotes becomes
+/// an anonymous `?`, bound in order of appearance (its argument repeated
+/// where a `$n` recurs). Small statements are left as written.
+fn positional<'s, 'a>(sql: &'s str, args: &'a [Value]) -> (std::borrow::Cow<'s, str>, Vec<&'a Value>) {
+    if args.len() <= NAMED_PARAMS_MAX {
+        return (std::borrow::Cow::Borrowed(sql), args.iter().collect());
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut order = Vec::with_capacity(args.len());
+    let mut quote: Option<char> = None;
+    let mut chars = sql.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '$') if chars.peek().is_some_and(|(_, d)| d.is_ascii_digit()) => {
+                let mut n = 0_usize;
+                while let Some((_, d)) = chars.peek().copied().filter(|(_, d)| d.is_ascii_digit()) {
+                    n = n.saturating_mul(10).saturating_add(d as usize - '0' as usize);
+                    chars.next();
+                }
+                match n.checked_sub(1).and_then(|i| args.get(i)) {
+                    Some(a) => {
+                        order.push(a);
+                        out.push('?');
+                    }
+                    // Left for SQLite to refuse, as it would have.
+                    None => {
+                        out.push('$');
+                        out.push_str(&n.to_string());
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    (std::borrow::Cow::Owned(out), order)
+}
+
 impl Pool {
     /// `sqlite:` path (created if missing) or `postgres://` URL.
     pub async fn connect_sqlite(path: &std::path::Path) -> Result<Pool, sqlx::Error> {
@@ -265,7 +315,10 @@ impl Pool {
     pub async fn rows(&self, sql: &str, args: &[Value], tys: &[Ty]) -> Result<Rows, sqlx::Error> {
         match self {
             Pool::Sqlite { read, .. } => {
-                let rows = bind_all!(sqlx::query(sql), args).fetch_all(read).await?;
+                let (sql, args) = positional(sql, args);
+                let rows = bind_all!(sqlx::query(&sql), args.iter().copied())
+                    .fetch_all(read)
+                    .await?;
                 rows.iter().map(|r| Ok(decode_row!(r, tys))).collect()
             }
             Pool::Postgres { pool, agency: None } => {
@@ -295,10 +348,13 @@ impl Pool {
 impl Tx {
     pub async fn exec(&mut self, sql: &str, args: &[Value]) -> Result<u64, sqlx::Error> {
         Ok(match self {
-            Tx::Sqlite(tx) => bind_all!(sqlx::query(sql), args)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected(),
+            Tx::Sqlite(tx) => {
+                let (sql, args) = positional(sql, args);
+                bind_all!(sqlx::query(&sql), args.iter().copied())
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected()
+            }
             Tx::Postgres(tx) => bind_all!(sqlx::query(sql), args)
                 .execute(&mut **tx)
                 .await?
@@ -322,7 +378,10 @@ impl Tx {
     pub async fn rows(&mut self, sql: &str, args: &[Value], tys: &[Ty]) -> Result<Rows, sqlx::Error> {
         match self {
             Tx::Sqlite(tx) => {
-                let rows = bind_all!(sqlx::query(sql), args).fetch_all(&mut **tx).await?;
+                let (sql, args) = positional(sql, args);
+                let rows = bind_all!(sqlx::query(&sql), args.iter().copied())
+                    .fetch_all(&mut **tx)
+                    .await?;
                 rows.iter().map(|r| Ok(decode_row!(r, tys))).collect()
             }
             Tx::Postgres(tx) => {
@@ -454,4 +513,33 @@ pub fn single_int(rows: Rows, what: &'static str) -> Result<i64, crate::StoreErr
         .next()
         .ok_or_else(|| crate::StoreError::Corrupt(format!("{what}: không có dòng kết quả")))?;
     Cols::new(row, what).int()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_statements_bind_by_position_and_quotes_are_left_alone() {
+        let args: Vec<Value> = (0..40).map(Value::Int).collect();
+        let sql = format!(
+            "SELECT '$1', \"$2\" FROM t WHERE a = $3 AND b IN ({}) AND c = $3 AND d = 'it''s $4'",
+            (4..=40).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        );
+        let (out, order) = positional(&sql, &args);
+        assert!(
+            out.starts_with("SELECT '$1', \"$2\" FROM t WHERE a = ? AND b IN (?, ?"),
+            "{out}"
+        );
+        assert!(out.ends_with("AND c = ? AND d = 'it''s $4'"), "{out}");
+        let ints: Vec<i64> = order.iter().filter_map(|v| v.as_i64()).collect();
+        let mut want = vec![2];
+        want.extend(3..40);
+        want.push(2);
+        assert_eq!(ints, want);
+        // Small statements are untouched.
+        let (small, order) = positional("SELECT $2, $1", &args[..2]);
+        assert_eq!(small, "SELECT $2, $1");
+        assert_eq!(order.len(), 2);
+    }
 }

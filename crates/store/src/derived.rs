@@ -46,11 +46,11 @@ pub(crate) async fn follow<R: Record>(tx: &mut Tx, id: i64, old: Option<&R>, new
     Ok(())
 }
 
-fn as_item<R: Record>(r: Option<&R>) -> Option<&MediaItem> {
+pub(crate) fn as_item<R: Record>(r: Option<&R>) -> Option<&MediaItem> {
     r.and_then(|r| (r as &dyn Any).downcast_ref::<MediaItem>())
 }
 
-fn topics(item: &MediaItem) -> Vec<&str> {
+pub(crate) fn topics(item: &MediaItem) -> Vec<&str> {
     let mut seen = HashSet::new();
     item.topics
         .iter()

@@ -14,6 +14,7 @@
 
 pub mod access;
 mod audit;
+mod batch;
 pub mod db;
 mod derived;
 pub mod fulltext;

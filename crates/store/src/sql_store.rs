@@ -15,7 +15,7 @@ use crate::audit::{self, AuditCheck, AuditQuery};
 use crate::db::{single_int, Engine, Pool, Tx, Ty, Value};
 use crate::jobs::{self, JobCount, JobState, Lease, NewJob, Outcome, WorkerInfo};
 use crate::summary::{self, Summary};
-use crate::{derived, schema};
+use crate::{batch, derived, schema};
 use crate::{
     Access, Actor, AuditLog, Figures, Health, ImportSummary, IssuedReports, Jobs, ListQuery, Put, Records, Result,
     StoreError, Stored, Worklists,
@@ -201,7 +201,7 @@ async fn share_outlet_in_tx(tx: &mut Tx, actor: &Actor, key: &str) -> Result<Sha
 // the field's `Storage`. Records reach their row through their serde form,
 // field by field; every mismatch is an error, never a default.
 
-fn quoted(c: &str) -> String {
+pub(crate) fn quoted(c: &str) -> String {
     format!("\"{c}\"")
 }
 
@@ -240,7 +240,7 @@ pub(crate) fn row_types(kind: RecordKind) -> Vec<Ty> {
     t
 }
 
-fn internal(kind: RecordKind, what: impl std::fmt::Display) -> StoreError {
+pub(crate) fn internal(kind: RecordKind, what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{}: {what}", kind.code()))
 }
 
@@ -253,7 +253,7 @@ pub(crate) fn record_json<R: Record>(rec: &R) -> Result<Map<String, Json>> {
     }
 }
 
-fn column_values(kind: RecordKind, obj: &Map<String, Json>) -> Result<Vec<Value>> {
+pub(crate) fn column_values(kind: RecordKind, obj: &Map<String, Json>) -> Result<Vec<Value>> {
     let meta = kind.meta();
     if let Some(extra) = obj.keys().find(|k| meta.field(k).is_none()) {
         return Err(internal(kind, format!("field {extra} is not declared")));
@@ -460,7 +460,7 @@ async fn still_an_admin(tx: &mut Tx, before: Option<(String, i64)>) -> Result<()
 /// References to a `Shareable` kind: (table, column, the column holding
 /// the owner of the record it names). The store fills the owner column on
 /// every write, and the composite foreign key goes through it.
-const SHAREABLE_REFS: &[(&str, &str, &str)] = &[
+pub(crate) const SHAREABLE_REFS: &[(&str, &str, &str)] = &[
     ("outlets", "parent", "parent_owner"),
     ("programmes", "outlet", "outlet_owner"),
     ("media_items", "outlet", "outlet_owner"),
@@ -469,7 +469,7 @@ const SHAREABLE_REFS: &[(&str, &str, &str)] = &[
 
 /// The subquery that finds the owner of the outlet `$key_arg` names, as seen
 /// by a row owned by `owner` (an expression): its own, or the shared one.
-fn outlet_owner_sql(key_arg: usize, owner: &str) -> String {
+pub(crate) fn outlet_owner_sql(key_arg: usize, owner: &str) -> String {
     format!(
         "(SELECT o.owner FROM outlets o WHERE o.\"key\" = ${key_arg} AND (o.owner = {owner} OR o.owner = '') \
          ORDER BY o.owner DESC LIMIT 1)"
@@ -1053,6 +1053,12 @@ async fn delete_in_tx<R: Record>(tx: &mut Tx, actor: &Actor, id: i64, scope: Opt
 }
 
 /// Writes one section of a dataset, numbering errors by position.
+///
+/// Records are looked up [`batch::ROWS`] keys at a time; the new ones are
+/// written together ([`batch::insert`]) and those that exist are updated
+/// or left as they are, one by one. A record that refers to a record of
+/// its own kind still waiting to be written sends the waiting ones first,
+/// so references are checked against what is stored.
 async fn import_section<R: Record>(
     tx: &mut Tx,
     actor: &Actor,
@@ -1064,25 +1070,74 @@ async fn import_section<R: Record>(
     if recs.is_empty() {
         return Ok(());
     }
-    let mut seen: HashMap<String, usize> = HashMap::with_capacity(recs.len());
-    let (mut created, mut updated, mut unchanged) = (0, 0, 0);
-    for (index, rec) in recs.iter().enumerate() {
-        let at = |source: StoreError| StoreError::AtRecord {
+    let at = |index: usize| {
+        move |source: StoreError| StoreError::AtRecord {
             kind: R::KIND,
             index,
             inner: Box::new(source),
-        };
+        }
+    };
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(recs.len());
+    let mut keys = Vec::with_capacity(recs.len());
+    for (index, rec) in recs.iter().enumerate() {
         let key = rec.key();
         if let Some(first) = seen.insert(key.clone(), index) {
-            return Err(at(StoreError::Schema(format!(
+            return Err(at(index)(StoreError::Schema(format!(
                 "trùng khóa «{key}» với bản ghi thứ {} trong cùng tệp",
                 first + 1
             ))));
         }
-        match put_in_tx(tx, actor, rec, mode, scope, cache).await.map_err(at)? {
-            Put::Created(_) => created += 1,
-            Put::Updated(_) => updated += 1,
-            Put::Unchanged(_) => unchanged += 1,
+        keys.push(validated(rec).map_err(at(index))?);
+    }
+    let (mut created, mut updated, mut unchanged) = (0, 0, 0);
+    if batch::batchable(R::KIND) {
+        let mut w = Pending::<R> {
+            recs,
+            keys: &keys,
+            waiting: Vec::new(),
+            owner: None,
+        };
+        for start in (0..recs.len()).step_by(batch::ROWS) {
+            let end = (start + batch::ROWS).min(recs.len());
+            let stored = existing::<R>(tx, &keys[start..end], scope).await?;
+            for index in start..end {
+                let (rec, key) = (&recs[index], &keys[index]);
+                if rec
+                    .references()
+                    .iter()
+                    .any(|(k, t)| *k == R::KIND && w.waiting.iter().any(|i| keys[*i] == *t))
+                {
+                    created += w.flush(tx, actor, scope, cache).await?;
+                }
+                check_references(tx, rec, key, scope, cache).await.map_err(at(index))?;
+                match stored.get(key) {
+                    Some(_) if mode == Mode::Create => {
+                        return Err(at(index)(StoreError::Conflict {
+                            kind: R::KIND,
+                            key: key.clone(),
+                        }))
+                    }
+                    Some(old) if &old.record == rec || mode == Mode::AddNew => unchanged += 1,
+                    Some(old) => {
+                        writable(old, scope).map_err(at(index))?;
+                        write_update(tx, actor, old, key, rec).await.map_err(at(index))?;
+                        updated += 1;
+                    }
+                    None => w.waiting.push(index),
+                }
+                if w.waiting.len() >= batch::ROWS {
+                    created += w.flush(tx, actor, scope, cache).await?;
+                }
+            }
+        }
+        created += w.flush(tx, actor, scope, cache).await?;
+    } else {
+        for (index, rec) in recs.iter().enumerate() {
+            match put_in_tx(tx, actor, rec, mode, scope, cache).await.map_err(at(index))? {
+                Put::Created(_) => created += 1,
+                Put::Updated(_) => updated += 1,
+                Put::Unchanged(_) => unchanged += 1,
+            }
         }
     }
     for (list, n) in [
@@ -1095,6 +1150,91 @@ async fn import_section<R: Record>(
         }
     }
     Ok(())
+}
+
+/// The new records of an import section waiting to be written together.
+struct Pending<'a, R> {
+    recs: &'a [R],
+    keys: &'a [String],
+    /// Their positions in the section.
+    waiting: Vec<usize>,
+    /// The owner new records get, found once.
+    owner: Option<Option<String>>,
+}
+
+impl<R: Record> Pending<'_, R> {
+    /// Writes the waiting records; returns how many.
+    async fn flush(&mut self, tx: &mut Tx, actor: &Actor, scope: Option<&str>, cache: &mut RefCache) -> Result<usize> {
+        if self.waiting.is_empty() {
+            return Ok(0);
+        }
+        let at = |index: usize| {
+            move |source: StoreError| StoreError::AtRecord {
+                kind: R::KIND,
+                index,
+                inner: Box::new(source),
+            }
+        };
+        let first = self.waiting[0];
+        let owner = match &self.owner {
+            Some(o) => o.clone(),
+            None => {
+                let o = owner_of_new(tx, R::KIND, &self.keys[first], scope)
+                    .await
+                    .map_err(at(first))?;
+                self.owner = Some(o.clone());
+                o
+            }
+        };
+        let rows: Vec<batch::NewRow<'_, R>> = self
+            .waiting
+            .iter()
+            .map(|i| batch::NewRow {
+                key: &self.keys[*i],
+                rec: &self.recs[*i],
+            })
+            .collect();
+        if batch::insert(tx, actor, &rows, owner.as_deref()).await?.is_none() {
+            // Refused as a whole: once more one by one, for the record to blame.
+            for i in &self.waiting {
+                write_insert(tx, actor, &self.keys[*i], &self.recs[*i], owner.clone())
+                    .await
+                    .map_err(at(*i))?;
+            }
+        }
+        for i in &self.waiting {
+            cache.insert((R::KIND, self.keys[*i].clone()));
+        }
+        let n = self.waiting.len();
+        self.waiting.clear();
+        Ok(n)
+    }
+}
+
+/// The stored records of `R` with these keys, within the scope (the first
+/// by id where an agency's and a shared one have the same key, as
+/// [`fetch_by_key`] reads).
+async fn existing<R: Record>(tx: &mut Tx, keys: &[String], scope: Option<&str>) -> Result<HashMap<String, Stored<R>>> {
+    let mut out = HashMap::new();
+    if keys.is_empty() {
+        return Ok(out);
+    }
+    let mut args = Vec::with_capacity(keys.len() + 1);
+    let owner = owner_clause(R::KIND, scope, "", &mut args).map_or(String::new(), |c| format!(" AND {c}"));
+    let first = args.len();
+    args.extend(keys.iter().map(|k| Value::from(k.as_str())));
+    let marks: Vec<String> = (first + 1..=args.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT {} FROM {} WHERE \"key\" IN ({}){owner} ORDER BY id",
+        select_list(R::KIND),
+        R::META.plural,
+        marks.join(", ")
+    );
+    for row in tx.rows(&sql, &args, &row_types(R::KIND)).await? {
+        let s: Stored<R> = decode(row)?;
+        out.entry(s.key.clone()).or_insert(s);
+    }
+    Ok(out)
 }
 
 impl SqlStore {

@@ -174,6 +174,8 @@ conformance!(
     an_older_store_gives_its_records_to_its_one_agency,
     sources_keep_their_health_and_items_their_originals,
     watch_matches_are_kept_once_per_agency_and_reviewed,
+    a_batch_import_writes_what_one_by_one_writes,
+    a_refused_batch_names_its_record_and_keeps_nothing,
 );
 
 async fn count_all(s: &SqlStore) -> Vec<i64> {
@@ -2510,4 +2512,167 @@ async fn watch_matches_are_kept_once_per_agency_and_reviewed(h: &Harness) {
         .1,
         1
     );
+}
+
+/// Generated items of one outlet: every third featured, topics in turn,
+/// days across the half-year, every tenth a copy of the item before it
+/// (a reference inside the same batch).
+fn generated_items(outlet: &str, n: usize) -> Vec<MediaItem> {
+    let topics = ["PCTP", "PCMT", "PCMBN"];
+    let mut out: Vec<MediaItem> = Vec::with_capacity(n);
+    for i in 0..n {
+        let day = Date::from_ymd(2024, 1 + (i % 5) as u32, 1 + (i % 28) as u32).unwrap();
+        let mut topics_of = vec![Code::lit(topics[i % 3])];
+        if i % 4 == 0 {
+            topics_of.push(Code::lit(topics[(i + 1) % 3]));
+        }
+        let duplicate_of = (i % 10 == 9).then(|| Text::lit(&out[i - 1].key()));
+        out.push(MediaItem {
+            outlet: Code::lit(outlet),
+            programme: None,
+            kind: ItemKind::Article,
+            title: Text::lit(&format!("Tin thử lô số {i}: phòng chống ma túy")),
+            url: (i % 2 == 0).then(|| Text::lit(&format!("https://example.vn/lo/{i}?utm_source=x"))),
+            published_on: day,
+            published_at: None,
+            topics: topics_of,
+            featured: i % 3 == 0,
+            summary: None,
+            body: None,
+            duplicate_of,
+            source: ItemSource::Manual,
+            author: None,
+            fetch_note: None,
+            classification: None,
+        });
+    }
+    out
+}
+
+async fn a_batch_import_writes_what_one_by_one_writes(h: &Harness) {
+    let s = &h.store;
+    let mut d = seed();
+    // Two outlets of their own, so their counts are the test's alone.
+    for code in ["lo-mot", "lo-hai"] {
+        let mut o = d.outlets[0].clone();
+        o.code = Code::lit(code);
+        o.name = Text::lit(&format!("Báo thử {code}"));
+        d.outlets.push(o);
+    }
+    s.import(&actor(), &d).await.expect("seed");
+    let before = audit_len(s).await;
+    // More than two statements' worth, so the batches and their edges show.
+    let n = 1_234;
+    let batched = generated_items("lo-mot", n);
+    let single = generated_items("lo-hai", n);
+    let mut d = Dataset::default();
+    d.media_items = batched.clone();
+    let summary = s.import(&actor(), &d).await.expect("batch import");
+    assert_eq!(summary.total_created(), n);
+    for item in &single {
+        s.create(&actor(), item).await.expect("one by one");
+    }
+    // One audit entry per record, the chain whole.
+    let check = s.verify_audit().await.expect("verify");
+    assert_eq!(check.broken_at, None);
+    assert_eq!(check.entries, before + 2 * n as i64);
+    // The records read back as written, and their entries hold them.
+    for item in batched.iter().step_by(97) {
+        let stored = s
+            .get_by_key::<MediaItem>(&item.key())
+            .await
+            .expect("get")
+            .expect("stored");
+        assert_eq!(&stored.record, item);
+        let entries = s
+            .audit(&AuditQuery {
+                kind: Some(RecordKind::MediaItem),
+                record_id: Some(stored.id),
+                ..AuditQuery::default()
+            })
+            .await
+            .expect("audit");
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].action, AuditAction::Create);
+        assert_eq!(entries[0].after, Some(serde_json::to_value(item).unwrap()));
+    }
+    // The derived rows and counts agree with the record-by-record path's.
+    let range = Period::Half(2024, 1).range(PeriodRule::National);
+    let counts = s.item_counts(range).await.expect("counts");
+    let of = |outlet: &str| {
+        let mut v: Vec<(String, String, i64)> = counts
+            .iter()
+            .filter(|c| c.outlet == outlet)
+            .map(|c| (c.topic.clone(), c.month.clone(), c.items))
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(!of("lo-hai").is_empty());
+    assert_eq!(of("lo-mot"), of("lo-hai"));
+    for topic in ["PCTP", "PCMT", "PCMBN"] {
+        let ids = |outlet: &str| {
+            let outlet = outlet.to_owned();
+            async move {
+                let all = s.item_ids(range, Some(topic), &[outlet], None).await.expect("ids");
+                let ours = s.get_many::<MediaItem>(&all).await.expect("items");
+                ours.iter()
+                    .filter(|i| i.record.title.as_str().starts_with("Tin thử lô"))
+                    .count()
+            }
+        };
+        assert_eq!(ids("lo-mot").await, ids("lo-hai").await, "{topic}");
+        assert!(ids("lo-mot").await > 0);
+    }
+    let summary = s.summary(range).await.expect("summary");
+    let originals = batched.iter().filter(|i| i.duplicate_of.is_none()).count() as i64;
+    let seed_originals = seed().media_items.iter().filter(|i| i.duplicate_of.is_none()).count() as i64;
+    assert_eq!(summary.items, seed_originals + 2 * originals);
+    // The search text is the same too.
+    for outlet in ["lo-mot", "lo-hai"] {
+        let q = ListQuery {
+            search: Some("tin thu lo so".into()),
+            filters: vec![("outlet".into(), outlet.into())],
+            ..ListQuery::default()
+        };
+        assert_eq!(
+            s.count_matching::<MediaItem>(&q, 10_000).await.expect("count"),
+            n as u64
+        );
+    }
+    // Importing the same file again changes nothing and writes no entry.
+    let again = s.import(&actor(), &d).await.expect("again");
+    assert_eq!(again.total_unchanged(), n);
+    assert_eq!(audit_len(s).await, before + 2 * n as i64);
+}
+
+async fn a_refused_batch_names_its_record_and_keeps_nothing(h: &Harness) {
+    let s = &h.store;
+    s.import(&actor(), &seed()).await.expect("seed");
+    let counts = count_all(s).await;
+    let audits = audit_len(s).await;
+    // A rule only the database knows: the batch is refused as a whole,
+    // then written one by one to find the record to blame.
+    h.tamper(&[(
+        "CREATE UNIQUE INDEX test_one_summary ON media_items (summary) WHERE summary = 'trùng'",
+        vec![],
+    )])
+    .await;
+    let mut items = generated_items("bao-bac-giang", 5);
+    items[1].summary = Some(Text::lit("trùng"));
+    items[3].summary = Some(Text::lit("trùng"));
+    let mut d = Dataset::default();
+    d.media_items = items;
+    let err = s.import(&actor(), &d).await.unwrap_err();
+    match &err {
+        StoreError::AtRecord { index, .. } => assert_eq!(*index, 3, "{err}"),
+        other => panic!("expected the fourth record to be named: {other}"),
+    }
+    assert!(err.to_string().contains("Bản ghi thứ 4"), "{err}");
+    assert_eq!(count_all(s).await, counts);
+    assert_eq!(audit_len(s).await, audits);
+    h.tamper(&[("DROP INDEX test_one_summary", vec![])]).await;
+    // Once the rule is gone the same file goes in whole.
+    assert_eq!(s.import(&actor(), &d).await.expect("import").total_created(), 5);
+    assert_eq!(audit_len(s).await, audits + 5);
 }

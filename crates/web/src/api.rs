@@ -440,3 +440,81 @@ pub async fn watch_hits<S: Store>(
         .collect();
     Ok(Json(serde_json::json!({ "total": total, "hits": hits })).into_response())
 }
+
+/// Largest body of a bulk import: the upload page's limit.
+pub const MAX_IMPORT: usize = crate::pages::MAX_UPLOAD;
+
+#[derive(Debug, Deserialize)]
+pub struct ImportParams {
+    /// `true`: records that exist are updated to what is sent; otherwise
+    /// they are left as they are (counted unchanged).
+    update: Option<bool>,
+}
+
+/// `POST /api/v1/import`: records of any kinds in one request, in the JSON
+/// format of the file import (`docs/import-format.md`), written in one
+/// transaction — all of them or, on the first refusal, none — with the
+/// same validation, references and audit as one by one.
+pub async fn import<S: Store>(
+    State(app): State<AppState<S>>,
+    ApiUser(user): ApiUser,
+    ApiQuery(p): ApiQuery<ImportParams>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Response, ApiError> {
+    // Nobody below an editor writes anything: refused before the body is read.
+    user.require(Role::Editor)?;
+    let update = p.update.unwrap_or(false);
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json {
+        return Err(WebError::BadRequest("Cần nội dung JSON (Content-Type: application/json)".into()).into());
+    }
+    let body = body_bytes(body, MAX_IMPORT).await?;
+    let env = canhgiac_interchange::read_json("api", &body).map_err(|e| {
+        tracing::info!(reason = %e, "bulk import refused");
+        WebError::BadRequest(e.to_string())
+    })?;
+    let data = env.records;
+    let counts: Vec<(RecordKind, usize)> = data.counts().into_iter().filter(|(_, n)| *n > 0).collect();
+    if counts.is_empty() {
+        return Err(WebError::BadRequest("Không có bản ghi nào để nhập".into()).into());
+    }
+    for (kind, _) in &counts {
+        if kind.meta().api == ApiAccess::None {
+            return Err(WebError::BadRequest(format!("Không nhập được {} qua API", kind.label_vn())).into());
+        }
+        if update {
+            can_change(&user, *kind, &headers)?;
+        } else {
+            can_write(&user, *kind, &headers)?;
+        }
+    }
+    let store = app.store_for(&user);
+    let actor = Actor::new(&user.username, "api");
+    let summary = if update {
+        store.import(&actor, &data).await?
+    } else {
+        store.import_new(&actor, &data).await?
+    };
+    let by_kind = |list: &[(RecordKind, usize)]| -> serde_json::Map<String, serde_json::Value> {
+        list.iter()
+            .map(|(k, n)| (k.meta().api_path(), serde_json::Value::from(*n)))
+            .collect()
+    };
+    tracing::info!(
+        user = %user.username,
+        created = summary.total_created(),
+        updated = summary.total_updated(),
+        unchanged = summary.total_unchanged(),
+        "bulk import"
+    );
+    Ok(Json(serde_json::json!({
+        "created": by_kind(&summary.created),
+        "updated": by_kind(&summary.updated),
+        "unchanged": by_kind(&summary.unchanged),
+    }))
+    .into_response())
+}

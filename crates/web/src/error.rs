@@ -17,8 +17,9 @@ pub enum WebError {
     Csrf,
     #[error("{0}")]
     BadRequest(String),
-    #[error("Nội dung gửi lên quá lớn (tối đa 1 MB)")]
-    TooLarge,
+    /// A body over the route's limit (in bytes).
+    #[error("Nội dung gửi lên quá lớn (tối đa {})", size_vn(*.0))]
+    TooLarge(usize),
     #[error("Đăng nhập sai quá nhiều lần; hãy thử lại sau {0} giây")]
     Throttled(u64),
     #[error("Hệ thống đang bận; hãy thử lại sau ít giây")]
@@ -38,6 +39,15 @@ pub enum WebError {
     Internal(String),
 }
 
+/// A size limit as people read it: `64 KB`, `1 MB`.
+pub fn size_vn(bytes: usize) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MB", bytes.div_ceil(1024 * 1024))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
 impl From<canhgiac_search::SearchError> for WebError {
     fn from(e: canhgiac_search::SearchError) -> Self {
         match e {
@@ -55,7 +65,7 @@ impl WebError {
             WebError::Forbidden | WebError::Csrf | WebError::MustChangePassword => StatusCode::FORBIDDEN,
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -90,7 +100,7 @@ impl WebError {
             WebError::NotFound => "not_found",
             WebError::Csrf => "csrf",
             WebError::BadRequest(_) => "bad_request",
-            WebError::TooLarge => "too_large",
+            WebError::TooLarge(_) => "too_large",
             WebError::Throttled(_) => "throttled",
             WebError::Busy => "busy",
             WebError::MustChangePassword => "must_change_password",

@@ -84,5 +84,5 @@ where
 pub async fn body_bytes(body: axum::body::Body, limit: usize) -> Result<axum::body::Bytes, ApiError> {
     axum::body::to_bytes(body, limit)
         .await
-        .map_err(|_| ApiError(WebError::TooLarge))
+        .map_err(|_| ApiError(WebError::TooLarge(limit)))
 }

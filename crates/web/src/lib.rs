@@ -309,6 +309,10 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/api/openapi.json", get(api::openapi::<S>))
         .route("/api/v1/search", get(api::search::<S>))
         .route("/api/v1/watch-hits", get(api::watch_hits::<S>))
+        .route(
+            "/api/v1/import",
+            post(api::import::<S>).layer(axum::extract::DefaultBodyLimit::max(api::MAX_IMPORT)),
+        )
         .route("/api/v1/{kind}", get(api::list::<S>).post(api::create::<S>))
         .route(
             "/api/v1/{kind}/{id}",

@@ -278,6 +278,31 @@ fn watch_hits_path() -> Value {
     }})
 }
 
+fn import_path() -> Value {
+    let counts = json!({"type": "object", "additionalProperties": {"type": "integer", "minimum": 1},
+        "description": "Số bản ghi theo loại (đường dẫn API của loại, ví dụ media-items)"});
+    let mut responses = error_responses(&["400", "401", "403", "404", "409", "413", "422"]);
+    responses.insert(
+        "200".into(),
+        json!({"description": "Đã nhập: số bản ghi tạo mới, cập nhật, giữ nguyên theo loại", "content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["created", "updated", "unchanged"],
+            "properties": {"created": counts, "updated": counts, "unchanged": counts}
+        }}}}),
+    );
+    json!({"post": {
+        "summary": "Nhập nhiều bản ghi một lần (định dạng tệp JSON của canhgiac, docs/import-format.md): tất cả hoặc không bản ghi nào",
+        "operationId": "import_records",
+        "parameters": [{"name": "update", "in": "query", "required": false, "schema": {"type": "boolean"},
+            "description": "true: bản ghi đã có được cập nhật theo nội dung gửi; mặc định giữ nguyên"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {
+            "type": "object",
+            "description": "{\"format\": \"canhgiac\", \"schema_version\": 1, \"records\": {\"media_items\": […], …}}"
+        }}}},
+        "responses": responses
+    }})
+}
+
 /// The document served at `/api/openapi.json`.
 pub fn document() -> Value {
     let mut gen = SchemaSettings::draft2020_12()
@@ -316,6 +341,7 @@ pub fn document() -> Value {
     );
     k.paths.insert("/api/v1/search".into(), search_path());
     k.paths.insert("/api/v1/watch-hits".into(), watch_hits_path());
+    k.paths.insert("/api/v1/import".into(), import_path());
     let mut schemas = k.schemas;
     for (name, s) in gen.take_definitions(true) {
         schemas.insert(name, s);

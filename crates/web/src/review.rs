@@ -116,7 +116,7 @@ pub async fn bulk<S: Store>(
 ) -> Result<Response, WebError> {
     user.require(Role::Editor)?;
     if body.len() > 64 * 1024 {
-        return Err(WebError::TooLarge);
+        return Err(WebError::TooLarge(64 * 1024));
     }
     let mut csrf = None;
     let mut action = String::new();

@@ -207,6 +207,7 @@ both!(
     a_source_shows_its_health_and_is_fetched_on_demand,
     watch_rules_fill_a_review_queue_that_makes_cases,
     the_lexicon_is_copied_from_the_default_and_edited,
+    a_bulk_import_through_the_api_is_whole_or_nothing,
 );
 
 async fn login(app: &TestApp, user: &str) -> (reqwest::Client, String) {
@@ -2971,6 +2972,7 @@ const ROUTES: &[(&str, &str, Option<Role>)] = &[
     ("POST", "/so/van-ban-chi-dao/1", Some(Role::Editor)),
     ("GET", "/api/v1/media-items", None),
     ("POST", "/api/v1/media-items", Some(Role::Editor)),
+    ("POST", "/api/v1/import", Some(Role::Editor)),
     ("GET", "/api/v1/cases/1", None),
     ("PUT", "/api/v1/cases/1", Some(Role::Editor)),
     ("DELETE", "/api/v1/cases/999999", Some(Role::Editor)),
@@ -4910,4 +4912,160 @@ async fn the_lexicon_is_copied_from_the_default_and_edited(app: &TestApp) {
         app.store.count(RecordKind::LexiconPhrase).await.expect("count"),
         shipped + 1
     );
+}
+
+/// `POST /api/v1/import`: many records in one request, in the file format;
+/// refused whole, with the record named, on the first bad one; hostile
+/// bodies refused in Vietnamese with nothing stored.
+async fn a_bulk_import_through_the_api_is_whole_or_nothing(app: &TestApp) {
+    let now = Timestamp::now();
+    for (secret, scopes) in [("bulk-ingest", vec!["ingest"]), ("bulk-read", vec!["read"])] {
+        app.store
+            .token_create(
+                secret,
+                &ApiToken {
+                    name: secret.into(),
+                    username: "chuyenvien".into(),
+                    scopes: scopes.into_iter().map(str::to_owned).collect(),
+                    created_at: now,
+                    expires_at: None,
+                    revoked: false,
+                },
+            )
+            .await
+            .expect("token");
+    }
+    let item = |i: usize, outlet: &str| {
+        serde_json::json!({
+            "outlet": outlet, "kind": "news",
+            "title": format!("Tin nhập qua API số {i} <script>alert(1)</script>"),
+            "url": format!("https://baobacgiang.vn/api-lo/{i}.html"),
+            "published_on": "2024-03-05", "published_at": "2024-03-04T17:30:00Z",
+            "topics": ["PCMT"]
+        })
+    };
+    let envelope = |items: Vec<serde_json::Value>| {
+        serde_json::json!({"format": "canhgiac", "schema_version": 1, "records": {"media_items": items}}).to_string()
+    };
+    let c = reqwest::Client::new();
+    let post = |tok: &'static str, q: &'static str, body: String| {
+        c.post(app.url(&format!("/api/v1/import{q}")))
+            .bearer_auth(tok)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let count = || async { app.store.count(RecordKind::MediaItem).await.expect("count") };
+    let audits = || async { app.store.verify_audit().await.expect("verify").entries };
+    let (items0, audit0) = (count().await, audits().await);
+
+    // One bad record (an outlet that does not exist) refuses the whole batch.
+    let mut batch: Vec<serde_json::Value> = (0..1_200).map(|i| item(i, "bao-bac-giang-dien-tu")).collect();
+    batch[700] = item(700, "khong-co-bao-nay");
+    let res = post("bulk-ingest", "", envelope(batch.clone())).await.expect("post");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = res.json().await.expect("json");
+    let msg = v["message"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        msg.contains("Bản ghi thứ 701") && msg.contains("khong-co-bao-nay"),
+        "{msg}"
+    );
+    assert_eq!((count().await, audits().await), (items0, audit0), "nothing kept");
+
+    // The good batch goes in whole: one audit entry per record.
+    batch[700] = item(700, "bao-bac-giang-dien-tu");
+    let res = post("bulk-ingest", "", envelope(batch.clone())).await.expect("post");
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(v["created"]["media-items"], 1_200, "{v}");
+    assert_eq!(count().await, items0 + 1_200);
+    assert_eq!(audits().await, audit0 + 1_200);
+    // Its instant placed it on its Vietnam-time day; the markup is text.
+    let page: serde_json::Value = c
+        .get(app.url("/api/v1/media-items?q=tin%20nhap%20qua%20api%20so%2042&limit=5"))
+        .bearer_auth("bulk-read")
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(page["items"][0]["record"]["published_on"], "2024-03-05", "{page}");
+
+    // Sent again: nothing changes (the ingest scope adds, never overwrites).
+    batch[0]["title"] = serde_json::json!("Tin đã đổi");
+    let v: serde_json::Value = post("bulk-ingest", "", envelope(batch.clone()))
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(v["unchanged"]["media-items"], 1_200, "{v}");
+    assert_eq!(audits().await, audit0 + 1_200);
+    // Updating takes the write scope; reading alone writes nothing.
+    for (tok, q) in [("bulk-ingest", "?update=true"), ("bulk-read", "")] {
+        let res = post(tok, q, envelope(batch.clone())).await.expect("post");
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{tok}{q}");
+    }
+
+    // Hostile bodies: each a clear Vietnamese refusal, nothing stored.
+    let huge = format!(
+        "{{\"format\": \"canhgiac\", \"schema_version\": 1, \"notes\": [\"{}\"]}}",
+        "a".repeat(65 * 1024 * 1024)
+    );
+    let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let cases: Vec<(String, &str, StatusCode)> = vec![
+        ("không phải JSON".into(), "", StatusCode::BAD_REQUEST),
+        (
+            "{\"format\": \"khac\", \"schema_version\": 1, \"records\": {}}".into(),
+            "không phải tệp dữ liệu canhgiac",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "{\"format\": \"canhgiac\", \"schema_version\": 9, \"records\": {}}".into(),
+            "phiên bản định dạng 9",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "{\"format\": \"canhgiac\", \"schema_version\": 1, \"records\": {}}".into(),
+            "Không có bản ghi nào",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "{\"format\": \"canhgiac\", \"schema_version\": 1, \"records\": {\"media_items\": [{\"outlet\": 5}]}}"
+                .into(),
+            "",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "{\"format\": \"canhgiac\", \"schema_version\": 1, \"records\": {\"users\": []}, \"x\": 1}".into(),
+            "",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            envelope(vec![item(1, "bao-bac-giang-dien-tu")])[..60].to_owned(),
+            "",
+            StatusCode::BAD_REQUEST,
+        ),
+        (nested, "", StatusCode::BAD_REQUEST),
+        (huge, "quá lớn", StatusCode::PAYLOAD_TOO_LARGE),
+    ];
+    for (body, says, status) in cases {
+        let shown = body.chars().take(60).collect::<String>();
+        let res = post("bulk-ingest", "", body).await.expect("post");
+        assert_eq!(res.status(), status, "{shown}");
+        let v: serde_json::Value = res.json().await.expect("json error");
+        let msg = v["message"].as_str().unwrap_or_default();
+        assert!(!msg.is_empty() && msg.contains(says), "{shown}: {msg}");
+    }
+    let res = c
+        .post(app.url("/api/v1/import"))
+        .bearer_auth("bulk-ingest")
+        .header("content-type", "text/csv")
+        .body("a,b")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert_eq!((count().await, audits().await), (items0 + 1_200, audit0 + 1_200));
 }
