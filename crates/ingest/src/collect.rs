@@ -246,8 +246,12 @@ impl<S: Records + Sources + Clone> Collector<S> {
             .iter()
             .map(|(e, _)| e.published.map_or(today, Timestamp::vn_date))
             .collect();
+        let asked: Vec<String> = fresh.iter().map(|(e, _)| fold(&e.title)).collect();
         let titles = match (days.iter().min(), days.iter().max()) {
-            (Some(lo), Some(hi)) => self.recent_titles(source, lo.plus_days(-7), hi.plus_days(7)).await?,
+            (Some(lo), Some(hi)) => {
+                self.recent_titles(source, &asked, lo.plus_days(-7), hi.plus_days(7))
+                    .await?
+            }
             _ => HashMap::new(),
         };
         let known_topics: HashSet<String> = self
@@ -307,11 +311,12 @@ impl<S: Records + Sources + Clone> Collector<S> {
     async fn recent_titles(
         &self,
         source: &Source,
+        asked: &[String],
         from: Date,
         to: Date,
     ) -> Result<HashMap<String, Vec<Date>>, IngestError> {
         let mut titles: HashMap<String, Vec<Date>> = HashMap::new();
-        for (title, day) in self.store.item_titles(source.outlet.as_str(), from, to).await? {
+        for (title, day) in self.store.item_titles(source.outlet.as_str(), asked, from, to).await? {
             titles.entry(fold(&title)).or_default().push(day);
         }
         Ok(titles)

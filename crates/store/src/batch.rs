@@ -13,7 +13,9 @@ use canhgiac_domain::{AuditAction, MediaItem, Ownership, Record, RecordKind, Tim
 use serde_json::{Map, Value as Json};
 
 use crate::db::{Cols, Tx, Ty, Value};
-use crate::sql_store::{column_values, internal, outlet_owner_sql, quoted, record_json, search_text, SHAREABLE_REFS};
+use crate::sql_store::{
+    column_values, derived_columns, internal, outlet_owner_sql, quoted, record_json, search_text, SHAREABLE_REFS,
+};
 use crate::{audit, Actor, Result, StoreError};
 
 /// Records a statement carries at most: bounded again by the parameter
@@ -97,6 +99,11 @@ async fn insert_rows<R: Record>(
         cols.push("owner".into());
     }
     cols.extend(meta.fields.iter().map(|f| quoted(f.name)));
+    let derived: Vec<&str> = objs
+        .first()
+        .map(|o| derived_columns(R::KIND, o).into_iter().map(|(c, _)| c).collect())
+        .unwrap_or_default();
+    cols.extend(derived.iter().map(|c| (*c).to_owned()));
     let refs: Vec<(usize, &str)> = SHAREABLE_REFS
         .iter()
         .filter(|r| r.0 == meta.plural)
@@ -109,7 +116,7 @@ async fn insert_rows<R: Record>(
         })
         .collect::<Result<_>>()?;
     cols.extend(refs.iter().map(|(_, c)| (*c).to_owned()));
-    let per_row = 5 + usize::from(owned) + meta.fields.len();
+    let per_row = 5 + usize::from(owned) + meta.fields.len() + derived.len();
     let chunk = (PARAMS / per_row).clamp(1, ROWS);
     let now = Timestamp::now().rfc3339();
     let mut ids = std::collections::HashMap::with_capacity(rows.len());
@@ -127,6 +134,7 @@ async fn insert_rows<R: Record>(
                 args.push(Value::from(owner.map(str::to_owned)));
             }
             args.extend(column_values(R::KIND, obj)?);
+            args.extend(derived_columns(R::KIND, obj).into_iter().map(|(_, v)| v));
             let mut marks: Vec<String> = (base + 1..=args.len()).map(|i| format!("${i}")).collect();
             // The field arguments follow the owner's, in declared order.
             let owner_arg = base + 6;

@@ -338,10 +338,16 @@ impl FullText for SqlStore {
             for d in &batch {
                 let obj = crate::sql_store::record_json(&d.item)?;
                 let text = crate::sql_store::search_text(MediaItem::KIND, &obj);
+                let title_key = crate::sql_store::derived_columns(MediaItem::KIND, &obj)
+                    .into_iter()
+                    .map(|(_, v)| v)
+                    .next()
+                    .unwrap_or(Value::Null(Ty::Text));
                 changed += tx
                     .exec(
-                        "UPDATE media_items SET search = $1 WHERE id = $2 AND search <> $1",
-                        &[Value::Text(text), Value::Int(d.id)],
+                        "UPDATE media_items SET search = $1, title_key = $3 WHERE id = $2 \
+                         AND (search <> $1 OR title_key IS NULL OR title_key <> $3)",
+                        &[Value::Text(text), Value::Int(d.id), title_key],
                     )
                     .await?;
             }

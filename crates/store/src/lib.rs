@@ -472,10 +472,13 @@ pub trait Sources: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<(i64, Option<String>)>>> + Send;
 
     /// The titles (as stored) and days of the items `outlet` published
-    /// within `from..=to`: what the collector compares a new title with.
+    /// within `from..=to` whose folded title is one of `titles` (folded):
+    /// what the collector compares a new title with. Items stored before
+    /// the folded title was kept come whatever their title.
     fn item_titles(
         &self,
         outlet: &str,
+        titles: &[String],
         from: canhgiac_domain::Date,
         to: canhgiac_domain::Date,
     ) -> impl Future<Output = Result<Vec<(String, canhgiac_domain::Date)>>> + Send;

@@ -160,6 +160,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0022_lexicon.sql"),
         sqlite_rebuild: None,
     },
+    Migration {
+        version: 23,
+        name: "title_key",
+        sql: include_str!("../migrations/0023_title_key.sql"),
+        sqlite_rebuild: None,
+    },
 ];
 
 /// The latest schema version this build knows.

@@ -292,6 +292,17 @@ pub(crate) fn search_text(kind: RecordKind, obj: &Map<String, Json>) -> String {
     }
 }
 
+/// Storage columns a kind keeps beside its fields, computed from the
+/// record on every write: a media item's folded title (`title_key`), which
+/// the collector's same-title check looks up.
+pub(crate) fn derived_columns(kind: RecordKind, obj: &Map<String, Json>) -> Vec<(&'static str, Value)> {
+    if kind != RecordKind::MediaItem {
+        return Vec::new();
+    }
+    let title = obj.get("title").and_then(Json::as_str).unwrap_or_default();
+    vec![("title_key", Value::Text(fold(title)))]
+}
+
 /// Kinds searched word by word (see `fulltext`): their search text is
 /// folded words then exact tokens, and a list's search words are split
 /// the same way.
@@ -710,6 +721,10 @@ async fn write_insert<R: Record>(tx: &mut Tx, actor: &Actor, key: &str, rec: &R,
         cols.push(quoted(f.name));
         args.push(v);
     }
+    for (column, v) in derived_columns(R::KIND, &obj) {
+        cols.push(column.to_owned());
+        args.push(v);
+    }
     let mut placeholders: Vec<String> = (1..=args.len()).map(|i| format!("${i}")).collect();
     for (_, column, owner_column) in SHAREABLE_REFS.iter().filter(|r| r.0 == R::META.plural) {
         let (Some(owner_arg), Some(at)) = (owner_arg, R::META.fields.iter().position(|f| f.name == *column)) else {
@@ -805,6 +820,10 @@ async fn write_update<R: Record>(tx: &mut Tx, actor: &Actor, old: &Stored<R>, ke
             let owner = format!("{}.owner", R::META.plural);
             sets.push(format!("{owner_column} = {}", outlet_owner_sql(args.len(), &owner)));
         }
+    }
+    for (column, v) in derived_columns(R::KIND, &obj) {
+        args.push(v);
+        sets.push(format!("{column} = ${}", args.len()));
     }
     args.push(Value::Int(old.id));
     args.push(Value::Int(old.version));
@@ -2114,27 +2133,41 @@ impl crate::Sources for SqlStore {
     async fn item_titles(
         &self,
         outlet: &str,
+        titles: &[String],
         from: canhgiac_domain::Date,
         to: canhgiac_domain::Date,
     ) -> Result<Vec<(String, canhgiac_domain::Date)>> {
-        let mut args = vec![Value::from(outlet), Value::Text(from.iso()), Value::Text(to.iso())];
-        let owner = owner_clause(RecordKind::MediaItem, self.scope(), "", &mut args)
-            .map_or(String::new(), |c| format!(" AND {c}"));
-        let sql = format!(
-            "SELECT title, published_on FROM media_items WHERE outlet = $1 AND published_on BETWEEN $2 AND $3{owner} \
-             ORDER BY published_on LIMIT 100000"
-        );
-        let rows = self.pool.rows(&sql, &args, &[Ty::Text, Ty::Text]).await?;
-        rows.into_iter()
-            .map(|r| {
+        let mut out = Vec::new();
+        // Rows stored before the folded title was kept have none: they are
+        // read whatever their title, once.
+        let mut unkept = true;
+        for chunk in titles.chunks(500) {
+            let mut args = vec![Value::from(outlet), Value::Text(from.iso()), Value::Text(to.iso())];
+            let owner = owner_clause(RecordKind::MediaItem, self.scope(), "", &mut args)
+                .map_or(String::new(), |c| format!(" AND {c}"));
+            let first = args.len();
+            args.extend(chunk.iter().map(|t| Value::from(t.as_str())));
+            let marks: Vec<String> = (first + 1..=args.len()).map(|i| format!("${i}")).collect();
+            let or_unkept = if std::mem::take(&mut unkept) {
+                " OR title_key IS NULL"
+            } else {
+                ""
+            };
+            let sql = format!(
+                "SELECT title, published_on FROM media_items WHERE outlet = $1 AND published_on BETWEEN $2 AND $3{owner} \
+                 AND (title_key IN ({}){or_unkept}) LIMIT 100000",
+                marks.join(", ")
+            );
+            for r in self.pool.rows(&sql, &args, &[Ty::Text, Ty::Text]).await? {
                 let mut c = crate::db::Cols::new(r, "item_titles");
                 let title = c.text()?;
                 let day = c.text()?;
                 let day = canhgiac_domain::Date::parse(&day)
                     .map_err(|e| StoreError::Corrupt(format!("ngày đăng «{day}»: {e}")))?;
-                Ok((title, day))
-            })
-            .collect()
+                out.push((title, day));
+            }
+        }
+        Ok(out)
     }
 
     #[tracing::instrument(skip_all)]

@@ -2290,14 +2290,67 @@ async fn sources_keep_their_health_and_items_their_originals(h: &Harness) {
     a.delete::<MediaItem>(&actor(), link_id).await.expect("delete");
     let first = &items[0].record;
     let titles = a
-        .item_titles(first.outlet.as_str(), first.published_on, first.published_on)
+        .item_titles(
+            first.outlet.as_str(),
+            &[fold(first.title.as_str()), "khong co".into()],
+            first.published_on,
+            first.published_on,
+        )
         .await
         .expect("titles");
     assert!(titles
         .iter()
         .any(|(t, d)| t == first.title.as_str() && *d == first.published_on));
+    assert!(a
+        .item_titles(
+            first.outlet.as_str(),
+            &["khong co".into()],
+            first.published_on,
+            first.published_on
+        )
+        .await
+        .expect("other titles")
+        .is_empty());
+    // A row stored before the folded title was kept is read whatever its
+    // title, until the rebuild gives it one.
+    h.tamper(&[(
+        "UPDATE media_items SET title_key = NULL WHERE id = $1",
+        vec![Value::Int(items[0].id)],
+    )])
+    .await;
+    let unkept = a
+        .item_titles(
+            first.outlet.as_str(),
+            &["khong co".into()],
+            first.published_on,
+            first.published_on,
+        )
+        .await
+        .expect("unkept titles");
+    assert_eq!(unkept.len(), 1);
+    assert!(
+        canhgiac_store::fulltext::FullText::refresh_search_text(&a)
+            .await
+            .expect("refresh")
+            >= 1
+    );
+    assert!(a
+        .item_titles(
+            first.outlet.as_str(),
+            &["khong co".into()],
+            first.published_on,
+            first.published_on
+        )
+        .await
+        .expect("kept again")
+        .is_empty());
     assert!(b
-        .item_titles(first.outlet.as_str(), first.published_on, first.published_on)
+        .item_titles(
+            first.outlet.as_str(),
+            &[fold(first.title.as_str())],
+            first.published_on,
+            first.published_on
+        )
         .await
         .expect("b titles")
         .is_empty());
