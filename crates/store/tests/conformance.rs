@@ -2618,8 +2618,10 @@ async fn a_batch_import_writes_what_one_by_one_writes(h: &Harness) {
     let n = 1_234;
     let batched = generated_items("lo-mot", n);
     let single = generated_items("lo-hai", n);
-    let mut d = Dataset::default();
-    d.media_items = batched.clone();
+    let d = Dataset {
+        media_items: batched.clone(),
+        ..Dataset::default()
+    };
     let summary = s.import(&actor(), &d).await.expect("batch import");
     assert_eq!(summary.total_created(), n);
     for item in &single {
@@ -2714,8 +2716,10 @@ async fn a_refused_batch_names_its_record_and_keeps_nothing(h: &Harness) {
     let mut items = generated_items("bao-bac-giang", 5);
     items[1].summary = Some(Text::lit("trùng"));
     items[3].summary = Some(Text::lit("trùng"));
-    let mut d = Dataset::default();
-    d.media_items = items;
+    let d = Dataset {
+        media_items: items,
+        ..Dataset::default()
+    };
     let err = s.import(&actor(), &d).await.unwrap_err();
     match &err {
         StoreError::AtRecord { index, .. } => assert_eq!(*index, 3, "{err}"),
