@@ -479,9 +479,6 @@ pub async fn import<S: Store>(
     })?;
     let data = env.records;
     let counts: Vec<(RecordKind, usize)> = data.counts().into_iter().filter(|(_, n)| *n > 0).collect();
-    if counts.is_empty() {
-        return Err(WebError::BadRequest("Không có bản ghi nào để nhập".into()).into());
-    }
     for (kind, _) in &counts {
         if kind.meta().api == ApiAccess::None {
             return Err(WebError::BadRequest(format!("Không nhập được {} qua API", kind.label_vn())).into());

@@ -279,6 +279,17 @@ fn watch_hits_path() -> Value {
 }
 
 fn import_path() -> Value {
+    // The sections a file may hold, each a list of records in the file
+    // format (docs/import-format.md).
+    let sections: Map<String, Value> = RecordKind::ALL
+        .iter()
+        .map(|k| {
+            (
+                k.plural().to_owned(),
+                json!({"type": "array", "items": {"type": "object"}}),
+            )
+        })
+        .collect();
     let counts = json!({"type": "object", "additionalProperties": {"type": "integer", "minimum": 1},
         "description": "Số bản ghi theo loại (đường dẫn API của loại, ví dụ media-items)"});
     let mut responses = error_responses(&["400", "401", "403", "404", "409", "413", "422"]);
@@ -297,7 +308,16 @@ fn import_path() -> Value {
             "description": "true: bản ghi đã có được cập nhật theo nội dung gửi; mặc định giữ nguyên"}],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {
             "type": "object",
-            "description": "{\"format\": \"canhgiac\", \"schema_version\": 1, \"records\": {\"media_items\": […], …}}"
+            "description": "{\"format\": \"canhgiac\", \"schema_version\": 1, \"records\": {\"media_items\": […], …}}",
+            "required": ["format", "schema_version", "records"],
+            "additionalProperties": false,
+            "properties": {
+                "format": {"const": "canhgiac"},
+                "schema_version": {"const": 1},
+                "exported_at": {"type": "string", "format": "date-time"},
+                "notes": {"type": "array", "items": {"type": "string"}},
+                "records": {"type": "object", "additionalProperties": false, "properties": sections}
+            }
         }}}},
         "responses": responses
     }})
