@@ -75,7 +75,8 @@ fn can_change(user: &CurrentUser, kind: RecordKind, headers: &HeaderMap) -> Resu
     Ok(())
 }
 
-fn parse_body<R: Record>(headers: &HeaderMap, body: &Bytes) -> Result<R, ApiError> {
+/// A body must say it is JSON.
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     let json = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -83,6 +84,11 @@ fn parse_body<R: Record>(headers: &HeaderMap, body: &Bytes) -> Result<R, ApiErro
     if !json {
         return Err(WebError::BadRequest("Cần nội dung JSON (Content-Type: application/json)".into()).into());
     }
+    Ok(())
+}
+
+fn parse_body<R: Record>(headers: &HeaderMap, body: &Bytes) -> Result<R, ApiError> {
+    require_json(headers)?;
     if body.len() > MAX_BODY {
         return Err(WebError::BadRequest("Nội dung quá lớn (tối đa 1 MB)".into()).into());
     }
@@ -465,13 +471,7 @@ pub async fn import<S: Store>(
     // Nobody below an editor writes anything: refused before the body is read.
     user.require(Role::Editor)?;
     let update = p.update.unwrap_or(false);
-    let json = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !json {
-        return Err(WebError::BadRequest("Cần nội dung JSON (Content-Type: application/json)".into()).into());
-    }
+    require_json(&headers)?;
     let body = body_bytes(body, MAX_IMPORT).await?;
     let env = canhgiac_interchange::read_json("api", &body).map_err(|e| {
         tracing::info!(reason = %e, "bulk import refused");

@@ -23,6 +23,24 @@ struct TestApp {
 }
 
 impl TestApp {
+    /// An API token `secret` of `user` with `scopes`, never expiring.
+    async fn token(&self, secret: &str, user: &str, scopes: &[&str]) {
+        self.store
+            .token_create(
+                secret,
+                &ApiToken {
+                    name: secret.into(),
+                    username: user.into(),
+                    scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+                    created_at: Timestamp::now(),
+                    expires_at: None,
+                    revoked: false,
+                },
+            )
+            .await
+            .expect("token");
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -1129,27 +1147,9 @@ async fn pdf_conversions_are_bounded() {
 }
 
 async fn api_with_tokens_validation_and_json_errors(app: &TestApp) {
-    let now = Timestamp::now();
-    for (secret, scopes) in [
-        ("tok-read", vec!["read"]),
-        ("tok-ingest", vec!["ingest"]),
-        ("tok-write", vec!["read", "write"]),
-    ] {
-        app.store
-            .token_create(
-                secret,
-                &ApiToken {
-                    name: secret.into(),
-                    username: "chuyenvien".into(),
-                    scopes: scopes.into_iter().map(str::to_owned).collect(),
-                    created_at: now,
-                    expires_at: None,
-                    revoked: false,
-                },
-            )
-            .await
-            .expect("token");
-    }
+    app.token("tok-read", "chuyenvien", &["read"]).await;
+    app.token("tok-ingest", "chuyenvien", &["ingest"]).await;
+    app.token("tok-write", "chuyenvien", &["read", "write"]).await;
     let c = reqwest::Client::new();
     let get = |tok: &str, p: &str| c.get(app.url(p)).bearer_auth(tok).send();
     let res = get("tok-read", "/api/v1/media-items?q=ma%20tuy&limit=5")
@@ -3744,26 +3744,8 @@ async fn api_updates_need_the_version_and_lose_nothing(app: &TestApp) {
 /// creates neither accounts nor tokens; a proxy's Basic auth beside a
 /// session cookie does not get in the way of the pages.
 async fn tokens_open_the_api_only(app: &TestApp) {
-    let now = Timestamp::now();
-    for (secret, user, scopes) in [
-        ("tok-ingest-only", "chuyenvien", vec!["ingest"]),
-        ("tok-admin-write", "quantri", vec!["read", "write"]),
-    ] {
-        app.store
-            .token_create(
-                secret,
-                &ApiToken {
-                    name: secret.into(),
-                    username: user.into(),
-                    scopes: scopes.into_iter().map(str::to_owned).collect(),
-                    created_at: now,
-                    expires_at: None,
-                    revoked: false,
-                },
-            )
-            .await
-            .expect("token");
-    }
+    app.token("tok-ingest-only", "chuyenvien", &["ingest"]).await;
+    app.token("tok-admin-write", "quantri", &["read", "write"]).await;
     let c = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -4918,23 +4900,8 @@ async fn the_lexicon_is_copied_from_the_default_and_edited(app: &TestApp) {
 /// refused whole, with the record named, on the first bad one; hostile
 /// bodies refused in Vietnamese with nothing stored.
 async fn a_bulk_import_through_the_api_is_whole_or_nothing(app: &TestApp) {
-    let now = Timestamp::now();
-    for (secret, scopes) in [("bulk-ingest", vec!["ingest"]), ("bulk-read", vec!["read"])] {
-        app.store
-            .token_create(
-                secret,
-                &ApiToken {
-                    name: secret.into(),
-                    username: "chuyenvien".into(),
-                    scopes: scopes.into_iter().map(str::to_owned).collect(),
-                    created_at: now,
-                    expires_at: None,
-                    revoked: false,
-                },
-            )
-            .await
-            .expect("token");
-    }
+    app.token("bulk-ingest", "chuyenvien", &["ingest"]).await;
+    app.token("bulk-read", "chuyenvien", &["read"]).await;
     let item = |i: usize, outlet: &str| {
         serde_json::json!({
             "outlet": outlet, "kind": "news",
