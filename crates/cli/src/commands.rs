@@ -164,6 +164,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Submission { action } => crate::federation::submission(&store, action).await,
         Command::Key { action } => crate::federation::key(&store, action).await,
         Command::Outlet { action } => outlet(&store, action).await,
+        Command::Case { action } => crate::cases::run(&store, action).await,
         Command::Source { action } => crate::ingest::source(&store, action).await,
         Command::Ingest { once, source } => crate::ingest::ingest(&cli, &store, *once, *source).await,
         Command::User { action } => user(&store, action).await,

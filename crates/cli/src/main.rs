@@ -6,6 +6,7 @@ mod bench;
 mod bench_import;
 mod bench_ingest;
 mod bench_search;
+mod cases;
 mod commands;
 mod demo;
 mod federation;
@@ -226,6 +227,11 @@ pub enum Command {
         #[command(subcommand)]
         action: OutletAction,
     },
+    /// Vụ việc thông tin xấu, độc: thêm, xem, chuyển trạng thái theo quy trình (cases).
+    Case {
+        #[command(subcommand)]
+        action: CaseAction,
+    },
     /// Nguồn tin tự động: thêm, xem tình trạng (feeds and listing pages: add, list with health).
     Source {
         #[command(subcommand)]
@@ -322,6 +328,58 @@ pub enum OutletAction {
         /// Mã nguồn tin, ví dụ bao-bac-giang.
         #[arg(long)]
         key: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CaseAction {
+    /// Thêm một vụ việc; in ra số của vụ việc mới.
+    Add {
+        /// Nền tảng: facebook, tiktok, youtube, zalo, website, khác…
+        #[arg(long)]
+        platform: String,
+        /// Tài khoản như trên nền tảng, ví dụ @taikhoan_a.
+        #[arg(long)]
+        account: String,
+        /// Đường dẫn nội dung vi phạm (có thể cho nhiều lần).
+        #[arg(long = "url")]
+        urls: Vec<String>,
+        /// Tóm tắt nội dung vi phạm.
+        #[arg(long)]
+        summary: String,
+        /// Tiêu đề (mặc định: đầu câu tóm tắt).
+        #[arg(long)]
+        title: Option<String>,
+        /// Loại vi phạm (mặc định: thông tin sai sự thật).
+        #[arg(long, default_value = "false_information")]
+        category: String,
+        /// Mã vụ việc (mặc định: mã tiếp theo của năm, VV-năm-số).
+        #[arg(long)]
+        code: Option<String>,
+        /// Ngày phát hiện dd/mm/yyyy (mặc định: hôm nay).
+        #[arg(long)]
+        opened: Option<String>,
+    },
+    /// Liệt kê vụ việc, mới nhất trước.
+    List {
+        /// Chỉ vụ việc ở trạng thái này.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Xem một vụ việc: thông tin, chứng cứ, xử phạt, kiểm tra gỡ bỏ, diễn biến.
+    Show {
+        /// Số vụ việc (cột «Số» của canhgiac case list) hoặc mã vụ việc.
+        case: String,
+    },
+    /// Chuyển trạng thái một vụ việc theo quy trình.
+    Move {
+        /// Số vụ việc hoặc mã vụ việc.
+        case: String,
+        /// Trạng thái mới, ví dụ «đang xác minh» hoặc verifying.
+        status: String,
+        /// Lý do (bắt buộc khi tạm dừng, kết luận không vi phạm, đóng khi chưa gỡ bỏ, mở lại hoặc lùi bước).
+        #[arg(long)]
+        reason: Option<String>,
     },
 }
 

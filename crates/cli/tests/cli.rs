@@ -475,3 +475,67 @@ fn search_and_index_rebuild() {
     let out = ok(&canhgiac(&data, &["index", "rebuild"]));
     assert!(out.contains("Đã dựng lại chỉ mục tìm kiếm: 244 tin, bài"), "{out}");
 }
+
+/// Issue 10: cases from the shell — added under the next free code, listed,
+/// moved only as the workflow allows (a refusal says why, in Vietnamese, and
+/// changes nothing), shown with their history.
+#[test]
+fn cases_are_added_moved_and_shown_from_the_shell() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("du-lieu");
+    ok(&canhgiac(&data, &["demo"]));
+    let agency = ["--agency", "stttt-bacgiang"];
+    let with = |args: &[&str]| canhgiac(&data, &[&agency[..], args].concat());
+    let id = ok(&with(&[
+        "case",
+        "add",
+        "--platform",
+        "facebook",
+        "--account",
+        "@taikhoan_x",
+        "--url",
+        "https://www.facebook.com/taikhoan_x/posts/1",
+        "--summary",
+        "Đăng tin sai sự thật về bão lũ",
+        "--opened",
+        "02/07/2024",
+    ]))
+    .trim()
+    .to_owned();
+    assert!(id.parse::<i64>().is_ok(), "prints the new case's id: {id}");
+    let list = ok(&with(&["case", "list"]));
+    assert!(list.contains("VV-2024-05") && list.contains("Mới phát hiện"), "{list}");
+
+    // A jump the workflow refuses, then one that needs its reason.
+    let jump = with(&["case", "move", &id, "đã xử phạt"]);
+    assert!(!jump.status.success());
+    let said = String::from_utf8_lossy(&jump.stderr);
+    assert!(
+        said.contains("Không thể chuyển vụ việc từ «Mới phát hiện» sang «Đã xử phạt»"),
+        "{said}"
+    );
+    assert!(!said.contains("status"), "no internal names: {said}");
+    let bare = with(&["case", "move", &id, "tam dung"]);
+    assert!(String::from_utf8_lossy(&bare.stderr).contains("cần ghi lý do"));
+    ok(&with(&["case", "move", &id, "verifying"]));
+    ok(&with(&[
+        "case",
+        "move",
+        "VV-2024-05",
+        "tạm dừng",
+        "--reason",
+        "Chờ Công an tỉnh xác minh",
+    ]));
+    let shown = ok(&with(&["case", "show", &id]));
+    assert!(
+        shown.contains("Trạng thái: Tạm dừng") && shown.contains("Lý do: Chờ Công an tỉnh xác minh"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Mới phát hiện → Đang xác minh") && shown.contains("Đang xác minh → Tạm dừng"),
+        "{shown}"
+    );
+    assert!(shown.contains("Có thể chuyển sang: Đang xác minh"), "{shown}");
+    let missing = with(&["case", "show", "VV-9999-99"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("không có vụ việc «VV-9999-99»"));
+}

@@ -34,6 +34,27 @@ impl ValidationErrors {
         });
     }
 
+    /// The messages with each field named by its label in `kind`'s
+    /// declaration (`Trạng thái: …`, `Đường dẫn nội dung (thứ 2): …`), as
+    /// people read them; a field the declaration does not name (a nested
+    /// value: `layout.margin_right_mm`) is named by its path.
+    pub fn in_words(&self, kind: crate::RecordKind) -> String {
+        let meta = kind.meta();
+        let mut out = Vec::with_capacity(self.0.len());
+        for e in &self.0 {
+            let (name, index) = match e.field.split_once('[') {
+                Some((n, rest)) => (n, rest.trim_end_matches(']').parse::<usize>().ok()),
+                None => (e.field.as_str(), None),
+            };
+            out.push(match (meta.field(name), index) {
+                (Some(f), Some(i)) => format!("{} (thứ {}): {}", f.label, i + 1, e.message),
+                (Some(f), None) => format!("{}: {}", f.label, e.message),
+                (None, _) => format!("trường «{}»: {}", e.field, e.message),
+            });
+        }
+        out.join("; ")
+    }
+
     pub fn into_result(self) -> Result<(), ValidationErrors> {
         if self.0.is_empty() {
             Ok(())

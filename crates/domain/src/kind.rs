@@ -525,6 +525,7 @@ define_kinds!($
     ReportRequest => report_requests,
     PlanItem => plan_items,
     Case => cases,
+    CaseComment => case_comments,
     Evidence => evidence,
     TakedownCheck => takedown_checks,
     TelecomOperator => telecom_operators,

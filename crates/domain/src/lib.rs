@@ -21,6 +21,7 @@ pub mod telecom;
 pub mod text;
 mod vn_enum;
 pub mod watch;
+pub mod workflow;
 
 pub use schemars;
 
@@ -40,3 +41,4 @@ pub use telecom::{
 };
 pub use text::{fold, nfc, Code, Text};
 pub use watch::{HitStatus, WatchRule};
+pub use workflow::CaseFacts;

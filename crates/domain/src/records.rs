@@ -224,11 +224,19 @@ vn_enum!(CaseStatus {
     New = "new": "Mới phát hiện",
     Verifying = "verifying": "Đang xác minh",
     EvidenceCollected = "evidence_collected": "Đã thu thập chứng cứ",
-    Proposed = "proposed": "Đề xuất xử lý",
+    Transferred = "transferred": "Đã chuyển, phối hợp xử lý",
     Sanctioned = "sanctioned": "Đã xử phạt",
     Removed = "removed": "Đã gỡ bỏ",
-    Transferred = "transferred": "Chuyển cơ quan khác",
     Closed = "closed": "Đã đóng",
+    NoViolation = "no_violation": "Không vi phạm",
+    OnHold = "on_hold": "Tạm dừng",
+});
+
+vn_enum!(CaseOrigin {
+    OwnMonitoring = "own_monitoring": "Tự rà soát",
+    WatchHit = "watch_hit": "Quy tắc theo dõi",
+    CitizenReport = "citizen_report": "Phản ánh của người dân",
+    Referral = "referral": "Cơ quan khác chuyển đến",
 });
 
 vn_enum!(EvidenceKind {
@@ -1259,13 +1267,27 @@ pub struct Case {
     pub urls: Vec<Text>,
     pub summary: Text,
     pub category: CaseCategory,
-    /// How it was detected (rà soát, tin báo, hệ thống giám sát…).
+    /// How it came to the agency.
+    #[serde(default)]
+    pub origin: Option<CaseOrigin>,
+    /// Where from, in words (the rule, the citizen's letter, the referring
+    /// agency's document).
     #[serde(default)]
     pub source: Option<Text>,
+    /// The provision the conduct falls under, from the legal catalogue.
+    #[serde(default)]
+    pub legal_basis: Option<Code>,
     /// Agencies worked with.
     #[serde(default)]
     pub coordinating: Vec<Text>,
+    /// The user in charge (their sign-in name).
+    #[serde(default)]
+    pub assignee: Option<Code>,
+    /// Moved only as [`crate::workflow`] allows.
     pub status: CaseStatus,
+    /// Why the last move was made, where the workflow asks for a reason.
+    #[serde(default)]
+    pub status_reason: Option<Text>,
     pub opened_on: Date,
     #[serde(default)]
     pub closed_on: Option<Date>,
@@ -1293,9 +1315,13 @@ impl Record for Case {
             field("urls", "Đường dẫn nội dung", F::Texts),
             field("summary", "Tóm tắt", F::LongText).required().searched(),
             field("category", "Loại vi phạm", F::Choice(CaseCategory::choices)).required(),
-            field("source", "Nguồn phát hiện", F::Text),
+            field("origin", "Nguồn phát hiện", F::Choice(CaseOrigin::choices)),
+            field("source", "Chi tiết nguồn", F::Text),
+            field("legal_basis", "Căn cứ pháp lý", F::Ref(RecordKind::LegalBasis)),
             field("coordinating", "Cơ quan phối hợp", F::Texts),
+            field("assignee", "Người phụ trách", F::Ref(RecordKind::User)),
             field("status", "Trạng thái", F::Choice(CaseStatus::choices)).required(),
+            field("status_reason", "Lý do chuyển trạng thái", F::LongText),
             field("opened_on", "Ngày phát hiện", F::Date).required(),
             field("closed_on", "Ngày kết thúc", F::Date),
             field("notable", "Vụ việc tiêu biểu", F::Bool),
@@ -1326,6 +1352,66 @@ impl Record for Case {
             check_url(&mut e, &format!("urls[{i}]"), u);
         }
         e.into_result()
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        let mut r: Vec<(RecordKind, String)> = self
+            .legal_basis
+            .iter()
+            .map(|c| (RecordKind::LegalBasis, c.to_string()))
+            .collect();
+        r.extend(self.assignee.iter().map(|u| (RecordKind::User, u.to_string())));
+        r
+    }
+}
+
+// ---------------------------------------------------------------- case comment
+
+/// What one of the people working on a case says about it, kept with the
+/// case (ý kiến trao đổi). Never edited: a correction is another comment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseComment {
+    pub case: Code,
+    /// The user who wrote it (their sign-in name).
+    pub author: Code,
+    pub posted_at: Timestamp,
+    pub body: Text,
+}
+
+impl Record for CaseComment {
+    const KIND: RecordKind = RecordKind::CaseComment;
+
+    const META: KindMeta = KindMeta {
+        code: "case_comment",
+        plural: "case_comments",
+        label: "ý kiến trao đổi",
+        fields: &[
+            field("case", "Vụ việc", F::Ref(RecordKind::Case)).required(),
+            field("author", "Người viết", F::Ref(RecordKind::User)).required(),
+            field("posted_at", "Thời điểm", F::Instant).required(),
+            field("body", "Nội dung", F::LongText).required().searched(),
+        ],
+        date_field: Some("posted_at"),
+        owner: Ownership::Agency,
+        api: ApiAccess::Editor,
+        register: None,
+        table: None,
+    };
+
+    fn describe(&self) -> String {
+        format!("{} — {}: {}", self.posted_at.vn_text(), self.author, self.body)
+    }
+
+    fn key(&self) -> String {
+        format!("{}|{}|{}", self.case, self.posted_at.rfc3339(), self.author)
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        vec![
+            (RecordKind::Case, self.case.to_string()),
+            (RecordKind::User, self.author.to_string()),
+        ]
     }
 }
 

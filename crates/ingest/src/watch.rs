@@ -18,9 +18,9 @@
 
 use canhgiac_domain::query::Words;
 use canhgiac_domain::watch::{Rule, RuleSet};
-use canhgiac_domain::{Case, CaseCategory, CaseStatus, Date, HitStatus, Outlet, Platform, Text};
+use canhgiac_domain::{Case, CaseCategory, CaseOrigin, CaseStatus, Date, HitStatus, Outlet, Platform, Text};
 use canhgiac_jobs::{JobError, JobFuture, Registry};
-use canhgiac_store::{Actor, Lease, ListQuery, NewHit, NewJob, Store, StoreError, WatchHit};
+use canhgiac_store::{Actor, Lease, NewHit, NewJob, Store, StoreError, WatchHit};
 
 use crate::Fetcher;
 
@@ -219,11 +219,6 @@ pub fn register<S: Store>(registry: &mut Registry, store: S, fetcher: Fetcher) {
     });
 }
 
-/// The case code `VV-{year}-{n}`, two digits at least: `VV-2026-05`.
-pub fn case_code(year: i32, n: u32) -> String {
-    format!("VV-{year}-{n:02}")
-}
-
 /// Makes a case of match `hit` (as `actor`, in the store's agency): the
 /// item's title and link, its outlet as the account, the rule as how it was
 /// found, a fresh code; the match is marked as made into that case.
@@ -266,7 +261,7 @@ async fn make_case<S: Store>(store: &S, actor: &Actor, h: &WatchHit) -> Result<(
         "{} ({}, {}). Phát hiện qua quy tắc theo dõi «{}» ngày {}.",
         h.title, outlet, h.published_on, h.rule_name, today
     );
-    let mut case = Case {
+    let case = Case {
         code: canhgiac_domain::Code::lit("VV-0"),
         title: text(&h.title)?,
         platform: Platform::Website,
@@ -275,30 +270,17 @@ async fn make_case<S: Store>(store: &S, actor: &Actor, h: &WatchHit) -> Result<(
         urls: h.url.iter().map(|u| text(u)).collect::<Result<_, _>>()?,
         summary: text(&summary)?,
         category: CaseCategory::Other,
+        origin: Some(CaseOrigin::WatchHit),
         source: Some(text(&format!("Quy tắc theo dõi «{}»", h.rule_name))?),
+        legal_basis: None,
         coordinating: Vec::new(),
+        assignee: None,
         status: CaseStatus::New,
+        status_reason: None,
         opened_on: today,
         closed_on: None,
         notable: false,
         outcome: None,
     };
-    let year = today.year();
-    let this_year = ListQuery {
-        date_from: Date::from_ymd(year, 1, 1),
-        date_to: Date::from_ymd(year, 12, 31),
-        ..ListQuery::default()
-    };
-    let start = store.count_matching::<Case>(&this_year, 100_000).await?;
-    let mut n = u32::try_from(start).unwrap_or(u32::MAX - 100).saturating_add(1);
-    for _ in 0..100 {
-        let code = case_code(year, n);
-        case.code = canhgiac_domain::Code::parse(&code).map_err(|e| StoreError::Refused(e.message))?;
-        match store.create(actor, &case).await {
-            Ok(id) => return Ok((id, code)),
-            Err(StoreError::Conflict { .. }) => n += 1,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(StoreError::Refused("không tìm được mã vụ việc còn trống".into()))
+    canhgiac_store::cases::create_numbered(store, actor, case, None).await
 }

@@ -227,6 +227,12 @@ pub struct ReportData {
     pub previous_sanctions: Option<i64>,
     pub remedies: Vec<String>,
     pub notable_cases: Vec<CaseView>,
+    /// Partners' sanctions of the period that no notable case cites: named
+    /// apart, never added to the agency's own figures.
+    pub partner_sanctions: Vec<SanctionView>,
+    pub partner_fine_total: i64,
+    /// Who issued them, each once, in order.
+    pub partner_issuers: Vec<String>,
     pub plan_items: Vec<String>,
     pub annex: Annex,
     /// The approved answers of the agency's children to its request for
@@ -791,6 +797,8 @@ struct Enforcement {
     previous_sanctions: Option<i64>,
     remedies: Vec<String>,
     own_sanctions: Vec<SanctionView>,
+    /// Every partner's sanction of the period.
+    partner_sanctions: Vec<SanctionView>,
 }
 
 fn counts_of(c: &canhgiac_store::CountByKind) -> Counts {
@@ -867,6 +875,11 @@ async fn enforcement<S: Store>(store: &S, range: DateRange, figs: &mut Figures) 
     );
     let mut sanctions = list_all::<SanctionDecision, S>(store, in_range(range)).await?;
     sanctions.sort_by_key(|s| (s.record.issued_on, s.id));
+    let partner_sanctions = sanctions
+        .iter()
+        .filter(|s| !s.record.issued_by_agency)
+        .map(sanction_view)
+        .collect();
     sanctions.retain(|s| s.record.issued_by_agency);
     let own: Vec<(i64, SubjectKind, &Stored<SanctionDecision>)> =
         sanctions.iter().map(|s| (s.id, s.record.subject_kind, s)).collect();
@@ -907,6 +920,7 @@ async fn enforcement<S: Store>(store: &S, range: DateRange, figs: &mut Figures) 
         previous_sanctions: positive(previous.sanctions.total()),
         remedies,
         own_sanctions: sanctions.iter().map(sanction_view).collect(),
+        partner_sanctions,
     })
 }
 
@@ -959,6 +973,35 @@ async fn cases<S: Store>(
     Ok((notable, by_status))
 }
 
+/// The partners' sanctions of the period that the notable cases' footnote
+/// does not already cite, with their figures: a partner's decision is
+/// reported whether or not a case links it, and never counted as the
+/// agency's own.
+fn uncited_partner_sanctions(
+    partner: Vec<SanctionView>,
+    notable: &[CaseView],
+    figs: &mut Figures,
+) -> Vec<SanctionView> {
+    let cited = |id: i64| notable.iter().any(|c| c.sanctions.iter().any(|s| s.id == id));
+    let uncited: Vec<SanctionView> = partner.into_iter().filter(|s| !cited(s.id)).collect();
+    let ids: Vec<i64> = uncited.iter().map(|s| s.id).collect();
+    figs.add(
+        "partner-sanctions",
+        "Tổ chức, cá nhân bị cơ quan phối hợp xử phạt",
+        RecordKind::SanctionDecision,
+        uncited.len() as i64,
+        ids.clone(),
+    );
+    figs.add_sum(
+        "partner-fine-total",
+        "Tổng số tiền cơ quan phối hợp xử phạt (đồng)",
+        RecordKind::SanctionDecision,
+        uncited.iter().map(|s| s.fine).sum(),
+        ids,
+    );
+    uncited
+}
+
 /// Section III: the agency's tasks for the next period.
 async fn plan<S: Store>(store: &S, agency: &Agency, next: Option<Period>) -> Result<Vec<String>, ReportError> {
     let Some(n) = next else { return Ok(Vec::new()) };
@@ -990,6 +1033,14 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
     lap("items");
     let e = enforcement(store, h.range, &mut figs).await?;
     let (notable_cases, cases_by_status) = cases(store, h.range, &mut figs).await?;
+    let partner_sanctions = uncited_partner_sanctions(e.partner_sanctions, &notable_cases, &mut figs);
+    let partner_fine_total = partner_sanctions.iter().map(|s| s.fine).sum();
+    let mut partner_issuers: Vec<String> = Vec::new();
+    for s in &partner_sanctions {
+        if !partner_issuers.contains(&s.issuer) {
+            partner_issuers.push(s.issuer.clone());
+        }
+    }
     let plan_items = plan(store, &h.agency.record, h.next).await?;
     let telecom = crate::telecom::telecom(store, h.range, &mut figs).await?;
     lap("enforcement, cases, plan");
@@ -1012,6 +1063,9 @@ pub async fn compute<S: Store>(store: &S, spec: &ReportSpec, full_ids: bool) -> 
         previous_sanctions: e.previous_sanctions,
         remedies: e.remedies,
         notable_cases,
+        partner_sanctions,
+        partner_fine_total,
+        partner_issuers,
         plan_items,
         annex: Annex {
             months: items.months,

@@ -948,3 +948,50 @@ async fn telecom_sentences_with_data_without_and_compared() {
 fn sms_total(r: &Report) -> i64 {
     r.data.figures["spam-sms"].value
 }
+
+/// Issue 10: a partner's sanction is reported whether or not a case links
+/// it, apart from the agency's own and never added to them; one the notable
+/// cases already cite is not told twice.
+#[tokio::test]
+async fn partner_sanctions_are_reported_apart_from_the_agencys_own() {
+    let (_d, store) = seeded().await;
+    let before = build(&store, &spec_h1(), None, None, false).await.expect("report");
+    let text = squash(&before.plain_text());
+    assert!(
+        !text.contains("ngoài ra,"),
+        "the seed's partner sanction is cited with its case"
+    );
+    let seed: SanctionDecision = serde_json::from_value(
+        serde_json::from_str::<serde_json::Value>(SEED).expect("json")["records"]["sanction_decisions"][0].clone(),
+    )
+    .expect("decision");
+    let partner = SanctionDecision {
+        number: Text::lit("45/QĐ-XPHC"),
+        issued_on: Date::parse("20/05/2024").expect("date"),
+        subject_kind: SubjectKind::Individual,
+        subject_name: Text::lit("Nguyễn Văn E"),
+        fine: Dong::new(5_000_000).expect("money"),
+        issuer: Text::lit("Công an tỉnh Bắc Giang"),
+        issued_by_agency: false,
+        case: None,
+        inspection: None,
+        ..seed
+    };
+    store.create(&Actor::system("test"), &partner).await.expect("partner");
+    let r = build(&store, &spec_h1(), None, None, false).await.expect("report");
+    let text = squash(&r.plain_text());
+    assert!(
+        text.contains(
+            "xử phạt vi phạm hành chính đối với 06 tổ chức, cá nhân (02 tổ chức, 04 cá nhân) với tổng số tiền là 19,5 triệu đồng"
+        ),
+        "the agency's own figures are unchanged: {text}"
+    );
+    assert!(
+        text.contains(
+            "ngoài ra, Công an tỉnh Bắc Giang đã xử phạt vi phạm hành chính 01 tổ chức, cá nhân với tổng số tiền là 5 triệu đồng (không tính vào số liệu xử phạt của cơ quan)"
+        ),
+        "{text}"
+    );
+    let fig = &r.data.figures["partner-fine-total"];
+    assert_eq!(fig.ids.len(), 1);
+}

@@ -15,6 +15,7 @@
 pub mod access;
 mod audit;
 mod batch;
+pub mod cases;
 pub mod db;
 mod derived;
 pub mod fulltext;
@@ -26,6 +27,7 @@ mod submissions;
 mod summary;
 pub mod testing;
 pub mod watch;
+mod workflow;
 
 use std::future::Future;
 
@@ -177,7 +179,7 @@ pub struct Order {
 /// Why the store refused. Messages are Vietnamese: they reach users.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{} «{key}» không hợp lệ: {errors}", kind.label_vn())]
+    #[error("{} «{key}» không hợp lệ: {}", kind.label_vn(), errors.in_words(*kind))]
     Invalid {
         kind: RecordKind,
         key: String,

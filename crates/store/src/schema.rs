@@ -166,6 +166,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0023_title_key.sql"),
         sqlite_rebuild: None,
     },
+    Migration {
+        version: 24,
+        name: "case_workflow",
+        sql: include_str!("../migrations/0024_case_workflow.sql"),
+        sqlite_rebuild: None,
+    },
 ];
 
 /// The latest schema version this build knows.

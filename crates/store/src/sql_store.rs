@@ -799,6 +799,7 @@ async fn update_in_tx<R: Record>(
 /// Replaces a stored record (`old`) with `rec`, if its version has not
 /// moved, and keeps the derived tables and the audit trail in step.
 async fn write_update<R: Record>(tx: &mut Tx, actor: &Actor, old: &Stored<R>, key: &str, rec: &R) -> Result<()> {
+    crate::workflow::check(tx, old.id, &old.record, rec).await?;
     let admins = admins_before::<R>(tx, old.id).await?;
     let obj = record_json(rec)?;
     let values = column_values(R::KIND, &obj)?;

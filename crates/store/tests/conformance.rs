@@ -176,6 +176,7 @@ conformance!(
     watch_matches_are_kept_once_per_agency_and_reviewed,
     a_batch_import_writes_what_one_by_one_writes,
     a_refused_batch_names_its_record_and_keeps_nothing,
+    case_moves_follow_the_workflow_on_every_path,
 );
 
 async fn count_all(s: &SqlStore) -> Vec<i64> {
@@ -341,7 +342,17 @@ async fn crud_for_every_kind(h: &Harness) {
         s,
         &d.cases[0],
         |c| c.code = Code::lit("VV-TEST"),
-        |c| c.status = CaseStatus::Closed,
+        |c| {
+            c.status = CaseStatus::Closed;
+            c.status_reason = Some(Text::lit("Đã xử phạt, không cần gỡ bỏ"));
+        },
+    )
+    .await;
+    crud(
+        s,
+        &d.case_comments[0],
+        |c| c.posted_at = Timestamp::parse("2024-06-11T00:00:00Z").expect("t"),
+        |c| c.body = Text::lit("Ý kiến đã sửa"),
     )
     .await;
     crud(
@@ -436,6 +447,7 @@ async fn reimport_is_idempotent(h: &Harness) {
     // One changed record: one update, one audit entry.
     let mut d2 = d.clone();
     d2.cases[0].status = CaseStatus::Closed;
+    d2.cases[0].status_reason = Some(Text::lit("Đã xử phạt, không cần gỡ bỏ"));
     let third = s.import(&actor(), &d2).await.expect("import changed");
     assert_eq!(third.total_updated(), 1);
     assert_eq!(audit_len(s).await, audits + 1);
@@ -460,7 +472,7 @@ async fn every_change_is_audited_with_before_and_after(h: &Harness) {
     assert_eq!(audit_len(s).await, d.len() as i64);
     let case = s.get_by_key::<Case>("VV-2024-04").await.expect("get").expect("present");
     let mut edited = case.record.clone();
-    edited.status = CaseStatus::Removed;
+    edited.status = CaseStatus::Transferred;
     s.update(&Actor::new("lanhdao", "web"), case.id, None, &edited)
         .await
         .expect("update");
@@ -481,7 +493,10 @@ async fn every_change_is_audited_with_before_and_after(h: &Harness) {
         upd.before.as_ref().and_then(|b| b["status"].as_str()),
         Some("evidence_collected")
     );
-    assert_eq!(upd.after.as_ref().and_then(|a| a["status"].as_str()), Some("removed"));
+    assert_eq!(
+        upd.after.as_ref().and_then(|a| a["status"].as_str()),
+        Some("transferred")
+    );
     let created = &trail[1];
     assert_eq!(created.action, AuditAction::Create);
     assert_eq!(created.actor, "chuyenvien");
@@ -544,6 +559,7 @@ async fn failed_import_keeps_existing_data_intact(h: &Harness) {
     let audits = audit_len(s).await;
     let mut bad = d.clone();
     bad.cases[0].status = CaseStatus::Closed; // would be an update…
+    bad.cases[0].status_reason = Some(Text::lit("Đã xử phạt, không cần gỡ bỏ"));
     bad.media_items.push(MediaItem {
         outlet: Code::lit("khong-ton-tai"), // …but this fails later in the same file
         ..d.media_items[0].clone()
@@ -1739,6 +1755,7 @@ async fn the_same_codes_in_two_agencies_do_not_collide(h: &Harness) {
     let a_case = a.list::<Case>(&ListQuery::default()).await.expect("cases").remove(0);
     let mut case = a_case.record.clone();
     case.title = Text::lit("Vụ việc của Sở VHTTDL");
+    case.assignee = None; // a's user is not b's
     b.create(&actor(), &case).await.expect("same case code, other agency");
     // Still one per agency: a second with the same code is a conflict.
     assert!(matches!(
@@ -2732,4 +2749,112 @@ async fn a_refused_batch_names_its_record_and_keeps_nothing(h: &Harness) {
     // Once the rule is gone the same file goes in whole.
     assert_eq!(s.import(&actor(), &d).await.expect("import").total_created(), 5);
     assert_eq!(audit_len(s).await, audits + 5);
+}
+
+/// The workflow holds whatever the path: an update, an upsert, an import.
+async fn case_moves_follow_the_workflow_on_every_path(h: &Harness) {
+    let s = &h.store;
+    let d = seed();
+    s.import(&actor(), &d).await.expect("import");
+    let case = s.get_by_key::<Case>("VV-2024-04").await.expect("get").expect("present");
+    assert_eq!(case.record.status, CaseStatus::EvidenceCollected);
+    let today = Date::from_ymd(2024, 6, 20).expect("date");
+    let refusal = |r: Result<(), StoreError>| match r {
+        Err(StoreError::Invalid { errors, .. }) => errors.to_string(),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    let mv = |from: &Case, to, reason: Option<&str>| workflow::moved(from, to, reason.map(Text::lit), today);
+    // A jump the workflow does not allow, and back to the start.
+    let msg = refusal(
+        s.update(&actor(), case.id, None, &mv(&case.record, CaseStatus::Removed, None))
+            .await,
+    );
+    assert!(
+        msg.contains("Không thể chuyển vụ việc từ «Đã thu thập chứng cứ» sang «Đã gỡ bỏ»"),
+        "{msg}"
+    );
+    let msg = refusal(
+        s.update(&actor(), case.id, None, &mv(&case.record, CaseStatus::New, Some("x")))
+            .await,
+    );
+    assert!(msg.contains("Không thể chuyển"), "{msg}");
+    // Sanctioned needs a decision on record: the partner's counts.
+    let msg = refusal(
+        s.update(&actor(), case.id, None, &mv(&case.record, CaseStatus::Sanctioned, None))
+            .await,
+    );
+    assert!(msg.contains("Chưa có quyết định xử phạt"), "{msg}");
+    let upsert = s
+        .upsert(&actor(), &mv(&case.record, CaseStatus::Sanctioned, None))
+        .await;
+    assert!(matches!(upsert, Err(StoreError::Invalid { .. })), "{upsert:?}");
+    let mut through_import = d.clone();
+    through_import.cases[3] = mv(&case.record, CaseStatus::Sanctioned, None);
+    let imported = s.import(&actor(), &through_import).await;
+    assert!(imported.is_err(), "an import may not skip the workflow");
+    let mut decision = d.sanction_decisions[0].clone();
+    decision.number = Text::lit("99/QĐ-XPHC");
+    decision.case = Some(Code::lit("VV-2024-04"));
+    decision.issued_by_agency = false;
+    s.create(&actor(), &decision).await.expect("a partner's decision");
+    let sanctioned = mv(&case.record, CaseStatus::Sanctioned, None);
+    s.update(&actor(), case.id, None, &sanctioned)
+        .await
+        .expect("sanctioned");
+    // Removed needs the content seen gone: the stored check saw it online.
+    let msg = refusal(
+        s.update(&actor(), case.id, None, &mv(&sanctioned, CaseStatus::Removed, None))
+            .await,
+    );
+    assert!(msg.contains("gỡ bỏ"), "{msg}");
+    let mut gone = d.takedown_checks[1].clone();
+    gone.checked_at = Timestamp::parse("2024-06-17T02:00:00Z").expect("t");
+    gone.result = TakedownResult::Removed;
+    gone.next_check_on = None;
+    s.create(&actor(), &gone).await.expect("check");
+    let removed = mv(&sanctioned, CaseStatus::Removed, None);
+    s.update(&actor(), case.id, None, &removed).await.expect("removed");
+    let closed = mv(&removed, CaseStatus::Closed, None);
+    s.update(&actor(), case.id, None, &closed).await.expect("closed");
+    assert!(s
+        .get::<Case>(case.id)
+        .await
+        .expect("get")
+        .expect("present")
+        .record
+        .closed_on
+        .is_some());
+    // Reopening asks for a reason.
+    let msg = refusal(
+        s.update(&actor(), case.id, None, &mv(&closed, CaseStatus::Verifying, None))
+            .await,
+    );
+    assert!(msg.contains("cần ghi lý do"), "{msg}");
+    let reopened = mv(&closed, CaseStatus::Verifying, Some("Tài khoản đăng lại nội dung"));
+    s.update(&actor(), case.id, None, &reopened).await.expect("reopened");
+    let stored = s.get::<Case>(case.id).await.expect("get").expect("present").record;
+    assert_eq!(stored.status, CaseStatus::Verifying);
+    assert_eq!(stored.closed_on, None);
+    // Every move is in the trail, with its reason.
+    let trail = s
+        .audit(&AuditQuery {
+            kind: Some(RecordKind::Case),
+            record_id: Some(case.id),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    let moves: Vec<&str> = trail
+        .iter()
+        .rev()
+        .filter_map(|a| a.after.as_ref().and_then(|v| v["status"].as_str()))
+        .collect();
+    assert_eq!(
+        moves,
+        ["evidence_collected", "sanctioned", "removed", "closed", "verifying"]
+    );
+    assert_eq!(
+        trail[0].after.as_ref().and_then(|v| v["status_reason"].as_str()),
+        Some("Tài khoản đăng lại nội dung")
+    );
 }

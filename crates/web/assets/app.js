@@ -44,10 +44,19 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(form.dataset.hoi)) e.preventDefault();
     });
   }
-  // Ask before changing a case's status.
+  // Ask before changing a case's status, naming the new one; a move that
+  // needs a reason makes the reason required.
   for (const form of document.querySelectorAll("form[action$='/trang-thai']")) {
+    const reason = form.querySelector("textarea[name=reason]");
+    for (const radio of form.querySelectorAll("input[name=status]")) {
+      radio.addEventListener("change", () => {
+        if (reason) reason.required = radio.dataset.lyDo === "1";
+      });
+    }
     form.addEventListener("submit", (e) => {
-      if (!window.confirm("Chuyển trạng thái vụ việc?")) e.preventDefault();
+      const chosen = form.querySelector("input[name=status]:checked");
+      const name = chosen && chosen.parentElement ? chosen.parentElement.dataset.ten : "";
+      if (!window.confirm("Chuyển vụ việc sang «" + name + "»?")) e.preventDefault();
     });
   }
 });

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use canhgiac_domain::*;
-use canhgiac_store::{Actor, ListQuery, Store};
+use canhgiac_store::{Actor, ListQuery, Store, StoreError};
 use serde::Deserialize;
 
 use crate::auth::{ApiUser, CurrentUser, Via};
@@ -244,6 +244,51 @@ pub async fn get_one<S: Store>(
     dispatch!(kind, get_kind, &app, &user, id)
 }
 
+/// A comment is signed by whoever sends it: no caller writes one in
+/// another user's name.
+fn written_by_caller<R: Record>(rec: &R, user: &CurrentUser) -> Result<(), ApiError> {
+    let Some(c) = (rec as &dyn std::any::Any).downcast_ref::<canhgiac_domain::CaseComment>() else {
+        return Ok(());
+    };
+    if c.author.as_str() == user.username {
+        return Ok(());
+    }
+    let mut errors = canhgiac_domain::ValidationErrors::default();
+    errors.push("author", "Người viết phải là chính người dùng gửi yêu cầu");
+    Err(WebError::Store(StoreError::Invalid {
+        kind: R::KIND,
+        key: rec.key(),
+        errors,
+    })
+    .into())
+}
+
+/// A comment edited keeps the name it was written under.
+async fn keeps_its_writer<R: Record, S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: i64,
+    rec: &R,
+) -> Result<(), ApiError> {
+    let Some(c) = (rec as &dyn std::any::Any).downcast_ref::<canhgiac_domain::CaseComment>() else {
+        return Ok(());
+    };
+    let Some(stored) = app.store_for(user).get::<canhgiac_domain::CaseComment>(id).await? else {
+        return Ok(()); // the update answers 404
+    };
+    if stored.record.author == c.author {
+        return Ok(());
+    }
+    let mut errors = canhgiac_domain::ValidationErrors::default();
+    errors.push("author", "Không đổi được người viết của một ý kiến đã gửi");
+    Err(WebError::Store(StoreError::Invalid {
+        kind: R::KIND,
+        key: rec.key(),
+        errors,
+    })
+    .into())
+}
+
 async fn create_kind<R: Record, S: Store>(
     app: &AppState<S>,
     user: &CurrentUser,
@@ -251,6 +296,7 @@ async fn create_kind<R: Record, S: Store>(
     body: &Bytes,
 ) -> Result<Response, ApiError> {
     let rec: R = parse_body(headers, body)?;
+    written_by_caller(&rec, user)?;
     let id = app
         .store_for(user)
         .create(&Actor::new(&user.username, "api"), &rec)
@@ -289,6 +335,7 @@ async fn update_kind<R: Record, S: Store>(
     body: &Bytes,
 ) -> Result<Response, ApiError> {
     let rec: R = parse_body(headers, body)?;
+    keeps_its_writer(app, user, id, &rec).await?;
     // The version being edited is required, as the forms send it: without
     // it, concurrent writers would overwrite each other unseen. `*` (RFC
     // 9110, 13.1.1) is the client saying, in so many words, that it means to
@@ -369,7 +416,10 @@ pub async fn openapi<S: Store>(
         return Ok(Json(doc).into_response());
     }
     let store = app.store_for(&user);
-    let mut live = crate::openapi::Live::default();
+    let mut live = crate::openapi::Live {
+        me: Some(user.username.clone()),
+        ..Default::default()
+    };
     let q = ListQuery {
         limit: Some(crate::openapi::LIVE_VALUES),
         ..Default::default()

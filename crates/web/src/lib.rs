@@ -213,8 +213,25 @@ async fn security_headers(req: Request, next: Next) -> Response {
     res
 }
 
+/// The case pages: the list, a case with its workflow and comments.
+fn case_routes<S: Store>() -> Router<AppState<S>> {
+    Router::new()
+        .route("/vu-viec", get(pages::cases::<S>).post(pages::case_create::<S>))
+        .route("/vu-viec/moi", get(pages::case_new::<S>))
+        .route("/vu-viec/xuat", get(pages::cases_export::<S>))
+        .route("/vu-viec/{id}", get(pages::case_detail::<S>))
+        .route("/vu-viec/{id}/trang-thai", post(pages::case_status::<S>))
+        .route("/vu-viec/{id}/y-kien", post(pages::case_comment::<S>))
+        .route(
+            "/vu-viec/{id}/sua",
+            get(registers::case_edit::<S>).post(registers::case_update::<S>),
+        )
+        .route("/vu-viec/{id}/xoa", post(registers::case_delete::<S>))
+}
+
 pub fn router<S: Store>(app: AppState<S>) -> Router {
     Router::new()
+        .merge(case_routes::<S>())
         .route("/", get(pages::dashboard::<S>))
         .route("/dang-nhap", get(auth::login_page::<S>).post(auth::login::<S>))
         .route("/dang-xuat", post(auth::logout::<S>))
@@ -226,11 +243,6 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         )
         .route("/tin-bai/{id}/xoa", post(registers::item_delete::<S>))
         .route(
-            "/vu-viec/{id}/sua",
-            get(registers::case_edit::<S>).post(registers::case_update::<S>),
-        )
-        .route("/vu-viec/{id}/xoa", post(registers::case_delete::<S>))
-        .route(
             "/tin-bai/nhap",
             get(pages::items_import_form::<S>)
                 .post(pages::items_import::<S>)
@@ -241,11 +253,6 @@ pub fn router<S: Store>(app: AppState<S>) -> Router {
         .route("/tin-bai/xuat", get(pages::items_export::<S>))
         .route("/tin-bai/hang-loat", post(review::bulk::<S>))
         .route("/tin-bai/{id}", get(pages::item::<S>).post(review::update_item::<S>))
-        .route("/vu-viec", get(pages::cases::<S>).post(pages::case_create::<S>))
-        .route("/vu-viec/moi", get(pages::case_new::<S>))
-        .route("/vu-viec/xuat", get(pages::cases_export::<S>))
-        .route("/vu-viec/{id}", get(pages::case_detail::<S>))
-        .route("/vu-viec/{id}/trang-thai", post(pages::case_status::<S>))
         .route("/theo-doi", get(pages::watch::hits::<S>))
         .route("/theo-doi/{id}/vu-viec", post(pages::watch::hit_case::<S>))
         .route("/theo-doi/{id}/xem-xet", post(pages::watch::hit_review::<S>))

@@ -441,6 +441,10 @@ pub struct OwnRecord {
 pub struct Live {
     pub keys: std::collections::BTreeMap<RecordKind, Vec<String>>,
     pub own: std::collections::BTreeMap<RecordKind, Vec<OwnRecord>>,
+    /// The caller's sign-in name: the one user a field naming a user
+    /// (a comment's writer, a case's assignee) is offered, since the
+    /// accounts are not listed.
+    pub me: Option<String>,
 }
 
 /// The kinds whose keys or ids a live document lists: the API's kinds and
@@ -534,10 +538,17 @@ pub fn with_live_values(mut doc: Value, live: &Live) -> Value {
                 FieldTy::Refs(k) => (k, true),
                 _ => continue,
             };
-            let Some(keys) = live.keys.get(&target).filter(|k| !k.is_empty()) else {
-                continue;
+            let values: Vec<Value> = if target == RecordKind::User {
+                live.me.iter().map(|k| json!(k)).collect()
+            } else {
+                live.keys
+                    .get(&target)
+                    .map(|keys| keys.iter().map(|k| json!(k)).collect())
+                    .unwrap_or_default()
             };
-            let values: Vec<Value> = keys.iter().map(|k| json!(k)).collect();
+            if values.is_empty() {
+                continue;
+            }
             let Some(prop) = body.pointer_mut(&format!("/properties/{}", f.name)) else {
                 continue;
             };
@@ -584,6 +595,16 @@ pub fn with_live_values(mut doc: Value, live: &Live) -> Value {
         }
         if let Some(media) = doc.pointer_mut(&format!("/paths/{path}/put/requestBody/content/application~1json")) {
             media["example"] = first.record.clone();
+            // A case's status moves only as its workflow allows, from what
+            // is on record: an update generated from the document keeps it.
+            if kind == RecordKind::Case {
+                if let (Some(status), Some(prop)) = (
+                    first.record.get("status").cloned(),
+                    media.pointer_mut("/schema/properties/status"),
+                ) {
+                    set_enum(prop, &[status]);
+                }
+            }
             // An update keeps the record's key (renaming one that others
             // refer to is refused): the fields the key is made of take the
             // first record's values, and the update goes to that record.

@@ -35,12 +35,11 @@ impl Register {
     /// The fields a form carries: every field a person can type.
     fn fields(&self) -> impl Iterator<Item = &'static FieldDef> {
         let kind = self.kind;
-        // A case's status moves through its workflow, never on its form.
-        self.kind
-            .meta()
-            .fields
-            .iter()
-            .filter(move |f| f.ty.is_flat() && !(kind == RecordKind::Case && f.name == "status"))
+        // A case's status (and the reason of its last move) moves through
+        // its workflow, never on its form.
+        self.kind.meta().fields.iter().filter(move |f| {
+            f.ty.is_flat() && !(kind == RecordKind::Case && matches!(f.name, "status" | "status_reason"))
+        })
     }
 
     fn label(&self, name: &str) -> &'static str {

@@ -305,7 +305,7 @@ async fn the_whole_workflow_in_a_real_browser() {
         ("code", "VV-2024-20"),
         ("title", "Trang giả mạo cơ quan nhà nước"),
         ("account", "@taikhoan_g"),
-        ("url", "https://www.facebook.com/taikhoan_g/posts/9"),
+        ("urls", "https://www.facebook.com/taikhoan_g/posts/9"),
         ("summary", "Đăng thông tin sai sự thật về chính sách hỗ trợ"),
     ] {
         let el = c.find(Locator::Css(&format!("[name={name}]"))).await.expect("field");
@@ -330,9 +330,18 @@ async fn the_whole_workflow_in_a_real_browser() {
         .expect("text");
     assert!(body.contains("VV-2024-20") && body.contains("https://www.facebook.com/taikhoan_g/posts/9"));
 
-    // Change its status (the page asks for confirmation).
-    let select = c.find(Locator::Css("select[name=status]")).await.expect("select");
-    select.select_by_value("evidence_collected").await.expect("choose");
+    // Change its status (the page asks for confirmation): only the moves
+    // the workflow allows are offered.
+    assert!(c
+        .find(Locator::Css("input[name=status][value=sanctioned]"))
+        .await
+        .is_err());
+    c.find(Locator::Css("input[name=status][value=verifying]"))
+        .await
+        .expect("radio")
+        .click()
+        .await
+        .expect("choose");
     c.find(Locator::Css("form[action$='/trang-thai'] button"))
         .await
         .expect("button")
@@ -351,13 +360,13 @@ async fn the_whole_workflow_in_a_real_browser() {
         .text()
         .await
         .expect("text");
-    assert!(body.contains("Đã thu thập chứng cứ"), "{body}");
+    assert!(body.contains("Mới phát hiện → Đang xác minh"), "{body}");
     let stored = store
         .get_by_key::<Case>("VV-2024-20")
         .await
         .expect("get")
         .expect("case");
-    assert_eq!(stored.record.status, CaseStatus::EvidenceCollected);
+    assert_eq!(stored.record.status, CaseStatus::Verifying);
 
     // Search items typed without diacritics.
     c.goto(&format!("{base}/tin-bai")).await.expect("goto");

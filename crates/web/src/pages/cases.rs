@@ -6,8 +6,13 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use canhgiac_domain::{Case, CaseCategory, CaseStatus, Code, Date, Evidence, Platform, RecordKind, Role, Text};
-use canhgiac_store::{Actor, AuditQuery, ListQuery, Store};
+use canhgiac_domain::workflow;
+use canhgiac_domain::{
+    Case, CaseCategory, CaseComment, CaseOrigin, CaseStatus, Code, Date, Evidence, LegalBasis, Platform, Record,
+    RecordKind, Role, SanctionDecision, TakedownCheck, Text, User,
+};
+use canhgiac_store::cases::create_numbered;
+use canhgiac_store::{Actor, AuditQuery, ListQuery, Store, StoreError};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -160,6 +165,7 @@ fn case_form_page<S: Store>(app: &AppState<S>, user: &CurrentUser, f: &HashMap<S
             today => Date::today().to_string(),
             platforms => options(Platform::ALL, Platform::code, Platform::label_vn),
             categories => options(CaseCategory::ALL, CaseCategory::code, CaseCategory::label_vn),
+            origins => options(CaseOrigin::ALL, CaseOrigin::code, CaseOrigin::label_vn),
         },
     )
 }
@@ -169,35 +175,62 @@ pub async fn case_new<S: Store>(State(app): State<AppState<S>>, user: CurrentUse
     Ok(Html(case_form_page(&app, &user, &HashMap::new(), "")).into_response())
 }
 
-fn parse_case(f: &HashMap<String, String>) -> Result<Case, String> {
+/// The new-case form: the case, and its code when one was typed (none: the
+/// next free code is given).
+fn parse_case(f: &HashMap<String, String>, user: &str) -> Result<(Case, Option<Code>), String> {
     let get = |n: &str, max: usize| -> Result<String, String> { field(f, n, max).map_err(|e| e.to_string()) };
     let text = |n: &str, label: &str, max: usize| -> Result<Text, String> {
         Text::parse(&get(n, max)?).map_err(|e| format!("{label}: {}", e.message))
     };
-    let url = get("url", 2048)?;
+    let optional = |n: &str, label: &str, max: usize| -> Result<Option<Text>, String> {
+        let v = get(n, max)?;
+        if v.trim().is_empty() {
+            return Ok(None);
+        }
+        Text::parse(&v).map(Some).map_err(|e| format!("{label}: {}", e.message))
+    };
+    let code = get("code", 64)?;
+    let code = if code.trim().is_empty() {
+        None
+    } else {
+        Some(Code::parse(&code).map_err(|e| format!("Mã vụ việc: {}", e.message))?)
+    };
+    // One link per line.
+    let urls = get("urls", 20_000)?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(100)
+        .map(|l| Text::parse(l).map_err(|e| format!("Đường dẫn nội dung: {}", e.message)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let origin = get("origin", 32)?;
     let case = Case {
-        code: Code::parse(&get("code", 64)?).map_err(|e| format!("Mã vụ việc: {}", e.message))?,
+        code: Code::lit("VV-0"),
         title: text("title", "Tiêu đề", 500)?,
         platform: Platform::parse(&get("platform", 32)?).map_err(|e| format!("Nền tảng: {}", e.message))?,
         account: text("account", "Tài khoản", 200)?,
-        account_url: None,
-        urls: if url.is_empty() {
-            Vec::new()
-        } else {
-            vec![Text::parse(&url).map_err(|e| format!("Đường dẫn: {}", e.message))?]
-        },
+        account_url: optional("account_url", "Đường dẫn tài khoản", 2048)?,
+        urls,
         summary: text("summary", "Nội dung", 20_000)?,
         category: CaseCategory::parse(&get("category", 32)?).map_err(|e| format!("Loại: {}", e.message))?,
-        source: Some(Text::lit("Nhập trên giao diện web")),
+        origin: if origin.is_empty() {
+            None
+        } else {
+            Some(CaseOrigin::parse(&origin).map_err(|e| format!("Nguồn phát hiện: {}", e.message))?)
+        },
+        source: optional("source", "Chi tiết nguồn", 500)?,
+        legal_basis: None,
         coordinating: Vec::new(),
+        assignee: Code::parse(user).ok(),
         status: CaseStatus::New,
+        status_reason: None,
         opened_on: Date::parse(&get("opened_on", 10)?).map_err(|e| format!("Ngày phát hiện: {}", e.message))?,
         closed_on: None,
         notable: false,
         outcome: None,
     };
     canhgiac_domain::Record::validate(&case).map_err(|e| e.to_string())?;
-    Ok(case)
+    Ok((case, code))
 }
 
 pub async fn case_create<S: Store>(
@@ -206,29 +239,25 @@ pub async fn case_create<S: Store>(
     PageForm(f): PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     user.may_submit(Role::Editor, &f)?;
-    let case = match parse_case(&f) {
-        Ok(c) => c,
-        Err(msg) => {
-            let mut shown = f.clone();
-            shown.retain(|_, v| v.len() <= 20_000);
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Html(case_form_page(&app, &user, &shown, &msg)),
-            )
-                .into_response());
-        }
-    };
-    match app
-        .store_for(&user)
-        .create(&Actor::new(&user.username, "web"), &case)
-        .await
-    {
-        Ok(id) => Ok(Redirect::to(&format!("/vu-viec/{id}")).into_response()),
-        Err(e @ (canhgiac_store::StoreError::Conflict { .. } | canhgiac_store::StoreError::Invalid { .. })) => Ok((
+    let refuse = |f: &HashMap<String, String>, msg: &str| {
+        let mut shown = f.clone();
+        shown.retain(|_, v| v.len() <= 20_000);
+        (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Html(case_form_page(&app, &user, &f, &e.to_string())),
+            Html(case_form_page(&app, &user, &shown, msg)),
         )
-            .into_response()),
+            .into_response()
+    };
+    let (case, code) = match parse_case(&f, &user.username) {
+        Ok(c) => c,
+        Err(msg) => return Ok(refuse(&f, &msg)),
+    };
+    let store = app.store_for(&user);
+    match create_numbered(&store, &Actor::new(&user.username, "web"), case, code).await {
+        Ok((id, _)) => Ok(Redirect::to(&format!("/vu-viec/{id}")).into_response()),
+        Err(e @ (StoreError::Conflict { .. } | StoreError::Invalid { .. } | StoreError::MissingReference { .. })) => {
+            Ok(refuse(&f, &e.to_string()))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -246,32 +275,39 @@ pub async fn case_detail<S: Store>(
     PagePath(id): PagePath<i64>,
     PageQuery(p): PageQuery<CaseParams>,
 ) -> Result<Response, WebError> {
-    let case = app.store_for(&user).get::<Case>(id).await?.ok_or(WebError::NotFound)?;
-    let evidence = app
-        .store_for(&user)
-        .list::<Evidence>(&ListQuery {
-            filters: vec![("case".into(), case.record.code.to_string())],
-            limit: Some(500),
-            ..Default::default()
-        })
-        .await?;
-    let sanctions = app
-        .store_for(&user)
-        .list::<canhgiac_domain::SanctionDecision>(&ListQuery {
-            filters: vec![("case".into(), case.record.code.to_string())],
-            limit: Some(100),
-            ..Default::default()
-        })
-        .await?;
-    let mut checks = app
-        .store_for(&user)
-        .list::<canhgiac_domain::TakedownCheck>(&ListQuery {
-            filters: vec![("case".into(), case.record.code.to_string())],
-            limit: Some(200),
-            ..Default::default()
-        })
-        .await?;
+    let html = case_page(&app, &user, id, p.saved.is_some(), None).await?;
+    Ok(Html(html).into_response())
+}
+
+/// A refused move, shown on the case page beside the form it came from.
+struct MoveRefused<'a> {
+    message: String,
+    status: &'a str,
+    reason: &'a str,
+}
+
+/// The case page: the case in words, its evidence, sanctions, takedown
+/// checks and comments, the moves its status may make, and its history.
+async fn case_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: i64,
+    saved: bool,
+    refused: Option<MoveRefused<'_>>,
+) -> Result<String, WebError> {
+    let store = app.store_for(user);
+    let case = store.get::<Case>(id).await?.ok_or(WebError::NotFound)?;
+    let of_case = |limit| ListQuery {
+        filters: vec![("case".into(), case.record.code.to_string())],
+        limit: Some(limit),
+        ..Default::default()
+    };
+    let evidence = store.list::<Evidence>(&of_case(500)).await?;
+    let sanctions = store.list::<SanctionDecision>(&of_case(100)).await?;
+    let mut checks = store.list::<TakedownCheck>(&of_case(200)).await?;
     checks.sort_by_key(|c| c.record.checked_at);
+    let mut comments = store.list::<CaseComment>(&of_case(500)).await?;
+    comments.sort_by_key(|c| c.record.posted_at);
     let checks: Vec<minijinja::Value> = checks
         .iter()
         .map(|c| {
@@ -285,14 +321,81 @@ pub async fn case_detail<S: Store>(
         .iter()
         .map(|s| {
             context! {
-                number => s.record.number.as_str(), date => s.record.issued_on.to_string(),
+                id => s.id, number => s.record.number.as_str(), date => s.record.issued_on.to_string(),
                 subject => s.record.subject_name.as_str(), fine => s.record.fine.short(),
-                issuer => s.record.issuer.as_str(), remedies => s.record.remedies.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("; "),
+                issuer => s.record.issuer.as_str(), partner => !s.record.issued_by_agency,
+                remedies => s.record.remedies.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("; "),
             }
         })
         .collect();
-    let mut trail = app
-        .store_for(&user)
+    // People by name, not by sign-in name.
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut wanted: Vec<&str> = comments.iter().map(|c| c.record.author.as_str()).collect();
+    wanted.extend(case.record.assignee.as_ref().map(Code::as_str));
+    for u in wanted {
+        if !names.contains_key(u) {
+            let name = store
+                .get_by_key::<User>(u)
+                .await?
+                .map_or_else(|| u.to_owned(), |s| s.record.full_name.to_string());
+            names.insert(u.to_owned(), name);
+        }
+    }
+    let comments: Vec<minijinja::Value> = comments
+        .iter()
+        .map(|c| {
+            context! {
+                at => c.record.posted_at.vn_text(), author => names.get(c.record.author.as_str()).cloned().unwrap_or_default(),
+                text => c.record.body.as_str(),
+            }
+        })
+        .collect();
+    let legal_basis = match &case.record.legal_basis {
+        Some(code) => store
+            .get_by_key::<LegalBasis>(code.as_str())
+            .await?
+            .map(|l| l.record.describe()),
+        None => None,
+    };
+    let moves: Vec<minijinja::Value> = workflow::next_statuses(case.record.status)
+        .iter()
+        .map(|&to| {
+            context! {
+                code => to.code(), label => to.label_vn(),
+                reason => workflow::needs_reason(case.record.status, to),
+            }
+        })
+        .collect();
+    let trail = case_trail(&store, id).await?;
+    let r = &case.record;
+    Ok(app.views.render(
+        "case.html",
+        context! {
+            user => user_ctx(user),
+            case => minijinja::Value::from_serialize(&case),
+            status => r.status.label_vn(),
+            platform => r.platform.label_vn(),
+            category => r.category.label_vn(),
+            origin => r.origin.map(CaseOrigin::label_vn),
+            legal_basis,
+            assignee => r.assignee.as_ref().and_then(|u| names.get(u.as_str()).cloned()),
+            evidence => minijinja::Value::from_serialize(&evidence),
+            sanctions,
+            checks,
+            comments,
+            moves,
+            trail,
+            can_edit => user.require(Role::Editor).is_ok(),
+            saved,
+            refused => refused.as_ref().map(|m| context! { message => m.message.as_str(), status => m.status, reason => m.reason }),
+        },
+    ))
+}
+
+/// A case's history, oldest first: who did what, each move of its status
+/// with its reason, in words.
+async fn case_trail<S: Store>(store: &S, id: i64) -> Result<Vec<minijinja::Value>, WebError> {
+    let mut trail = store
         .audit(&AuditQuery {
             kind: Some(RecordKind::Case),
             record_id: Some(id),
@@ -301,26 +404,37 @@ pub async fn case_detail<S: Store>(
         })
         .await?;
     trail.reverse();
-    let html = app.views.render(
-        "case.html",
-        context! {
-            user => user_ctx(&user),
-            case => minijinja::Value::from_serialize(&case),
-            evidence => minijinja::Value::from_serialize(&evidence),
-            sanctions,
-            checks,
-            trail => minijinja::Value::from_serialize(&trail),
-            statuses => options(CaseStatus::ALL, CaseStatus::code, CaseStatus::label_vn),
-            status_labels => status_labels(),
-            platform_labels => platform_labels(),
-            action_labels => action_labels(),
-            can_edit => user.require(Role::Editor).is_ok(),
-            saved => p.saved.is_some(),
-        },
-    );
-    Ok(Html(html).into_response())
+    Ok(trail
+        .iter()
+        .map(|a| {
+            let status = |v: &Option<serde_json::Value>| {
+                v.as_ref()
+                    .and_then(|v| v.get("status"))
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|s| CaseStatus::parse(s).ok())
+            };
+            let (from, to) = (status(&a.before), status(&a.after));
+            let moved = match (from, to) {
+                (Some(f), Some(t)) if f != t => Some(format!("{} → {}", f.label_vn(), t.label_vn())),
+                _ => None,
+            };
+            let reason = moved
+                .as_ref()
+                .and(a.after.as_ref())
+                .and_then(|v| v.get("status_reason"))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned);
+            context! {
+                at => a.at.vn_text(), actor => a.actor.as_str(), action => a.action.label_vn(),
+                moved, reason,
+            }
+        })
+        .collect())
 }
 
+/// Moves a case's status, with a reason where the workflow asks for one.
+/// A refused move (not allowed from here, no reason, nothing on record yet)
+/// comes back to the case page with the store's message.
 pub async fn case_status<S: Store>(
     State(app): State<AppState<S>>,
     user: CurrentUser,
@@ -330,18 +444,66 @@ pub async fn case_status<S: Store>(
     user.may_submit(Role::Editor, &f)?;
     let status = CaseStatus::parse(&field(&f, "status", 64)?).map_err(|e| WebError::BadRequest(e.message))?;
     let version = field(&f, "version", 20)?.parse::<i64>().ok();
-    let case = app.store_for(&user).get::<Case>(id).await?.ok_or(WebError::NotFound)?;
-    let mut rec = case.record.clone();
-    rec.status = status;
-    if matches!(
-        status,
-        CaseStatus::Closed | CaseStatus::Removed | CaseStatus::Sanctioned
-    ) && rec.closed_on.is_none()
-    {
-        rec.closed_on = Some(Date::today().max(rec.opened_on));
-    }
-    app.store_for(&user)
+    let reason_text = field(&f, "reason", 4000)?;
+    let reason = if reason_text.trim().is_empty() {
+        None
+    } else {
+        Some(Text::parse(&reason_text).map_err(|e| WebError::BadRequest(e.message))?)
+    };
+    let store = app.store_for(&user);
+    let case = store.get::<Case>(id).await?.ok_or(WebError::NotFound)?;
+    let rec = workflow::moved(&case.record, status, reason, Date::today());
+    match store
         .update(&Actor::new(&user.username, "web"), id, version, &rec)
-        .await?;
-    Ok(Redirect::to(&format!("/vu-viec/{id}")).into_response())
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/vu-viec/{id}")).into_response()),
+        Err(StoreError::Invalid { errors, .. }) => {
+            let refused = MoveRefused {
+                message: errors
+                    .0
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                status: status.code(),
+                reason: &reason_text,
+            };
+            let html = case_page(&app, &user, id, false, Some(refused)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Adds a comment to a case, as the signed-in user, now.
+pub async fn case_comment<S: Store>(
+    State(app): State<AppState<S>>,
+    user: CurrentUser,
+    PagePath(id): PagePath<i64>,
+    PageForm(f): PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    user.may_submit(Role::Editor, &f)?;
+    let store = app.store_for(&user);
+    let case = store.get::<Case>(id).await?.ok_or(WebError::NotFound)?;
+    let body = match Text::parse(&field(&f, "body", 20_000)?) {
+        Ok(b) => b,
+        Err(_) => {
+            let refused = MoveRefused {
+                message: "Ý kiến trao đổi chưa có nội dung".into(),
+                status: "",
+                reason: "",
+            };
+            let html = case_page(&app, &user, id, false, Some(refused)).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        }
+    };
+    let comment = CaseComment {
+        case: case.record.code.clone(),
+        author: Code::parse(&user.username).map_err(|e| WebError::BadRequest(e.message))?,
+        posted_at: canhgiac_domain::Timestamp::now(),
+        body,
+    };
+    store.create(&Actor::new(&user.username, "web"), &comment).await?;
+    Ok(Redirect::to(&format!("/vu-viec/{id}#y-kien")).into_response())
 }

@@ -165,8 +165,9 @@ async fn open_now<S: Store>(store: &S, today: Date) -> Result<minijinja::Value, 
         .list::<Case>(&ListQuery {
             not_in: vec![(
                 "status".into(),
-                [CaseStatus::Closed, CaseStatus::Removed, CaseStatus::Sanctioned]
+                CaseStatus::ALL
                     .iter()
+                    .filter(|s| canhgiac_domain::workflow::is_finished(**s))
                     .map(|s| s.code().to_owned())
                     .collect(),
             )],
