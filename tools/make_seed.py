@@ -370,10 +370,10 @@ def sanction(number, date, kind, name, violation, fine, **kw):
 sanction_decisions = [
     sanction("01/QĐ-XPHC", "2024-03-08", I, "Nguyễn Thị A",
              "Cung cấp, chia sẻ thông tin bịa đặt, gây hoang mang trong Nhân dân trên mạng xã hội", 7_500_000,
-             subject_account="@taikhoan_a", legal_basis=ART101, remedies=[REMOVE], case="VV-2024-01"),
+             subject_account="@taikhoan_a", legal_basis=ART101, provision="nd15-2020-d101-k1", remedies=[REMOVE], case="VV-2024-01"),
     sanction("02/QĐ-XPHC", "2024-04-17", I, "Nguyễn Văn B",
              "Cung cấp, đăng tải thông tin sai sự thật, xuyên tạc, vu khống, xúc phạm uy tín của cơ quan, tổ chức, danh dự, nhân phẩm của cá nhân",
-             7_500_000, subject_account="@taikhoan_b", legal_basis=ART101, remedies=[REMOVE], case="VV-2024-02"),
+             7_500_000, subject_account="@taikhoan_b", legal_basis=ART101, provision="nd15-2020-d101-k1", remedies=[REMOVE], case="VV-2024-02"),
     sanction("03/QĐ-XPHC", "2024-04-19", O, "Đại lý viễn thông B1",
              "Vi phạm quy định về đăng ký, lưu giữ thông tin thuê bao di động", 1_500_000, inspection="KT-2024-01"),
     sanction("04/QĐ-XPHC", "2024-05-03", O, "Công ty TNHH trò chơi C1",
@@ -385,7 +385,7 @@ sanction_decisions = [
              "Vi phạm quy định về cung cấp thông tin trên trang thông tin cá nhân", 1_000_000, inspection="KT-2024-04"),
     sanction("115/QĐ-XPVPHC", "2024-05-06", I, "Nguyễn Văn C",
              "Đăng tải bài viết có nội dung quy kết, nói xấu, xúc phạm danh dự, uy tín chính quyền và cá nhân lãnh đạo", 7_500_000,
-             subject_account="@taikhoan_c", legal_basis=ART101, case="VV-2024-03", issuer="Công an thành phố Bắc Giang", issued_by_agency=False),
+             subject_account="@taikhoan_c", legal_basis=ART101, provision="nd15-2020-d101-k1", case="VV-2024-03", issuer="Công an thành phố Bắc Giang", issued_by_agency=False),
 ]
 
 # The provisions for false information online, as ../shared/DESIGN.md gives
@@ -407,7 +407,7 @@ legal_bases = [
      "field": "Mạng xã hội",
      "fine_individual_min": 10_000_000, "fine_individual_max": 15_000_000,
      "fine_organisation_min": 20_000_000, "fine_organisation_max": 30_000_000,
-     "valid_from": "2026-07-01",
+     "valid_from": "2026-07-01", "replaces": "nd15-2020-d101-k1",
      "note": "Mức phạt quy định cho tổ chức; cá nhân bằng một nửa. Biện pháp khắc phục: buộc gỡ bỏ."},
     {"code": "nd174-2026-d95-k2",
      "document": "Nghị định số 174/2026/NĐ-CP", "article": "95", "clause": "2",

@@ -597,11 +597,84 @@ pub struct LegalBasis {
     pub valid_from: Option<Date>,
     #[serde(default)]
     pub valid_to: Option<Date>,
+    /// The provision this one takes over from (Decree 174/2026 Art. 95
+    /// after Decree 15/2020 Art. 101): versions of one rule, each for the
+    /// violations of its own days.
+    #[serde(default)]
+    pub replaces: Option<Code>,
     #[serde(default)]
     pub note: Option<Text>,
 }
 
 impl LegalBasis {
+    /// The fines the provision allows a subject of `kind`.
+    pub fn fine_range(&self, kind: SubjectKind) -> (Option<Dong>, Option<Dong>) {
+        match kind {
+            SubjectKind::Individual => (self.fine_individual_min, self.fine_individual_max),
+            SubjectKind::Organisation => (self.fine_organisation_min, self.fine_organisation_max),
+        }
+    }
+
+    /// The usual fine for a subject of `kind`: the middle of the range
+    /// (the fine absent aggravating or mitigating circumstances; the seed's
+    /// 7,5 triệu đồng for an individual under Art. 101), rounded down to a
+    /// thousand đồng. None without both ends.
+    pub fn usual_fine(&self, kind: SubjectKind) -> Option<Dong> {
+        let (Some(min), Some(max)) = self.fine_range(kind) else {
+            return None;
+        };
+        let middle = (min.get() + max.get()) / 2;
+        Dong::new(middle - middle % 1_000).ok()
+    }
+
+    /// Why `fine` does not fit the range for `kind`, in Vietnamese; none
+    /// when it does (or the provision sets no range).
+    pub fn fine_outside(&self, kind: SubjectKind, fine: Dong) -> Option<String> {
+        let (min, max) = self.fine_range(kind);
+        let below = min.is_some_and(|m| fine < m);
+        let above = max.is_some_and(|m| fine > m);
+        if !below && !above {
+            return None;
+        }
+        let range = match (min, max) {
+            (Some(a), Some(b)) => format!("từ {} đến {}", a.full(), b.full()),
+            (Some(a), None) => format!("từ {} trở lên", a.full()),
+            (None, Some(b)) => format!("đến {}", b.full()),
+            (None, None) => String::new(),
+        };
+        Some(format!(
+            "Mức phạt {} nằm ngoài khung {range} đối với {} theo {}",
+            fine.full(),
+            kind.label_vn().to_lowercase(),
+            self.citation()
+        ))
+    }
+
+    /// Of `chosen` and the versions linked to it by `replaces` (before and
+    /// after it, in `catalogue`), the one in force on `day`: a violation is
+    /// judged under the rule of its day. `chosen` itself when none is.
+    pub fn in_force<'a>(catalogue: &'a [LegalBasis], chosen: &'a LegalBasis, day: Date) -> &'a LegalBasis {
+        let mut family: Vec<&LegalBasis> = vec![chosen];
+        // Walk both ways until nothing new joins (a cycle stops too).
+        loop {
+            let before = family.len();
+            for b in catalogue {
+                if family.iter().any(|f| f.code == b.code) {
+                    continue;
+                }
+                let linked = family
+                    .iter()
+                    .any(|f| f.replaces.as_ref() == Some(&b.code) || b.replaces.as_ref() == Some(&f.code));
+                if linked {
+                    family.push(b);
+                }
+            }
+            if family.len() == before {
+                break;
+            }
+        }
+        family.into_iter().find(|b| b.valid_on(day)).unwrap_or(chosen)
+    }
     /// True when the provision is in force on `day`.
     pub fn valid_on(&self, day: Date) -> bool {
         self.valid_from.is_none_or(|f| f <= day) && self.valid_to.is_none_or(|t| day <= t)
@@ -642,6 +715,7 @@ impl Record for LegalBasis {
             field("fine_organisation_max", "Mức phạt tối đa (tổ chức)", F::Money),
             field("valid_from", "Hiệu lực từ ngày", F::Date),
             field("valid_to", "Hết hiệu lực từ ngày", F::Date),
+            field("replaces", "Thay thế điều khoản", F::Ref(RecordKind::LegalBasis)),
             field("note", "Ghi chú", F::LongText),
         ],
         date_field: None,
@@ -684,7 +758,17 @@ impl Record for LegalBasis {
         if let Some(f) = self.valid_from {
             check_order(&mut e, "valid_to", f, self.valid_to);
         }
+        if self.replaces.as_ref() == Some(&self.code) {
+            e.push("replaces", "Một điều khoản không thay thế chính nó");
+        }
         e.into_result()
+    }
+
+    fn references(&self) -> Vec<(RecordKind, String)> {
+        self.replaces
+            .iter()
+            .map(|c| (RecordKind::LegalBasis, c.to_string()))
+            .collect()
     }
 }
 
@@ -1732,9 +1816,16 @@ pub struct SanctionDecision {
     pub subject_account: Option<Text>,
     /// The act sanctioned.
     pub violation: Text,
-    /// Decree, article, clause.
+    /// Decree, article, clause, as the decision cites them.
     #[serde(default)]
     pub legal_basis: Option<Text>,
+    /// The provision of the legal catalogue it applies.
+    #[serde(default)]
+    pub provision: Option<Code>,
+    /// The day the violation ended: the provision in force that day
+    /// applies.
+    #[serde(default)]
+    pub violation_on: Option<Date>,
     #[schemars(extend("maximum" = MAX_FINE))]
     pub fine: Dong,
     /// Remedial measures: `Buộc gỡ bỏ thông tin sai sự thật`.
@@ -1767,6 +1858,8 @@ impl Record for SanctionDecision {
             field("subject_account", "Tài khoản", F::Text),
             field("violation", "Hành vi vi phạm", F::LongText).required().searched(),
             field("legal_basis", "Căn cứ pháp lý", F::Text),
+            field("provision", "Điều khoản áp dụng", F::Ref(RecordKind::LegalBasis)),
+            field("violation_on", "Ngày vi phạm", F::Date),
             field("fine", "Số tiền phạt", F::Money).required(),
             field("remedies", "Biện pháp khắc phục", F::Texts),
             field("issuer", "Người ra quyết định", F::Text).required(),
@@ -1807,6 +1900,14 @@ impl Record for SanctionDecision {
     /// typing error, and thousands of them would overflow the sums.
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut e = ValidationErrors::default();
+        if let Some(v) = self.violation_on {
+            if v > self.issued_on {
+                e.push(
+                    "violation_on",
+                    format!("Ngày vi phạm {v} sau ngày ban hành quyết định {}", self.issued_on),
+                );
+            }
+        }
         if self.fine.get() > MAX_FINE {
             e.push(
                 "fine",
@@ -1818,6 +1919,7 @@ impl Record for SanctionDecision {
 
     fn references(&self) -> Vec<(RecordKind, String)> {
         let mut r = Vec::new();
+        r.extend(self.provision.iter().map(|c| (RecordKind::LegalBasis, c.to_string())));
         r.extend(self.case.iter().map(|c| (RecordKind::Case, c.to_string())));
         r.extend(self.inspection.iter().map(|c| (RecordKind::Inspection, c.to_string())));
         r
@@ -1931,6 +2033,83 @@ mod tests {
         d.fine = Dong::new(10_000_000_001).unwrap();
         let err = d.validate().unwrap_err().to_string();
         assert!(err.contains("10 tỷ đồng"), "{err}");
+    }
+
+    fn provision(code: &str, from: &str, to: Option<&str>, replaces: Option<&str>, ind: (i64, i64)) -> LegalBasis {
+        LegalBasis {
+            code: Code::lit(code),
+            document: Text::lit("Nghị định"),
+            article: Text::lit("1"),
+            clause: None,
+            point: None,
+            title: Text::lit("Chia sẻ thông tin sai sự thật"),
+            field: None,
+            fine_individual_min: Some(Dong::new(ind.0).unwrap()),
+            fine_individual_max: Some(Dong::new(ind.1).unwrap()),
+            fine_organisation_min: Some(Dong::new(ind.0 * 2).unwrap()),
+            fine_organisation_max: Some(Dong::new(ind.1 * 2).unwrap()),
+            valid_from: Date::parse(from).ok(),
+            valid_to: to.and_then(|t| Date::parse(t).ok()),
+            replaces: replaces.map(Code::lit),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn the_usual_fine_the_range_and_the_version_in_force() {
+        let old = provision(
+            "nd15-d101",
+            "15/04/2020",
+            Some("30/06/2026"),
+            None,
+            (5_000_000, 10_000_000),
+        );
+        let new = provision(
+            "nd174-d95",
+            "01/07/2026",
+            None,
+            Some("nd15-d101"),
+            (10_000_000, 15_000_000),
+        );
+        // The seed's 7,5 triệu đồng for an individual is the middle of Art. 101's range.
+        assert_eq!(
+            old.usual_fine(SubjectKind::Individual),
+            Some(Dong::new(7_500_000).unwrap())
+        );
+        assert_eq!(
+            old.usual_fine(SubjectKind::Organisation),
+            Some(Dong::new(15_000_000).unwrap())
+        );
+        assert_eq!(
+            new.usual_fine(SubjectKind::Individual),
+            Some(Dong::new(12_500_000).unwrap())
+        );
+        assert!(old
+            .fine_outside(SubjectKind::Individual, Dong::new(7_500_000).unwrap())
+            .is_none());
+        let msg = old
+            .fine_outside(SubjectKind::Individual, Dong::new(3_000_000).unwrap())
+            .expect("below");
+        assert!(
+            msg.contains("3.000.000 đồng") && msg.contains("từ 5.000.000 đồng đến 10.000.000 đồng"),
+            "{msg}"
+        );
+        assert!(msg.contains("cá nhân"), "{msg}");
+        assert!(old
+            .fine_outside(SubjectKind::Organisation, Dong::new(25_000_000).unwrap())
+            .is_some());
+        // Whichever version is picked, the one of the violation's day applies.
+        let all = vec![old.clone(), new.clone()];
+        let day = |d: &str| Date::parse(d).unwrap();
+        assert_eq!(LegalBasis::in_force(&all, &all[0], day("02/07/2026")).code, new.code);
+        assert_eq!(LegalBasis::in_force(&all, &all[1], day("30/06/2026")).code, old.code);
+        assert_eq!(LegalBasis::in_force(&all, &all[1], day("01/07/2026")).code, new.code);
+        // Before either: the one picked.
+        assert_eq!(LegalBasis::in_force(&all, &all[1], day("01/01/2019")).code, new.code);
+        // A provision cannot replace itself.
+        let mut selfish = old.clone();
+        selfish.replaces = Some(selfish.code.clone());
+        assert!(selfish.validate().is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use canhgiac_domain::submission::{
     self, check_rules, DataElement, FigureSource, FigureValue, FineCheck, Manifest, RuleInput, RuleNote,
     SubmissionSource, SubmissionStatus, Timeliness, Violation,
 };
-use canhgiac_domain::{Date, LegalBasis, SubjectKind, Timestamp, Topic};
+use canhgiac_domain::{Date, LegalBasis, Timestamp, Topic};
 use canhgiac_store::{Actor, ListQuery, NewSubmission, ReportCall, Store, Submission};
 use serde::Serialize;
 
@@ -80,38 +80,36 @@ async fn fine_checks<S: Store>(store: &S, data: &ReportData) -> Result<Vec<FineC
             ..Default::default()
         })
         .await?;
+    let records: Vec<LegalBasis> = catalogue.iter().map(|b| b.record.clone()).collect();
     let mut out = Vec::new();
     for s in &data.annex.sanctions {
         let Some(rec) = store.get::<canhgiac_domain::SanctionDecision>(s.id).await? else {
             continue;
         };
-        let Some(cited) = rec
-            .record
-            .legal_basis
-            .as_ref()
-            .map(|t| canhgiac_domain::fold(t.as_str()))
-        else {
-            continue;
+        let r = &rec.record;
+        // The rule of the violation's day (the decision's, when the
+        // violation's is not recorded).
+        let day = r.violation_on.unwrap_or(r.issued_on);
+        let chosen = match &r.provision {
+            Some(code) => records.iter().find(|b| &b.code == code),
+            None => r
+                .legal_basis
+                .as_ref()
+                .map(|t| canhgiac_domain::fold(t.as_str()))
+                .and_then(|cited| {
+                    records.iter().filter(|b| b.valid_on(day)).find(|b| {
+                        cited == canhgiac_domain::fold(b.code.as_str())
+                            || cited.contains(&canhgiac_domain::fold(&b.citation()))
+                    })
+                }),
         };
-        let basis = catalogue
-            .iter()
-            .filter(|b| b.record.valid_on(rec.record.issued_on))
-            .find(|b| {
-                cited == canhgiac_domain::fold(b.record.code.as_str())
-                    || cited.contains(&canhgiac_domain::fold(&b.record.citation()))
-            })
-            .map(|b| {
-                let r = &b.record;
-                let (min, max) = match rec.record.subject_kind {
-                    SubjectKind::Organisation => (r.fine_organisation_min, r.fine_organisation_max),
-                    SubjectKind::Individual => (r.fine_individual_min, r.fine_individual_max),
-                };
-                (r.citation(), min, max)
-            });
+        let Some(chosen) = chosen else { continue };
+        let applies = LegalBasis::in_force(&records, chosen, day);
+        let (min, max) = applies.fine_range(r.subject_kind);
         out.push(FineCheck {
-            decision: rec.record.number.to_string(),
-            fine: rec.record.fine,
-            basis,
+            decision: r.number.to_string(),
+            fine: r.fine,
+            basis: Some((applies.citation(), min, max)),
         });
     }
     Ok(out)

@@ -172,6 +172,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/0024_case_workflow.sql"),
         sqlite_rebuild: None,
     },
+    Migration {
+        version: 25,
+        name: "provisions",
+        sql: include_str!("../migrations/0025_provisions.sql"),
+        sqlite_rebuild: None,
+    },
 ];
 
 /// The latest schema version this build knows.

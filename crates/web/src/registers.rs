@@ -1046,11 +1046,15 @@ async fn view_page<R: Record, S: Store>(
     } else {
         None
     };
+    let fine = match (&s.record as &dyn std::any::Any).downcast_ref::<canhgiac_domain::SanctionDecision>() {
+        Some(d) => fine_check(&store, d).await?,
+        None => None,
+    };
     let html = app.views.render(
         "register_view.html",
         context! {
             user => user_ctx(user), reg_slug => reg.def.slug, title => reg.def.title, id,
-            name => s.record.describe(), fields, health,
+            name => s.record.describe(), fields, health, fine,
             related => related(&store, R::KIND, &s.key).await?,
             history => history(&store, R::KIND, id).await?,
             updated => s.updated_at.vn_text(),
@@ -1063,6 +1067,44 @@ async fn view_page<R: Record, S: Store>(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((status, Html(html)).into_response())
+}
+
+/// A sanction decision against its provision: the version in force on the
+/// violation's day (the decision's when none is recorded), the usual fine
+/// for the subject's kind, and a warning when the fine lies outside the
+/// range. None without a provision from the catalogue.
+async fn fine_check<S: Store>(
+    store: &S,
+    d: &canhgiac_domain::SanctionDecision,
+) -> Result<Option<minijinja::Value>, WebError> {
+    let Some(code) = &d.provision else { return Ok(None) };
+    let catalogue: Vec<canhgiac_domain::LegalBasis> = store
+        .list::<canhgiac_domain::LegalBasis>(&ListQuery {
+            limit: Some(canhgiac_store::MAX_PAGE),
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .map(|b| b.record)
+        .collect();
+    let Some(chosen) = catalogue.iter().find(|b| &b.code == code) else {
+        return Ok(None);
+    };
+    let day = d.violation_on.unwrap_or(d.issued_on);
+    let applies = canhgiac_domain::LegalBasis::in_force(&catalogue, chosen, day);
+    let other_version = (applies.code != chosen.code).then(|| {
+        format!(
+            "Ngày vi phạm {day}: áp dụng {} (đang có hiệu lực), không phải {}",
+            applies.citation(),
+            chosen.citation()
+        )
+    });
+    Ok(Some(context! {
+        applies => applies.citation(),
+        usual => applies.usual_fine(d.subject_kind).map(|f| f.full()),
+        warning => applies.fine_outside(d.subject_kind, d.fine),
+        other_version,
+    }))
 }
 
 /// A source's collection health, in words.

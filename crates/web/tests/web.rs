@@ -196,6 +196,7 @@ both!(
     repeated_failures_are_throttled,
     a_parallel_burst_cannot_slip_past_the_throttle,
     a_case_is_created_and_moved_through_its_workflow,
+    a_sanction_is_checked_against_the_provision_of_its_day,
     forms_refuse_hostile_input_and_keep_nothing_half_saved,
     item_search_ignores_diacritics,
     report_preview_and_downloads,
@@ -5191,4 +5192,66 @@ async fn a_bulk_import_through_the_api_is_whole_or_nothing(app: &TestApp) {
         .expect("post");
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!((count().await, audits().await), (items0 + 1_200, audit0 + 1_200));
+}
+
+/// Issue 10: a sanction's page names the provision in force on the
+/// violation's day, proposes the usual fine and warns of one outside the
+/// range.
+async fn a_sanction_is_checked_against_the_provision_of_its_day(app: &TestApp) {
+    let (c, _) = login(app, "chuyenvien").await;
+    let seeded = app
+        .store
+        .list::<SanctionDecision>(&ListQuery::default())
+        .await
+        .expect("sanctions")
+        .into_iter()
+        .find(|s| s.record.provision.is_some() && s.record.subject_kind == SubjectKind::Individual)
+        .expect("a seed decision under Art. 101");
+    // Pages escape `/` too.
+    let read = |id: i64| {
+        let c = c.clone();
+        async move {
+            page(&c, app, &format!("/so/xu-phat/{id}"))
+                .await
+                .1
+                .replace("&#x2f;", "/")
+        }
+    };
+    let body = read(seeded.id).await;
+    assert!(body.contains("Đối chiếu khung phạt") && body.contains("Khoản 1 Điều 101 Nghị định số 15/2020/NĐ-CP"));
+    assert!(
+        body.contains("7.500.000 đồng (mức trung bình của khung"),
+        "the usual fine"
+    );
+    assert!(!body.contains("nằm ngoài khung"), "7,5 triệu đồng fits");
+    // Too low, and for a violation after the new decree took over.
+    let late = SanctionDecision {
+        number: Text::lit("77/QĐ-XPHC"),
+        issued_on: Date::parse("20/07/2026").expect("date"),
+        violation_on: Date::parse("02/07/2026").ok(),
+        fine: Dong::new(3_000_000).expect("money"),
+        case: None,
+        ..seeded.record.clone()
+    };
+    let id = app.store.create(&Actor::system("test"), &late).await.expect("create");
+    let body = read(id).await;
+    assert!(
+        body.contains("Ngày vi phạm 02/07/2026: áp dụng Khoản 1 Điều 95 Nghị định số 174/2026/NĐ-CP"),
+        "the version of the violation's day"
+    );
+    assert!(body.contains("12.500.000 đồng (mức trung bình"), "its usual fine");
+    assert!(
+        body.contains("Mức phạt 3.000.000 đồng nằm ngoài khung từ 10.000.000 đồng đến 15.000.000 đồng"),
+        "a warning"
+    );
+    // A violation after the decision is refused.
+    let backwards = SanctionDecision {
+        number: Text::lit("78/QĐ-XPHC"),
+        violation_on: Date::parse("21/07/2026").ok(),
+        ..late
+    };
+    assert!(matches!(
+        app.store.create(&Actor::system("test"), &backwards).await,
+        Err(canhgiac_store::StoreError::Invalid { .. })
+    ));
 }
