@@ -203,16 +203,9 @@ async fn show(store: &SqlStore, c: &Stored<Case>) -> Result<()> {
     trail.reverse();
     println!("Diễn biến:");
     for a in &trail {
-        let status = |v: &Option<serde_json::Value>| {
-            v.as_ref()
-                .and_then(|v| v.get("status"))
-                .and_then(serde_json::Value::as_str)
-                .and_then(|s| CaseStatus::parse(s).ok())
-        };
-        let step = match (status(&a.before), status(&a.after)) {
-            (Some(f), Some(t)) if f != t => format!(" ({} → {})", f.label_vn(), t.label_vn()),
-            _ => String::new(),
-        };
+        let step = workflow::step(a.before.as_ref(), a.after.as_ref())
+            .map(|(f, t)| format!(" ({} → {})", f.label_vn(), t.label_vn()))
+            .unwrap_or_default();
         println!("  {} — {}: {}{step}", a.at.vn_text(), a.actor, a.action.label_vn());
     }
     Ok(())

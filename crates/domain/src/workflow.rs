@@ -89,6 +89,20 @@ pub fn moved(case: &Case, to: CaseStatus, reason: Option<Text>, today: Date) -> 
     c
 }
 
+/// The move an audit entry of a case records, from its record before and
+/// after: none when the status stayed (or the entry is not a case's).
+pub fn step(before: Option<&serde_json::Value>, after: Option<&serde_json::Value>) -> Option<(CaseStatus, CaseStatus)> {
+    let status = |v: Option<&serde_json::Value>| {
+        v.and_then(|v| v.get("status"))
+            .and_then(serde_json::Value::as_str)
+            .and_then(|s| CaseStatus::parse(s).ok())
+    };
+    match (status(before), status(after)) {
+        (Some(f), Some(t)) if f != t => Some((f, t)),
+        _ => None,
+    }
+}
+
 /// The links of a case whose newest check did not see them gone, when its
 /// removal is claimed: every content link must have been seen removed (a
 /// case without links needs one removal seen).
@@ -313,6 +327,15 @@ mod tests {
             ..CaseFacts::default()
         };
         assert!(check_move(&case(S::Sanctioned), &to_removed, &back_online).is_err());
+    }
+
+    #[test]
+    fn an_audit_entry_tells_its_move() {
+        let before = serde_json::json!({"status": "verifying"});
+        let after = serde_json::json!({"status": "on_hold"});
+        assert_eq!(step(Some(&before), Some(&after)), Some((S::Verifying, S::OnHold)));
+        assert_eq!(step(Some(&before), Some(&before)), None);
+        assert_eq!(step(None, Some(&after)), None);
     }
 
     #[test]

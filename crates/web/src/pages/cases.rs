@@ -407,17 +407,8 @@ async fn case_trail<S: Store>(store: &S, id: i64) -> Result<Vec<minijinja::Value
     Ok(trail
         .iter()
         .map(|a| {
-            let status = |v: &Option<serde_json::Value>| {
-                v.as_ref()
-                    .and_then(|v| v.get("status"))
-                    .and_then(serde_json::Value::as_str)
-                    .and_then(|s| CaseStatus::parse(s).ok())
-            };
-            let (from, to) = (status(&a.before), status(&a.after));
-            let moved = match (from, to) {
-                (Some(f), Some(t)) if f != t => Some(format!("{} → {}", f.label_vn(), t.label_vn())),
-                _ => None,
-            };
+            let moved = workflow::step(a.before.as_ref(), a.after.as_ref())
+                .map(|(f, t)| format!("{} → {}", f.label_vn(), t.label_vn()));
             let reason = moved
                 .as_ref()
                 .and(a.after.as_ref())
