@@ -244,23 +244,33 @@ pub async fn get_one<S: Store>(
     dispatch!(kind, get_kind, &app, &user, id)
 }
 
-/// A comment is signed by whoever sends it: no caller writes one in
-/// another user's name.
-fn written_by_caller<R: Record>(rec: &R, user: &CurrentUser) -> Result<(), ApiError> {
-    let Some(c) = (rec as &dyn std::any::Any).downcast_ref::<canhgiac_domain::CaseComment>() else {
-        return Ok(());
-    };
-    if c.author.as_str() == user.username {
-        return Ok(());
-    }
+/// A refusal of `rec` on its `field`, as the store words its own.
+fn refused<R: Record>(rec: &R, field: &str, message: &str) -> ApiError {
     let mut errors = canhgiac_domain::ValidationErrors::default();
-    errors.push("author", "Người viết phải là chính người dùng gửi yêu cầu");
-    Err(WebError::Store(StoreError::Invalid {
+    errors.push(field, message);
+    WebError::Store(StoreError::Invalid {
         kind: R::KIND,
         key: rec.key(),
         errors,
     })
-    .into())
+    .into()
+}
+
+fn as_comment<R: Record>(rec: &R) -> Option<&canhgiac_domain::CaseComment> {
+    (rec as &dyn std::any::Any).downcast_ref::<canhgiac_domain::CaseComment>()
+}
+
+/// A comment is signed by whoever sends it: no caller writes one in
+/// another user's name.
+fn written_by_caller<R: Record>(rec: &R, user: &CurrentUser) -> Result<(), ApiError> {
+    match as_comment(rec) {
+        Some(c) if c.author.as_str() != user.username => Err(refused(
+            rec,
+            "author",
+            "Người viết phải là chính người dùng gửi yêu cầu",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A comment edited keeps the name it was written under.
@@ -270,23 +280,16 @@ async fn keeps_its_writer<R: Record, S: Store>(
     id: i64,
     rec: &R,
 ) -> Result<(), ApiError> {
-    let Some(c) = (rec as &dyn std::any::Any).downcast_ref::<canhgiac_domain::CaseComment>() else {
-        return Ok(());
-    };
-    let Some(stored) = app.store_for(user).get::<canhgiac_domain::CaseComment>(id).await? else {
-        return Ok(()); // the update answers 404
-    };
-    if stored.record.author == c.author {
-        return Ok(());
+    let Some(c) = as_comment(rec) else { return Ok(()) };
+    // None: the update answers 404.
+    match app.store_for(user).get::<canhgiac_domain::CaseComment>(id).await? {
+        Some(stored) if stored.record.author != c.author => Err(refused(
+            rec,
+            "author",
+            "Không đổi được người viết của một ý kiến đã gửi",
+        )),
+        _ => Ok(()),
     }
-    let mut errors = canhgiac_domain::ValidationErrors::default();
-    errors.push("author", "Không đổi được người viết của một ý kiến đã gửi");
-    Err(WebError::Store(StoreError::Invalid {
-        kind: R::KIND,
-        key: rec.key(),
-        errors,
-    })
-    .into())
 }
 
 async fn create_kind<R: Record, S: Store>(

@@ -460,11 +460,21 @@ pub async fn case_status<S: Store>(
                 status: status.code(),
                 reason: &reason_text,
             };
-            let html = case_page(&app, &user, id, false, Some(refused)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            refused_page(&app, &user, id, refused).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The case page again (422), with what was refused beside its form.
+async fn refused_page<S: Store>(
+    app: &AppState<S>,
+    user: &CurrentUser,
+    id: i64,
+    refused: MoveRefused<'_>,
+) -> Result<Response, WebError> {
+    let html = case_page(app, user, id, false, Some(refused)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
 }
 
 /// Adds a comment to a case, as the signed-in user, now.
@@ -485,8 +495,7 @@ pub async fn case_comment<S: Store>(
                 status: "",
                 reason: "",
             };
-            let html = case_page(&app, &user, id, false, Some(refused)).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+            return refused_page(&app, &user, id, refused).await;
         }
     };
     let comment = CaseComment {
